@@ -1,0 +1,100 @@
+/**
+ * The gentorch command line: a thin layer over the API. Every failure ends
+ * with exit status 1 and one line `gentorch: E_CODE: message` on stderr.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { GentorchError, isGentorchError } from './errors.js';
+import { infoCommand } from './cli-info.js';
+import { sampleCommand } from './cli-sample.js';
+import { trainVaeCommand } from './cli-train.js';
+import { VERSION } from './vae.js';
+
+function int(name: string) {
+  return (v: string): number => {
+    if (!/^-?\d+$/.test(v.trim())) throw new GentorchError('E_CONFIG', `Expected integer for --${name} but received "${v}"`);
+    return Number(v);
+  };
+}
+
+function num(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new GentorchError('E_CONFIG', `Expected number for --${name} but received "${v}"`);
+    return n;
+  };
+}
+
+function program(): Command {
+  const cli = new Command('gentorch')
+    .description('Train, compare and apply VAEs and GANs on libtorch')
+    .version(VERSION, '-V, --version')
+    .option('--debug', 'print stack traces of failures')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+
+  cli.command('info')
+    .description('libtorch version, devices, threads, BLAS and build flavour')
+    .option('--json', 'print JSON')
+    .action(infoCommand);
+
+  const train = cli.command('train').description('train a model');
+  train.command('vae')
+    .description('train a variational autoencoder')
+    .option('--data <spec>', 'fashion-mnist, a folder of IDX files, or FILE.npy', 'fashion-mnist')
+    .addOption(new Option('--arch <arch>', 'network').choices(['mlp', 'conv']))
+    .option('--epochs <n>', 'epochs to train in all (default 10)', int('epochs'))
+    .option('--batch-size <n>', 'images per step (default 128)', int('batch-size'))
+    .option('--lr <x>', 'Adam learning rate (default 1e-3)', num('lr'))
+    .option('--latent-dim <n>', 'dimension of z (default 20)', int('latent-dim'))
+    .option('--hidden-dim <n>', 'MLP hidden width (default 400)', int('hidden-dim'))
+    .option('--beta <x>', 'weight of the KL term (default 1)', num('beta'))
+    .addOption(new Option('--likelihood <kind>', 'p(x|z)').choices(['bernoulli', 'gaussian']))
+    .option('--seed <n>', 'seed of weights, data order and noise (default 1)', int('seed'))
+    .option('--device <device>', 'auto, cpu, cuda or cuda:N (default auto)')
+    .option('--config <file>', 'JSON file of options (flags override it)')
+    .option('--checkpoint-every <steps>', 'write OUT/model.safetensors every N steps', int('checkpoint-every'))
+    .option('--resume', 'continue from OUT/model.safetensors')
+    .option('--force', 'replace an existing OUT/model.safetensors')
+    .option('--no-progress', 'no progress bar')
+    .requiredOption('--out <dir>', 'output folder')
+    .action(trainVaeCommand);
+
+  cli.command('sample')
+    .description('draw samples from a checkpoint')
+    .argument('<checkpoint>', 'a .safetensors checkpoint')
+    .option('--n <n>', 'number of samples', int('n'), 64)
+    .requiredOption('--out <file>', 'FILE.png (a grid) or FILE.npy (float32 [N, C, H, W] in [0, 1])')
+    .option('--seed <n>', 'seed of the latent draws', int('seed'))
+    .option('--device <device>', 'auto, cpu, cuda or cuda:N', 'auto')
+    .option('--force', 'replace an existing output file')
+    .action(sampleCommand);
+  return cli;
+}
+
+/** Maps commander's own usage errors to E_CONFIG. */
+function fromCommander(err: CommanderError): GentorchError | null {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return null;
+  const msg = err.message.replace(/^error: /, '');
+  return new GentorchError('E_CONFIG', msg);
+}
+
+/** Runs the CLI; resolves with the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    await program().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    let e: unknown = err;
+    if (err instanceof CommanderError) {
+      const mapped = fromCommander(err);
+      if (mapped === null) return 0;
+      e = mapped;
+    }
+    const ge = isGentorchError(e) ? e : new GentorchError('E_INTERNAL', (e as Error)?.message ?? String(e));
+    process.stderr.write(`gentorch: ${ge.code}: ${ge.message}\n`);
+    if (debug && (e as Error)?.stack) process.stderr.write(`${(e as Error).stack}\n`);
+    return 1;
+  }
+}

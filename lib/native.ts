@@ -1,0 +1,144 @@
+/**
+ * The one loader of the native addon, and the typed face of the raw binding
+ * (as node-llama-cpp's AddonTypes). Nothing outside lib/ touches the binding.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GentorchError } from './errors.js';
+import type { AnyTypedArray, DType, HostTensor } from './tensor.js';
+
+const require = createRequire(import.meta.url);
+/** The package root (lib/ compiles to dist/, one level down). */
+export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+declare const handleBrand: unique symbol;
+
+/** A tensor as the binding takes it: a typed array and a shape. */
+export interface TensorArg {
+  data: AnyTypedArray;
+  shape: number[];
+}
+
+export interface NamedTensor extends HostTensor {
+  name: string;
+}
+
+export interface NativeTrainingState {
+  seed: number;
+  step: number;
+  epoch: number;
+  epochStep: number;
+}
+
+export interface NativeProgressEvent {
+  type: 'progress';
+  step: number;
+  epoch: number;
+  epochStep: number;
+  stepsPerEpoch: number;
+  losses: Record<string, number>;
+  imagesPerSecond: number;
+  elapsedSeconds: number;
+}
+
+export interface NativeEpochEvent {
+  type: 'epoch';
+  epoch: number;
+  step: number;
+  seconds: number;
+  losses: Record<string, number>;
+}
+
+export interface NativeCheckpointEvent {
+  type: 'checkpoint';
+  tensors: NamedTensor[];
+  state: NativeTrainingState;
+}
+
+export type NativeFitEvent = NativeProgressEvent | NativeEpochEvent | NativeCheckpointEvent;
+
+/** The raw VAE handle of native/binding/vae_handle.cc. */
+export interface NativeVaeHandle {
+  readonly [handleBrand]: 'VaeHandle';
+  fit(images: TensorArg, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
+  evaluate(images: TensorArg, batchSize: number): Promise<{ nelbo: number; recon: number; kl: number }>;
+  encode(images: TensorArg): Promise<{ mu: HostTensor<'float32'>; logvar: HostTensor<'float32'> }>;
+  decode(z: TensorArg): Promise<HostTensor<'float32'>>;
+  reconstruct(images: TensorArg): Promise<HostTensor<'float32'>>;
+  sample(n: number, seed: number): Promise<HostTensor<'float32'>>;
+  interpolate(from: TensorArg, to: TensorArg, steps: number): Promise<HostTensor<'float32'>>;
+  exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
+  importState(tensors: { name: string; data: AnyTypedArray; shape: number[] }[], state: NativeTrainingState): Promise<void>;
+  info(): { parameterCount: number; device: string; state: NativeTrainingState; busy: boolean };
+  cancel(): void;
+  dispose(): void;
+}
+
+export interface NativeRuntimeInfo {
+  torchVersion: string;
+  cudaBuilt: boolean;
+  cudaAvailable: boolean;
+  cudaDeviceCount: number;
+  intraOpThreads: number;
+  interOpThreads: number;
+  parallelInfo: string;
+  buildConfig: string;
+}
+
+export interface NativeBinding {
+  VaeHandle: new (config: object, device: string, seed: number) => NativeVaeHandle;
+  setErrorClass(cls: typeof GentorchError): void;
+  runtimeInfo(): NativeRuntimeInfo;
+  setThreads(threads: number): void;
+  checkDevice(spec: string): string;
+}
+
+export type { DType };
+
+let cached: NativeBinding | undefined;
+let loadedFrom: string | undefined;
+
+/** Explains a load failure with the likely fix, as sharp's loader does. */
+function loadHelp(err: Error): string {
+  const msg = err.message;
+  const fixes: string[] = [];
+  if (/No native build was found/i.test(msg)) {
+    fixes.push('The addon is not built: run `npm run setup` (or `npm run build:native` when libtorch is installed).');
+  } else if (/lib(torch|c10|torch_cpu|torch_cuda)[^ ]*\.so[^:]*: cannot open shared object/i.test(msg)) {
+    fixes.push('libtorch is missing at run time: install it (`sudo apt-get install libtorch-dev libopenblas0-pthread`),',
+      'or point LD_LIBRARY_PATH at the libtorch the addon was built against (LIBTORCH/lib or torch/lib of your Python PyTorch).');
+  } else if (/undefined symbol|version `[^']+' not found/i.test(msg)) {
+    fixes.push('The addon was built against a different libtorch than the one loaded (ABI mismatch):',
+      'rebuild it against the libtorch you have with `npm run build:native -- --rebuild`.',
+      'A prebuild in prebuilds/ needs the libtorch named in README.md ("Prebuilt binaries").');
+  } else {
+    fixes.push('Rebuild the addon: `npm run build:native -- --rebuild`; `npm run setup` installs what it needs.');
+  }
+  return `Could not load the gentorch native addon: ${msg.split('\n')[0]}\n` +
+    fixes.map((f, i) => `  ${i + 1}. ${f}`).join('\n');
+}
+
+/**
+ * Loads the addon once (node-gyp-build: prebuilds/ first, then build/).
+ * OMP_WAIT_POLICY must be set before libgomp loads with libtorch: spinning
+ * OpenMP workers starve OpenBLAS's threads on few cores.
+ */
+export function native(): NativeBinding {
+  if (cached) return cached;
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
+  const gypBuild = require('node-gyp-build') as { (dir: string): NativeBinding; resolve(dir: string): string };
+  try {
+    loadedFrom = gypBuild.resolve(PACKAGE_ROOT);
+    cached = gypBuild(PACKAGE_ROOT);
+  } catch (err) {
+    throw new GentorchError('E_NATIVE', loadHelp(err as Error), { cause: err });
+  }
+  cached.setErrorClass(GentorchError);
+  return cached;
+}
+
+/** Path of the addon binary that was loaded (after native()). */
+export function nativePath(): string | undefined {
+  return loadedFrom;
+}

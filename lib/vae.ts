@@ -1,0 +1,279 @@
+/**
+ * The variational autoencoder: encoder q(z|x) = N(mu, diag(sigma^2)),
+ * decoder p(x|z), trained on reconstruction + beta * KL(q(z|x) || N(0, I))
+ * in C++ on a thread of its own. Public methods validate, then forward.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import {
+  checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys, resolveFitConfig, resolveVaeConfig,
+  type FitConfig, type VaeConfig,
+} from './config.js';
+import { fromArrays, type ImageDataset } from './data.js';
+import { GentorchError, graft, invalid } from './errors.js';
+import {
+  native, PACKAGE_ROOT, type NativeCheckpointEvent, type NativeFitEvent, type NativeTrainingState,
+  type NativeVaeHandle, type TensorArg,
+} from './native.js';
+import type { HostTensor } from './tensor.js';
+
+/** Options of `new VAE()`: the config plus where and how to run. */
+export interface VaeOptions extends Partial<VaeConfig> {
+  /** 'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'. */
+  device?: string;
+  /** Seed of the weights, the data order and the noise (default 1). */
+  seed?: number;
+}
+
+/** A progress report during fit(). */
+export interface FitProgress {
+  step: number;
+  epoch: number;
+  epochStep: number;
+  stepsPerEpoch: number;
+  /** Steps this fit() will take in all. */
+  totalSteps: number;
+  /** Per-image averages (nats) since the last report: loss, recon, kl. */
+  losses: Record<string, number>;
+  imagesPerSecond: number;
+  elapsedSeconds: number;
+  /** Estimated seconds left in this fit. */
+  etaSeconds: number;
+}
+
+/** One finished epoch. */
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  /** Training time of the epoch, seconds. */
+  seconds: number;
+  losses: Record<string, number>;
+}
+
+export interface FitOptions extends Partial<FitConfig> {
+  signal?: AbortSignal;
+  onProgress?: (p: FitProgress) => void;
+  onEpoch?: (e: EpochRecord) => void;
+  /** Where checkpointEvery writes (atomically, replacing the previous one). */
+  checkpointPath?: string;
+  /** Called after each checkpoint is written. */
+  onCheckpoint?: (info: { path: string; step: number }) => void;
+}
+
+export interface FitHistory {
+  epochs: EpochRecord[];
+  steps: number;
+  seconds: number;
+}
+
+export interface VaeEvaluation {
+  /** Negative ELBO per image, nats (recon + kl). */
+  nelbo: number;
+  recon: number;
+  kl: number;
+}
+
+type Images = ImageDataset | { data: Uint8Array | Float32Array; shape: number[] };
+
+const FIT_KEYS = ['epochs', 'batchSize', 'lr', 'progressEvery', 'checkpointEvery', 'signal', 'onProgress', 'onEpoch', 'checkpointPath', 'onCheckpoint'];
+
+export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+function imagesArg(images: Images): TensorArg {
+  const ds = 'images' in images ? images : fromArrays(images);
+  return { data: ds.images.data, shape: ds.images.shape };
+}
+
+/** Calls a user callback; a throw there must not break the native job. */
+function safely<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
+  if (!fn) return;
+  try {
+    fn(arg);
+  } catch (err) {
+    queueMicrotask(() => { throw err; });
+  }
+}
+
+export class VAE {
+  readonly config: VaeConfig;
+  readonly device: string;
+  readonly seed: number;
+  #handle: NativeVaeHandle | undefined;
+  #lastFit: FitConfig | undefined;
+
+  constructor(options: VaeOptions = {}) {
+    if (options === null || typeof options !== 'object') throw invalid('an object', 'VAE options', options);
+    const { device = 'auto', seed = 1, ...config } = options;
+    this.config = resolveVaeConfig(config);
+    this.seed = checkSeed(seed);
+    checkDeviceSpec(device);
+    this.#handle = new (native().VaeHandle)(this.config, device, this.seed);
+    this.device = this.#handle.info().device;
+  }
+
+  get #live(): NativeVaeHandle {
+    if (!this.#handle) throw new GentorchError('E_DISPOSED', 'This VAE was disposed');
+    return this.#handle;
+  }
+
+  /** Where training stands: steps, completed epochs, steps into the current epoch. */
+  get trainingState(): NativeTrainingState {
+    return this.#live.info().state;
+  }
+
+  /** Number of trainable parameters. */
+  get parameterCount(): number {
+    return this.#live.info().parameterCount;
+  }
+
+  /** Trains for `epochs` more epochs; resolves with the epoch history. */
+  async fit(data: Images, options: FitOptions = {}): Promise<FitHistory> {
+    const callSite = new Error();
+    rejectUnknownKeys(options, FIT_KEYS, 'fit');
+    const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, ...rest } = options;
+    const cfg = resolveFitConfig(rest);
+    if (cfg.checkpointEvery > 0 && !checkpointPath) {
+      throw new GentorchError('E_CONFIG', 'Expected checkpointPath with checkpointEvery but received none');
+    }
+    const images = imagesArg(data);
+    const handle = this.#live;
+    if (signal?.aborted) throw new GentorchError('E_ABORTED', 'The fit was aborted before it started');
+    const n = images.shape[0];
+    const stepsPerEpoch = Math.ceil(n / cfg.batchSize);
+    const start = handle.info().state;
+    const totalSteps = cfg.epochs * stepsPerEpoch - start.epochStep;
+    const history: FitHistory = { epochs: [], steps: 0, seconds: 0 };
+    let writes: Promise<void> = Promise.resolve();
+    let writeError: unknown;
+    const onEvent = (ev: NativeFitEvent): void => {
+      if (ev.type === 'progress') {
+        const done = ev.step - start.step;
+        const eta = done > 0 ? (ev.elapsedSeconds / done) * (totalSteps - done) : 0;
+        safely(onProgress, { ...ev, totalSteps, etaSeconds: eta, type: undefined } as unknown as FitProgress);
+      } else if (ev.type === 'epoch') {
+        const rec: EpochRecord = { epoch: ev.epoch, step: ev.step, seconds: ev.seconds, losses: ev.losses };
+        history.epochs.push(rec);
+        safely(onEpoch, rec);
+      } else if (ev.type === 'checkpoint' && checkpointPath) {
+        writes = writes.then(() => this.#writeEvent(checkpointPath, ev, cfg)).then(
+          () => safely(onCheckpoint, { path: checkpointPath, step: ev.state.step }),
+          (err) => { writeError ??= err; });
+      }
+    };
+    const abort = (): void => handle.cancel();
+    signal?.addEventListener('abort', abort, { once: true });
+    const t0 = performance.now();
+    try {
+      await handle.fit(images, cfg, onEvent);
+    } catch (err) {
+      throw graft(err, callSite);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      await writes;
+    }
+    if (writeError) throw graft(writeError, callSite);
+    this.#lastFit = cfg;
+    history.seconds = (performance.now() - t0) / 1000;
+    history.steps = handle.info().state.step - start.step;
+    return history;
+  }
+
+  async #writeEvent(path: string, ev: NativeCheckpointEvent, fit: FitConfig): Promise<void> {
+    await writeCheckpoint(path, { model: 'vae', config: { ...this.config }, training: ev.state, fit: { ...fit }, gentorchVersion: VERSION }, ev.tensors);
+  }
+
+  /** Negative ELBO per image (nats) with its reconstruction and KL parts. */
+  async evaluate(data: Images, options: { batchSize?: number } = {}): Promise<VaeEvaluation> {
+    const callSite = new Error();
+    const batch = checkPositiveInt(options.batchSize ?? 1000, 'batchSize');
+    return this.#live.evaluate(imagesArg(data), batch).catch((e) => { throw graft(e, callSite); });
+  }
+
+  /** The mean and log-variance of q(z|x) for each image: [N, latentDim] each. */
+  async encode(data: Images): Promise<{ mu: HostTensor<'float32'>; logvar: HostTensor<'float32'> }> {
+    const callSite = new Error();
+    return this.#live.encode(imagesArg(data)).catch((e) => { throw graft(e, callSite); });
+  }
+
+  /** Images (Bernoulli means in [0, 1]) decoded from latent codes z [N, latentDim]. */
+  async decode(z: { data: Float32Array; shape: number[] }): Promise<HostTensor<'float32'>> {
+    const callSite = new Error();
+    if (!z || !(z.data instanceof Float32Array) || !Array.isArray(z.shape)) throw invalid('{ data: Float32Array, shape }', 'z', z, 'E_SHAPE');
+    return this.#live.decode({ data: z.data, shape: z.shape }).catch((e) => { throw graft(e, callSite); });
+  }
+
+  /** decode(mu(x)): each image through the model. */
+  async reconstruct(data: Images): Promise<HostTensor<'float32'>> {
+    const callSite = new Error();
+    return this.#live.reconstruct(imagesArg(data)).catch((e) => { throw graft(e, callSite); });
+  }
+
+  /** `n` images decoded from z ~ N(0, I). */
+  async sample(n: number, options: { seed?: number } = {}): Promise<HostTensor<'float32'>> {
+    const callSite = new Error();
+    checkPositiveInt(n, 'n');
+    const seed = checkSeed(options.seed ?? this.seed);
+    return this.#live.sample(n, seed).catch((e) => { throw graft(e, callSite); });
+  }
+
+  /** `steps` images decoded along the line between the latent means of two images. */
+  async interpolate(from: Images, to: Images, steps = 8): Promise<HostTensor<'float32'>> {
+    const callSite = new Error();
+    checkPositiveInt(steps, 'steps');
+    return this.#live.interpolate(imagesArg(from), imagesArg(to), steps).catch((e) => { throw graft(e, callSite); });
+  }
+
+  /** Saves config, weights, training state and (by default) optimizer state, atomically. */
+  async save(path: string, options: { optimizer?: boolean; overwrite?: boolean } = {}): Promise<void> {
+    const callSite = new Error();
+    if (typeof path !== 'string' || path.length === 0) throw invalid('a file path', 'path', path);
+    try {
+      const { tensors, state } = await this.#live.exportState(options.optimizer ?? true);
+      const fit = this.#lastFit ? { ...this.#lastFit } : undefined;
+      await writeCheckpoint(path, { model: 'vae', config: { ...this.config }, training: state, fit, gentorchVersion: VERSION }, tensors, options.overwrite ?? true);
+    } catch (err) {
+      throw graft(err, callSite);
+    }
+  }
+
+  /** Rebuilds a VAE from a checkpoint written by save() or by checkpointEvery. */
+  static async load(path: string, options: { device?: string } = {}): Promise<VAE> {
+    const callSite = new Error();
+    try {
+      const ckpt = await readCheckpoint(path);
+      let vae: VAE;
+      try {
+        vae = new VAE({ ...(ckpt.config as Partial<VaeConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed });
+      } catch (err) {
+        if (err instanceof GentorchError && err.code === 'E_CONFIG') throw new GentorchError('E_CHECKPOINT', `${path}: bad config: ${err.message}`);
+        throw err;
+      }
+      try {
+        await vae.#live.importState(ckpt.tensors, ckpt.training);
+      } catch (err) {
+        vae.dispose();
+        throw err;
+      }
+      if (ckpt.fit) vae.#lastFit = ckpt.fit as unknown as FitConfig;
+      return vae;
+    } catch (err) {
+      throw graft(err, callSite);
+    }
+  }
+
+  /** The fit options of the last fit (or of the loaded checkpoint's), for resume. */
+  get lastFit(): Readonly<FitConfig> | undefined {
+    return this.#lastFit;
+  }
+
+  /** Frees the native model; a running fit stops with E_ABORTED. Idempotent. */
+  dispose(): void {
+    this.#handle?.dispose();
+    this.#handle = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

@@ -1,0 +1,76 @@
+// Addon entry: registers the handle classes and the runtime functions.
+#include <napi.h>
+
+#include "../core/device.h"
+#include "addon.h"
+#include "errors.h"
+#include "vae_handle.h"
+
+namespace gentorch::binding {
+
+namespace {
+
+// setErrorClass(GentorchError): lib/ hands its error class over once, so
+// native failures arrive as that class with a stable code.
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "Expected the GentorchError class");
+  info.Env().GetInstanceData<AddonData>()->error_class = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    gentorch::RuntimeInfo r = gentorch::runtime_info();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("torchVersion", r.torch_version);
+    out.Set("cudaBuilt", r.cuda_built);
+    out.Set("cudaAvailable", r.cuda_available);
+    out.Set("cudaDeviceCount", static_cast<double>(r.cuda_device_count));
+    out.Set("intraOpThreads", static_cast<double>(r.intra_op_threads));
+    out.Set("interOpThreads", static_cast<double>(r.inter_op_threads));
+    out.Set("parallelInfo", r.parallel_info);
+    out.Set("buildConfig", r.build_config);
+    return out;
+  } catch (...) {
+    Failure f = current_failure();
+    throw_error(env, f.code, f.message);
+  }
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  if (info[0].IsNumber()) gentorch::set_threads(info[0].As<Napi::Number>().Int64Value());
+  return info.Env().Undefined();
+}
+
+// checkDevice("cuda:1"): validates a device spec, returns the resolved name.
+Napi::Value CheckDevice(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    return Napi::String::New(env, gentorch::parse_device(info[0].ToString().Utf8Value()).str());
+  } catch (...) {
+    Failure f = current_failure();
+    throw_error(env, f.code, f.message);
+  }
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  env.SetInstanceData(data);
+  Napi::Function vae = VaeHandle::Define(env);
+  data->vae_class = Napi::Persistent(vae);
+  exports.Set("VaeHandle", vae);
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
+  exports.Set("runtimeInfo", Napi::Function::New(env, RuntimeInfo));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("checkDevice", Napi::Function::New(env, CheckDevice));
+  return exports;
+}
+
+}  // namespace gentorch::binding
+
+static Napi::Object InitGentorch(Napi::Env env, Napi::Object exports) { return gentorch::binding::Init(env, exports); }
+
+NODE_API_MODULE(gentorch, InitGentorch)

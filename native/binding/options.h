@@ -1,0 +1,18 @@
+// Reading fully-defaulted option objects from lib/. lib/config.ts owns the
+// defaults; a missing field here falls back to the C++ struct's own default,
+// which mirrors it.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+namespace gentorch::binding {
+
+int64_t get_int(const Napi::Object& obj, const char* key, int64_t fallback);
+double get_number(const Napi::Object& obj, const char* key, double fallback);
+std::string get_string(const Napi::Object& obj, const char* key, const std::string& fallback);
+bool get_bool(const Napi::Object& obj, const char* key, bool fallback);
+Napi::Object as_object(Napi::Env env, const Napi::Value& value, const char* what);
+
+}  // namespace gentorch::binding

@@ -1,0 +1,187 @@
+#include "vae_handle.h"
+
+#include "../core/device.h"
+#include "bridge.h"
+#include "errors.h"
+#include "job.h"
+#include "options.h"
+#include "state.h"
+
+namespace gentorch::binding {
+
+Napi::Function VaeHandle::Define(Napi::Env env) {
+  return DefineClass(env, "VaeHandle",
+                     {InstanceMethod("fit", &VaeHandle::Fit), InstanceMethod("evaluate", &VaeHandle::Evaluate),
+                      InstanceMethod("encode", &VaeHandle::Encode), InstanceMethod("decode", &VaeHandle::Decode),
+                      InstanceMethod("reconstruct", &VaeHandle::Reconstruct), InstanceMethod("sample", &VaeHandle::Sample),
+                      InstanceMethod("interpolate", &VaeHandle::Interpolate),
+                      InstanceMethod("exportState", &VaeHandle::ExportState),
+                      InstanceMethod("importState", &VaeHandle::ImportState), InstanceMethod("info", &VaeHandle::Info),
+                      InstanceMethod("cancel", &VaeHandle::Cancel), InstanceMethod("dispose", &VaeHandle::Dispose)});
+}
+
+// new VaeHandle(config, device, seed)
+VaeHandle::VaeHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VaeHandle>(info) {
+  Napi::Env env = info.Env();
+  Napi::Object cfg = as_object(env, info[0], "config");
+  VaeConfig config;
+  config.net.arch(get_string(cfg, "arch", config.net.arch()))
+      .channels(get_int(cfg, "channels", config.net.channels()))
+      .height(get_int(cfg, "height", config.net.height()))
+      .width(get_int(cfg, "width", config.net.width()))
+      .hidden_dim(get_int(cfg, "hiddenDim", config.net.hidden_dim()))
+      .latent_dim(get_int(cfg, "latentDim", config.net.latent_dim()));
+  config.likelihood = get_string(cfg, "likelihood", config.likelihood);
+  config.beta = get_number(cfg, "beta", config.beta);
+  const std::string device = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "auto";
+  const double seed = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0;
+  core_ = std::make_shared<VaeCore>();
+  try {
+    core_->model = std::make_shared<VaeModel>(config, parse_device(device), static_cast<uint64_t>(seed));
+  } catch (...) {
+    Failure f = current_failure();
+    throw_error(env, f.code, f.message);
+  }
+}
+
+Napi::Value VaeHandle::run(Napi::Env env, Napi::Value on_event, std::function<Finisher(JobContext&, VaeModel&)> work) {
+  if (!core_->model) throw_error(env, "E_DISPOSED", "This model was disposed");
+  if (core_->busy) throw_error(env, "E_BUSY", "This model is busy with another call; await it first");
+  core_->busy = true;
+  core_->cancel->store(false);
+  auto core = core_;
+  auto model = core_->model;
+  return start_job(
+      env, core->cancel, on_event, [model, work](JobContext& ctx) { return work(ctx, *model); },
+      [core]() { core->busy = false; });
+}
+
+Napi::Value VaeHandle::Fit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  torch::Tensor images = tensor_from_js(env, info[0], "images");
+  Napi::Object o = as_object(env, info[1], "options");
+  VaeFitOptions opts;
+  opts.epochs(get_int(o, "epochs", opts.epochs()))
+      .batch_size(get_int(o, "batchSize", opts.batch_size()))
+      .lr(get_number(o, "lr", opts.lr()))
+      .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())))
+      .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()));
+  return run(env, info[2], [images, opts](JobContext& ctx, VaeModel& model) -> Finisher {
+    FitHooks hooks;
+    hooks.cancelled = [&ctx]() { return ctx.cancelled(); };
+    hooks.on_progress = [&ctx](const ProgressEvent& ev) { ctx.emit([ev](Napi::Env env) { return progress_to_js(env, ev); }); };
+    hooks.on_epoch = [&ctx](const EpochEvent& ev) { ctx.emit([ev](Napi::Env env) { return epoch_to_js(env, ev); }); };
+    hooks.on_checkpoint = [&ctx, &model](int64_t) {
+      auto tensors = model.export_state(true);
+      auto state = model.training_state();
+      ctx.emit([tensors, state](Napi::Env env) { return checkpoint_to_js(env, tensors, state); });
+    };
+    model.fit(images, opts, hooks);
+    return [](Napi::Env env) { return env.Undefined(); };
+  });
+}
+
+Napi::Value VaeHandle::Evaluate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  torch::Tensor images = tensor_from_js(env, info[0], "images");
+  const int64_t batch = info[1].IsNumber() ? info[1].As<Napi::Number>().Int64Value() : 1000;
+  return run(env, env.Undefined(), [images, batch](JobContext&, VaeModel& model) -> Finisher {
+    VaeLosses l = model.evaluate(images, batch);
+    return [l](Napi::Env env) {
+      Napi::Object out = Napi::Object::New(env);
+      out.Set("nelbo", l.loss);
+      out.Set("recon", l.recon);
+      out.Set("kl", l.kl);
+      return out;
+    };
+  });
+}
+
+Napi::Value VaeHandle::Encode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  torch::Tensor images = tensor_from_js(env, info[0], "images");
+  return run(env, env.Undefined(), [images](JobContext&, VaeModel& model) -> Finisher {
+    auto [mu, logvar] = model.encode(images);
+    return [mu = mu, logvar = logvar](Napi::Env env) {
+      Napi::Object out = Napi::Object::New(env);
+      out.Set("mu", tensor_to_js(env, mu));
+      out.Set("logvar", tensor_to_js(env, logvar));
+      return out;
+    };
+  });
+}
+
+namespace {
+Finisher tensor_result(torch::Tensor t) {
+  return [t](Napi::Env env) -> Napi::Value { return tensor_to_js(env, t); };
+}
+}  // namespace
+
+Napi::Value VaeHandle::Decode(const Napi::CallbackInfo& info) {
+  torch::Tensor z = tensor_from_js(info.Env(), info[0], "z");
+  return run(info.Env(), info.Env().Undefined(), [z](JobContext&, VaeModel& m) { return tensor_result(m.decode(z)); });
+}
+
+Napi::Value VaeHandle::Reconstruct(const Napi::CallbackInfo& info) {
+  torch::Tensor x = tensor_from_js(info.Env(), info[0], "images");
+  return run(info.Env(), info.Env().Undefined(), [x](JobContext&, VaeModel& m) { return tensor_result(m.reconstruct(x)); });
+}
+
+Napi::Value VaeHandle::Sample(const Napi::CallbackInfo& info) {
+  const int64_t n = info[0].IsNumber() ? info[0].As<Napi::Number>().Int64Value() : 0;
+  const double seed = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
+  return run(info.Env(), info.Env().Undefined(),
+             [n, seed](JobContext&, VaeModel& m) { return tensor_result(m.sample(n, static_cast<uint64_t>(seed))); });
+}
+
+Napi::Value VaeHandle::Interpolate(const Napi::CallbackInfo& info) {
+  torch::Tensor a = tensor_from_js(info.Env(), info[0], "from");
+  torch::Tensor b = tensor_from_js(info.Env(), info[1], "to");
+  const int64_t steps = info[2].IsNumber() ? info[2].As<Napi::Number>().Int64Value() : 0;
+  return run(info.Env(), info.Env().Undefined(),
+             [a, b, steps](JobContext&, VaeModel& m) { return tensor_result(m.interpolate(a, b, steps)); });
+}
+
+Napi::Value VaeHandle::ExportState(const Napi::CallbackInfo& info) {
+  const bool optimizer = info[0].ToBoolean().Value();
+  return run(info.Env(), info.Env().Undefined(), [optimizer](JobContext&, VaeModel& m) -> Finisher {
+    auto tensors = m.export_state(optimizer);
+    auto state = m.training_state();
+    return [tensors, state](Napi::Env env) { return checkpoint_to_js(env, tensors, state); };
+  });
+}
+
+Napi::Value VaeHandle::ImportState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NamedTensors tensors = named_tensors_from_js(env, info[0]);
+  TrainingState state = training_state_from_js(env, info[1]);
+  return run(env, env.Undefined(), [tensors, state](JobContext&, VaeModel& m) -> Finisher {
+    m.import_state(tensors, state);
+    return [](Napi::Env env) { return env.Undefined(); };
+  });
+}
+
+Napi::Value VaeHandle::Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!core_->model) throw_error(env, "E_DISPOSED", "This model was disposed");
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("parameterCount", static_cast<double>(core_->model->parameter_count()));
+  out.Set("device", core_->model->device().str());
+  out.Set("state", training_state_to_js(env, core_->model->training_state()));
+  out.Set("busy", core_->busy);
+  return out;
+}
+
+Napi::Value VaeHandle::Cancel(const Napi::CallbackInfo& info) {
+  core_->cancel->store(true);
+  return info.Env().Undefined();
+}
+
+Napi::Value VaeHandle::Dispose(const Napi::CallbackInfo& info) {
+  // A running job keeps its own reference to the model and stops at its next step.
+  core_->cancel->store(true);
+  core_->model.reset();
+  return info.Env().Undefined();
+}
+
+}  // namespace gentorch::binding

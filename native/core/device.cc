@@ -1,0 +1,57 @@
+#include "device.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/Version.h>
+#include <torch/version.h>
+#include <ATen/Context.h>
+
+#include "error.h"
+
+namespace gentorch {
+
+namespace {
+bool cuda_usable() { return torch::cuda::is_available() && torch::cuda::device_count() > 0; }
+}  // namespace
+
+torch::Device parse_device(const std::string& spec) {
+  if (spec == "auto") return cuda_usable() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  if (spec == "cpu") return torch::Device(torch::kCPU);
+  if (spec.rfind("cuda", 0) == 0) {
+    int64_t index = 0;
+    if (spec.size() > 4) {
+      if (spec[4] != ':' || spec.size() == 5) fail("E_CONFIG", "Expected device auto, cpu, cuda or cuda:N but received \"", spec, "\"");
+      for (size_t i = 5; i < spec.size(); ++i) {
+        if (spec[i] < '0' || spec[i] > '9' || i > 8) fail("E_CONFIG", "Expected device auto, cpu, cuda or cuda:N but received \"", spec, "\"");
+      }
+      index = std::stoll(spec.substr(5));
+    }
+    if (!torch::cuda::is_available()) {
+      fail("E_DEVICE", "Expected an available CUDA device for device \"", spec,
+           "\" but this libtorch build has no CUDA or no GPU is visible (use device \"cpu\" or \"auto\")");
+    }
+    const int64_t count = static_cast<int64_t>(torch::cuda::device_count());
+    if (index >= count) fail("E_DEVICE", "Expected a CUDA device index below ", count, " but received ", index);
+    return torch::Device(torch::kCUDA, static_cast<torch::DeviceIndex>(index));
+  }
+  fail("E_CONFIG", "Expected device auto, cpu, cuda or cuda:N but received \"", spec, "\"");
+}
+
+RuntimeInfo runtime_info() {
+  RuntimeInfo info;
+  info.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+                       std::to_string(TORCH_VERSION_PATCH);
+  info.cuda_built = at::hasCUDA();
+  info.cuda_available = torch::cuda::is_available();
+  info.cuda_device_count = info.cuda_available ? static_cast<int64_t>(torch::cuda::device_count()) : 0;
+  info.intra_op_threads = at::get_num_threads();
+  info.inter_op_threads = at::get_num_interop_threads();
+  info.parallel_info = at::get_parallel_info();
+  info.build_config = at::show_config();
+  return info;
+}
+
+void set_threads(int64_t threads) {
+  if (threads > 0) at::set_num_threads(static_cast<int>(threads));
+}
+
+}  // namespace gentorch

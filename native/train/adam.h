@@ -1,0 +1,48 @@
+// Adam, exactly as torch.optim.Adam (amsgrad off, L2 weight decay), with its
+// state kept as plain named tensors. Why not torch::optim::Adam: its state map
+// is keyed by TensorImpl addresses whose string form differs across libtorch
+// versions, so a checkpoint could not restore it portably; and owning the step
+// lets the performance work swap in foreach or capture-safe updates.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace gentorch {
+
+/// Adam hyperparameters; defaults are PyTorch's.
+struct AdamOptions {
+  TORCH_ARG(double, lr) = 1e-3;
+  TORCH_ARG(double, beta1) = 0.9;
+  TORCH_ARG(double, beta2) = 0.999;
+  TORCH_ARG(double, eps) = 1e-8;
+  TORCH_ARG(double, weight_decay) = 0.0;
+};
+
+class Adam {
+ public:
+  Adam(std::vector<std::pair<std::string, torch::Tensor>> named_params, AdamOptions options);
+
+  void zero_grad();
+  // One update of every parameter that has a gradient.
+  void step();
+
+  AdamOptions& options() { return options_; }
+  int64_t steps() const { return step_; }
+
+  // Moments as "<param>.exp_avg" / "<param>.exp_avg_sq"; the step count is
+  // kept by the caller's training state.
+  std::vector<std::pair<std::string, torch::Tensor>> state() const;
+  // Restores moments saved by state(); names and shapes must match (E_CHECKPOINT).
+  void load_state(const std::vector<std::pair<std::string, torch::Tensor>>& state, int64_t step);
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<torch::Tensor> params_, exp_avg_, exp_avg_sq_;
+  AdamOptions options_;
+  int64_t step_ = 0;
+};
+
+}  // namespace gentorch

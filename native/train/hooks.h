@@ -1,0 +1,42 @@
+// What a training loop reports, and how its caller steers it. The loops know
+// nothing of N-API: the binding turns these callbacks into JS events.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace gentorch {
+
+/// Where a run stands; saved in checkpoints so a resumed run continues exactly.
+struct TrainingState {
+  uint64_t seed = 0;
+  int64_t step = 0;        // optimizer steps taken in all
+  int64_t epoch = 0;       // epochs completed
+  int64_t epoch_step = 0;  // steps taken inside the current, unfinished epoch
+};
+
+struct ProgressEvent {
+  int64_t step = 0, epoch = 0, epoch_step = 0, steps_per_epoch = 0;
+  std::map<std::string, double> losses;  // window averages since the last event
+  double images_per_second = 0;
+  double elapsed_seconds = 0;
+};
+
+struct EpochEvent {
+  int64_t epoch = 0, step = 0;
+  double seconds = 0;                    // training time of this epoch
+  std::map<std::string, double> losses;  // epoch averages
+};
+
+struct FitHooks {
+  std::function<void(const ProgressEvent&)> on_progress;
+  std::function<void(const EpochEvent&)> on_epoch;
+  // Called on the training thread at a step boundary, every checkpoint_every steps.
+  std::function<void(int64_t step)> on_checkpoint;
+  // Polled between steps; true stops the fit with E_ABORTED.
+  std::function<bool()> cancelled;
+};
+
+}  // namespace gentorch

@@ -1,0 +1,34 @@
+// Deterministic seed streams. Each epoch's permutation and each step's noise
+// come from their own seed derived from (run seed, epoch or step), so a run
+// resumed from a checkpoint replays exactly what an uninterrupted run does.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+
+namespace gentorch {
+
+inline uint64_t mix_seed(uint64_t seed, uint64_t stream, uint64_t index) {
+  // splitmix64 over the combined words
+  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (stream + 1) + 0xBF58476D1CE4E5B9ull * (index + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return (z ^ (z >> 31)) & 0x7FFFFFFFFFFFFFFFull;
+}
+
+enum SeedStream : uint64_t { kInitStream = 1, kEpochStream = 2, kNoiseStream = 3, kEvalStream = 4, kSampleStream = 5 };
+
+// A private generator for `device`, so concurrent models never share RNG state.
+inline at::Generator make_generator(torch::Device device, uint64_t seed) {
+  auto gen = at::globalContext().defaultGenerator(device).clone();
+  gen.set_current_seed(seed);
+  return gen;
+}
+
+inline void reseed(at::Generator& gen, uint64_t seed) {
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_current_seed(seed);
+}
+
+}  // namespace gentorch

@@ -1,0 +1,259 @@
+#include "vae_trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <mutex>
+
+#include "../core/error.h"
+#include "seeding.h"
+
+namespace gentorch {
+
+namespace F = torch::nn::functional;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+// Weight initialisation draws from libtorch's global generator; serialise it
+// so two models built at once on two threads each get their seed's weights.
+std::mutex init_mutex;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+}  // namespace
+
+VaeModel::VaeModel(VaeConfig config, torch::Device device, uint64_t seed)
+    : config_(std::move(config)), device_(device), noise_(make_generator(device, seed)) {
+  if (config_.likelihood != "bernoulli" && config_.likelihood != "gaussian") {
+    fail("E_CONFIG", "Expected likelihood bernoulli or gaussian but received \"", config_.likelihood, "\"");
+  }
+  if (!(config_.beta >= 0) || !std::isfinite(config_.beta)) fail("E_CONFIG", "Expected non-negative number for beta but received ", config_.beta);
+  {
+    std::lock_guard<std::mutex> lock(init_mutex);
+    torch::manual_seed(mix_seed(seed, kInitStream, 0));
+    net_ = make_vae_net(config_.net);
+  }
+  net_->to(device_);
+  state_.seed = seed;
+  NamedTensors params;
+  for (auto& item : net_->named_parameters()) params.emplace_back(item.key(), item.value());
+  optimizer_ = std::make_unique<Adam>(params, AdamOptions());
+}
+
+int64_t VaeModel::parameter_count() const {
+  int64_t n = 0;
+  for (const auto& p : net_->parameters()) n += p.numel();
+  return n;
+}
+
+torch::Tensor VaeModel::to_device_images(const torch::Tensor& images, const char* what) const {
+  const auto& o = config_.net;
+  if (images.dim() != 4 || images.size(1) != o.channels() || images.size(2) != o.height() || images.size(3) != o.width()) {
+    fail("E_SHAPE", "Expected ", what, " of shape [N, ", o.channels(), ", ", o.height(), ", ", o.width(), "] but received ", images.sizes());
+  }
+  if (images.size(0) == 0) fail("E_DATA", "Expected at least one image in ", what, " but received none");
+  auto x = images.to(device_);
+  if (x.scalar_type() == torch::kUInt8) return x.to(torch::kFloat32).div_(255.0);
+  return x.to(torch::kFloat32).contiguous();
+}
+
+torch::Tensor VaeModel::recon_loss(const torch::Tensor& logits, const torch::Tensor& x) const {
+  if (config_.likelihood == "bernoulli") {
+    // BCE on logits: the same value as sigmoid + BCE, without its log(0) clamp.
+    return F::binary_cross_entropy_with_logits(logits, x, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kSum));
+  }
+  return F::mse_loss(torch::sigmoid(logits), x, F::MSELossFuncOptions().reduction(torch::kSum));
+}
+
+torch::Tensor VaeModel::train_step(const torch::Tensor& x, torch::Tensor& recon_out, torch::Tensor& kl_out) {
+  auto [mu, logvar] = net_->encode(x);
+  auto eps = at::randn(mu.sizes(), noise_, mu.options());
+  auto z = mu + eps * torch::exp(0.5 * logvar);
+  auto recon = recon_loss(net_->decode_logits(z), x);
+  auto kl = -0.5 * torch::sum(1 + logvar - mu.pow(2) - logvar.exp());
+  auto loss = recon + config_.beta * kl;
+  optimizer_->zero_grad();
+  loss.backward();
+  // Seam: data-parallel training all-reduces the gradients here (c10d).
+  optimizer_->step();
+  recon_out = recon.detach();
+  kl_out = kl.detach();
+  return loss.detach();
+}
+
+torch::Tensor VaeModel::epoch_permutation(int64_t n) const {
+  auto gen = make_generator(torch::kCPU, mix_seed(state_.seed, kEpochStream, state_.epoch));
+  return torch::randperm(n, gen, torch::TensorOptions().dtype(torch::kInt64)).to(device_);
+}
+
+void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks) {
+  if (options.epochs() < 1) fail("E_CONFIG", "Expected positive integer for epochs but received ", options.epochs());
+  if (options.batch_size() < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", options.batch_size());
+  if (!(options.lr() > 0) || !std::isfinite(options.lr())) fail("E_CONFIG", "Expected positive number for lr but received ", options.lr());
+  torch::Tensor data = to_device_images(images, "training images");  // resident on the device for the whole fit
+  const int64_t n = data.size(0), bs = options.batch_size();
+  const int64_t steps_per_epoch = (n + bs - 1) / bs;
+  if (state_.epoch_step >= steps_per_epoch) state_.epoch_step = 0;  // a checkpoint from other data or batch size
+  optimizer_->options().lr(options.lr());
+  net_->train();
+
+  const int64_t target_epoch = state_.epoch + options.epochs();
+  auto zero = torch::zeros({3}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
+  const auto fit_start = Clock::now();
+  while (state_.epoch < target_epoch) {
+    auto perm = epoch_permutation(n);
+    auto window = zero.clone(), epoch_sums = zero.clone();
+    int64_t window_images = 0, epoch_images = 0;
+    auto epoch_start = Clock::now(), window_start = Clock::now();
+    for (int64_t s = state_.epoch_step; s < steps_per_epoch; ++s) {
+      if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
+      auto idx = perm.slice(0, s * bs, std::min(n, (s + 1) * bs));
+      auto x = data.index_select(0, idx);
+      reseed(noise_, mix_seed(state_.seed, kNoiseStream, state_.step));
+      torch::Tensor recon, kl;
+      auto loss = train_step(x, recon, kl);
+      // Losses stay on the device; they are read back only at reporting points.
+      auto parts = torch::stack({loss, recon, kl}).to(torch::kFloat64);
+      window.add_(parts);
+      epoch_sums.add_(parts);
+      window_images += x.size(0);
+      epoch_images += x.size(0);
+      ++state_.step;
+      state_.epoch_step = s + 1;
+      const bool last = s + 1 == steps_per_epoch;
+      if (state_.step % options.progress_every() == 0 || last) {
+        auto w = window.cpu();
+        const double* v = w.data_ptr<double>();
+        if (!std::isfinite(v[0])) fail("E_NUMERIC", "The loss became ", v[0], " at step ", state_.step, " (try a smaller lr)");
+        if (hooks.on_progress) {
+          ProgressEvent ev;
+          ev.step = state_.step;
+          ev.epoch = state_.epoch;
+          ev.epoch_step = state_.epoch_step;
+          ev.steps_per_epoch = steps_per_epoch;
+          ev.losses = {{"loss", v[0] / window_images}, {"recon", v[1] / window_images}, {"kl", v[2] / window_images}};
+          ev.images_per_second = window_images / std::max(1e-9, seconds_since(window_start));
+          ev.elapsed_seconds = seconds_since(fit_start);
+          hooks.on_progress(ev);
+        }
+        window.zero_();
+        window_images = 0;
+        window_start = Clock::now();
+      }
+      if (last) {
+        state_.epoch += 1;
+        state_.epoch_step = 0;
+      }
+      if (options.checkpoint_every() > 0 && state_.step % options.checkpoint_every() == 0 && hooks.on_checkpoint) {
+        hooks.on_checkpoint(state_.step);
+      }
+    }
+    if (hooks.on_epoch) {
+      auto e = epoch_sums.cpu();
+      const double* v = e.data_ptr<double>();
+      EpochEvent ev;
+      ev.epoch = state_.epoch;
+      ev.step = state_.step;
+      ev.seconds = seconds_since(epoch_start);
+      const double m = std::max<int64_t>(1, epoch_images);
+      ev.losses = {{"loss", v[0] / m}, {"recon", v[1] / m}, {"kl", v[2] / m}};
+      hooks.on_epoch(ev);
+    }
+  }
+}
+
+VaeLosses VaeModel::evaluate(const torch::Tensor& images, int64_t batch_size) {
+  if (batch_size < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", batch_size);
+  torch::NoGradGuard no_grad;
+  net_->eval();
+  auto data = to_device_images(images, "evaluation images");
+  auto gen = make_generator(device_, mix_seed(state_.seed, kEvalStream, 0));
+  auto sums = torch::zeros({2}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
+  const int64_t n = data.size(0);
+  for (int64_t i = 0; i < n; i += batch_size) {
+    auto x = data.slice(0, i, std::min(n, i + batch_size));
+    auto [mu, logvar] = net_->encode(x);
+    auto z = mu + at::randn(mu.sizes(), gen, mu.options()) * torch::exp(0.5 * logvar);
+    auto recon = recon_loss(net_->decode_logits(z), x);
+    auto kl = -0.5 * torch::sum(1 + logvar - mu.pow(2) - logvar.exp());
+    sums.add_(torch::stack({recon, kl}).to(torch::kFloat64));
+  }
+  auto s = sums.cpu();
+  VaeLosses out;
+  out.recon = s[0].item<double>() / n;
+  out.kl = s[1].item<double>() / n;
+  out.loss = out.recon + out.kl;
+  return out;
+}
+
+std::pair<torch::Tensor, torch::Tensor> VaeModel::encode(const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  net_->eval();
+  auto [mu, logvar] = net_->encode(to_device_images(images, "images"));
+  return {mu.cpu(), logvar.cpu()};
+}
+
+torch::Tensor VaeModel::decode(const torch::Tensor& z) {
+  const int64_t d = config_.net.latent_dim();
+  if (z.dim() != 2 || z.size(1) != d) fail("E_SHAPE", "Expected latent codes of shape [N, ", d, "] but received ", z.sizes());
+  if (z.size(0) == 0) fail("E_DATA", "Expected at least one latent code but received none");
+  torch::NoGradGuard no_grad;
+  net_->eval();
+  return torch::sigmoid(net_->decode_logits(z.to(device_, torch::kFloat32))).cpu();
+}
+
+torch::Tensor VaeModel::reconstruct(const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  net_->eval();
+  auto mu = net_->encode(to_device_images(images, "images")).first;
+  return torch::sigmoid(net_->decode_logits(mu)).cpu();
+}
+
+torch::Tensor VaeModel::sample(int64_t n, uint64_t seed) {
+  if (n < 1) fail("E_CONFIG", "Expected positive integer for n but received ", n);
+  torch::NoGradGuard no_grad;
+  net_->eval();
+  auto gen = make_generator(device_, mix_seed(seed, kSampleStream, 0));
+  auto z = at::randn({n, config_.net.latent_dim()}, gen, torch::TensorOptions().device(device_));
+  return torch::sigmoid(net_->decode_logits(z)).cpu();
+}
+
+torch::Tensor VaeModel::interpolate(const torch::Tensor& a, const torch::Tensor& b, int64_t steps) {
+  if (steps < 2) fail("E_CONFIG", "Expected integer of at least 2 for steps but received ", steps);
+  torch::NoGradGuard no_grad;
+  net_->eval();
+  auto ends = net_->encode(to_device_images(torch::cat({a, b}), "images")).first;
+  auto t = torch::linspace(0, 1, steps, torch::TensorOptions().device(device_)).unsqueeze(1);
+  auto z = ends[0].unsqueeze(0) * (1 - t) + ends[1].unsqueeze(0) * t;
+  return torch::sigmoid(net_->decode_logits(z)).cpu();
+}
+
+NamedTensors VaeModel::export_state(bool optimizer) {
+  NamedTensors out;
+  for (auto& item : net_->named_parameters()) out.emplace_back(item.key(), item.value().detach().cpu().contiguous().clone());
+  if (optimizer) {
+    for (auto& [name, t] : optimizer_->state()) out.emplace_back("optim." + name, t.detach().cpu().contiguous().clone());
+  }
+  return out;
+}
+
+void VaeModel::import_state(const NamedTensors& tensors, const TrainingState& state) {
+  std::map<std::string, torch::Tensor> by_name(tensors.begin(), tensors.end());
+  torch::NoGradGuard no_grad;
+  for (auto& item : net_->named_parameters()) {
+    auto it = by_name.find(item.key());
+    if (it == by_name.end()) fail("E_CHECKPOINT", "checkpoint is missing tensor ", item.key());
+    if (it->second.sizes() != item.value().sizes()) {
+      fail("E_CHECKPOINT", "tensor ", item.key(), " has shape ", it->second.sizes(), " but the model needs ", item.value().sizes());
+    }
+    item.value().copy_(it->second);
+  }
+  NamedTensors optim;
+  for (auto& [name, t] : tensors) {
+    if (name.rfind("optim.", 0) == 0) optim.emplace_back(name.substr(6), t);
+  }
+  if (!optim.empty()) optimizer_->load_state(optim, state.step);
+  state_ = state;
+}
+
+}  // namespace gentorch

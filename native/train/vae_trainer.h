@@ -1,0 +1,90 @@
+// The VAE and its training loop. Loss per image (nats):
+//   reconstruction  -log p(x|z)  (Bernoulli: summed BCE; Gaussian: summed squared error)
+// + beta * KL(q(z|x) || N(0, I)) in closed form,
+// with z = mu + sigma * eps (the reparameterisation trick).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../models/vae.h"
+#include "adam.h"
+#include "hooks.h"
+
+namespace gentorch {
+
+/// Everything that defines a VAE; mirrored 1:1 by VaeConfig in lib/config.ts.
+struct VaeConfig {
+  VaeNetOptions net;
+  /// "bernoulli" (summed BCE, data in [0,1]) or "gaussian" (summed squared error).
+  std::string likelihood = "bernoulli";
+  /// Weight of the KL term (1 is the true ELBO; >1 is the beta-VAE).
+  double beta = 1.0;
+};
+
+/// Options of one fit() call; mirrored by FitOptions in lib/config.ts.
+struct VaeFitOptions {
+  /// Epochs to train in this call (a partly done epoch counts as one).
+  TORCH_ARG(int64_t, epochs) = 10;
+  TORCH_ARG(int64_t, batch_size) = 128;
+  /// Adam learning rate.
+  TORCH_ARG(double, lr) = 1e-3;
+  /// Steps between progress events (and loss read-backs).
+  TORCH_ARG(int64_t, progress_every) = 50;
+  /// Steps between checkpoint hooks; 0 for none.
+  TORCH_ARG(int64_t, checkpoint_every) = 0;
+};
+
+/// Per-image averages in nats.
+struct VaeLosses {
+  double loss = 0, recon = 0, kl = 0;
+};
+
+using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
+
+class VaeModel {
+ public:
+  VaeModel(VaeConfig config, torch::Device device, uint64_t seed);
+
+  const VaeConfig& config() const { return config_; }
+  torch::Device device() const { return device_; }
+  const TrainingState& training_state() const { return state_; }
+  int64_t parameter_count() const;
+
+  // Trains on images [N, C, H, W] (uint8 0..255 or float in [0,1]).
+  void fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks);
+  // Negative ELBO per image and its parts (beta = 1), one z sample per image.
+  VaeLosses evaluate(const torch::Tensor& images, int64_t batch_size);
+
+  std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& images);  // mu, logvar
+  torch::Tensor decode(const torch::Tensor& z);                                // means in [0,1]
+  torch::Tensor reconstruct(const torch::Tensor& images);                      // decode(mu)
+  torch::Tensor sample(int64_t n, uint64_t seed);
+  // Decodes `steps` points on the line between the latent means of images a and b.
+  torch::Tensor interpolate(const torch::Tensor& a, const torch::Tensor& b, int64_t steps);
+
+  // Weights under their module names ("fc1.weight"), and with `optimizer`
+  // Adam's moments under "optim.<name>.exp_avg|exp_avg_sq". CPU copies.
+  NamedTensors export_state(bool optimizer);
+  void import_state(const NamedTensors& tensors, const TrainingState& state);
+
+ private:
+  torch::Tensor to_device_images(const torch::Tensor& images, const char* what) const;
+  torch::Tensor recon_loss(const torch::Tensor& logits, const torch::Tensor& x) const;
+  torch::Tensor train_step(const torch::Tensor& x, torch::Tensor& recon_out, torch::Tensor& kl_out);
+  torch::Tensor epoch_permutation(int64_t n) const;
+
+  VaeConfig config_;
+  torch::Device device_;
+  std::shared_ptr<VaeNet> net_;
+  std::unique_ptr<Adam> optimizer_;
+  at::Generator noise_;
+  TrainingState state_;
+};
+
+}  // namespace gentorch

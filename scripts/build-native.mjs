@@ -1,0 +1,34 @@
+// Builds the addon with cmake-js against the libtorch find-libtorch.mjs finds.
+//   node scripts/build-native.mjs [--debug] [--rebuild]
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { findLibtorch, HOW_TO_GET_LIBTORCH } from './find-libtorch.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+export function buildNative({ debug = false, rebuild = false, log = console.log } = {}) {
+  const found = findLibtorch();
+  if (!found) {
+    console.error(HOW_TO_GET_LIBTORCH);
+    return 1;
+  }
+  log(`gentorch: building the addon against ${found.source}`);
+  const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+  const args = [cmakeJs, rebuild ? 'rebuild' : 'compile', '--parallel', String(Math.max(1, cpus().length))];
+  if (debug) args.push('--debug');
+  if (found.prefix) args.push(`--CDCMAKE_PREFIX_PATH=${found.prefix}`);
+  const res = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (res.status !== 0) {
+    console.error('gentorch: the native build failed (see above).');
+    return res.status ?? 1;
+  }
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exit(buildNative({ debug: process.argv.includes('--debug'), rebuild: process.argv.includes('--rebuild') }));
+}
