@@ -69,7 +69,11 @@ function checkState(path: string, raw: Record<string, unknown>): NativeTrainingS
     }
     out[key] = v;
   }
-  return out as unknown as NativeTrainingState;
+  const permSeed = raw.permSeed ?? '0';
+  if (typeof permSeed !== 'string' || !/^-?\d{1,20}$/.test(permSeed)) {
+    throw new GentorchError('E_CHECKPOINT', `${path}: training.permSeed must be a decimal integer string but is ${JSON.stringify(permSeed)}`);
+  }
+  return { ...out, permSeed } as unknown as NativeTrainingState;
 }
 
 /** Reads and checks a checkpoint; never executes anything from the file. */

@@ -29,6 +29,8 @@ export interface NativeTrainingState {
   step: number;
   epoch: number;
   epochStep: number;
+  /** Seed of the current epoch's data permutation (a 64-bit decimal string). */
+  permSeed: string;
 }
 
 export interface NativeProgressEvent {

@@ -43,6 +43,7 @@ Napi::Object training_state_to_js(Napi::Env env, const TrainingState& s) {
   out.Set("step", static_cast<double>(s.step));
   out.Set("epoch", static_cast<double>(s.epoch));
   out.Set("epochStep", static_cast<double>(s.epoch_step));
+  out.Set("permSeed", std::to_string(s.perm_seed));  // 64-bit: a string, as JS numbers hold 53 bits
   return out;
 }
 
@@ -79,6 +80,14 @@ TrainingState training_state_from_js(Napi::Env env, Napi::Value value) {
   s.step = get_int(o, "step", 0);
   s.epoch = get_int(o, "epoch", 0);
   s.epoch_step = get_int(o, "epochStep", 0);
+  const std::string perm = get_string(o, "permSeed", "0");
+  try {
+    size_t used = 0;
+    s.perm_seed = std::stoll(perm, &used);
+    if (used != perm.size()) throw std::invalid_argument(perm);
+  } catch (const std::exception&) {
+    throw_error(env, "E_CHECKPOINT", "Expected a decimal integer string for training.permSeed but received \"" + perm + "\"");
+  }
   if (s.step < 0 || s.epoch < 0 || s.epoch_step < 0) throw_error(env, "E_CHECKPOINT", "Expected non-negative training state counters");
   return s;
 }

@@ -15,6 +15,7 @@ struct TrainingState {
   int64_t step = 0;        // optimizer steps taken in all
   int64_t epoch = 0;       // epochs completed
   int64_t epoch_step = 0;  // steps taken inside the current, unfinished epoch
+  int64_t perm_seed = 0;   // seed of the current epoch's data permutation
 };
 
 struct ProgressEvent {

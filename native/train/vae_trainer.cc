@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <mutex>
 
 #include "../core/error.h"
@@ -20,19 +21,35 @@ std::mutex init_mutex;
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
+// Restores a generator's state saved by export_state; a state of the wrong
+// size (another libtorch's, another device's) is E_CHECKPOINT, not a crash.
+void restore_rng(const std::map<std::string, torch::Tensor>& by_name, const std::string& key, at::Generator& gen) {
+  auto it = by_name.find(key);
+  if (it == by_name.end()) return;  // weights-only checkpoint: keep the fresh stream
+  auto current = gen.get_state();
+  if (it->second.scalar_type() != torch::kUInt8 || it->second.numel() != current.numel()) {
+    fail("E_CHECKPOINT", "random state ", key, " has ", it->second.numel(), " bytes but this libtorch needs ", current.numel());
+  }
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(it->second.contiguous());
+}
 }  // namespace
 
 VaeModel::VaeModel(VaeConfig config, torch::Device device, uint64_t seed)
-    : config_(std::move(config)), device_(device), noise_(make_generator(device, seed)) {
+    : config_(std::move(config)), device_(device) {
   if (config_.likelihood != "bernoulli" && config_.likelihood != "gaussian") {
     fail("E_CONFIG", "Expected likelihood bernoulli or gaussian but received \"", config_.likelihood, "\"");
   }
   if (!(config_.beta >= 0) || !std::isfinite(config_.beta)) fail("E_CONFIG", "Expected non-negative number for beta but received ", config_.beta);
   {
     std::lock_guard<std::mutex> lock(init_mutex);
-    torch::manual_seed(mix_seed(seed, kInitStream, 0));
+    // Not holding global.mutex(): the init kernels below take it themselves.
+    auto global = at::globalContext().defaultGenerator(torch::kCPU);
+    torch::manual_seed(seed);
     net_ = make_vae_net(config_.net);
+    rng_ = global.clone();
   }
+  noise_ = device_.is_cpu() ? rng_ : make_generator(device_, mix_seed(seed, kNoiseStream, 0));
   net_->to(device_);
   state_.seed = seed;
   NamedTensors params;
@@ -81,8 +98,14 @@ torch::Tensor VaeModel::train_step(const torch::Tensor& x, torch::Tensor& recon_
   return loss.detach();
 }
 
-torch::Tensor VaeModel::epoch_permutation(int64_t n) const {
-  auto gen = make_generator(torch::kCPU, mix_seed(state_.seed, kEpochStream, state_.epoch));
+torch::Tensor VaeModel::epoch_permutation(int64_t n) {
+  if (state_.epoch_step == 0) {
+    // As torch.utils.data.DataLoader(shuffle=True): one draw for the
+    // iterator's base seed, one for the sampler's generator seed.
+    at::empty({}, torch::kInt64).random_(rng_);
+    state_.perm_seed = at::empty({}, torch::kInt64).random_(rng_).item<int64_t>();
+  }
+  auto gen = make_generator(torch::kCPU, static_cast<uint64_t>(state_.perm_seed));
   return torch::randperm(n, gen, torch::TensorOptions().dtype(torch::kInt64)).to(device_);
 }
 
@@ -109,7 +132,6 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
       if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
       auto idx = perm.slice(0, s * bs, std::min(n, (s + 1) * bs));
       auto x = data.index_select(0, idx);
-      reseed(noise_, mix_seed(state_.seed, kNoiseStream, state_.step));
       torch::Tensor recon, kl;
       auto loss = train_step(x, recon, kl);
       // Losses stay on the device; they are read back only at reporting points.
@@ -233,6 +255,8 @@ NamedTensors VaeModel::export_state(bool optimizer) {
   for (auto& item : net_->named_parameters()) out.emplace_back(item.key(), item.value().detach().cpu().contiguous().clone());
   if (optimizer) {
     for (auto& [name, t] : optimizer_->state()) out.emplace_back("optim." + name, t.detach().cpu().contiguous().clone());
+    out.emplace_back("rng.cpu", rng_.get_state());
+    if (!device_.is_cpu()) out.emplace_back("rng.noise", noise_.get_state().cpu());
   }
   return out;
 }
@@ -253,6 +277,8 @@ void VaeModel::import_state(const NamedTensors& tensors, const TrainingState& st
     if (name.rfind("optim.", 0) == 0) optim.emplace_back(name.substr(6), t);
   }
   if (!optim.empty()) optimizer_->load_state(optim, state.step);
+  restore_rng(by_name, "rng.cpu", rng_);
+  if (!device_.is_cpu()) restore_rng(by_name, "rng.noise", noise_);
   state_ = state;
 }
 

@@ -69,7 +69,8 @@ class VaeModel {
   torch::Tensor interpolate(const torch::Tensor& a, const torch::Tensor& b, int64_t steps);
 
   // Weights under their module names ("fc1.weight"), and with `optimizer`
-  // Adam's moments under "optim.<name>.exp_avg|exp_avg_sq". CPU copies.
+  // Adam's moments under "optim.<name>.exp_avg|exp_avg_sq" and the random
+  // streams under "rng.cpu" / "rng.noise". CPU copies.
   NamedTensors export_state(bool optimizer);
   void import_state(const NamedTensors& tensors, const TrainingState& state);
 
@@ -77,13 +78,18 @@ class VaeModel {
   torch::Tensor to_device_images(const torch::Tensor& images, const char* what) const;
   torch::Tensor recon_loss(const torch::Tensor& logits, const torch::Tensor& x) const;
   torch::Tensor train_step(const torch::Tensor& x, torch::Tensor& recon_out, torch::Tensor& kl_out);
-  torch::Tensor epoch_permutation(int64_t n) const;
+  torch::Tensor epoch_permutation(int64_t n);
 
   VaeConfig config_;
   torch::Device device_;
   std::shared_ptr<VaeNet> net_;
   std::unique_ptr<Adam> optimizer_;
-  at::Generator noise_;
+  // The run's random stream, continued from libtorch's CPU generator right
+  // after weight initialisation: data order and noise draw from it exactly
+  // as pytorch/examples' loop does after torch.manual_seed(seed), so a seed
+  // means the same run in both. Saved in checkpoints for exact resume.
+  at::Generator rng_;
+  at::Generator noise_;  // rng_ on the CPU; a CUDA generator seeded from it on a GPU
   TrainingState state_;
 };
 
