@@ -2,6 +2,7 @@
  * The one loader of the native addon, and the typed face of the raw binding
  * (as node-llama-cpp's AddonTypes). Nothing outside lib/ touches the binding.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,19 +123,48 @@ function loadHelp(err: Error): string {
 }
 
 /**
- * Loads the addon once (node-gyp-build: prebuilds/ first, then build/).
- * OMP_WAIT_POLICY must be set before libgomp loads with libtorch: spinning
- * OpenMP workers starve OpenBLAS's threads on few cores.
+ * Candidate binaries in order: what node-gyp-build picks (a local build in
+ * build/ wins over a prebuild in prebuilds/, so a developer's fresh build is
+ * used), then any prebuild for this platform, in case that build fails to load.
+ */
+function candidates(): string[] {
+  const gypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+  const out: string[] = [];
+  try {
+    out.push(gypBuild.resolve(PACKAGE_ROOT));
+  } catch {
+    // none found by node-gyp-build; the prebuild scan below may still find one
+  }
+  const dir = join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
+  if (existsSync(dir)) {
+    for (const f of readdirSync(dir).sort()) {
+      if (f.endsWith('.node') && !out.includes(join(dir, f))) out.push(join(dir, f));
+    }
+  }
+  return out;
+}
+
+/**
+ * Loads the addon once. OMP_WAIT_POLICY must be set before libgomp loads
+ * with libtorch: spinning OpenMP workers starve OpenBLAS's threads on few cores.
  */
 export function native(): NativeBinding {
   if (cached) return cached;
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
-  const gypBuild = require('node-gyp-build') as { (dir: string): NativeBinding; resolve(dir: string): string };
-  try {
-    loadedFrom = gypBuild.resolve(PACKAGE_ROOT);
-    cached = gypBuild(PACKAGE_ROOT);
-  } catch (err) {
-    throw new GentorchError('E_NATIVE', loadHelp(err as Error), { cause: err });
+  const paths = candidates();
+  const failures: Error[] = [];
+  for (const path of paths) {
+    try {
+      cached = require(path) as NativeBinding;
+      loadedFrom = path;
+      break;
+    } catch (err) {
+      failures.push(err as Error);
+    }
+  }
+  if (!cached) {
+    const first = failures[0] ?? new Error('No native build was found in build/ or prebuilds/');
+    throw new GentorchError('E_NATIVE', loadHelp(first), { cause: first });
   }
   cached.setErrorClass(GentorchError);
   return cached;
