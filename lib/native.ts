@@ -95,6 +95,8 @@ export interface NativeBinding {
   runtimeInfo(): NativeRuntimeInfo;
   setThreads(threads: number): void;
   checkDevice(spec: string): string;
+  /** Typed array -> tensor -> typed array; for the bridge's tests. */
+  tensorRoundTrip(t: TensorArg): HostTensor;
 }
 
 export type { DType };

@@ -195,3 +195,26 @@ describe('VAE fit off the event loop', () => {
     await expect(vae.sample(1)).rejects.toMatchObject({ code: 'E_DISPOSED' });
   });
 });
+
+describe('VAE numeric faults', () => {
+  it('a diverging fit stops with E_NUMERIC naming the step, and never checkpoints bad weights', async () => {
+    const dir = tempDir();
+    const train = await smallTrain(2048);
+    const file = join(dir, 'good.safetensors');
+    using good = new VAE({ device: 'cpu', hiddenDim: 64 });
+    await good.fit(train, { epochs: 1 });
+    await good.save(file);
+    using bad = await load(file, { device: 'cpu' });
+    const written: number[] = [];
+    const err = await bad.fit(train, {
+      epochs: 1, lr: 1e4, checkpointEvery: 1, checkpointPath: file, onCheckpoint: ({ step }) => written.push(step),
+    }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(GentorchError);
+    expect((err as GentorchError).code).toBe('E_NUMERIC');
+    expect((err as GentorchError).message).toMatch(/NaN or infinite at step \d+/);
+    // Whatever was written is finite: the file still loads and gives finite images.
+    using again = await load(file, { device: 'cpu' });
+    const images = await again.sample(4);
+    expect(images.data.every((v) => Number.isFinite(v))).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@
 
 #include "../core/device.h"
 #include "addon.h"
+#include "bridge.h"
 #include "errors.h"
 #include "vae_handle.h"
 
@@ -54,6 +55,13 @@ Napi::Value CheckDevice(const Napi::CallbackInfo& info) {
   }
 }
 
+// tensorRoundTrip({ data, shape }): typed array -> tensor (a copy) -> typed
+// array owning that tensor. Exercises the bridge in tests.
+Napi::Value TensorRoundTrip(const Napi::CallbackInfo& info) {
+  torch::Tensor t = tensor_from_js(info.Env(), info[0], "tensor");
+  return tensor_to_js(info.Env(), t);
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -66,6 +74,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("runtimeInfo", Napi::Function::New(env, RuntimeInfo));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("checkDevice", Napi::Function::New(env, CheckDevice));
+  exports.Set("tensorRoundTrip", Napi::Function::New(env, TensorRoundTrip));
   return exports;
 }
 

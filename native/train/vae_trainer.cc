@@ -109,6 +109,15 @@ torch::Tensor VaeModel::epoch_permutation(int64_t n) {
   return torch::randperm(n, gen, torch::TensorOptions().dtype(torch::kInt64)).to(device_);
 }
 
+void VaeModel::check_weights_finite() const {
+  torch::NoGradGuard no_grad;
+  for (const auto& item : net_->named_parameters()) {
+    if (!torch::isfinite(item.value()).all().item<bool>()) {
+      fail("E_NUMERIC", "The weights of ", item.key(), " became NaN or infinite at step ", state_.step, " (try a smaller lr)");
+    }
+  }
+}
+
 void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks) {
   if (options.epochs() < 1) fail("E_CONFIG", "Expected positive integer for epochs but received ", options.epochs());
   if (options.batch_size() < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", options.batch_size());
@@ -122,6 +131,14 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
 
   const int64_t target_epoch = state_.epoch + options.epochs();
   auto zero = torch::zeros({3}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
+  // The first step whose loss was NaN or Inf, tracked on the device (no
+  // per-step sync) and checked at every report and before every checkpoint,
+  // so non-finite weights are never written over a good checkpoint.
+  auto first_bad = torch::full({}, -1, torch::TensorOptions().dtype(torch::kInt64).device(device_));
+  auto check_finite = [&]() {
+    const int64_t bad = first_bad.item<int64_t>();
+    if (bad >= 0) fail("E_NUMERIC", "The loss became NaN or infinite at step ", bad, " (try a smaller lr)");
+  };
   const auto fit_start = Clock::now();
   while (state_.epoch < target_epoch) {
     auto perm = epoch_permutation(n);
@@ -136,6 +153,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
       auto loss = train_step(x, recon, kl);
       // Losses stay on the device; they are read back only at reporting points.
       auto parts = torch::stack({loss, recon, kl}).to(torch::kFloat64);
+      first_bad = torch::where(first_bad.lt(0) & loss.isfinite().logical_not(), state_.step + 1, first_bad);
       window.add_(parts);
       epoch_sums.add_(parts);
       window_images += x.size(0);
@@ -144,9 +162,9 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
       state_.epoch_step = s + 1;
       const bool last = s + 1 == steps_per_epoch;
       if (state_.step % options.progress_every() == 0 || last) {
+        check_finite();
         auto w = window.cpu();
         const double* v = w.data_ptr<double>();
-        if (!std::isfinite(v[0])) fail("E_NUMERIC", "The loss became ", v[0], " at step ", state_.step, " (try a smaller lr)");
         if (hooks.on_progress) {
           ProgressEvent ev;
           ev.step = state_.step;
@@ -167,6 +185,8 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
         state_.epoch_step = 0;
       }
       if (options.checkpoint_every() > 0 && state_.step % options.checkpoint_every() == 0 && hooks.on_checkpoint) {
+        check_finite();
+        check_weights_finite();
         hooks.on_checkpoint(state_.step);
       }
     }

@@ -79,6 +79,7 @@ class VaeModel {
   torch::Tensor recon_loss(const torch::Tensor& logits, const torch::Tensor& x) const;
   torch::Tensor train_step(const torch::Tensor& x, torch::Tensor& recon_out, torch::Tensor& kl_out);
   torch::Tensor epoch_permutation(int64_t n);
+  void check_weights_finite() const;  // E_NUMERIC naming the tensor and step
 
   VaeConfig config_;
   torch::Device device_;
