@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "../core/error.h"
+#include "loss_meter.h"
 #include "seeding.h"
 
 namespace gentorch {
@@ -130,77 +131,46 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   net_->train();
 
   const int64_t target_epoch = state_.epoch + options.epochs();
-  auto zero = torch::zeros({3}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
-  // The first step whose loss was NaN or Inf, tracked on the device (no
-  // per-step sync) and checked at every report and before every checkpoint,
-  // so non-finite weights are never written over a good checkpoint.
-  auto first_bad = torch::full({}, -1, torch::TensorOptions().dtype(torch::kInt64).device(device_));
-  auto check_finite = [&]() {
-    const int64_t bad = first_bad.item<int64_t>();
-    if (bad >= 0) fail("E_NUMERIC", "The loss became NaN or infinite at step ", bad, " (try a smaller lr)");
-  };
+  LossMeter meter({"loss", "recon", "kl"}, device_);
   const auto fit_start = Clock::now();
   while (state_.epoch < target_epoch) {
     auto perm = epoch_permutation(n);
-    auto window = zero.clone(), epoch_sums = zero.clone();
-    int64_t window_images = 0, epoch_images = 0;
-    auto epoch_start = Clock::now(), window_start = Clock::now();
+    meter.start_epoch();
     for (int64_t s = state_.epoch_step; s < steps_per_epoch; ++s) {
       if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
-      auto idx = perm.slice(0, s * bs, std::min(n, (s + 1) * bs));
-      auto x = data.index_select(0, idx);
+      auto x = data.index_select(0, perm.slice(0, s * bs, std::min(n, (s + 1) * bs)));
       torch::Tensor recon, kl;
       auto loss = train_step(x, recon, kl);
-      // Losses stay on the device; they are read back only at reporting points.
-      auto parts = torch::stack({loss, recon, kl}).to(torch::kFloat64);
-      first_bad = torch::where(first_bad.lt(0) & loss.isfinite().logical_not(), state_.step + 1, first_bad);
-      window.add_(parts);
-      epoch_sums.add_(parts);
-      window_images += x.size(0);
-      epoch_images += x.size(0);
+      meter.add({loss, recon, kl}, x.size(0), state_.step + 1);
       ++state_.step;
       state_.epoch_step = s + 1;
       const bool last = s + 1 == steps_per_epoch;
       if (state_.step % options.progress_every() == 0 || last) {
-        check_finite();
-        auto w = window.cpu();
-        const double* v = w.data_ptr<double>();
-        if (hooks.on_progress) {
-          ProgressEvent ev;
-          ev.step = state_.step;
-          ev.epoch = state_.epoch;
-          ev.epoch_step = state_.epoch_step;
-          ev.steps_per_epoch = steps_per_epoch;
-          ev.losses = {{"loss", v[0] / window_images}, {"recon", v[1] / window_images}, {"kl", v[2] / window_images}};
-          ev.images_per_second = window_images / std::max(1e-9, seconds_since(window_start));
-          ev.elapsed_seconds = seconds_since(fit_start);
-          hooks.on_progress(ev);
-        }
-        window.zero_();
-        window_images = 0;
-        window_start = Clock::now();
+        meter.check_finite();
+        ProgressEvent ev;
+        ev.step = state_.step;
+        ev.epoch = state_.epoch;
+        ev.epoch_step = state_.epoch_step;
+        ev.steps_per_epoch = steps_per_epoch;
+        ev.losses = meter.take_window(&ev.images_per_second);
+        ev.elapsed_seconds = seconds_since(fit_start);
+        if (hooks.on_progress) hooks.on_progress(ev);
       }
       if (last) {
         state_.epoch += 1;
         state_.epoch_step = 0;
       }
       if (options.checkpoint_every() > 0 && state_.step % options.checkpoint_every() == 0 && hooks.on_checkpoint) {
-        check_finite();
+        meter.check_finite();
         check_weights_finite();
         hooks.on_checkpoint(state_.step);
       }
     }
-    if (hooks.on_epoch) {
-      auto e = epoch_sums.cpu();
-      const double* v = e.data_ptr<double>();
-      EpochEvent ev;
-      ev.epoch = state_.epoch;
-      ev.step = state_.step;
-      ev.seconds = seconds_since(epoch_start);
-      const double m = std::max<int64_t>(1, epoch_images);
-      ev.losses = {{"loss", v[0] / m}, {"recon", v[1] / m}, {"kl", v[2] / m}};
-      hooks.on_epoch(ev);
-    }
+    EpochEvent ev;
+    ev.epoch = state_.epoch;
+    ev.step = state_.step;
+    ev.losses = meter.epoch_means(&ev.seconds);
+    if (hooks.on_epoch) hooks.on_epoch(ev);
   }
 }
 
