@@ -2,10 +2,13 @@
  * `gentorch train vae`: trains on the chosen data and writes OUT/model.safetensors,
  * metrics.jsonl, samples.png, reconstructions.png and summary.json.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { rejectUnknownKeys, stripUndefined, FIT_DEFAULTS, type VaeConfig } from './config.js';
+import {
+  checkDeviceSpec, checkNonNegativeInt, checkPositiveInt, checkPositiveNumber, checkSeed, rejectUnknownKeys,
+  stripUndefined, FIT_DEFAULTS, type VaeConfig,
+} from './config.js';
 import { loadDataSpec, take, type ImageDataset } from './data.js';
 import { GentorchError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
@@ -59,7 +62,23 @@ function mergeConfig(flags: TrainVaeFlags): Record<string, unknown> {
     rejectUnknownKeys(fromFile, FILE_KEYS, 'config file');
   }
   const { config: _c, resume: _r, force: _f, progress: _p, out: _o, ...rest } = flags;
-  return { ...fromFile, ...stripUndefined(rest) };
+  return checkRunConfig({ ...fromFile, ...stripUndefined(rest) });
+}
+
+/** Checks the run options a config file may hold (the model's own are checked by VAE). */
+function checkRunConfig(cfg: Record<string, unknown>): Record<string, unknown> {
+  cfg.data ??= 'fashion-mnist';
+  if (typeof cfg.data !== 'string' || cfg.data === '') {
+    throw new GentorchError('E_CONFIG', `Expected fashion-mnist, a folder or a .npy file for data but received ${JSON.stringify(cfg.data)}`);
+  }
+  if (cfg.epochs !== undefined) checkPositiveInt(cfg.epochs, 'epochs');
+  if (cfg.batchSize !== undefined) checkPositiveInt(cfg.batchSize, 'batchSize');
+  if (cfg.lr !== undefined) checkPositiveNumber(cfg.lr, 'lr');
+  if (cfg.progressEvery !== undefined) checkPositiveInt(cfg.progressEvery, 'progressEvery');
+  if (cfg.checkpointEvery !== undefined) checkNonNegativeInt(cfg.checkpointEvery, 'checkpointEvery');
+  if (cfg.seed !== undefined) checkSeed(cfg.seed);
+  if (cfg.device !== undefined) checkDeviceSpec(cfg.device);
+  return cfg;
 }
 
 function toFloat(images: ImageDataset['images']): HostTensor<'float32'> {
@@ -92,11 +111,13 @@ async function openModel(flags: TrainVaeFlags, cfg: Record<string, unknown>, tra
 
 export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
   const cfg = mergeConfig(flags);
-  const { train, test } = await loadDataSpec((cfg.data as string) ?? 'fashion-mnist');
-  mkdirSync(flags.out, { recursive: true });
+  const { train, test } = await loadDataSpec(cfg.data as string);
   const modelPath = join(flags.out, 'model.safetensors');
   const metricsPath = join(flags.out, 'metrics.jsonl');
+  const resuming = Boolean(flags.resume && existsSync(modelPath));
   using vae = await openModel(flags, cfg, train, modelPath);
+  mkdirSync(flags.out, { recursive: true });
+  if (!resuming) writeFileSync(metricsPath, '');  // a new run starts its metrics afresh
   const epochsTotal = (cfg.epochs as number | undefined) ?? (vae.lastFit?.epochs as number | undefined) ?? FIT_DEFAULTS.epochs;
   const before = vae.trainingState;
   const remaining = epochsTotal - before.epoch;

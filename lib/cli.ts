@@ -41,7 +41,7 @@ function program(): Command {
   const train = cli.command('train').description('train a model');
   train.command('vae')
     .description('train a variational autoencoder')
-    .option('--data <spec>', 'fashion-mnist, a folder of IDX files, or FILE.npy', 'fashion-mnist')
+    .option('--data <spec>', 'fashion-mnist, a folder of IDX files, or FILE.npy (default fashion-mnist)')
     .addOption(new Option('--arch <arch>', 'network').choices(['mlp', 'conv']))
     .option('--epochs <n>', 'epochs to train in all (default 10)', int('epochs'))
     .option('--batch-size <n>', 'images per step (default 128)', int('batch-size'))
@@ -75,7 +75,8 @@ function program(): Command {
 /** Maps commander's own usage errors to E_CONFIG. */
 function fromCommander(err: CommanderError): GentorchError | null {
   if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return null;
-  const msg = err.message.replace(/^error: /, '');
+  // One line: commander appends its "(Did you mean ...?)" on a line of its own.
+  const msg = err.message.replace(/^error: /, '').replace(/\s*\n+\s*/g, ' ');
   return new GentorchError('E_CONFIG', msg);
 }
 

@@ -253,6 +253,7 @@ export class VAE {
         await vae.#live.importState(ckpt.tensors, ckpt.training);
       } catch (err) {
         vae.dispose();
+        if (err instanceof GentorchError && err.code === 'E_CHECKPOINT') throw new GentorchError('E_CHECKPOINT', `${path}: ${err.message}`);
         throw err;
       }
       if (ckpt.fit) vae.#lastFit = ckpt.fit as unknown as FitConfig;

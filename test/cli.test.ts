@@ -214,7 +214,7 @@ describe('gentorch train vae', () => {
 
   // BUG: --force starts a new run but metrics.jsonl is appended to, so it
   // mixes the old run's records with the new one's (two "test" lines, epoch 1 twice).
-  it.fails('--force starts metrics.jsonl afresh', async () => {
+  it('--force starts metrics.jsonl afresh', async () => {
     const dir = join(work, 'force-metrics');
     cpSync(out, dir, { recursive: true });
     expectOk(await trainSmall(dir, '--epochs', '1', '--force'));
@@ -274,7 +274,7 @@ describe('gentorch train vae', () => {
   // BUG: "data" is a documented config-file key (it is in the known keys),
   // but --data has the commander default 'fashion-mnist', which always
   // overrides the file: the run trains on the full Fashion-MNIST instead.
-  it.fails('--config FILE.json with "data" trains on that data when --data is not given', async () => {
+  it('--config FILE.json with "data" trains on that data when --data is not given', async () => {
     const cfg = join(work, 'config-data.json');
     writeFileSync(cfg, JSON.stringify({ data: smallNpy, epochs: 1, batchSize: 4096 }));
     const dir = join(work, 'cfg-data');

@@ -108,13 +108,17 @@ const CASES: Case[] = [
   train('--device gpu', ['--device', 'gpu'], 'E_CONFIG', { includes: ['"gpu"'] }),
   train('an unknown option', ['--bogus'], 'E_CONFIG', { includes: ['--bogus'] }),
   { name: 'train vae without --out', args: ['train', 'vae', '--data', at('small.npy'), '--epochs', '1'], code: 'E_CONFIG', includes: ['--out'] },
-  { name: 'an unknown command', args: ['trian'], code: 'E_CONFIG', includes: ['trian'] },
+  { name: 'an unknown command', args: ['frobnicate'], code: 'E_CONFIG', includes: ['frobnicate'] },
+  // BUG: commander appends "\n(Did you mean train?)" to its message for a
+  // near-miss command or option, so the report is two lines, not one.
+  { name: 'a misspelt command', args: ['trian'], code: 'E_CONFIG', includes: ['trian', 'train'] },
+  train('a misspelt option', ['--epoch', '1'], 'E_CONFIG', { includes: ['--epoch', '--epochs'] }),
   { name: 'train without a model kind', args: ['train', 'gan', '--out', at('gan-out')], code: 'E_CONFIG', includes: ['gan'] },
   // BUG: --epochs 0 (and -1) pass the CLI's int() parser and never reach
   // resolveFitConfig: `remaining = epochs - trained` is <= 0, so the run skips
   // fit() and exits 0, writing an untrained model and "after 0 epochs".
-  train('--epochs 0', ['--epochs', '0'], 'E_CONFIG', { includes: ['epochs'], bug: true }),
-  train('--epochs -1', ['--epochs', '-1'], 'E_CONFIG', { includes: ['epochs'], bug: true }),
+  train('--epochs 0', ['--epochs', '0'], 'E_CONFIG', { includes: ['epochs'] }),
+  train('--epochs -1', ['--epochs', '-1'], 'E_CONFIG', { includes: ['epochs'] }),
 
   // --data.
   train('--data /nonexistent', ['--data', '/nonexistent'], 'E_DATA', { includes: ['/nonexistent'] }),
@@ -143,8 +147,8 @@ const CASES: Case[] = [
   train('--config with a bad value', ['--config', at('bad-value.json')], 'E_CONFIG', { includes: ['latentDim', '"4"'] }),
   // BUG: config-file values of epochs are not validated either: "abc" makes
   // `remaining` NaN, the run skips fit() and exits 0 after 0 epochs ({"epochs": 0} likewise).
-  train('--config with "epochs": "abc"', ['--config', at('epochs-abc.json')], 'E_CONFIG', { includes: ['epochs'], bug: true }),
-  train('--config with "epochs": 0', ['--config', at('epochs-0.json')], 'E_CONFIG', { includes: ['epochs'], bug: true }),
+  train('--config with "epochs": "abc"', ['--config', at('epochs-abc.json')], 'E_CONFIG', { includes: ['epochs'] }),
+  train('--config with "epochs": 0', ['--config', at('epochs-0.json')], 'E_CONFIG', { includes: ['epochs'] }),
 
   // sample.
   sample('sample of a missing checkpoint', at('nope.safetensors'), [], 'E_CHECKPOINT', { includes: [at('nope.safetensors')] }),
@@ -263,7 +267,7 @@ let goodSample: Promise<Run>;
 
 beforeAll(async () => {
   await writeFixtures();
-  const run = limited(Math.max(2, availableParallelism()));
+  const run = limited(Math.max(4, 2 * availableParallelism()));
   goodSample = run(() => gentorch(['sample', at('good.safetensors'), '--n', '4', '--device', 'cpu', '--out', at('good.png')]));
   for (const c of CASES) if (!c.skip) results.set(c.name, run(() => gentorch(c.args, c.env)));
   // Let every run finish before any test reports, so none is left running on failure.

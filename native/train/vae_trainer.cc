@@ -234,7 +234,7 @@ torch::Tensor VaeModel::interpolate(const torch::Tensor& a, const torch::Tensor&
   if (steps < 2) fail("E_CONFIG", "Expected integer of at least 2 for steps but received ", steps);
   torch::NoGradGuard no_grad;
   net_->eval();
-  auto ends = net_->encode(to_device_images(torch::cat({a, b}), "images")).first;
+  auto ends = net_->encode(torch::cat({to_device_images(a, "the from images"), to_device_images(b, "the to images")})).first;
   auto t = torch::linspace(0, 1, steps, torch::TensorOptions().device(device_)).unsqueeze(1);
   auto z = ends[0].unsqueeze(0) * (1 - t) + ends[1].unsqueeze(0) * t;
   return torch::sigmoid(net_->decode_logits(z)).cpu();
@@ -252,15 +252,29 @@ NamedTensors VaeModel::export_state(bool optimizer) {
 }
 
 void VaeModel::import_state(const NamedTensors& tensors, const TrainingState& state) {
-  std::map<std::string, torch::Tensor> by_name(tensors.begin(), tensors.end());
+  std::map<std::string, torch::Tensor> by_name;
+  std::map<std::string, torch::Tensor> params;  // for lookups; checks below go in module order
+  for (auto& item : net_->named_parameters()) params.emplace(item.key(), item.value());
+  for (const auto& [name, t] : tensors) {
+    // Strict, as PyTorch's load_state_dict: every tensor must be one we know.
+    const bool known = params.count(name) > 0 || name.rfind("optim.", 0) == 0 || name.rfind("rng.", 0) == 0;
+    if (!known) fail("E_CHECKPOINT", "unexpected tensor ", name, " for this model");
+    if (name.rfind("rng.", 0) != 0) {
+      if (!torch::isFloatingType(t.scalar_type())) fail("E_CHECKPOINT", "tensor ", name, " has dtype ", t.scalar_type(), " but weights are floating point");
+      if (!torch::isfinite(t).all().item<bool>()) fail("E_CHECKPOINT", "tensor ", name, " holds NaN or infinite values");
+    }
+    by_name[name] = t;
+  }
   torch::NoGradGuard no_grad;
   for (auto& item : net_->named_parameters()) {
-    auto it = by_name.find(item.key());
-    if (it == by_name.end()) fail("E_CHECKPOINT", "checkpoint is missing tensor ", item.key());
-    if (it->second.sizes() != item.value().sizes()) {
-      fail("E_CHECKPOINT", "tensor ", item.key(), " has shape ", it->second.sizes(), " but the model needs ", item.value().sizes());
+    const std::string& key = item.key();
+    torch::Tensor& value = item.value();
+    auto it = by_name.find(key);
+    if (it == by_name.end()) fail("E_CHECKPOINT", "checkpoint is missing tensor ", key);
+    if (it->second.sizes() != value.sizes()) {
+      fail("E_CHECKPOINT", "tensor ", key, " has shape ", it->second.sizes(), " but the model needs ", value.sizes());
     }
-    item.value().copy_(it->second);
+    value.copy_(it->second);
   }
   NamedTensors optim;
   for (auto& [name, t] : tensors) {
