@@ -29,6 +29,25 @@ describe('VAE training', () => {
     expect(out.shape).toEqual([4, 1, 28, 28]);
   });
 
+  it('trains with the Gaussian likelihood and a beta-VAE weight: summed squared error falls', async () => {
+    const train = await smallTrain(2048);
+    using vae = new VAE({ device: 'cpu', likelihood: 'gaussian', beta: 4, hiddenDim: 128 });
+    const h = await vae.fit(train, { epochs: 10 });
+    const [first, last] = [h.epochs[0].losses, h.epochs[9].losses];
+    expect(last.recon).toBeLessThan(first.recon * 0.8);
+    // loss = recon + beta * kl, per image
+    expect(last.loss).toBeCloseTo(last.recon + 4 * last.kl, 3);
+    const ev = await vae.evaluate(train);
+    expect(ev.nelbo).toBeCloseTo(ev.recon + ev.kl, 6); // evaluation reports the true ELBO (beta = 1)
+    // Better than the best constant guess, the mean image (squared error summed over 784 pixels).
+    const n = train.images.shape[0];
+    const mean = new Float64Array(784);
+    for (let i = 0; i < n * 784; i++) mean[i % 784] += train.images.data[i] / 255 / n;
+    let baseline = 0;
+    for (let i = 0; i < n * 784; i++) baseline += (train.images.data[i] / 255 - mean[i % 784]) ** 2 / n;
+    expect(ev.recon).toBeLessThan(baseline * 0.8);
+  });
+
   it('is deterministic on the CPU for a seed', async () => {
     const train = await smallTrain(1024);
     const run = async (seed: number): Promise<number> => {
