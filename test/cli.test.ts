@@ -4,18 +4,16 @@
 // takes about a second; one block trains on the full dataset for the PyTorch
 // cross-check and the interrupt-and-resume flow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { load } from '../lib/index.js';
 import { readIdx } from '../lib/idx.js';
 import { readNpy, writeNpy } from '../lib/npy.js';
+import { ROOT, cliEnv, gentorch, type Run } from './run-cli.js';
 import { FASHION_DIR, tempDir } from './helpers.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'gentorch.js');
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const PYTHON = '/usr/bin/python3';
 
@@ -24,28 +22,7 @@ const pythonCan = (module: string): boolean =>
 const HAS_NUMPY = pythonCan('numpy');
 const HAS_TORCH = pythonCan('torch');
 
-interface Run { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-/** The environment of a CLI run: ours without GENTORCH_FASHION_MNIST_DIR, plus `extra`. */
-function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.GENTORCH_FASHION_MNIST_DIR;
-  return { ...env, ...extra };
-}
-
-/** Runs `gentorch ...args` to completion. `onSpawn` gets the child (to signal it). */
-function gentorch(args: string[], options: { env?: Record<string, string>; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
-    options.onSpawn?.(child);
-  });
-}
 
 /** Fails with the run's output when it did not exit 0. */
 function expectOk(r: Run): void {

@@ -3,11 +3,9 @@
 // or a GentorchError from the API. The CLI runs are started together in
 // beforeAll (a few at a time) and each test checks its own result.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { GentorchError, VAE, datasets, installInfo, isGentorchError, load } from '../lib/index.js';
 import { readIdx } from '../lib/idx.js';
@@ -15,9 +13,8 @@ import { encodeNpy } from '../lib/npy.js';
 import { encodeSafetensors, readSafetensors } from '../lib/safetensors.js';
 import type { HostTensor } from '../lib/tensor.js';
 import { FASHION_DIR, tempDir } from './helpers.js';
+import { gentorch, type Run } from './run-cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'gentorch.js');
 const HAS_CUDA = installInfo().devices.some((d) => d.startsWith('cuda'));
 /** Text that must never reach a user: libtorch's C++ exception dumps. */
 const CPP_MARKERS = ['c10', '.cpp', '.h:', 'Exception raised from', 'terminate'];
@@ -25,21 +22,6 @@ const CPP_MARKERS = ['c10', '.cpp', '.h:', 'Exception raised from', 'terminate']
 const dir = tempDir('gentorch-errors-');
 const at = (name: string): string => join(dir, name);
 
-interface Run { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-function gentorch(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base = { ...process.env };
-  delete base.GENTORCH_FASHION_MNIST_DIR;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
-  });
-}
 
 /** Runs jobs at most `limit` at a time; each result is its own promise. */
 function limited(limit: number): <T>(job: () => Promise<T>) => Promise<T> {
@@ -269,7 +251,7 @@ beforeAll(async () => {
   await writeFixtures();
   const run = limited(Math.max(4, 2 * availableParallelism()));
   goodSample = run(() => gentorch(['sample', at('good.safetensors'), '--n', '4', '--device', 'cpu', '--out', at('good.png')]));
-  for (const c of CASES) if (!c.skip) results.set(c.name, run(() => gentorch(c.args, c.env)));
+  for (const c of CASES) if (!c.skip) results.set(c.name, run(() => gentorch(c.args, { env: c.env })));
   // Let every run finish before any test reports, so none is left running on failure.
   await Promise.allSettled([goodSample, ...results.values()]);
 });

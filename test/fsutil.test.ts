@@ -1,24 +1,14 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { caughtAsync } from './caught.js';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GentorchError } from '../lib/errors.js';
 import { readFileChecked, writeFileAtomic } from '../lib/fsutil.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gentorch-fsutil-')); });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-/** Run `f` and return the GentorchError it must throw. */
-async function caught(f: () => Promise<unknown>): Promise<GentorchError> {
-  try {
-    await f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GentorchError);
-    return err as GentorchError;
-  }
-  throw new Error('expected a GentorchError but nothing was thrown');
-}
 
 /** Temp files are dot-files ending in .tmp; none may survive a write, good or bad. */
 async function tempFiles(d: string): Promise<string[]> {
@@ -43,7 +33,7 @@ describe('writeFileAtomic', () => {
 
   it('fails with E_IO naming the path when the directory does not exist', async () => {
     const p = join(dir, 'no-such-dir', 'x.bin');
-    const err = await caught(() => writeFileAtomic(p, 'x'));
+    const err = await caughtAsync(() => writeFileAtomic(p, 'x'));
     expect(err.code).toBe('E_IO');
     expect(err.message).toContain(`Could not write ${p}`);
     expect(err.message).toMatch(/ENOENT/);
@@ -52,7 +42,7 @@ describe('writeFileAtomic', () => {
   it('leaves the old file intact and no temp file when the data is invalid', async () => {
     const p = join(dir, 'keep.txt');
     await writeFile(p, 'old contents');
-    const err = await caught(() => writeFileAtomic(p, 42 as unknown as string));
+    const err = await caughtAsync(() => writeFileAtomic(p, 42 as unknown as string));
     expect(err.code).toBe('E_IO');
     expect(err.message).toContain(p);
     expect(await readFile(p, 'utf8')).toBe('old contents');
@@ -63,7 +53,7 @@ describe('writeFileAtomic', () => {
     const target = join(dir, 'is-a-dir');
     await mkdir(target);
     await writeFile(join(target, 'inside'), 'x');
-    const err = await caught(() => writeFileAtomic(target, 'data'));
+    const err = await caughtAsync(() => writeFileAtomic(target, 'data'));
     expect(err.code).toBe('E_IO');
     expect(err.message).toContain(target);
     expect(await readFile(join(target, 'inside'), 'utf8')).toBe('x');
@@ -79,7 +69,7 @@ describe('writeFileAtomic', () => {
       await writeFile(p, 'old');
       await chmod(ro, 0o555);
       try {
-        const err = await caught(() => writeFileAtomic(p, 'new'));
+        const err = await caughtAsync(() => writeFileAtomic(p, 'new'));
         expect(err.code).toBe('E_IO');
         expect(err.message).toContain(p);
         expect(await readFile(p, 'utf8')).toBe('old');
@@ -106,25 +96,25 @@ describe('readFileChecked', () => {
 
   it('reports a missing file with the given code (E_IO by default)', async () => {
     const p = join(dir, 'missing.bin');
-    const err = await caught(() => readFileChecked(p));
+    const err = await caughtAsync(() => readFileChecked(p));
     expect(err.code).toBe('E_IO');
     expect(err.message).toBe(`File not found: ${p}`);
-    expect((await caught(() => readFileChecked(p, 'E_CHECKPOINT'))).code).toBe('E_CHECKPOINT');
+    expect((await caughtAsync(() => readFileChecked(p, 'E_CHECKPOINT'))).code).toBe('E_CHECKPOINT');
   });
 
   it('reports a path under a file as not found', async () => {
     const p = join(dir, 'r.bin', 'below');
-    expect((await caught(() => readFileChecked(p, 'E_DATA'))).message).toBe(`File not found: ${p}`);
+    expect((await caughtAsync(() => readFileChecked(p, 'E_DATA'))).message).toBe(`File not found: ${p}`);
   });
 
   it('reports a directory', async () => {
-    const err = await caught(() => readFileChecked(dir, 'E_DATA'));
+    const err = await caughtAsync(() => readFileChecked(dir, 'E_DATA'));
     expect(err.code).toBe('E_DATA');
     expect(err.message).toBe(`Expected a file but ${dir} is a directory`);
   });
 
   it('wraps other failures as E_IO naming the path', async () => {
-    const err = await caught(() => readFileChecked('bad\0path'));
+    const err = await caughtAsync(() => readFileChecked('bad\0path'));
     expect(err.code).toBe('E_IO');
     expect(err.message).toContain('Could not read bad');
   });

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
+import { caught, caughtAsync } from './caught.js';
 import { expectParsesOrCode, mutate, mutationArb } from './fuzz.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -34,25 +35,7 @@ function be(width: number, values: number[], set: (v: DataView, at: number, x: n
   return out;
 }
 
-function caughtSync(f: () => unknown): GentorchError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GentorchError);
-    return err as GentorchError;
-  }
-  throw new Error('expected a GentorchError but nothing was thrown');
-}
 
-async function caught(f: () => Promise<unknown>): Promise<GentorchError> {
-  try {
-    await f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GentorchError);
-    return err as GentorchError;
-  }
-  throw new Error('expected a GentorchError but nothing was thrown');
-}
 
 describe('parseIdx', () => {
   it('reads uint8 as a view on the input (no copy)', () => {
@@ -96,37 +79,37 @@ describe('parseIdx', () => {
   });
 
   it('rejects a bad magic naming the file and the bytes found', () => {
-    const err = caughtSync(() => parseIdx(Uint8Array.from([0x1f, 0x8b, 8, 1, 0, 0, 0, 0]), 'fashion.idx'));
+    const err = caught(() => parseIdx(Uint8Array.from([0x1f, 0x8b, 8, 1, 0, 0, 0, 0]), 'fashion.idx'));
     expect(err.code).toBe('E_DATA');
     expect(err.message).toBe('fashion.idx: expected IDX magic 0x0000 but found 0x1f8b');
   });
 
   it('rejects unknown type codes and dimension counts outside 1..8', () => {
-    expect(caughtSync(() => parseIdx(idx(0x0a, [1], [0]), 'x.idx')).message).toMatch(/^x\.idx: unknown IDX type code 0x0a/);
-    const zero = caughtSync(() => parseIdx(Uint8Array.from([0, 0, 8, 0]), 'x.idx'));
+    expect(caught(() => parseIdx(idx(0x0a, [1], [0]), 'x.idx')).message).toMatch(/^x\.idx: unknown IDX type code 0x0a/);
+    const zero = caught(() => parseIdx(Uint8Array.from([0, 0, 8, 0]), 'x.idx'));
     expect(zero.message).toBe('x.idx: expected 1 to 8 IDX dimensions but found 0');
-    const nine = caughtSync(() => parseIdx(idx(0x08, [1, 1, 1, 1, 1, 1, 1, 1, 1], [0]), 'x.idx'));
+    const nine = caught(() => parseIdx(idx(0x08, [1, 1, 1, 1, 1, 1, 1, 1, 1], [0]), 'x.idx'));
     expect(nine.message).toBe('x.idx: expected 1 to 8 IDX dimensions but found 9');
   });
 
   it('rejects truncated headers', () => {
-    expect(caughtSync(() => parseIdx(Uint8Array.from([0, 0]), 'h.idx')).message)
+    expect(caught(() => parseIdx(Uint8Array.from([0, 0]), 'h.idx')).message)
       .toBe('h.idx: truncated: expected at least 4 bytes of IDX header but found 2');
-    const err = caughtSync(() => parseIdx(idx(0x08, [5, 5, 5], []).subarray(0, 10), 'h.idx'));
+    const err = caught(() => parseIdx(idx(0x08, [5, 5, 5], []).subarray(0, 10), 'h.idx'));
     expect(err.code).toBe('E_DATA');
     expect(err.message).toBe('h.idx: truncated: expected 16 bytes of header for 3 dimensions but found 10');
   });
 
   it('rejects truncated data and trailing bytes', () => {
-    const short = caughtSync(() => parseIdx(idx(0x0c, [2, 3], new Uint8Array(20)), 'short.idx'));
+    const short = caught(() => parseIdx(idx(0x0c, [2, 3], new Uint8Array(20)), 'short.idx'));
     expect(short.code).toBe('E_DATA');
     expect(short.message).toBe('short.idx: truncated: expected 24 bytes of data for shape [2, 3] but found 20');
-    const long = caughtSync(() => parseIdx(idx(0x08, [2], [1, 2, 3]), 'long.idx'));
+    const long = caught(() => parseIdx(idx(0x08, [2], [1, 2, 3]), 'long.idx'));
     expect(long.message).toMatch(/^long\.idx: expected 2 bytes of data .* found 1 trailing bytes/);
   });
 
   it('rejects dims whose product overflows without allocating', () => {
-    const err = caughtSync(() => parseIdx(idx(0x0e, [0xffffffff, 0xffffffff, 0xffffffff], [1, 2, 3]), 'huge.idx'));
+    const err = caught(() => parseIdx(idx(0x0e, [0xffffffff, 0xffffffff, 0xffffffff], [1, 2, 3]), 'huge.idx'));
     expect(err.message).toContain(`truncated: expected ${(2n ** 32n - 1n) ** 3n * 8n} bytes`);
   });
 
@@ -181,34 +164,34 @@ describe('readIdx', () => {
     const gz = gzipSync(labels);
     const truncated = join(dir, 'trunc.gz');
     await writeFile(truncated, gz.subarray(0, gz.length - 6));
-    const err = await caught(() => readIdx(truncated));
+    const err = await caughtAsync(() => readIdx(truncated));
     expect(err.code).toBe('E_DATA');
     expect(err.message).toMatch(/^.*trunc\.gz: corrupt gzip data: /);
     const corrupt = join(dir, 'corrupt.gz');
     const bad = Uint8Array.from(gz);
     bad[12] ^= 0xff;
     await writeFile(corrupt, bad);
-    expect((await caught(() => readIdx(corrupt))).message).toContain(corrupt);
+    expect((await caughtAsync(() => readIdx(corrupt))).message).toContain(corrupt);
   });
 
   it('stops inflating a gzip bomb at the size its header declares', async () => {
     const bomb = Buffer.concat([Buffer.from(idx(0x08, [10], new Uint8Array(10))), Buffer.alloc(50 << 20)]);
-    const err = await caught(() => decodeIdx(gzipSync(bomb), 'bomb.gz'));
+    const err = await caughtAsync(() => decodeIdx(gzipSync(bomb), 'bomb.gz'));
     expect(err.code).toBe('E_DATA');
     expect(err.message).toBe('bomb.gz: decompressed data exceeds the 18 bytes its IDX header declares');
   });
 
   it('reports a bad magic inside a gzip file', async () => {
-    const err = await caught(() => decodeIdx(gzipSync(Buffer.from('PK\x03\x04 not an idx file')), 'zip.gz'));
+    const err = await caughtAsync(() => decodeIdx(gzipSync(Buffer.from('PK\x03\x04 not an idx file')), 'zip.gz'));
     expect(err.message).toBe('zip.gz: expected IDX magic 0x0000 but found 0x504b');
   });
 
   it('reports missing files and directories as E_DATA', async () => {
     const p = join(dir, 'nope.idx');
-    const err = await caught(() => readIdx(p));
+    const err = await caughtAsync(() => readIdx(p));
     expect(err.code).toBe('E_DATA');
     expect(err.message).toBe(`File not found: ${p}`);
-    expect((await caught(() => readIdx(dir))).message).toBe(`Expected a file but ${dir} is a directory`);
+    expect((await caughtAsync(() => readIdx(dir))).message).toBe(`Expected a file but ${dir} is a directory`);
   });
 
   it.skipIf(!existsSync(`${FASHION}/t10k-images-idx3-ubyte.gz`))('reads the Fashion-MNIST test images', async () => {

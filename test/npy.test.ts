@@ -1,12 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
+import { caught } from './caught.js';
 import { expectParsesOrCode, mutate, mutationArb, rawBytes, tensorArb } from './fuzz.js';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GentorchError, isGentorchError } from '../lib/errors.js';
 import { allocate, encodeNpy, parseNpy, readNpy, writeNpy } from '../lib/npy.js';
-import { numel, type DType, type HostTensor } from '../lib/tensor.js';
+import type { DType, HostTensor } from '../lib/tensor.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gentorch-npy-')); });
@@ -41,15 +41,6 @@ function bytes(width: number, values: (number | bigint)[], set: (v: DataView, at
   return out;
 }
 
-function caught(f: () => unknown): GentorchError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GentorchError);
-    return err as GentorchError;
-  }
-  throw new Error('expected a GentorchError but nothing was thrown');
-}
 
 function asArray(t: HostTensor): (number | bigint)[] {
   return Array.from(t.data as ArrayLike<number | bigint>);

@@ -1,12 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
+import { caught } from './caught.js';
 import { expectParsesOrCode, mutate, mutationArb, rawBytes, tensorArb } from './fuzz.js';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GentorchError, isGentorchError } from '../lib/errors.js';
 import { encodeSafetensors, parseSafetensors, readSafetensors, writeSafetensors } from '../lib/safetensors.js';
-import { numel, type DType, type HostTensor } from '../lib/tensor.js';
+import type { HostTensor } from '../lib/tensor.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gentorch-st-')); });
@@ -23,15 +23,6 @@ function st(header: unknown, data: Uint8Array | number[] = [], pad = true): Uint
   return out;
 }
 
-function caught(f: () => unknown): GentorchError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GentorchError);
-    return err as GentorchError;
-  }
-  throw new Error('expected a GentorchError but nothing was thrown');
-}
 
 function f32(values: number[]): Uint8Array {
   return new Uint8Array(new Float32Array(values).buffer);

@@ -131,7 +131,7 @@ describe('VAE checkpoints', () => {
     const train = await smallTrain(640);
     const file = join(dir, 'ckpt.safetensors');
     using straight = new VAE({ device: 'cpu', seed: 12, hiddenDim: 64 });
-    const full = await straight.fit(train, { epochs: 2, batchSize: 64 });
+    await straight.fit(train, { epochs: 2, batchSize: 64 });
 
     const steps: number[] = [];
     const ctrl = new AbortController();
