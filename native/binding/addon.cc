@@ -5,6 +5,7 @@
 #include "addon.h"
 #include "bridge.h"
 #include "errors.h"
+#include "gan_handle.h"
 #include "vae_handle.h"
 
 namespace gentorch::binding {
@@ -70,6 +71,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function vae = VaeHandle::Define(env);
   data->vae_class = Napi::Persistent(vae);
   exports.Set("VaeHandle", vae);
+  Napi::Function gan = GanHandle::Define(env);
+  data->gan_class = Napi::Persistent(gan);
+  exports.Set("GanHandle", gan);
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   exports.Set("runtimeInfo", Napi::Function::New(env, RuntimeInfo));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));

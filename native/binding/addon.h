@@ -15,6 +15,7 @@ struct JobState;
 struct AddonData {
   Napi::FunctionReference error_class;  // lib/errors.ts GentorchError, set once by the loader
   Napi::FunctionReference vae_class;
+  Napi::FunctionReference gan_class;
   // Jobs whose threads are still running; joined at environment teardown so
   // no thread outlives the addon.
   std::set<std::shared_ptr<JobState>> jobs;

@@ -35,7 +35,7 @@ VaeHandle::VaeHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VaeHandl
   config.beta = get_number(cfg, "beta", config.beta);
   const std::string device = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "auto";
   const double seed = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0;
-  core_ = std::make_shared<VaeCore>();
+  core_ = std::make_shared<ModelCore<VaeModel>>();
   try {
     core_->model = std::make_shared<VaeModel>(config, parse_device(device), static_cast<uint64_t>(seed));
   } catch (...) {
@@ -45,15 +45,7 @@ VaeHandle::VaeHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VaeHandl
 }
 
 Napi::Value VaeHandle::run(Napi::Env env, Napi::Value on_event, std::function<Finisher(JobContext&, VaeModel&)> work) {
-  if (!core_->model) throw_error(env, "E_DISPOSED", "This model was disposed");
-  if (core_->busy) throw_error(env, "E_BUSY", "This model is busy with another call; await it first");
-  core_->busy = true;
-  core_->cancel->store(false);
-  auto core = core_;
-  auto model = core_->model;
-  return start_job(
-      env, core->cancel, on_event, [model, work](JobContext& ctx) { return work(ctx, *model); },
-      [core]() { core->busy = false; });
+  return run_job<VaeModel>(env, core_, on_event, std::move(work));
 }
 
 Napi::Value VaeHandle::Fit(const Napi::CallbackInfo& info) {
@@ -67,16 +59,7 @@ Napi::Value VaeHandle::Fit(const Napi::CallbackInfo& info) {
       .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())))
       .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()));
   return run(env, info[2], [images, opts](JobContext& ctx, VaeModel& model) -> Finisher {
-    FitHooks hooks;
-    hooks.cancelled = [&ctx]() { return ctx.cancelled(); };
-    hooks.on_progress = [&ctx](const ProgressEvent& ev) { ctx.emit([ev](Napi::Env env) { return progress_to_js(env, ev); }); };
-    hooks.on_epoch = [&ctx](const EpochEvent& ev) { ctx.emit([ev](Napi::Env env) { return epoch_to_js(env, ev); }); };
-    hooks.on_checkpoint = [&ctx, &model](int64_t) {
-      auto tensors = model.export_state(true);
-      auto state = model.training_state();
-      ctx.emit([tensors, state](Napi::Env env) { return checkpoint_to_js(env, tensors, state); });
-    };
-    model.fit(images, opts, hooks);
+    model.fit(images, opts, fit_hooks(ctx, model));
     return [](Napi::Env env) { return env.Undefined(); };
   });
 }
@@ -111,12 +94,6 @@ Napi::Value VaeHandle::Encode(const Napi::CallbackInfo& info) {
   });
 }
 
-namespace {
-Finisher tensor_result(torch::Tensor t) {
-  return [t](Napi::Env env) -> Napi::Value { return tensor_to_js(env, t); };
-}
-}  // namespace
-
 Napi::Value VaeHandle::Decode(const Napi::CallbackInfo& info) {
   torch::Tensor z = tensor_from_js(info.Env(), info[0], "z");
   return run(info.Env(), info.Env().Undefined(), [z](JobContext&, VaeModel& m) { return tensor_result(m.decode(z)); });
@@ -143,44 +120,22 @@ Napi::Value VaeHandle::Interpolate(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value VaeHandle::ExportState(const Napi::CallbackInfo& info) {
-  const bool optimizer = info[0].ToBoolean().Value();
-  return run(info.Env(), info.Env().Undefined(), [optimizer](JobContext&, VaeModel& m) -> Finisher {
-    auto tensors = m.export_state(optimizer);
-    auto state = m.training_state();
-    return [tensors, state](Napi::Env env) { return checkpoint_to_js(env, tensors, state); };
-  });
+  return export_state_job<VaeModel>(info.Env(), core_, info[0].ToBoolean().Value());
 }
 
 Napi::Value VaeHandle::ImportState(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  NamedTensors tensors = named_tensors_from_js(env, info[0]);
-  TrainingState state = training_state_from_js(env, info[1]);
-  return run(env, env.Undefined(), [tensors, state](JobContext&, VaeModel& m) -> Finisher {
-    m.import_state(tensors, state);
-    return [](Napi::Env env) { return env.Undefined(); };
-  });
+  return import_state_job<VaeModel>(info.Env(), core_, info[0], info[1]);
 }
 
-Napi::Value VaeHandle::Info(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_->model) throw_error(env, "E_DISPOSED", "This model was disposed");
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("parameterCount", static_cast<double>(core_->model->parameter_count()));
-  out.Set("device", core_->model->device().str());
-  out.Set("state", training_state_to_js(env, core_->model->training_state()));
-  out.Set("busy", core_->busy);
-  return out;
-}
+Napi::Value VaeHandle::Info(const Napi::CallbackInfo& info) { return model_info<VaeModel>(info.Env(), core_); }
 
 Napi::Value VaeHandle::Cancel(const Napi::CallbackInfo& info) {
-  core_->cancel->store(true);
+  cancel_core<VaeModel>(core_, false);
   return info.Env().Undefined();
 }
 
 Napi::Value VaeHandle::Dispose(const Napi::CallbackInfo& info) {
-  // A running job keeps its own reference to the model and stops at its next step.
-  core_->cancel->store(true);
-  core_->model.reset();
+  cancel_core<VaeModel>(core_, true);
   return info.Env().Undefined();
 }
 

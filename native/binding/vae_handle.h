@@ -1,7 +1,5 @@
 // The JS handle of a VaeModel. Public methods are thin: read arguments,
-// check the handle is usable, start a job. The model lives in a shared core
-// the jobs also hold, so dispose() or garbage collection during a fit never
-// frees what a job thread is using.
+// then start a job on the shared model core (model_core.h).
 #pragma once
 
 #include <napi.h>
@@ -11,14 +9,9 @@
 
 #include "../train/vae_trainer.h"
 #include "job.h"
+#include "model_core.h"
 
 namespace gentorch::binding {
-
-struct VaeCore {
-  std::shared_ptr<VaeModel> model;
-  bool busy = false;  // touched on the main thread only
-  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
-};
 
 class VaeHandle : public Napi::ObjectWrap<VaeHandle> {
  public:
@@ -39,9 +32,8 @@ class VaeHandle : public Napi::ObjectWrap<VaeHandle> {
   Napi::Value Cancel(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
-  // Marks the core busy and starts `work`; E_DISPOSED / E_BUSY otherwise.
   Napi::Value run(Napi::Env env, Napi::Value on_event, std::function<Finisher(JobContext&, VaeModel&)> work);
-  std::shared_ptr<VaeCore> core_;
+  std::shared_ptr<ModelCore<VaeModel>> core_;
 };
 
 }  // namespace gentorch::binding

@@ -6,6 +6,10 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
 
 namespace gentorch {
 
@@ -30,5 +34,21 @@ inline void reseed(at::Generator& gen, uint64_t seed) {
   std::lock_guard<std::mutex> lock(gen.mutex());
   gen.set_current_seed(seed);
 }
+
+// Seeds libtorch's CPU generator with `seed`, runs `init` (which builds the
+// networks, drawing their weights from it), and returns a private copy of
+// the generator as it stands after: the run's stream continues exactly where
+// a PyTorch script's would after torch.manual_seed(seed) and the same
+// module constructions. Serialised, so concurrent models each get their seed.
+at::Generator seeded_init(uint64_t seed, const std::function<void()>& init);
+
+// As torch.utils.data.DataLoader(shuffle=True) at the start of an epoch:
+// one draw for the iterator's base seed, one for the sampler's seed.
+int64_t draw_permutation_seed(at::Generator& rng);
+torch::Tensor permutation(int64_t n, int64_t perm_seed, torch::Device device);
+
+// Restores a generator state saved under `key`; a state of the wrong size
+// (another libtorch's, another device's) is E_CHECKPOINT, not a crash.
+void restore_rng(const std::map<std::string, torch::Tensor>& by_name, const std::string& key, at::Generator& gen);
 
 }  // namespace gentorch

@@ -15,24 +15,8 @@ namespace F = torch::nn::functional;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-// Weight initialisation draws from libtorch's global generator; serialise it
-// so two models built at once on two threads each get their seed's weights.
-std::mutex init_mutex;
-
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-// Restores a generator's state saved by export_state; a state of the wrong
-// size (another libtorch's, another device's) is E_CHECKPOINT, not a crash.
-void restore_rng(const std::map<std::string, torch::Tensor>& by_name, const std::string& key, at::Generator& gen) {
-  auto it = by_name.find(key);
-  if (it == by_name.end()) return;  // weights-only checkpoint: keep the fresh stream
-  auto current = gen.get_state();
-  if (it->second.scalar_type() != torch::kUInt8 || it->second.numel() != current.numel()) {
-    fail("E_CHECKPOINT", "random state ", key, " has ", it->second.numel(), " bytes but this libtorch needs ", current.numel());
-  }
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  gen.set_state(it->second.contiguous());
 }
 }  // namespace
 
@@ -42,14 +26,7 @@ VaeModel::VaeModel(VaeConfig config, torch::Device device, uint64_t seed)
     fail("E_CONFIG", "Expected likelihood bernoulli or gaussian but received \"", config_.likelihood, "\"");
   }
   if (!(config_.beta >= 0) || !std::isfinite(config_.beta)) fail("E_CONFIG", "Expected non-negative number for beta but received ", config_.beta);
-  {
-    std::lock_guard<std::mutex> lock(init_mutex);
-    // Not holding global.mutex(): the init kernels below take it themselves.
-    auto global = at::globalContext().defaultGenerator(torch::kCPU);
-    torch::manual_seed(seed);
-    net_ = make_vae_net(config_.net);
-    rng_ = global.clone();
-  }
+  rng_ = seeded_init(seed, [&]() { net_ = make_vae_net(config_.net); });
   noise_ = device_.is_cpu() ? rng_ : make_generator(device_, mix_seed(seed, kNoiseStream, 0));
   net_->to(device_);
   state_.seed = seed;
@@ -100,14 +77,8 @@ torch::Tensor VaeModel::train_step(const torch::Tensor& x, torch::Tensor& recon_
 }
 
 torch::Tensor VaeModel::epoch_permutation(int64_t n) {
-  if (state_.epoch_step == 0) {
-    // As torch.utils.data.DataLoader(shuffle=True): one draw for the
-    // iterator's base seed, one for the sampler's generator seed.
-    at::empty({}, torch::kInt64).random_(rng_);
-    state_.perm_seed = at::empty({}, torch::kInt64).random_(rng_).item<int64_t>();
-  }
-  auto gen = make_generator(torch::kCPU, static_cast<uint64_t>(state_.perm_seed));
-  return torch::randperm(n, gen, torch::TensorOptions().dtype(torch::kInt64)).to(device_);
+  if (state_.epoch_step == 0) state_.perm_seed = draw_permutation_seed(rng_);
+  return permutation(n, state_.perm_seed, device_);
 }
 
 void VaeModel::check_weights_finite() const {

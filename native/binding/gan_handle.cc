@@ -1,0 +1,128 @@
+#include "gan_handle.h"
+
+#include "../core/device.h"
+#include "bridge.h"
+#include "options.h"
+
+namespace gentorch::binding {
+
+Napi::Function GanHandle::Define(Napi::Env env) {
+  return DefineClass(env, "GanHandle",
+                     {InstanceMethod("fit", &GanHandle::Fit), InstanceMethod("sample", &GanHandle::Sample),
+                      InstanceMethod("discriminate", &GanHandle::Discriminate),
+                      InstanceMethod("exportState", &GanHandle::ExportState),
+                      InstanceMethod("importState", &GanHandle::ImportState), InstanceMethod("info", &GanHandle::Info),
+                      InstanceMethod("cancel", &GanHandle::Cancel), InstanceMethod("dispose", &GanHandle::Dispose)});
+}
+
+namespace {
+GanConfig read_config(Napi::Env env, Napi::Value value) {
+  Napi::Object c = as_object(env, value, "config");
+  GanConfig config;
+  auto& n = config.net;
+  n.arch(get_string(c, "arch", n.arch()))
+      .channels(get_int(c, "channels", n.channels()))
+      .height(get_int(c, "height", n.height()))
+      .width(get_int(c, "width", n.width()))
+      .latent_dim(get_int(c, "latentDim", n.latent_dim()))
+      .g_hidden(get_int(c, "gHidden", n.g_hidden()))
+      .d_hidden(get_int(c, "dHidden", n.d_hidden()))
+      .hidden_layers(get_int(c, "hiddenLayers", n.hidden_layers()))
+      .features(get_int(c, "features", n.features()))
+      .output(get_string(c, "output", n.output()))
+      .num_classes(get_int(c, "numClasses", n.num_classes()))
+      .d_batchnorm(get_bool(c, "dBatchnorm", n.d_batchnorm()));
+  config.loss = get_string(c, "loss", config.loss);
+  config.gp_lambda = get_number(c, "gpLambda", config.gp_lambda);
+  config.n_critic = get_int(c, "nCritic", config.n_critic);
+  config.label_smoothing = get_number(c, "labelSmoothing", config.label_smoothing);
+  config.ema_decay = get_number(c, "emaDecay", config.ema_decay);
+  config.clip_grad = get_number(c, "clipGrad", config.clip_grad);
+  return config;
+}
+
+// Labels are optional everywhere: undefined/null means none.
+torch::Tensor optional_tensor(Napi::Env env, Napi::Value v, const char* what) {
+  if (v.IsUndefined() || v.IsNull()) return {};
+  return tensor_from_js(env, v, what);
+}
+}  // namespace
+
+// new GanHandle(config, device, seed)
+GanHandle::GanHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<GanHandle>(info) {
+  Napi::Env env = info.Env();
+  GanConfig config = read_config(env, info[0]);
+  const std::string device = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "auto";
+  const double seed = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0;
+  core_ = std::make_shared<ModelCore<GanModel>>();
+  try {
+    core_->model = std::make_shared<GanModel>(config, parse_device(device), static_cast<uint64_t>(seed));
+  } catch (...) {
+    Failure f = current_failure();
+    throw_error(env, f.code, f.message);
+  }
+}
+
+// fit(images, labels | undefined, options, onEvent)
+Napi::Value GanHandle::Fit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  torch::Tensor images = tensor_from_js(env, info[0], "images");
+  torch::Tensor labels = optional_tensor(env, info[1], "labels");
+  Napi::Object o = as_object(env, info[2], "options");
+  GanFitOptions opts;
+  opts.epochs(get_int(o, "epochs", opts.epochs()))
+      .steps(get_int(o, "steps", opts.steps()))
+      .batch_size(get_int(o, "batchSize", opts.batch_size()))
+      .lr_g(get_number(o, "lrG", opts.lr_g()))
+      .lr_d(get_number(o, "lrD", opts.lr_d()))
+      .beta1(get_number(o, "beta1", opts.beta1()))
+      .beta2(get_number(o, "beta2", opts.beta2()))
+      .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())))
+      .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()));
+  return run_job<GanModel>(env, core_, info[3], [images, labels, opts](JobContext& ctx, GanModel& model) -> Finisher {
+    model.fit(images, labels, opts, fit_hooks(ctx, model));
+    return [](Napi::Env env) { return env.Undefined(); };
+  });
+}
+
+// sample(n, seed, labels | undefined)
+Napi::Value GanHandle::Sample(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t n = info[0].IsNumber() ? info[0].As<Napi::Number>().Int64Value() : 0;
+  const double seed = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
+  torch::Tensor labels = optional_tensor(env, info[2], "labels");
+  return run_job<GanModel>(env, core_, env.Undefined(), [n, seed, labels](JobContext&, GanModel& m) {
+    return tensor_result(m.sample(n, static_cast<uint64_t>(seed), labels));
+  });
+}
+
+// discriminate(images, labels | undefined): D's logits
+Napi::Value GanHandle::Discriminate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  torch::Tensor images = tensor_from_js(env, info[0], "images");
+  torch::Tensor labels = optional_tensor(env, info[1], "labels");
+  return run_job<GanModel>(env, core_, env.Undefined(),
+                           [images, labels](JobContext&, GanModel& m) { return tensor_result(m.discriminate(images, labels)); });
+}
+
+Napi::Value GanHandle::ExportState(const Napi::CallbackInfo& info) {
+  return export_state_job<GanModel>(info.Env(), core_, info[0].ToBoolean().Value());
+}
+
+Napi::Value GanHandle::ImportState(const Napi::CallbackInfo& info) {
+  return import_state_job<GanModel>(info.Env(), core_, info[0], info[1]);
+}
+
+Napi::Value GanHandle::Info(const Napi::CallbackInfo& info) { return model_info<GanModel>(info.Env(), core_); }
+
+Napi::Value GanHandle::Cancel(const Napi::CallbackInfo& info) {
+  cancel_core<GanModel>(core_, false);
+  return info.Env().Undefined();
+}
+
+Napi::Value GanHandle::Dispose(const Napi::CallbackInfo& info) {
+  cancel_core<GanModel>(core_, true);
+  return info.Env().Undefined();
+}
+
+}  // namespace gentorch::binding

@@ -1,0 +1,100 @@
+// What every model handle shares: the model in a core that jobs also hold
+// (so dispose() or garbage collection during a job never frees what a job
+// thread is using), the one-job-at-a-time rule, and the fit hooks that turn
+// training events into JS events.
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "../train/hooks.h"
+#include "bridge.h"
+#include "errors.h"
+#include "job.h"
+#include "state.h"
+
+namespace gentorch::binding {
+
+template <typename Model>
+struct ModelCore {
+  std::shared_ptr<Model> model;
+  bool busy = false;  // touched on the main thread only
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+};
+
+// Marks the core busy and runs `work` on a job thread; E_DISPOSED / E_BUSY otherwise.
+template <typename Model>
+Napi::Value run_job(Napi::Env env, const std::shared_ptr<ModelCore<Model>>& core, Napi::Value on_event,
+                    std::function<Finisher(JobContext&, Model&)> work) {
+  if (!core->model) throw_error(env, "E_DISPOSED", "This model was disposed");
+  if (core->busy) throw_error(env, "E_BUSY", "This model is busy with another call; await it first");
+  core->busy = true;
+  core->cancel->store(false);
+  auto model = core->model;
+  return start_job(
+      env, core->cancel, on_event, [model, work](JobContext& ctx) { return work(ctx, *model); },
+      [core]() { core->busy = false; });
+}
+
+// Fit hooks that stream progress, epochs and checkpoints to the job's onEvent.
+template <typename Model>
+FitHooks fit_hooks(JobContext& ctx, Model& model) {
+  FitHooks hooks;
+  hooks.cancelled = [&ctx]() { return ctx.cancelled(); };
+  hooks.on_progress = [&ctx](const ProgressEvent& ev) { ctx.emit([ev](Napi::Env env) { return progress_to_js(env, ev); }); };
+  hooks.on_epoch = [&ctx](const EpochEvent& ev) { ctx.emit([ev](Napi::Env env) { return epoch_to_js(env, ev); }); };
+  hooks.on_checkpoint = [&ctx, &model](int64_t) {
+    auto tensors = model.export_state(true);
+    auto state = model.training_state();
+    ctx.emit([tensors, state](Napi::Env env) { return checkpoint_to_js(env, tensors, state); });
+  };
+  return hooks;
+}
+
+template <typename Model>
+Napi::Value export_state_job(Napi::Env env, const std::shared_ptr<ModelCore<Model>>& core, bool optimizer) {
+  return run_job<Model>(env, core, env.Undefined(), [optimizer](JobContext&, Model& m) -> Finisher {
+    auto tensors = m.export_state(optimizer);
+    auto state = m.training_state();
+    return [tensors, state](Napi::Env env) { return checkpoint_to_js(env, tensors, state); };
+  });
+}
+
+template <typename Model>
+Napi::Value import_state_job(Napi::Env env, const std::shared_ptr<ModelCore<Model>>& core, Napi::Value tensors_value,
+                             Napi::Value state_value) {
+  NamedTensors tensors = named_tensors_from_js(env, tensors_value);
+  TrainingState state = training_state_from_js(env, state_value);
+  return run_job<Model>(env, core, env.Undefined(), [tensors, state](JobContext&, Model& m) -> Finisher {
+    m.import_state(tensors, state);
+    return [](Napi::Env env) { return env.Undefined(); };
+  });
+}
+
+template <typename Model>
+Napi::Value model_info(Napi::Env env, const std::shared_ptr<ModelCore<Model>>& core) {
+  if (!core->model) throw_error(env, "E_DISPOSED", "This model was disposed");
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("parameterCount", static_cast<double>(core->model->parameter_count()));
+  out.Set("device", core->model->device().str());
+  out.Set("state", training_state_to_js(env, core->model->training_state()));
+  out.Set("busy", core->busy);
+  return out;
+}
+
+// Cancels a running job; with `dispose`, also drops the handle's model (a
+// running job keeps its own reference and stops at its next step).
+template <typename Model>
+void cancel_core(const std::shared_ptr<ModelCore<Model>>& core, bool dispose) {
+  core->cancel->store(true);
+  if (dispose) core->model.reset();
+}
+
+inline Finisher tensor_result(torch::Tensor t) {
+  return [t](Napi::Env env) -> Napi::Value { return tensor_to_js(env, t); };
+}
+
+}  // namespace gentorch::binding

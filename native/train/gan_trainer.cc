@@ -1,0 +1,319 @@
+#include "gan_trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include "../core/error.h"
+#include "loss_meter.h"
+#include "seeding.h"
+
+namespace gentorch {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+NamedTensors named(const torch::nn::Module& m, const std::string& prefix) {
+  NamedTensors out;
+  for (const auto& p : m.named_parameters()) out.emplace_back(prefix + p.key(), p.value());
+  for (const auto& b : m.named_buffers()) out.emplace_back(prefix + b.key(), b.value());
+  return out;
+}
+
+NamedTensors parameters_of(const torch::nn::Module& m) {
+  NamedTensors out;
+  for (const auto& p : m.named_parameters()) out.emplace_back(p.key(), p.value());
+  return out;
+}
+}  // namespace
+
+GanModel::GanModel(GanConfig config, torch::Device device, uint64_t seed)
+    : config_(std::move(config)), loss_(parse_gan_loss(config_.loss)), device_(device) {
+  if (config_.n_critic < 1) fail("E_CONFIG", "Expected positive integer for nCritic but received ", config_.n_critic);
+  if (!(config_.gp_lambda >= 0)) fail("E_CONFIG", "Expected non-negative number for gpLambda but received ", config_.gp_lambda);
+  if (!(config_.label_smoothing >= 0 && config_.label_smoothing < 1)) {
+    fail("E_CONFIG", "Expected number in [0, 1) for labelSmoothing but received ", config_.label_smoothing);
+  }
+  if (!(config_.ema_decay >= 0 && config_.ema_decay < 1)) fail("E_CONFIG", "Expected number in [0, 1) for emaDecay but received ", config_.ema_decay);
+  if (!(config_.clip_grad >= 0)) fail("E_CONFIG", "Expected non-negative number for clipGrad but received ", config_.clip_grad);
+  if (loss_ == GanLoss::kWganGp && config_.net.d_batchnorm() && config_.net.arch() == "dcgan") {
+    fail("E_CONFIG", "Expected a critic without BatchNorm for loss wgan-gp (set dBatchnorm false)");
+  }
+  check_gan_options(config_.net);
+  rng_ = seeded_init(seed, [&]() {
+    g_ = std::make_shared<Generator>(config_.net);
+    d_ = std::make_shared<Discriminator>(config_.net);
+    if (config_.net.arch() == "dcgan") {
+      dcgan_init(*g_);
+      dcgan_init(*d_);
+    }
+  });
+  g_->to(device_);
+  d_->to(device_);
+  if (config_.ema_decay > 0) {
+    g_ema_ = std::make_shared<Generator>(config_.net);
+    g_ema_->to(device_);
+    torch::NoGradGuard no_grad;
+    auto src = named(*g_, ""), dst = named(*g_ema_, "");
+    for (size_t i = 0; i < src.size(); ++i) dst[i].second.copy_(src[i].second);
+  }
+  noise_ = device_.is_cpu() ? rng_ : make_generator(device_, mix_seed(seed, kNoiseStream, 0));
+  state_.seed = seed;
+  opt_g_ = std::make_unique<Adam>(parameters_of(*g_), AdamOptions());
+  opt_d_ = std::make_unique<Adam>(parameters_of(*d_), AdamOptions());
+}
+
+int64_t GanModel::parameter_count() const {
+  int64_t n = 0;
+  for (const auto& p : g_->parameters()) n += p.numel();
+  for (const auto& p : d_->parameters()) n += p.numel();
+  return n;
+}
+
+torch::Tensor GanModel::prepare_images(const torch::Tensor& images) const {
+  const auto& o = config_.net;
+  if (images.dim() != 4 || images.size(1) != o.channels() || images.size(2) != o.height() || images.size(3) != o.width()) {
+    fail("E_SHAPE", "Expected images of shape [N, ", o.channels(), ", ", o.height(), ", ", o.width(), "] but received ", images.sizes());
+  }
+  if (images.size(0) == 0) fail("E_DATA", "Expected at least one image but received none");
+  auto x = images.to(device_);
+  if (x.scalar_type() == torch::kUInt8) {
+    x = x.to(torch::kFloat32).div_(255.0);
+    if (o.output() == "tanh") x = x.mul_(2).sub_(1);  // DCGAN works on [-1, 1]
+    return x;
+  }
+  return x.to(torch::kFloat32).contiguous();
+}
+
+torch::Tensor GanModel::prepare_labels(const torch::Tensor& labels, int64_t n) const {
+  const int64_t k = config_.net.num_classes();
+  if (k == 0) return {};
+  if (!labels.defined()) fail("E_DATA", "Expected labels for a conditional GAN (", k, " classes) but received none");
+  if (labels.dim() != 1 || labels.size(0) != n) fail("E_DATA", "Expected ", n, " labels but received shape ", labels.sizes());
+  auto y = labels.to(torch::kInt64);
+  if (n > 0 && (y.min().item<int64_t>() < 0 || y.max().item<int64_t>() >= k)) {
+    fail("E_DATA", "Expected labels in [0, ", k - 1, "] but received values from ", y.min().item<int64_t>(), " to ", y.max().item<int64_t>());
+  }
+  return y.to(device_);
+}
+
+GanModel::Batch GanModel::next_batch(const torch::Tensor& data, const torch::Tensor& labels, int64_t bs) {
+  const int64_t n = data.size(0);
+  const int64_t per_epoch = (n + bs - 1) / bs;
+  if (state_.epoch_step >= per_epoch) state_.epoch_step = 0;
+  if (state_.epoch_step == 0) {
+    state_.perm_seed = draw_permutation_seed(rng_);
+    perm_ = permutation(n, state_.perm_seed, device_);
+  } else if (!perm_.defined() || perm_.size(0) != n) {
+    perm_ = permutation(n, state_.perm_seed, device_);  // resumed mid-epoch
+  }
+  auto idx = perm_.slice(0, state_.epoch_step * bs, std::min(n, (state_.epoch_step + 1) * bs));
+  Batch b{data.index_select(0, idx), labels.defined() ? labels.index_select(0, idx) : torch::Tensor()};
+  if (++state_.epoch_step == per_epoch) {
+    state_.epoch += 1;
+    state_.epoch_step = 0;
+    b.epoch_done = true;
+  }
+  return b;
+}
+
+torch::Tensor GanModel::clip(std::vector<torch::Tensor> params) const {
+  std::vector<torch::Tensor> norms;
+  for (auto& p : params) if (p.grad().defined()) norms.push_back(p.grad().norm());
+  if (norms.empty()) return torch::zeros({}, torch::TensorOptions().device(device_));
+  auto total = torch::stack(norms).norm();
+  if (config_.clip_grad > 0) {
+    // On the device, no sync: scale = min(1, max_norm / (total + 1e-6)).
+    auto scale = (config_.clip_grad / (total + 1e-6)).clamp_max(1.0);
+    for (auto& p : params) if (p.grad().defined()) p.mutable_grad().mul_(scale);
+  }
+  return total.detach();
+}
+
+void GanModel::update_ema() {
+  if (!g_ema_) return;
+  torch::NoGradGuard no_grad;
+  auto src = named(*g_, ""), dst = named(*g_ema_, "");
+  for (size_t i = 0; i < src.size(); ++i) {
+    if (src[i].second.is_floating_point()) dst[i].second.lerp_(src[i].second, 1.0 - config_.ema_decay);
+    else dst[i].second.copy_(src[i].second);
+  }
+}
+
+// One G step after n_critic D steps. Returns {dLoss, gLoss, dReal, dFake, gradNormD, gradNormG}.
+std::vector<torch::Tensor> GanModel::train_step(const torch::Tensor& data, const torch::Tensor& labels, int64_t bs, bool* epoch_done) {
+  const double real_target = 1.0 - config_.label_smoothing;
+  torch::Tensor d_loss, d_real, d_fake, grad_d, fake, y;
+  for (int64_t k = 0; k < config_.n_critic; ++k) {
+    Batch b = next_batch(data, labels, bs);
+    *epoch_done = *epoch_done || b.epoch_done;
+    y = b.y;
+    auto z = at::randn({b.x.size(0), config_.net.latent_dim()}, noise_, b.x.options());
+    fake = g_->forward(z, y);
+    auto real_logits = d_->forward(b.x, y);
+    auto fake_logits = d_->forward(fake.detach(), y);
+    d_loss = discriminator_loss(loss_, real_logits, fake_logits, real_target);
+    if (loss_ == GanLoss::kWganGp && config_.gp_lambda > 0) {
+      auto critic = [&](const torch::Tensor& x) { return d_->forward(x, y); };
+      d_loss = d_loss + config_.gp_lambda * gradient_penalty(critic, b.x, fake, noise_);
+    }
+    opt_d_->zero_grad();
+    d_loss.backward();
+    // Seam: data-parallel training all-reduces D's gradients here.
+    grad_d = clip(d_->parameters());
+    opt_d_->step();
+    d_real = mean_output(loss_, real_logits.detach());
+    d_fake = mean_output(loss_, fake_logits.detach());
+  }
+  auto g_loss = generator_loss(loss_, d_->forward(fake, y));
+  opt_g_->zero_grad();
+  g_loss.backward();
+  // Seam: data-parallel training all-reduces G's gradients here.
+  auto grad_g = clip(g_->parameters());
+  opt_g_->step();
+  update_ema();
+  return {d_loss.detach(), g_loss.detach(), d_real, d_fake, grad_d, grad_g};
+}
+
+void GanModel::check_weights_finite() const {
+  for (const auto* m : {static_cast<const torch::nn::Module*>(g_.get()), static_cast<const torch::nn::Module*>(d_.get())}) {
+    for (const auto& item : m->named_parameters()) {
+      if (!torch::isfinite(item.value()).all().item<bool>()) {
+        fail("E_NUMERIC", "The weights of ", m == g_.get() ? "generator." : "discriminator.", item.key(),
+             " became NaN or infinite at step ", state_.step, " (try a smaller learning rate or clipGrad)");
+      }
+    }
+  }
+}
+
+void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, const GanFitOptions& o, const FitHooks& hooks) {
+  if (o.steps() < 0 || (o.steps() == 0 && o.epochs() < 1)) {
+    fail("E_CONFIG", "Expected positive integer for epochs or steps but received epochs ", o.epochs(), ", steps ", o.steps());
+  }
+  if (o.batch_size() < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", o.batch_size());
+  for (auto [name, v] : {std::pair<const char*, double>{"lrG", o.lr_g()}, {"lrD", o.lr_d()}}) {
+    if (!(v > 0) || !std::isfinite(v)) fail("E_CONFIG", "Expected positive number for ", name, " but received ", v);
+  }
+  auto data = prepare_images(images);  // resident on the device for the whole fit
+  auto y = prepare_labels(labels, data.size(0));
+  opt_g_->options().lr(o.lr_g()).beta1(o.beta1()).beta2(o.beta2());
+  opt_d_->options().lr(o.lr_d()).beta1(o.beta1()).beta2(o.beta2());
+  g_->train();
+  d_->train();
+  const int64_t per_epoch = (data.size(0) + o.batch_size() - 1) / o.batch_size();
+  const int64_t target_step = o.steps() > 0 ? state_.step + o.steps() : -1;
+  const int64_t target_epoch = state_.epoch + o.epochs();
+  LossMeter meter({"dLoss", "gLoss", "dReal", "dFake", "gradNormD", "gradNormG"}, device_);
+  const auto start = Clock::now();
+  while (target_step >= 0 ? state_.step < target_step : state_.epoch < target_epoch) {
+    if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
+    bool epoch_done = false;
+    auto parts = train_step(data, y, o.batch_size(), &epoch_done);
+    meter.add(parts, 1, state_.step + 1);  // per-step values: means over steps
+    ++state_.step;
+    const bool last = target_step >= 0 ? state_.step == target_step : state_.epoch == target_epoch && epoch_done;
+    if (state_.step % o.progress_every() == 0 || last) {
+      meter.check_finite();
+      ProgressEvent ev;
+      ev.step = state_.step;
+      ev.epoch = state_.epoch;
+      ev.epoch_step = state_.epoch_step;
+      ev.steps_per_epoch = (per_epoch + config_.n_critic - 1) / config_.n_critic;
+      double steps_per_second = 0;
+      ev.losses = meter.take_window(&steps_per_second);
+      ev.images_per_second = steps_per_second * o.batch_size() * config_.n_critic;
+      ev.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      if (hooks.on_progress) hooks.on_progress(ev);
+    }
+    if (o.checkpoint_every() > 0 && state_.step % o.checkpoint_every() == 0 && hooks.on_checkpoint) {
+      meter.check_finite();
+      check_weights_finite();
+      hooks.on_checkpoint(state_.step);
+    }
+    if (epoch_done) {
+      EpochEvent ev;
+      ev.epoch = state_.epoch;
+      ev.step = state_.step;
+      ev.losses = meter.epoch_means(&ev.seconds);
+      if (hooks.on_epoch) hooks.on_epoch(ev);
+      meter.start_epoch();
+    }
+  }
+  meter.check_finite();
+}
+
+torch::Tensor GanModel::sample(int64_t n, uint64_t seed, const torch::Tensor& labels) {
+  if (n < 1) fail("E_CONFIG", "Expected positive integer for n but received ", n);
+  torch::NoGradGuard no_grad;
+  auto& g = g_ema_ ? g_ema_ : g_;
+  g->eval();
+  auto gen = make_generator(device_, mix_seed(seed, kSampleStream, 0));
+  auto z = at::randn({n, config_.net.latent_dim()}, gen, torch::TensorOptions().device(device_));
+  auto y = prepare_labels(labels, n);
+  auto x = g->forward(z, y);
+  g_->train();
+  if (config_.net.output() == "tanh") x = (x + 1) / 2;
+  return x.cpu();
+}
+
+torch::Tensor GanModel::discriminate(const torch::Tensor& images, const torch::Tensor& labels) {
+  torch::NoGradGuard no_grad;
+  d_->eval();
+  auto x = prepare_images(images);
+  auto out = d_->forward(x, prepare_labels(labels, x.size(0))).cpu();
+  d_->train();
+  return out;
+}
+
+NamedTensors GanModel::export_state(bool optimizer) {
+  NamedTensors out;
+  auto add = [&](const NamedTensors& list, const std::string& prefix) {
+    for (const auto& [name, t] : list) out.emplace_back(prefix + name, t.detach().cpu().contiguous().clone());
+  };
+  add(named(*g_, ""), "generator.");
+  add(named(*d_, ""), "discriminator.");
+  if (g_ema_) add(named(*g_ema_, ""), "generator_ema.");
+  if (optimizer) {
+    add(opt_g_->state(), "optim_g.");
+    add(opt_d_->state(), "optim_d.");
+    out.emplace_back("rng.cpu", rng_.get_state());
+    if (!device_.is_cpu()) out.emplace_back("rng.noise", noise_.get_state().cpu());
+  }
+  return out;
+}
+
+void GanModel::import_state(const NamedTensors& tensors, const TrainingState& state) {
+  std::map<std::string, torch::Tensor> by_name(tensors.begin(), tensors.end());
+  std::map<std::string, torch::Tensor> targets;
+  for (auto& [n, t] : named(*g_, "generator.")) targets.emplace(n, t);
+  for (auto& [n, t] : named(*d_, "discriminator.")) targets.emplace(n, t);
+  if (g_ema_) for (auto& [n, t] : named(*g_ema_, "generator_ema.")) targets.emplace(n, t);
+  for (const auto& [name, t] : tensors) {
+    const bool extra = name.rfind("optim_g.", 0) == 0 || name.rfind("optim_d.", 0) == 0 || name.rfind("rng.", 0) == 0;
+    if (!extra && targets.count(name) == 0) fail("E_CHECKPOINT", "unexpected tensor ", name, " for this model");
+    if (!extra && t.is_floating_point() && !torch::isfinite(t).all().item<bool>()) fail("E_CHECKPOINT", "tensor ", name, " holds NaN or infinite values");
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& [name, target] : targets) {
+    auto it = by_name.find(name);
+    if (it == by_name.end()) fail("E_CHECKPOINT", "checkpoint is missing tensor ", name);
+    if (it->second.sizes() != target.sizes()) {
+      fail("E_CHECKPOINT", "tensor ", name, " has shape ", it->second.sizes(), " but the model needs ", target.sizes());
+    }
+    target.copy_(it->second);
+  }
+  auto strip = [&](const std::string& prefix) {
+    NamedTensors out;
+    for (const auto& [name, t] : tensors) if (name.rfind(prefix, 0) == 0) out.emplace_back(name.substr(prefix.size()), t);
+    return out;
+  };
+  auto og = strip("optim_g."), od = strip("optim_d.");
+  if (!og.empty()) opt_g_->load_state(og, state.step);
+  if (!od.empty()) opt_d_->load_state(od, state.step * config_.n_critic);
+  restore_rng(by_name, "rng.cpu", rng_);
+  if (!device_.is_cpu()) restore_rng(by_name, "rng.noise", noise_);
+  state_ = state;
+  perm_ = torch::Tensor();
+}
+
+}  // namespace gentorch

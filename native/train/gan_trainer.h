@@ -1,0 +1,98 @@
+// The GAN and its adversarial loop: each step trains D (n_critic times, one
+// batch each) then G once, with separate Adam optimisers and learning rates
+// (TTUR), one-sided label smoothing, gradient-norm clipping, an exponential
+// moving average of G for sampling, and a NaN/Inf guard.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+#include "../models/gan.h"
+#include "adam.h"
+#include "gan_losses.h"
+#include "hooks.h"
+#include "vae_trainer.h"  // NamedTensors
+
+namespace gentorch {
+
+/// Everything that defines a GAN; mirrored 1:1 by GanConfig in lib/gan-config.ts.
+struct GanConfig {
+  GanNetOptions net;
+  /// "ns" (non-saturating, default), "minimax" (the article's), "wgan-gp" or "hinge".
+  std::string loss = "ns";
+  /// WGAN-GP's gradient-penalty weight.
+  double gp_lambda = 10.0;
+  /// D steps per G step (5 is WGAN-GP's).
+  int64_t n_critic = 1;
+  /// One-sided label smoothing: real images get target 1 - s.
+  double label_smoothing = 0.0;
+  /// Decay of the moving average of G used for sampling; 0 turns it off.
+  double ema_decay = 0.0;
+  /// Gradient-norm clip for both networks; 0 turns it off.
+  double clip_grad = 0.0;
+};
+
+/// Options of one fit() call; mirrored by GanFitOptions in lib/gan-config.ts.
+struct GanFitOptions {
+  /// Train this many epochs (of D batches), or, when steps > 0, this many G steps.
+  TORCH_ARG(int64_t, epochs) = 1;
+  TORCH_ARG(int64_t, steps) = 0;
+  TORCH_ARG(int64_t, batch_size) = 64;
+  TORCH_ARG(double, lr_g) = 2e-4;
+  TORCH_ARG(double, lr_d) = 2e-4;
+  TORCH_ARG(double, beta1) = 0.5;
+  TORCH_ARG(double, beta2) = 0.999;
+  TORCH_ARG(int64_t, progress_every) = 50;
+  TORCH_ARG(int64_t, checkpoint_every) = 0;
+};
+
+class GanModel {
+ public:
+  GanModel(GanConfig config, torch::Device device, uint64_t seed);
+
+  const GanConfig& config() const { return config_; }
+  torch::Device device() const { return device_; }
+  const TrainingState& training_state() const { return state_; }
+  int64_t parameter_count() const;
+
+  // images [N, C, H, W] (uint8, or float in G's output range); labels [N]
+  // int64 in [0, num_classes) for a conditional GAN, undefined otherwise.
+  void fit(const torch::Tensor& images, const torch::Tensor& labels, const GanFitOptions& options, const FitHooks& hooks);
+  // n samples (from the EMA of G when enabled), in [0, 1] for image outputs;
+  // `labels` [n] for a conditional GAN.
+  torch::Tensor sample(int64_t n, uint64_t seed, const torch::Tensor& labels);
+  // D's logits for images (in the data's own range, as fit takes them).
+  torch::Tensor discriminate(const torch::Tensor& images, const torch::Tensor& labels);
+
+  // "generator.*", "discriminator.*", "generator_ema.*" (parameters and
+  // buffers), and with `optimizer` "optim_g.*", "optim_d.*" and "rng.*".
+  NamedTensors export_state(bool optimizer);
+  void import_state(const NamedTensors& tensors, const TrainingState& state);
+
+ private:
+  struct Batch {
+    torch::Tensor x, y;
+    bool epoch_done = false;
+  };
+  torch::Tensor prepare_images(const torch::Tensor& images) const;
+  torch::Tensor prepare_labels(const torch::Tensor& labels, int64_t n) const;
+  Batch next_batch(const torch::Tensor& data, const torch::Tensor& labels, int64_t batch_size);
+  std::vector<torch::Tensor> train_step(const torch::Tensor& data, const torch::Tensor& labels, int64_t batch_size, bool* epoch_done);
+  torch::Tensor clip(std::vector<torch::Tensor> params) const;  // total grad norm before clipping
+  void update_ema();
+  void check_weights_finite() const;
+
+  GanConfig config_;
+  GanLoss loss_;
+  torch::Device device_;
+  std::shared_ptr<Generator> g_, g_ema_;
+  std::shared_ptr<Discriminator> d_;
+  std::unique_ptr<Adam> opt_g_, opt_d_;
+  at::Generator rng_, noise_;
+  TrainingState state_;
+  torch::Tensor perm_;
+};
+
+}  // namespace gentorch
