@@ -15,7 +15,8 @@ import { writeFileAtomic } from './fsutil.js';
 import { pairRows, writeGridPng } from './images.js';
 import { native } from './native.js';
 import type { HostTensor } from './tensor.js';
-import { VAE, type FitProgress } from './vae.js';
+import type { FitProgress } from './fit.js';
+import { VAE } from './vae.js';
 
 export interface TrainVaeFlags {
   data: string;

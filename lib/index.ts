@@ -2,7 +2,8 @@
  * gentorch: train, compare and apply VAEs and GANs from Node.js on libtorch.
  */
 export { VAE, VERSION } from './vae.js';
-export type { VaeOptions, FitOptions, FitProgress, FitHistory, EpochRecord, VaeEvaluation } from './vae.js';
+export type { VaeOptions, FitOptions, VaeEvaluation } from './vae.js';
+export type { FitProgress, FitHistory, EpochRecord, FitCallbacks } from './fit.js';
 export { VAE_DEFAULTS, FIT_DEFAULTS } from './config.js';
 export type { VaeConfig, FitConfig } from './config.js';
 export { GentorchError, isGentorchError } from './errors.js';
@@ -14,13 +15,30 @@ export { gridPng, writeGridPng } from './images.js';
 export { readNpy, writeNpy } from './npy.js';
 export { readIdx } from './idx.js';
 
+export { GAN } from './gan.js';
+export type { GanOptions, GanFitOptions } from './gan.js';
+export { GAN_DEFAULTS, GAN_FIT_DEFAULTS } from './gan-config.js';
+export type { GanConfig, GanFitConfig, GanLoss } from './gan-config.js';
+export { SYNTHETIC, modeCoverage } from './synthetic.js';
+export type { ModeCoverage, MixtureSpec, SyntheticName } from './synthetic.js';
+
+import { readCheckpoint } from './checkpoint.js';
 import { fashionMnist, fromArrays, fromIdx, fromNpy, idxFolder, loadDataSpec } from './data.js';
+import { graft } from './errors.js';
+import { GAN } from './gan.js';
+import { synthetic } from './synthetic.js';
 import { VAE } from './vae.js';
 
 /** Dataset sources. */
-export const datasets = { fashionMnist, fromArrays, fromNpy, fromIdx, idxFolder, load: loadDataSpec };
+export const datasets = { fashionMnist, fromArrays, fromNpy, fromIdx, idxFolder, synthetic, load: loadDataSpec };
 
-/** Loads any gentorch checkpoint, rebuilt from its metadata. */
-export async function load(path: string, options: { device?: string } = {}): Promise<VAE> {
-  return VAE.load(path, options);
+/** Loads any gentorch checkpoint, a VAE or a GAN, rebuilt from its metadata. */
+export async function load(path: string, options: { device?: string } = {}): Promise<VAE | GAN> {
+  const callSite = new Error();
+  try {
+    const ckpt = await readCheckpoint(path);
+    return ckpt.model === 'gan' ? await GAN.fromCheckpoint(path, ckpt, options) : await VAE.fromCheckpoint(path, ckpt, options);
+  } catch (err) {
+    throw graft(err, callSite);
+  }
 }

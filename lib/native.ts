@@ -78,6 +78,19 @@ export interface NativeVaeHandle {
   dispose(): void;
 }
 
+/** The raw GAN handle of native/binding/gan_handle.cc. */
+export interface NativeGanHandle {
+  readonly [handleBrand]: 'GanHandle';
+  fit(images: TensorArg, labels: TensorArg | undefined, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
+  sample(n: number, seed: number, labels: TensorArg | undefined): Promise<HostTensor<'float32'>>;
+  discriminate(images: TensorArg, labels: TensorArg | undefined): Promise<HostTensor<'float32'>>;
+  exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
+  importState(tensors: { name: string; data: AnyTypedArray; shape: number[] }[], state: NativeTrainingState): Promise<void>;
+  info(): { parameterCount: number; device: string; state: NativeTrainingState; busy: boolean };
+  cancel(): void;
+  dispose(): void;
+}
+
 export interface NativeRuntimeInfo {
   torchVersion: string;
   cudaBuilt: boolean;
@@ -91,6 +104,7 @@ export interface NativeRuntimeInfo {
 
 export interface NativeBinding {
   VaeHandle: new (config: object, device: string, seed: number) => NativeVaeHandle;
+  GanHandle: new (config: object, device: string, seed: number) => NativeGanHandle;
   setErrorClass(cls: typeof GentorchError): void;
   runtimeInfo(): NativeRuntimeInfo;
   setThreads(threads: number): void;

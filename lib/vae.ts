@@ -5,16 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import {
-  checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys, resolveFitConfig, resolveVaeConfig,
+  checkDeviceSpec, checkPositiveInt, checkSeed, FIT_DEFAULTS, rejectUnknownKeys, resolveFitConfig, resolveVaeConfig,
   type FitConfig, type VaeConfig,
 } from './config.js';
 import { fromArrays, type ImageDataset } from './data.js';
 import { GentorchError, graft, invalid } from './errors.js';
+import { CALLBACK_KEYS, runFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
-  native, PACKAGE_ROOT, type NativeCheckpointEvent, type NativeFitEvent, type NativeTrainingState,
-  type NativeVaeHandle, type TensorArg,
+  native, PACKAGE_ROOT, type NativeCheckpointEvent, type NativeTrainingState, type NativeVaeHandle, type TensorArg,
 } from './native.js';
 import type { HostTensor } from './tensor.js';
 
@@ -26,46 +26,7 @@ export interface VaeOptions extends Partial<VaeConfig> {
   seed?: number;
 }
 
-/** A progress report during fit(). */
-export interface FitProgress {
-  step: number;
-  epoch: number;
-  epochStep: number;
-  stepsPerEpoch: number;
-  /** Steps this fit() will take in all. */
-  totalSteps: number;
-  /** Per-image averages (nats) since the last report: loss, recon, kl. */
-  losses: Record<string, number>;
-  imagesPerSecond: number;
-  elapsedSeconds: number;
-  /** Estimated seconds left in this fit. */
-  etaSeconds: number;
-}
-
-/** One finished epoch. */
-export interface EpochRecord {
-  epoch: number;
-  step: number;
-  /** Training time of the epoch, seconds. */
-  seconds: number;
-  losses: Record<string, number>;
-}
-
-export interface FitOptions extends Partial<FitConfig> {
-  signal?: AbortSignal;
-  onProgress?: (p: FitProgress) => void;
-  onEpoch?: (e: EpochRecord) => void;
-  /** Where checkpointEvery writes (atomically, replacing the previous one). */
-  checkpointPath?: string;
-  /** Called after each checkpoint is written. */
-  onCheckpoint?: (info: { path: string; step: number }) => void;
-}
-
-export interface FitHistory {
-  epochs: EpochRecord[];
-  steps: number;
-  seconds: number;
-}
+export interface FitOptions extends Partial<FitConfig>, FitCallbacks {}
 
 export interface VaeEvaluation {
   /** Negative ELBO per image, nats (recon + kl). */
@@ -76,23 +37,13 @@ export interface VaeEvaluation {
 
 type Images = ImageDataset | { data: Uint8Array | Float32Array; shape: number[] };
 
-const FIT_KEYS = ['epochs', 'batchSize', 'lr', 'progressEvery', 'checkpointEvery', 'signal', 'onProgress', 'onEpoch', 'checkpointPath', 'onCheckpoint'];
+const FIT_KEYS = [...Object.keys(FIT_DEFAULTS), ...CALLBACK_KEYS];
 
 export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 function imagesArg(images: Images): TensorArg {
   const ds = 'images' in images ? images : fromArrays(images);
   return { data: ds.images.data, shape: ds.images.shape };
-}
-
-/** Calls a user callback; a throw there must not break the native job. */
-function safely<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
-  if (!fn) return;
-  try {
-    fn(arg);
-  } catch (err) {
-    queueMicrotask(() => { throw err; });
-  }
 }
 
 export class VAE {
@@ -133,49 +84,16 @@ export class VAE {
     rejectUnknownKeys(options, FIT_KEYS, 'fit');
     const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, ...rest } = options;
     const cfg = resolveFitConfig(rest);
-    if (cfg.checkpointEvery > 0 && !checkpointPath) {
-      throw new GentorchError('E_CONFIG', 'Expected checkpointPath with checkpointEvery but received none');
-    }
     const images = imagesArg(data);
     const handle = this.#live;
-    if (signal?.aborted) throw new GentorchError('E_ABORTED', 'The fit was aborted before it started');
-    const n = images.shape[0];
-    const stepsPerEpoch = Math.ceil(n / cfg.batchSize);
-    const start = handle.info().state;
-    const totalSteps = cfg.epochs * stepsPerEpoch - start.epochStep;
-    const history: FitHistory = { epochs: [], steps: 0, seconds: 0 };
-    let writes: Promise<void> = Promise.resolve();
-    let writeError: unknown;
-    const onEvent = (ev: NativeFitEvent): void => {
-      if (ev.type === 'progress') {
-        const done = ev.step - start.step;
-        const eta = done > 0 ? (ev.elapsedSeconds / done) * (totalSteps - done) : 0;
-        safely(onProgress, { ...ev, totalSteps, etaSeconds: eta, type: undefined } as unknown as FitProgress);
-      } else if (ev.type === 'epoch') {
-        const rec: EpochRecord = { epoch: ev.epoch, step: ev.step, seconds: ev.seconds, losses: ev.losses };
-        history.epochs.push(rec);
-        safely(onEpoch, rec);
-      } else if (ev.type === 'checkpoint' && checkpointPath) {
-        writes = writes.then(() => this.#writeEvent(checkpointPath, ev, cfg)).then(
-          () => safely(onCheckpoint, { path: checkpointPath, step: ev.state.step }),
-          (err) => { writeError ??= err; });
-      }
-    };
-    const abort = (): void => handle.cancel();
-    signal?.addEventListener('abort', abort, { once: true });
-    const t0 = performance.now();
-    try {
-      await handle.fit(images, cfg, onEvent);
-    } catch (err) {
-      throw graft(err, callSite);
-    } finally {
-      signal?.removeEventListener('abort', abort);
-      await writes;
-    }
-    if (writeError) throw graft(writeError, callSite);
+    const totalSteps = cfg.epochs * Math.ceil(images.shape[0] / cfg.batchSize) - handle.info().state.epochStep;
+    const history = await runFit({
+      handle, callSite, totalSteps, checkpointEvery: cfg.checkpointEvery,
+      callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
+      start: (onEvent) => handle.fit(images, cfg, onEvent),
+      writeCheckpoint: (path, ev) => this.#writeEvent(path, ev, cfg),
+    });
     this.#lastFit = cfg;
-    history.seconds = (performance.now() - t0) / 1000;
-    history.steps = handle.info().state.step - start.step;
     return history;
   }
 
@@ -241,26 +159,31 @@ export class VAE {
   static async load(path: string, options: { device?: string } = {}): Promise<VAE> {
     const callSite = new Error();
     try {
-      const ckpt = await readCheckpoint(path);
-      let vae: VAE;
-      try {
-        vae = new VAE({ ...(ckpt.config as Partial<VaeConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed });
-      } catch (err) {
-        if (err instanceof GentorchError && err.code === 'E_CONFIG') throw new GentorchError('E_CHECKPOINT', `${path}: bad config: ${err.message}`);
-        throw err;
-      }
-      try {
-        await vae.#live.importState(ckpt.tensors, ckpt.training);
-      } catch (err) {
-        vae.dispose();
-        if (err instanceof GentorchError && err.code === 'E_CHECKPOINT') throw new GentorchError('E_CHECKPOINT', `${path}: ${err.message}`);
-        throw err;
-      }
-      if (ckpt.fit) vae.#lastFit = ckpt.fit as unknown as FitConfig;
-      return vae;
+      return await VAE.fromCheckpoint(path, await readCheckpoint(path), options);
     } catch (err) {
       throw graft(err, callSite);
     }
+  }
+
+  /** @internal Rebuilds from an already parsed checkpoint (load() dispatches here). */
+  static async fromCheckpoint(path: string, ckpt: Checkpoint, options: { device?: string } = {}): Promise<VAE> {
+    if (ckpt.model !== 'vae') throw new GentorchError('E_CHECKPOINT', `${path}: holds a ${ckpt.model}, not a vae`);
+    let model: VAE;
+    try {
+      model = new VAE({ ...(ckpt.config as Partial<VaeConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed });
+    } catch (err) {
+      if (err instanceof GentorchError && err.code === 'E_CONFIG') throw new GentorchError('E_CHECKPOINT', `${path}: bad config: ${err.message}`);
+      throw err;
+    }
+    try {
+      await model.#live.importState(ckpt.tensors, ckpt.training);
+    } catch (err) {
+      model.dispose();
+      if (err instanceof GentorchError && err.code === 'E_CHECKPOINT') throw new GentorchError('E_CHECKPOINT', `${path}: ${err.message}`);
+      throw err;
+    }
+    if (ckpt.fit) model.#lastFit = ckpt.fit as unknown as FitConfig;
+    return model;
   }
 
   /** The fit options of the last fit (or of the loaded checkpoint's), for resume. */

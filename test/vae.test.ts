@@ -96,7 +96,9 @@ describe('VAE checkpoints', () => {
     await vae.fit(train, { epochs: 1 });
     const file = join(dir, 'vae.safetensors');
     await vae.save(file);
-    using again = await load(file, { device: 'cpu' });
+    const loaded = await load(file, { device: 'cpu' });
+    expect(loaded).toBeInstanceOf(VAE);
+    using again = loaded as VAE;
     expect(again.config).toEqual(vae.config);
     expect(again.trainingState).toEqual(vae.trainingState);
     const batch = { data: train.images.data.subarray(0, 8 * 784) as Uint8Array, shape: [8, 1, 28, 28] };
@@ -114,7 +116,7 @@ describe('VAE checkpoints', () => {
     await first.fit(train, { epochs: 1, batchSize: 64 });
     const file = join(dir, 'half.safetensors');
     await first.save(file);
-    using resumed = await load(file, { device: 'cpu' });
+    using resumed = await VAE.load(file, { device: 'cpu' });
     expect(resumed.trainingState.step).toBe(10);
     const rest = await resumed.fit(train, { epochs: 2, batchSize: 64 });
     expect(resumed.trainingState.step).toBe(30);
@@ -143,7 +145,7 @@ describe('VAE checkpoints', () => {
       signal: ctrl.signal,
     })).rejects.toMatchObject({ code: 'E_ABORTED' });
     expect(steps.slice(0, 3)).toEqual([5, 10, 15]);
-    using resumed = await load(file, { device: 'cpu' });
+    using resumed = await VAE.load(file, { device: 'cpu' });
     const st = resumed.trainingState;
     expect(st.step % 5).toBe(0);
     expect(st.step).toBeGreaterThanOrEqual(15);
@@ -223,7 +225,7 @@ describe('VAE numeric faults', () => {
     using good = new VAE({ device: 'cpu', hiddenDim: 64 });
     await good.fit(train, { epochs: 1 });
     await good.save(file);
-    using bad = await load(file, { device: 'cpu' });
+    using bad = await VAE.load(file, { device: 'cpu' });
     const written: number[] = [];
     const err = await bad.fit(train, {
       epochs: 1, lr: 1e4, checkpointEvery: 1, checkpointPath: file, onCheckpoint: ({ step }) => written.push(step),
@@ -232,7 +234,7 @@ describe('VAE numeric faults', () => {
     expect((err as GentorchError).code).toBe('E_NUMERIC');
     expect((err as GentorchError).message).toMatch(/NaN or infinite at step \d+/);
     // Whatever was written is finite: the file still loads and gives finite images.
-    using again = await load(file, { device: 'cpu' });
+    using again = await VAE.load(file, { device: 'cpu' });
     const images = await again.sample(4);
     expect(images.data.every((v) => Number.isFinite(v))).toBe(true);
   });

@@ -1,0 +1,116 @@
+/**
+ * What every model's fit() shares: progress with an ETA, epoch records,
+ * checkpoints written in order while training goes on, AbortSignal, and
+ * errors grafted onto the caller's stack.
+ */
+import { GentorchError, graft } from './errors.js';
+import type { NativeCheckpointEvent, NativeFitEvent, NativeTrainingState } from './native.js';
+
+/** A progress report during fit(). */
+export interface FitProgress {
+  step: number;
+  epoch: number;
+  epochStep: number;
+  stepsPerEpoch: number;
+  /** Steps this fit() will take in all. */
+  totalSteps: number;
+  /** Averages since the last report: VAE loss, recon, kl (nats per image); GAN dLoss, gLoss, dReal, dFake, gradNormD, gradNormG. */
+  losses: Record<string, number>;
+  imagesPerSecond: number;
+  elapsedSeconds: number;
+  /** Estimated seconds left in this fit. */
+  etaSeconds: number;
+}
+
+/** One finished epoch. */
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  /** Training time of the epoch, seconds. */
+  seconds: number;
+  losses: Record<string, number>;
+}
+
+export interface FitHistory {
+  epochs: EpochRecord[];
+  steps: number;
+  seconds: number;
+}
+
+/** The callbacks and control options every fit() takes. */
+export interface FitCallbacks {
+  signal?: AbortSignal;
+  onProgress?: (p: FitProgress) => void;
+  onEpoch?: (e: EpochRecord) => void;
+  /** Where checkpointEvery writes (atomically, replacing the previous one). */
+  checkpointPath?: string;
+  /** Called after each checkpoint is written. */
+  onCheckpoint?: (info: { path: string; step: number }) => void;
+}
+
+export const CALLBACK_KEYS = ['signal', 'onProgress', 'onEpoch', 'checkpointPath', 'onCheckpoint'] as const;
+
+/** Calls a user callback; a throw there must not break the native job. */
+export function safely<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
+  if (!fn) return;
+  try {
+    fn(arg);
+  } catch (err) {
+    queueMicrotask(() => { throw err; });
+  }
+}
+
+interface RunFitArgs {
+  handle: { info(): { state: NativeTrainingState }; cancel(): void };
+  callbacks: FitCallbacks;
+  checkpointEvery: number;
+  totalSteps: number;
+  /** Starts the native fit with the event sink. */
+  start: (onEvent: (ev: NativeFitEvent) => void) => Promise<void>;
+  writeCheckpoint: (path: string, ev: NativeCheckpointEvent) => Promise<void>;
+  callSite: Error;
+}
+
+/** Runs a native fit with the shared event handling; resolves with its history. */
+export async function runFit(a: RunFitArgs): Promise<FitHistory> {
+  const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint } = a.callbacks;
+  if (a.checkpointEvery > 0 && !checkpointPath) {
+    throw new GentorchError('E_CONFIG', 'Expected checkpointPath with checkpointEvery but received none');
+  }
+  if (signal?.aborted) throw new GentorchError('E_ABORTED', 'The fit was aborted before it started');
+  const start = a.handle.info().state;
+  const history: FitHistory = { epochs: [], steps: 0, seconds: 0 };
+  let writes: Promise<void> = Promise.resolve();
+  let writeError: unknown;
+  const onEvent = (ev: NativeFitEvent): void => {
+    if (ev.type === 'progress') {
+      const done = ev.step - start.step;
+      const eta = done > 0 ? (ev.elapsedSeconds / done) * (a.totalSteps - done) : 0;
+      const { type: _type, ...rest } = ev;
+      safely(onProgress, { ...rest, totalSteps: a.totalSteps, etaSeconds: Math.max(0, eta) });
+    } else if (ev.type === 'epoch') {
+      const rec: EpochRecord = { epoch: ev.epoch, step: ev.step, seconds: ev.seconds, losses: ev.losses };
+      history.epochs.push(rec);
+      safely(onEpoch, rec);
+    } else if (ev.type === 'checkpoint' && checkpointPath) {
+      writes = writes.then(() => a.writeCheckpoint(checkpointPath, ev)).then(
+        () => safely(onCheckpoint, { path: checkpointPath, step: ev.state.step }),
+        (err) => { writeError ??= err; });
+    }
+  };
+  const abort = (): void => a.handle.cancel();
+  signal?.addEventListener('abort', abort, { once: true });
+  const t0 = performance.now();
+  try {
+    await a.start(onEvent);
+  } catch (err) {
+    throw graft(err, a.callSite);
+  } finally {
+    signal?.removeEventListener('abort', abort);
+    await writes;
+  }
+  if (writeError) throw graft(writeError, a.callSite);
+  history.seconds = (performance.now() - t0) / 1000;
+  history.steps = a.handle.info().state.step - start.step;
+  return history;
+}

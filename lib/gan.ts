@@ -1,0 +1,179 @@
+/**
+ * The generative adversarial network: a generator G(z) and a discriminator
+ * D(x) trained against each other on min_G max_D E[log D(x)] + E[log(1 - D(G(z)))],
+ * D step then G step, in C++ on a thread of its own.
+ */
+import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from './config.js';
+import { fromArrays, type ImageDataset } from './data.js';
+import { GentorchError, graft, invalid } from './errors.js';
+import { CALLBACK_KEYS, runFit, type FitCallbacks, type FitHistory } from './fit.js';
+import {
+  GAN_FIT_DEFAULTS, resolveGanConfig, resolveGanFitConfig, type GanConfig, type GanFitConfig,
+} from './gan-config.js';
+import { native, type NativeCheckpointEvent, type NativeGanHandle, type NativeTrainingState, type TensorArg } from './native.js';
+import type { HostTensor } from './tensor.js';
+import { VERSION } from './vae.js';
+
+/** Options of `new GAN()`: the config plus where and how to run. */
+export interface GanOptions extends Partial<GanConfig> {
+  /** 'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'. */
+  device?: string;
+  /** Seed of the weights, the data order and the noise (default 1). */
+  seed?: number;
+}
+
+export interface GanFitOptions extends Partial<GanFitConfig>, FitCallbacks {}
+
+type Images = ImageDataset | { data: Uint8Array | Float32Array; shape: number[]; labels?: Int32Array };
+
+const FIT_KEYS = [...Object.keys(GAN_FIT_DEFAULTS), ...CALLBACK_KEYS];
+
+function toArgs(images: Images): { x: TensorArg; labels?: Int32Array } {
+  if ('images' in images) return { x: { data: images.images.data, shape: images.images.shape }, labels: images.labels };
+  const ds = fromArrays(images);
+  return { x: { data: ds.images.data, shape: ds.images.shape }, labels: ds.labels };
+}
+
+export class GAN {
+  readonly config: GanConfig;
+  readonly device: string;
+  readonly seed: number;
+  #handle: NativeGanHandle | undefined;
+  #lastFit: GanFitConfig | undefined;
+
+  constructor(options: GanOptions = {}) {
+    if (options === null || typeof options !== 'object') throw invalid('an object', 'GAN options', options);
+    const { device = 'auto', seed = 1, ...config } = options;
+    this.config = resolveGanConfig(config);
+    this.seed = checkSeed(seed);
+    checkDeviceSpec(device);
+    this.#handle = new (native().GanHandle)(this.config, device, this.seed);
+    this.device = this.#handle.info().device;
+  }
+
+  get #live(): NativeGanHandle {
+    if (!this.#handle) throw new GentorchError('E_DISPOSED', 'This GAN was disposed');
+    return this.#handle;
+  }
+
+  /** Where training stands: G steps, completed epochs, batches into the current epoch. */
+  get trainingState(): NativeTrainingState {
+    return this.#live.info().state;
+  }
+
+  get parameterCount(): number {
+    return this.#live.info().parameterCount;
+  }
+
+  /** The fit options of the last fit (or of the loaded checkpoint's). */
+  get lastFit(): Readonly<GanFitConfig> | undefined {
+    return this.#lastFit;
+  }
+
+  #labelsArg(labels: Int32Array | undefined, n: number): TensorArg | undefined {
+    if (this.config.numClasses === 0) return undefined;
+    if (!labels) throw new GentorchError('E_DATA', `Expected labels for a conditional GAN (${this.config.numClasses} classes) but received none`);
+    if (labels.length !== n) throw new GentorchError('E_DATA', `Expected ${n} labels but received ${labels.length}`);
+    return { data: labels, shape: [n] };
+  }
+
+  /** Trains for `epochs` more epochs (or `steps` more G steps). */
+  async fit(data: Images, options: GanFitOptions = {}): Promise<FitHistory> {
+    const callSite = new Error();
+    rejectUnknownKeys(options, FIT_KEYS, 'fit');
+    const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, ...rest } = options;
+    const cfg = resolveGanFitConfig(rest);
+    const { x, labels } = toArgs(data);
+    const y = this.#labelsArg(labels, x.shape[0]);
+    const handle = this.#live;
+    const perEpoch = Math.ceil(Math.ceil(x.shape[0] / cfg.batchSize) / this.config.nCritic);
+    const totalSteps = cfg.steps > 0 ? cfg.steps : cfg.epochs * perEpoch;
+    const history = await runFit({
+      handle, callSite, totalSteps, checkpointEvery: cfg.checkpointEvery,
+      callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
+      start: (onEvent) => handle.fit(x, y, cfg, onEvent),
+      writeCheckpoint: (path, ev) => this.#write(path, ev.tensors, ev.state, cfg),
+    });
+    this.#lastFit = cfg;
+    return history;
+  }
+
+  /** `n` samples of G (its moving average when emaDecay > 0), images in [0, 1]; `labels` for a conditional GAN. */
+  async sample(n: number, options: { seed?: number; labels?: Int32Array } = {}): Promise<HostTensor<'float32'>> {
+    const callSite = new Error();
+    checkPositiveInt(n, 'n');
+    const seed = checkSeed(options.seed ?? this.seed);
+    let labels = options.labels;
+    if (this.config.numClasses > 0 && !labels) labels = Int32Array.from({ length: n }, (_, i) => i % this.config.numClasses);
+    if (labels) {
+      const bad = labels.find((v) => v < 0 || v >= this.config.numClasses);
+      if (bad !== undefined) throw invalid(`label in [0, ${this.config.numClasses - 1}]`, 'labels', bad);
+    }
+    return this.#live.sample(n, seed, this.#labelsArg(labels, n)).catch((e) => { throw graft(e, callSite); });
+  }
+
+  /** D's logits for images (in the data's range, as fit takes them). */
+  async discriminate(data: Images): Promise<HostTensor<'float32'>> {
+    const callSite = new Error();
+    const { x, labels } = toArgs(data);
+    return this.#live.discriminate(x, this.#labelsArg(labels, x.shape[0])).catch((e) => { throw graft(e, callSite); });
+  }
+
+  async #write(path: string, tensors: NativeCheckpointEvent['tensors'], state: NativeTrainingState, fit?: GanFitConfig, overwrite = true): Promise<void> {
+    await writeCheckpoint(path, { model: 'gan', config: { ...this.config }, training: state, fit: fit ? { ...fit } : undefined, gentorchVersion: VERSION }, tensors, overwrite);
+  }
+
+  /** Saves config, both networks (and G's moving average), both optimizers and the random streams, atomically. */
+  async save(path: string, options: { optimizer?: boolean; overwrite?: boolean } = {}): Promise<void> {
+    const callSite = new Error();
+    if (typeof path !== 'string' || path.length === 0) throw invalid('a file path', 'path', path);
+    try {
+      const { tensors, state } = await this.#live.exportState(options.optimizer ?? true);
+      await this.#write(path, tensors, state, this.#lastFit, options.overwrite ?? true);
+    } catch (err) {
+      throw graft(err, callSite);
+    }
+  }
+
+  /** Rebuilds a GAN from a checkpoint. */
+  static async load(path: string, options: { device?: string } = {}): Promise<GAN> {
+    const callSite = new Error();
+    try {
+      return await GAN.fromCheckpoint(path, await readCheckpoint(path), options);
+    } catch (err) {
+      throw graft(err, callSite);
+    }
+  }
+
+  /** @internal Rebuilds from an already parsed checkpoint (load() dispatches here). */
+  static async fromCheckpoint(path: string, ckpt: Checkpoint, options: { device?: string } = {}): Promise<GAN> {
+    if (ckpt.model !== 'gan') throw new GentorchError('E_CHECKPOINT', `${path}: holds a ${ckpt.model}, not a gan`);
+    let model: GAN;
+    try {
+      model = new GAN({ ...(ckpt.config as Partial<GanConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed });
+    } catch (err) {
+      if (err instanceof GentorchError && err.code === 'E_CONFIG') throw new GentorchError('E_CHECKPOINT', `${path}: bad config: ${err.message}`);
+      throw err;
+    }
+    try {
+      await model.#live.importState(ckpt.tensors, ckpt.training);
+    } catch (err) {
+      model.dispose();
+      if (err instanceof GentorchError && err.code === 'E_CHECKPOINT') throw new GentorchError('E_CHECKPOINT', `${path}: ${err.message}`);
+      throw err;
+    }
+    if (ckpt.fit) model.#lastFit = ckpt.fit as unknown as GanFitConfig;
+    return model;
+  }
+
+  /** Frees the native model; a running fit stops with E_ABORTED. Idempotent. */
+  dispose(): void {
+    this.#handle?.dispose();
+    this.#handle = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
