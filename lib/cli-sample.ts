@@ -1,15 +1,18 @@
-/** `gentorch sample CHECKPOINT --n N --out FILE.png|FILE.npy`. */
+/** `gentorch sample CHECKPOINT --n N --out FILE.png|FILE.npy [--label K]`, for a VAE or a GAN. */
 import { existsSync } from 'node:fs';
 import { GentorchError } from './errors.js';
-import { writeGridPng } from './images.js';
+import { writeFileAtomic } from './fsutil.js';
+import { scatterPng, writeGridPng } from './images.js';
 import { writeNpy } from './npy.js';
-import { checkDeviceSpec, checkPositiveInt, checkSeed } from './config.js';
-import { VAE } from './vae.js';
+import { checkDeviceSpec, checkNonNegativeInt, checkPositiveInt, checkSeed } from './config.js';
+import { GAN } from './gan.js';
+import { load } from './index.js';
 
 export interface SampleFlags {
   n: number;
   out: string;
   seed?: number;
+  label?: number;
   device: string;
   force?: boolean;
 }
@@ -18,6 +21,7 @@ export async function sampleCommand(checkpoint: string, flags: SampleFlags): Pro
   checkPositiveInt(flags.n, 'n');
   checkDeviceSpec(flags.device);
   if (flags.seed !== undefined) checkSeed(flags.seed);
+  if (flags.label !== undefined) checkNonNegativeInt(flags.label, 'label');
   const png = flags.out.toLowerCase().endsWith('.png');
   if (!png && !flags.out.toLowerCase().endsWith('.npy')) {
     throw new GentorchError('E_CONFIG', `Expected FILE.png or FILE.npy for --out but received "${flags.out}"`);
@@ -25,9 +29,21 @@ export async function sampleCommand(checkpoint: string, flags: SampleFlags): Pro
   if (existsSync(flags.out) && !flags.force) {
     throw new GentorchError('E_IO', `Refusing to overwrite ${flags.out}; pass --force to replace it`);
   }
-  using vae = await VAE.load(checkpoint, { device: flags.device });
-  const samples = await vae.sample(flags.n, { seed: flags.seed });
-  if (png) await writeGridPng(flags.out, samples);
-  else await writeNpy(flags.out, samples);
+  using model = await load(checkpoint, { device: flags.device });
+  let labels: Int32Array | undefined;
+  if (flags.label !== undefined) {
+    if (!(model instanceof GAN) || model.config.numClasses === 0) {
+      throw new GentorchError('E_CONFIG', `--label needs a conditional GAN checkpoint but ${checkpoint} is not one`);
+    }
+    if (flags.label >= model.config.numClasses) {
+      throw new GentorchError('E_CONFIG', `Expected --label in [0, ${model.config.numClasses - 1}] but received ${flags.label}`);
+    }
+    labels = new Int32Array(flags.n).fill(flags.label);
+  }
+  const samples = model instanceof GAN ? await model.sample(flags.n, { seed: flags.seed, labels }) : await model.sample(flags.n, { seed: flags.seed });
+  const points = samples.shape[1] === 1 && samples.shape[2] === 1 && samples.shape[3] === 2;
+  if (!png) await writeNpy(flags.out, samples);
+  else if (points) await writeFileAtomic(flags.out, await scatterPng(samples.data));
+  else await writeGridPng(flags.out, samples);
   process.stdout.write(`gentorch: wrote ${flags.n} samples to ${flags.out}\n`);
 }

