@@ -17,7 +17,7 @@ export { readIdx } from './idx.js';
 
 export { GAN } from './gan.js';
 export type { GanOptions, GanFitOptions } from './gan.js';
-export { GAN_DEFAULTS, GAN_FIT_DEFAULTS } from './gan-config.js';
+export { GAN_DEFAULTS, GAN_FIT_DEFAULTS, GAN_PRESETS } from './gan-config.js';
 export type { GanConfig, GanFitConfig, GanLoss } from './gan-config.js';
 export { SYNTHETIC, modeCoverage } from './synthetic.js';
 export type { ModeCoverage, MixtureSpec, SyntheticName } from './synthetic.js';

@@ -142,7 +142,7 @@ const CASES: Case[] = [
   sample('sample of a safetensors file without gentorch metadata', at('plain.safetensors'), [], 'E_CHECKPOINT',
     { includes: [at('plain.safetensors'), 'not a gentorch checkpoint'] }),
   sample('sample of a checkpoint of format version 2', at('version2.safetensors'), [], 'E_CHECKPOINT', { includes: [at('version2.safetensors'), 'version'] }),
-  sample('sample of a checkpoint whose model is "gan"', at('gan.safetensors'), [], 'E_CHECKPOINT', { includes: [at('gan.safetensors'), '"gan"'] }),
+  sample('sample of a VAE checkpoint whose metadata says gan', at('gan.safetensors'), [], 'E_CHECKPOINT', { includes: [at('gan.safetensors'), 'GAN option'] }),
   sample('sample of a checkpoint missing a tensor', at('no-fc4.safetensors'), [], 'E_CHECKPOINT', { includes: ['fc4.weight'] }),
   sample('sample of a checkpoint with a tensor of the wrong shape', at('wrong-shape.safetensors'), [], 'E_CHECKPOINT', { includes: ['fc4.weight', '784'] }),
   sample('sample of a checkpoint whose config does not match its tensors', at('mismatch.safetensors'), [], 'E_CHECKPOINT', { includes: ['fc21.weight'] }),
