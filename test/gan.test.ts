@@ -1,9 +1,10 @@
 // The GAN family on real libtorch: the 2-D mixtures of VEEGAN/PacGAN, conditional
 // sampling, checkpoints, resume and bad input.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { GAN, GAN_PRESETS, GentorchError, SYNTHETIC, datasets, load, modeCoverage } from '../lib/index.js';
-import { smallTrain, tempDir } from './helpers.js';
+import { hasPythonTorch, smallTrain, tempDir } from './helpers.js';
 
 const ring8 = datasets.synthetic('ring8', { n: 50_000, seed: 1 });
 const points = GAN_PRESETS.points;
@@ -114,6 +115,25 @@ describe('GAN checkpoints', () => {
     const a = await straight.sample(4, { seed: 1 });
     const b = await resumed.sample(4, { seed: 1 });
     for (let i = 0; i < a.data.length; i += 37) expect(b.data[i]).toBeCloseTo(a.data[i], 4);
+  });
+});
+
+describe('GAN checkpoints in PyTorch', async () => {
+  it.skipIf(!(await hasPythonTorch()))('load strictly into the reference modules of scripts/reference/gan.py', async () => {
+    const dir = tempDir();
+    const train = await smallTrain(256);
+    for (const arch of ['mlp', 'dcgan'] as const) {
+      using gan = new GAN({ arch, device: 'cpu', seed: 2 });
+      await gan.fit(train, { epochs: 1 });
+      const file = join(dir, `${arch}.safetensors`);
+      await gan.save(file);
+      const r = spawnSync('/usr/bin/python3', ['scripts/reference/gan.py', 'load', file], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout) as { arch: string; d_of_g: number; sample_min: number; sample_max: number };
+      expect(out.arch).toBe(arch);
+      expect(out.d_of_g).toBeGreaterThan(0);
+      expect(out.sample_max).toBeLessThanOrEqual(1);
+    }
   });
 });
 
