@@ -34,8 +34,9 @@ const FLAG_TO_CONFIG: Record<string, string> = { ema: 'emaDecay' };
 const FIT_KEYS = Object.keys(GAN_FIT_DEFAULTS);
 const FILE_KEYS = [...new Set([...GAN_CONFIG_KEYS, ...FIT_KEYS, ...RUN_KEYS, 'conditional'])];
 
-async function loadData(spec: string, seed: number): Promise<ImageDataset> {
-  if (isSynthetic(spec)) return synthetic(spec, { n: 50_000, seed });
+/** The data: a mixture is one fixed set of 50,000 points (seed 0), like any dataset on disk. */
+async function loadData(spec: string): Promise<ImageDataset> {
+  if (isSynthetic(spec)) return synthetic(spec, { n: 50_000, seed: 0 });
   return (await loadDataSpec(spec)).train;
 }
 
@@ -65,7 +66,7 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   const cfg = mergeConfig(flags, FILE_KEYS);
   const seed = (cfg.seed as number | undefined) ?? 1;
   const points = isSynthetic(cfg.data as string);
-  const data = await loadData(cfg.data as string, seed);
+  const data = await loadData(cfg.data as string);
   const { modelPath, metricsPath, resuming } = runPaths(flags);
   using gan = resuming
     ? await GAN.load(modelPath, { device: cfg.device as string | undefined })

@@ -7,14 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { load } from '../lib/index.js';
 import { readIdx } from '../lib/idx.js';
 import { readNpy, writeNpy } from '../lib/npy.js';
-import { ROOT, cliEnv, gentorch, type Run } from './run-cli.js';
+import { ROOT, cliEnv, expectFailure, expectOk, expectPng, gentorch, readJson, readJsonLines, type Run } from './run-cli.js';
 import { FASHION_DIR, tempDir } from './helpers.js';
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const PYTHON = '/usr/bin/python3';
 
 const pythonCan = (module: string): boolean =>
@@ -24,33 +22,8 @@ const HAS_TORCH = pythonCan('torch');
 
 
 
-/** Fails with the run's output when it did not exit 0. */
-function expectOk(r: Run): void {
-  if (r.status !== 0) throw new Error(`gentorch exited ${r.status ?? r.signal}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-}
-
-/** The one-line error report of a failed run. */
-function expectFailure(r: Run, code: string): void {
-  expect(r.status, r.stderr).toBe(1);
-  expect(r.stderr).toMatch(/^gentorch: E_[A-Z_]+: .+\n$/);
-  expect(r.stderr.startsWith(`gentorch: ${code}: `), r.stderr).toBe(true);
-}
-
-const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
-const readJsonLines = (path: string): any[] =>
-  readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
-
 /** Width (= height) of a square grid of 28x28 images with 2 px padding. */
 const grid = (columns: number): number => columns * 28 + (columns + 1) * 2;
-
-async function expectPng(path: string, width: number, height: number): Promise<void> {
-  const bytes = readFileSync(path);
-  expect([...bytes.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
-  const meta = await sharp(bytes).metadata();
-  expect(meta.format).toBe('png');
-  expect(meta.width).toBe(width);
-  expect(meta.height).toBe(height);
-}
 
 let work: string;
 let smallNpy: string;
