@@ -23,6 +23,12 @@ describe('GAN on ring8 (8 Gaussians, std 0.01)', () => {
     expect(m.highQualityRate).toBeGreaterThanOrEqual(0.7);
   });
 
+  it('WGAN-GP (nCritic 5, lambda 1 for 2-D data) covers at least 7 of 8 modes with at least 70% high quality in 3000 steps', async () => {
+    const m = await ringRun('wgan-gp');
+    expect(m.covered).toBeGreaterThanOrEqual(7);
+    expect(m.highQualityRate).toBeGreaterThanOrEqual(0.7);
+  });
+
   it("the article's minimax GAN, same networks and steps, collapses onto at most 2 modes", async () => {
     // Measured, not assumed: the saturating G loss log(1 - D(G(z))) gives G
     // little gradient where D rejects it, and G settles on one or two modes.
