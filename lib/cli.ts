@@ -39,7 +39,13 @@ function program(): Command {
     .option('--json', 'print JSON')
     .action(infoCommand);
 
-  const train = cli.command('train').description('train a model');
+  const train = cli.command('train').description('train a model: vae or gan')
+    .argument('[kind]').allowUnknownOption().allowExcessArguments()
+    .action((kind?: string) => {
+      throw new GentorchError('E_CONFIG', kind && !kind.startsWith('-')
+        ? `Unknown model kind "${kind}" after train; expected vae or gan`
+        : 'Expected a model kind after train: vae or gan');
+    });
   train.command('vae')
     .description('train a variational autoencoder')
     .option('--data <spec>', 'fashion-mnist, a folder of IDX files, or FILE.npy (default fashion-mnist)')
@@ -103,7 +109,8 @@ function program(): Command {
 
 /** Maps commander's own usage errors to E_CONFIG. */
 function fromCommander(err: CommanderError): GentorchError | null {
-  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return null;
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return null;
+  if (err.code === 'commander.help') return new GentorchError('E_CONFIG', 'Expected a command; see gentorch --help');
   // One line: commander appends its "(Did you mean ...?)" on a line of its own.
   const msg = err.message.replace(/^error: /, '').replace(/\s*\n+\s*/g, ' ');
   return new GentorchError('E_CONFIG', msg);

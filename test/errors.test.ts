@@ -95,7 +95,9 @@ const CASES: Case[] = [
   // near-miss command or option, so the report is two lines, not one.
   { name: 'a misspelt command', args: ['trian'], code: 'E_CONFIG', includes: ['trian', 'train'] },
   train('a misspelt option', ['--epoch', '1'], 'E_CONFIG', { includes: ['--epoch', '--epochs'] }),
-  { name: 'train without a model kind', args: ['train', 'gan', '--out', at('gan-out')], code: 'E_CONFIG', includes: ['gan'] },
+  { name: 'train without a model kind', args: ['train', '--out', at('gan-out')], code: 'E_CONFIG', includes: ['vae or gan'] },
+  { name: 'train of an unknown model kind', args: ['train', 'flow', '--out', at('flow-out')], code: 'E_CONFIG', includes: ['flow'] },
+  { name: 'no command at all', args: [], code: 'E_CONFIG', includes: ['--help'] },
   // BUG: --epochs 0 (and -1) pass the CLI's int() parser and never reach
   // resolveFitConfig: `remaining = epochs - trained` is <= 0, so the run skips
   // fit() and exits 0, writing an untrained model and "after 0 epochs".
