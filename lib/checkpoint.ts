@@ -14,7 +14,7 @@ import type { HostTensor } from './tensor.js';
 export const FORMAT = 'gentorch';
 export const FORMAT_VERSION = 1;
 
-export type ModelKind = 'vae' | 'gan';
+export type ModelKind = 'vae' | 'gan' | 'classifier';
 
 /** What __metadata__ holds, parsed. */
 export interface CheckpointMeta {
@@ -86,12 +86,12 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
   if (!Number.isInteger(version) || version < 1 || version > FORMAT_VERSION) {
     throw new GentorchError('E_CHECKPOINT', `${path}: format version ${JSON.stringify(metadata.format_version)} is not supported (this gentorch reads 1..${FORMAT_VERSION})`);
   }
-  if (metadata.model !== 'vae' && metadata.model !== 'gan') {
+  if (metadata.model !== 'vae' && metadata.model !== 'gan' && metadata.model !== 'classifier') {
     throw new GentorchError('E_CHECKPOINT', `${path}: unknown model kind ${JSON.stringify(metadata.model)}`);
   }
   const config = parseJson(path, 'config', metadata.config);
   const training = checkState(path, parseJson(path, 'training', metadata.training));
   const fit = metadata.fit !== undefined ? parseJson(path, 'fit', metadata.fit) : undefined;
   const list = [...tensors.entries()].map(([name, t]) => ({ name, data: t.data, shape: t.shape }));
-  return { model: metadata.model, config, training, fit, gentorchVersion: metadata.gentorch_version, tensors: list };
+  return { model: metadata.model as ModelKind, config, training, fit, gentorchVersion: metadata.gentorch_version, tensors: list };
 }

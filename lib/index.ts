@@ -20,6 +20,10 @@ export type { GanOptions, GanFitOptions } from './gan.js';
 export { GAN_DEFAULTS, GAN_FIT_DEFAULTS, GAN_PRESETS } from './gan-config.js';
 export type { GanConfig, GanFitConfig, GanLoss } from './gan-config.js';
 export { SYNTHETIC, modeCoverage } from './synthetic.js';
+export { Classifier, CLASSIFIER_DEFAULTS } from './classifier.js';
+export type { ClassifierConfig } from './classifier.js';
+export { featureFid, classCoverage, frechetDistance } from './metrics.js';
+export type { ClassCoverage } from './metrics.js';
 export type { ModeCoverage, MixtureSpec, SyntheticName } from './synthetic.js';
 
 import { readCheckpoint } from './checkpoint.js';

@@ -91,6 +91,20 @@ export interface NativeGanHandle {
   dispose(): void;
 }
 
+/** The raw classifier handle of native/binding/classifier_handle.cc. */
+export interface NativeClassifierHandle {
+  readonly [handleBrand]: 'ClassifierHandle';
+  fit(images: TensorArg, labels: TensorArg, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
+  accuracy(images: TensorArg, labels: TensorArg): Promise<number>;
+  features(images: TensorArg): Promise<HostTensor<'float64'>>;
+  probabilities(images: TensorArg): Promise<HostTensor<'float32'>>;
+  exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
+  importState(tensors: { name: string; data: AnyTypedArray; shape: number[] }[], state: NativeTrainingState): Promise<void>;
+  info(): { parameterCount: number; device: string; state: NativeTrainingState; busy: boolean };
+  cancel(): void;
+  dispose(): void;
+}
+
 export interface NativeRuntimeInfo {
   torchVersion: string;
   cudaBuilt: boolean;
@@ -105,6 +119,8 @@ export interface NativeRuntimeInfo {
 export interface NativeBinding {
   VaeHandle: new (config: object, device: string, seed: number) => NativeVaeHandle;
   GanHandle: new (config: object, device: string, seed: number) => NativeGanHandle;
+  ClassifierHandle: new (config: object, device: string, seed: number) => NativeClassifierHandle;
+  frechetDistance(a: TensorArg, b: TensorArg): number;
   setErrorClass(cls: typeof GentorchError): void;
   runtimeInfo(): NativeRuntimeInfo;
   setThreads(threads: number): void;

@@ -5,6 +5,7 @@
 #include "addon.h"
 #include "bridge.h"
 #include "errors.h"
+#include "classifier_handle.h"
 #include "gan_handle.h"
 #include "vae_handle.h"
 
@@ -74,6 +75,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function gan = GanHandle::Define(env);
   data->gan_class = Napi::Persistent(gan);
   exports.Set("GanHandle", gan);
+  Napi::Function classifier = ClassifierHandle::Define(env);
+  data->classifier_class = Napi::Persistent(classifier);
+  exports.Set("ClassifierHandle", classifier);
+  exports.Set("frechetDistance", Napi::Function::New(env, FrechetDistance));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   exports.Set("runtimeInfo", Napi::Function::New(env, RuntimeInfo));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));

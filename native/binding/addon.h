@@ -16,6 +16,7 @@ struct AddonData {
   Napi::FunctionReference error_class;  // lib/errors.ts GentorchError, set once by the loader
   Napi::FunctionReference vae_class;
   Napi::FunctionReference gan_class;
+  Napi::FunctionReference classifier_class;
   // Jobs whose threads are still running; joined at environment teardown so
   // no thread outlives the addon.
   std::set<std::shared_ptr<JobState>> jobs;

@@ -1,0 +1,58 @@
+// Trains the judge classifier (Adam, cross-entropy) and answers with its
+// predictions and features. Also the Frechet distance between two feature sets.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+
+#include "../models/classifier.h"
+#include "adam.h"
+#include "hooks.h"
+#include "vae_trainer.h"  // NamedTensors
+
+namespace gentorch {
+
+struct ClassifierFitOptions {
+  TORCH_ARG(int64_t, epochs) = 2;
+  TORCH_ARG(int64_t, batch_size) = 128;
+  TORCH_ARG(double, lr) = 1e-3;
+  TORCH_ARG(int64_t, progress_every) = 50;
+};
+
+class ClassifierModel {
+ public:
+  ClassifierModel(ClassifierOptions options, torch::Device device, uint64_t seed);
+
+  const ClassifierOptions& options() const { return options_; }
+  torch::Device device() const { return device_; }
+  const TrainingState& training_state() const { return state_; }
+  int64_t parameter_count() const;
+
+  void fit(const torch::Tensor& images, const torch::Tensor& labels, const ClassifierFitOptions& o, const FitHooks& hooks);
+  double accuracy(const torch::Tensor& images, const torch::Tensor& labels);
+  torch::Tensor features(const torch::Tensor& images);       // [N, feature_dim] float64
+  torch::Tensor probabilities(const torch::Tensor& images);  // [N, classes]
+
+  NamedTensors export_state(bool optimizer);
+  void import_state(const NamedTensors& tensors, const TrainingState& state);
+
+ private:
+  torch::Tensor prepare(const torch::Tensor& images) const;
+  template <typename F>
+  torch::Tensor batched(const torch::Tensor& images, F&& f);
+
+  ClassifierOptions options_;
+  torch::Device device_;
+  std::shared_ptr<ClassifierNet> net_;
+  std::unique_ptr<Adam> optimizer_;
+  at::Generator rng_;
+  TrainingState state_;
+};
+
+// FID's distance between Gaussians fitted to two feature sets [N, D], [M, D]:
+// |mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2)), in float64; the trace of
+// the square root from the eigenvalues of S_a^(1/2) S_b S_a^(1/2).
+double frechet_distance(const torch::Tensor& a, const torch::Tensor& b);
+
+}  // namespace gentorch
