@@ -120,7 +120,7 @@ export class Classifier {
     labelsOf(train);
     const numClasses = train.labels!.reduce((m, v) => Math.max(m, v), 0) + 1;
     const hash = createHash('sha256');
-    hash.update(JSON.stringify({ shape: train.images.shape, dtype: train.images.dtype, numClasses, epochs, v: 1 }));
+    hash.update(JSON.stringify({ shape: train.images.shape, dtype: train.images.dtype, numClasses, epochs, v: 2 }));
     hash.update(new Uint8Array(train.images.data.buffer, train.images.data.byteOffset, train.images.data.byteLength));
     hash.update(new Uint8Array(train.labels!.buffer, train.labels!.byteOffset, train.labels!.byteLength));
     const dir = options.cacheDir ?? process.env.GENTORCH_CACHE_DIR ?? join(homedir(), '.cache', 'gentorch');
