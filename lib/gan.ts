@@ -99,8 +99,13 @@ export class GAN {
     return history;
   }
 
-  /** `n` samples of G (its moving average when emaDecay > 0), images in [0, 1]; `labels` for a conditional GAN. */
-  async sample(n: number, options: { seed?: number; labels?: Int32Array } = {}): Promise<HostTensor<'float32'>> {
+  /**
+   * `n` samples of G (its moving average when emaDecay > 0), images in [0, 1];
+   * `labels` for a conditional GAN. BatchNorm in G uses its running statistics,
+   * or with `batchStats` the statistics of the n samples (as PyTorch's dcgan
+   * example draws its images).
+   */
+  async sample(n: number, options: { seed?: number; labels?: Int32Array; batchStats?: boolean } = {}): Promise<HostTensor<'float32'>> {
     const callSite = new Error();
     checkPositiveInt(n, 'n');
     const seed = checkSeed(options.seed ?? this.seed);
@@ -110,7 +115,7 @@ export class GAN {
       const bad = labels.find((v) => v < 0 || v >= this.config.numClasses);
       if (bad !== undefined) throw invalid(`label in [0, ${this.config.numClasses - 1}]`, 'labels', bad);
     }
-    return this.#live.sample(n, seed, this.#labelsArg(labels, n)).catch((e) => { throw graft(e, callSite); });
+    return this.#live.sample(n, seed, this.#labelsArg(labels, n), options.batchStats ?? false).catch((e) => { throw graft(e, callSite); });
   }
 
   /** D's logits for images (in the data's range, as fit takes them). */

@@ -82,7 +82,7 @@ export interface NativeVaeHandle {
 export interface NativeGanHandle {
   readonly [handleBrand]: 'GanHandle';
   fit(images: TensorArg, labels: TensorArg | undefined, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
-  sample(n: number, seed: number, labels: TensorArg | undefined): Promise<HostTensor<'float32'>>;
+  sample(n: number, seed: number, labels: TensorArg | undefined, batchStats: boolean): Promise<HostTensor<'float32'>>;
   discriminate(images: TensorArg, labels: TensorArg | undefined): Promise<HostTensor<'float32'>>;
   exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
   importState(tensors: { name: string; data: AnyTypedArray; shape: number[] }[], state: NativeTrainingState): Promise<void>;

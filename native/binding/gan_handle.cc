@@ -85,14 +85,15 @@ Napi::Value GanHandle::Fit(const Napi::CallbackInfo& info) {
   });
 }
 
-// sample(n, seed, labels | undefined)
+// sample(n, seed, labels | undefined, batchStats)
 Napi::Value GanHandle::Sample(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int64_t n = info[0].IsNumber() ? info[0].As<Napi::Number>().Int64Value() : 0;
   const double seed = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
   torch::Tensor labels = optional_tensor(env, info[2], "labels");
-  return run_job<GanModel>(env, core_, env.Undefined(), [n, seed, labels](JobContext&, GanModel& m) {
-    return tensor_result(m.sample(n, static_cast<uint64_t>(seed), labels));
+  const bool batch_stats = info[3].ToBoolean().Value();
+  return run_job<GanModel>(env, core_, env.Undefined(), [n, seed, labels, batch_stats](JobContext&, GanModel& m) {
+    return tensor_result(m.sample(n, static_cast<uint64_t>(seed), labels, batch_stats));
   });
 }
 

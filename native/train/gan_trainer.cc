@@ -242,16 +242,28 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   meter.check_finite();
 }
 
-torch::Tensor GanModel::sample(int64_t n, uint64_t seed, const torch::Tensor& labels) {
+torch::Tensor GanModel::sample(int64_t n, uint64_t seed, const torch::Tensor& labels, bool batch_stats) {
   if (n < 1) fail("E_CONFIG", "Expected positive integer for n but received ", n);
   torch::NoGradGuard no_grad;
   auto& g = g_ema_ ? g_ema_ : g_;
-  g->eval();
   auto gen = make_generator(device_, mix_seed(seed, kSampleStream, 0));
   auto z = at::randn({n, config_.net.latent_dim()}, gen, torch::TensorOptions().device(device_));
   auto y = prepare_labels(labels, n);
-  auto x = g->forward(z, y);
-  g_->train();
+  torch::Tensor x;
+  if (batch_stats) {
+    // BatchNorm on the samples' own statistics, as PyTorch's dcgan example
+    // draws its images; the running statistics are put back afterwards.
+    NamedTensors saved;
+    for (const auto& b : g->named_buffers()) saved.emplace_back(b.key(), b.value().clone());
+    g->train();
+    x = g->forward(z, y);
+    auto buffers = g->named_buffers();
+    for (const auto& [name, t] : saved) buffers[name].copy_(t);
+  } else {
+    g->eval();
+    x = g->forward(z, y);
+  }
+  g->train();
   if (config_.net.output() == "tanh") x = (x + 1) / 2;
   return x.cpu();
 }

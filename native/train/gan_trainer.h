@@ -61,8 +61,9 @@ class GanModel {
   // int64 in [0, num_classes) for a conditional GAN, undefined otherwise.
   void fit(const torch::Tensor& images, const torch::Tensor& labels, const GanFitOptions& options, const FitHooks& hooks);
   // n samples (from the EMA of G when enabled), in [0, 1] for image outputs;
-  // `labels` [n] for a conditional GAN.
-  torch::Tensor sample(int64_t n, uint64_t seed, const torch::Tensor& labels);
+  // `labels` [n] for a conditional GAN. BatchNorm uses its running statistics,
+  // or with `batch_stats` the statistics of the n samples themselves.
+  torch::Tensor sample(int64_t n, uint64_t seed, const torch::Tensor& labels, bool batch_stats = false);
   // D's logits for images (in the data's own range, as fit takes them).
   torch::Tensor discriminate(const torch::Tensor& images, const torch::Tensor& labels);
 
