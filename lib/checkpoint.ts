@@ -95,3 +95,29 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
   const list = [...tensors.entries()].map(([name, t]) => ({ name, data: t.data, shape: t.shape }));
   return { model: metadata.model as ModelKind, config, training, fit, gentorchVersion: metadata.gentorch_version, tensors: list };
 }
+
+/**
+ * Builds a model of `kind` from a checkpoint: `make` constructs it from the
+ * stored config, `restore` loads the tensors and state. Failures name the file:
+ * a config the model rejects, or tensors that do not fit it, are E_CHECKPOINT.
+ */
+export async function rebuild<M extends { dispose(): void }>(
+  path: string, ckpt: Checkpoint, kind: ModelKind, make: () => M, restore: (model: M) => Promise<void>,
+): Promise<M> {
+  if (ckpt.model !== kind) throw new GentorchError('E_CHECKPOINT', `${path}: holds a ${ckpt.model}, not a ${kind}`);
+  let model: M;
+  try {
+    model = make();
+  } catch (err) {
+    if (err instanceof GentorchError && err.code === 'E_CONFIG') throw new GentorchError('E_CHECKPOINT', `${path}: bad config: ${err.message}`);
+    throw err;
+  }
+  try {
+    await restore(model);
+  } catch (err) {
+    model.dispose();
+    if (err instanceof GentorchError && err.code === 'E_CHECKPOINT') throw new GentorchError('E_CHECKPOINT', `${path}: ${err.message}`);
+    throw err;
+  }
+  return model;
+}

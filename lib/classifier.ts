@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { readCheckpoint, rebuild, writeCheckpoint } from './checkpoint.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys, stripUndefined } from './config.js';
 import type { ImageDataset } from './data.js';
 import { GentorchError, graft } from './errors.js';
@@ -102,10 +102,10 @@ export class Classifier {
 
   static async load(path: string, options: { device?: string } = {}): Promise<{ classifier: Classifier; meta: Record<string, unknown> }> {
     const ckpt = await readCheckpoint(path);
-    if (ckpt.model !== 'classifier') throw new GentorchError('E_CHECKPOINT', `${path}: holds a ${ckpt.model}, not a classifier`);
     const { testAccuracy, data, ...config } = ckpt.config as Record<string, unknown>;
-    const classifier = new Classifier({ ...(config as Partial<ClassifierConfig>), device: options.device, seed: ckpt.training.seed });
-    await classifier.#live.importState(ckpt.tensors, ckpt.training);
+    const classifier = await rebuild(path, ckpt, 'classifier',
+      () => new Classifier({ ...(config as Partial<ClassifierConfig>), device: options.device, seed: ckpt.training.seed }),
+      (c) => c.#live.importState(ckpt.tensors, ckpt.training));
     return { classifier, meta: { testAccuracy, data } };
   }
 

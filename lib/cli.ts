@@ -25,6 +25,19 @@ function num(name: string) {
   };
 }
 
+/** The options every `train` command shares. */
+function runOptions(cmd: Command): void {
+  cmd
+    .option('--seed <n>', 'seed of weights, data order and noise (default 1)', int('seed'))
+    .option('--device <device>', 'auto, cpu, cuda or cuda:N (default auto)')
+    .option('--config <file>', 'JSON file of options (flags override it)')
+    .option('--checkpoint-every <steps>', 'write OUT/model.safetensors every N steps', int('checkpoint-every'))
+    .option('--resume', 'continue from OUT/model.safetensors')
+    .option('--force', 'replace an existing OUT/model.safetensors')
+    .option('--no-progress', 'no progress bar')
+    .requiredOption('--out <dir>', 'output folder');
+}
+
 function program(): Command {
   const cli = new Command('gentorch')
     .description('Train, compare and apply VAEs and GANs on libtorch')
@@ -46,7 +59,7 @@ function program(): Command {
         ? `Unknown model kind "${kind}" after train; expected vae or gan`
         : 'Expected a model kind after train: vae or gan');
     });
-  train.command('vae')
+  const vae = train.command('vae')
     .description('train a variational autoencoder')
     .option('--data <spec>', 'fashion-mnist, a folder of IDX files, or FILE.npy (default fashion-mnist)')
     .addOption(new Option('--arch <arch>', 'network').choices(['mlp', 'conv']))
@@ -57,17 +70,10 @@ function program(): Command {
     .option('--hidden-dim <n>', 'MLP hidden width (default 400)', int('hidden-dim'))
     .option('--beta <x>', 'weight of the KL term (default 1)', num('beta'))
     .addOption(new Option('--likelihood <kind>', 'p(x|z)').choices(['bernoulli', 'gaussian']))
-    .option('--seed <n>', 'seed of weights, data order and noise (default 1)', int('seed'))
-    .option('--device <device>', 'auto, cpu, cuda or cuda:N (default auto)')
-    .option('--config <file>', 'JSON file of options (flags override it)')
-    .option('--checkpoint-every <steps>', 'write OUT/model.safetensors every N steps', int('checkpoint-every'))
-    .option('--resume', 'continue from OUT/model.safetensors')
-    .option('--force', 'replace an existing OUT/model.safetensors')
-    .option('--no-progress', 'no progress bar')
-    .requiredOption('--out <dir>', 'output folder')
     .action(trainVaeCommand);
+  runOptions(vae);
 
-  train.command('gan')
+  const gan = train.command('gan')
     .description('train a generative adversarial network')
     .option('--data <spec>', 'fashion-mnist, a folder of IDX files, FILE.npy, ring8 or grid25 (default fashion-mnist)')
     .addOption(new Option('--arch <arch>', 'networks (default mlp, the article\'s)').choices(['mlp', 'dcgan']))
@@ -84,15 +90,8 @@ function program(): Command {
     .option('--ema <decay>', 'sample from a moving average of G (e.g. 0.999; default off)', num('ema'))
     .option('--clip-grad <x>', 'gradient-norm clip (default off)', num('clip-grad'))
     .option('--gp-lambda <x>', 'WGAN-GP penalty weight (default 10)', num('gp-lambda'))
-    .option('--seed <n>', 'seed of weights, data order and noise (default 1)', int('seed'))
-    .option('--device <device>', 'auto, cpu, cuda or cuda:N (default auto)')
-    .option('--config <file>', 'JSON file of options (flags override it)')
-    .option('--checkpoint-every <steps>', 'write OUT/model.safetensors every N steps', int('checkpoint-every'))
-    .option('--resume', 'continue from OUT/model.safetensors')
-    .option('--force', 'replace an existing OUT/model.safetensors')
-    .option('--no-progress', 'no progress bar')
-    .requiredOption('--out <dir>', 'output folder')
     .action(trainGanCommand);
+  runOptions(gan);
 
   cli.command('sample')
     .description('draw samples from a VAE or GAN checkpoint')

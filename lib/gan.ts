@@ -3,7 +3,7 @@
  * D(x) trained against each other on min_G max_D E[log D(x)] + E[log(1 - D(G(z)))],
  * D step then G step, in C++ on a thread of its own.
  */
-import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from './config.js';
 import { fromArrays, type ImageDataset } from './data.js';
 import { GentorchError, graft, invalid } from './errors.js';
@@ -153,21 +153,9 @@ export class GAN {
 
   /** @internal Rebuilds from an already parsed checkpoint (load() dispatches here). */
   static async fromCheckpoint(path: string, ckpt: Checkpoint, options: { device?: string } = {}): Promise<GAN> {
-    if (ckpt.model !== 'gan') throw new GentorchError('E_CHECKPOINT', `${path}: holds a ${ckpt.model}, not a gan`);
-    let model: GAN;
-    try {
-      model = new GAN({ ...(ckpt.config as Partial<GanConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed });
-    } catch (err) {
-      if (err instanceof GentorchError && err.code === 'E_CONFIG') throw new GentorchError('E_CHECKPOINT', `${path}: bad config: ${err.message}`);
-      throw err;
-    }
-    try {
-      await model.#live.importState(ckpt.tensors, ckpt.training);
-    } catch (err) {
-      model.dispose();
-      if (err instanceof GentorchError && err.code === 'E_CHECKPOINT') throw new GentorchError('E_CHECKPOINT', `${path}: ${err.message}`);
-      throw err;
-    }
+    const model = await rebuild(path, ckpt, 'gan',
+      () => new GAN({ ...(ckpt.config as Partial<GanConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed }),
+      (m) => m.#live.importState(ckpt.tensors, ckpt.training));
     if (ckpt.fit) model.#lastFit = ckpt.fit as unknown as GanFitConfig;
     return model;
   }

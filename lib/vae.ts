@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import {
   checkDeviceSpec, checkPositiveInt, checkSeed, FIT_DEFAULTS, rejectUnknownKeys, resolveFitConfig, resolveVaeConfig,
   type FitConfig, type VaeConfig,
@@ -167,21 +167,9 @@ export class VAE {
 
   /** @internal Rebuilds from an already parsed checkpoint (load() dispatches here). */
   static async fromCheckpoint(path: string, ckpt: Checkpoint, options: { device?: string } = {}): Promise<VAE> {
-    if (ckpt.model !== 'vae') throw new GentorchError('E_CHECKPOINT', `${path}: holds a ${ckpt.model}, not a vae`);
-    let model: VAE;
-    try {
-      model = new VAE({ ...(ckpt.config as Partial<VaeConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed });
-    } catch (err) {
-      if (err instanceof GentorchError && err.code === 'E_CONFIG') throw new GentorchError('E_CHECKPOINT', `${path}: bad config: ${err.message}`);
-      throw err;
-    }
-    try {
-      await model.#live.importState(ckpt.tensors, ckpt.training);
-    } catch (err) {
-      model.dispose();
-      if (err instanceof GentorchError && err.code === 'E_CHECKPOINT') throw new GentorchError('E_CHECKPOINT', `${path}: ${err.message}`);
-      throw err;
-    }
+    const model = await rebuild(path, ckpt, 'vae',
+      () => new VAE({ ...(ckpt.config as Partial<VaeConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed }),
+      (m) => m.#live.importState(ckpt.tensors, ckpt.training));
     if (ckpt.fit) model.#lastFit = ckpt.fit as unknown as FitConfig;
     return model;
   }
