@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { mergeConfig, openRun, progressBar, runPaths, toFloat, withSigint, RUN_KEYS, type RunFlags } from './cli-common.js';
 import { checkPositiveNumber, FIT_DEFAULTS, type VaeConfig } from './config.js';
 import { loadDataSpec, take, type ImageDataset } from './data.js';
+import { isSynthetic, modeCoverage, synthetic, SYNTHETIC, type ModeCoverage } from './synthetic.js';
 import type { FitHistory } from './fit.js';
 import { writeFileAtomic } from './fsutil.js';
-import { pairRows, writeGridPng } from './images.js';
+import { pairRows, scatterPng, writeGridPng } from './images.js';
 import { native } from './native.js';
 import { VAE } from './vae.js';
 
@@ -21,14 +22,28 @@ export interface TrainVaeFlags extends RunFlags {
   likelihood?: 'bernoulli' | 'gaussian';
 }
 
-const MODEL_KEYS = ['arch', 'hiddenDim', 'latentDim', 'likelihood', 'beta'] as const;
+const MODEL_KEYS = ['arch', 'hiddenDim', 'latentDim', 'likelihood', 'beta', 'output'] as const;
+
+/**
+ * What the 2-D mixtures need (data, not code): a Gaussian decoder with a
+ * linear mean and a small KL weight (the same as a decoder variance of
+ * beta / 2). Measured on ring8, 10 epochs: beta 0.01 covers 8 of 8 modes with
+ * 26% high-quality samples (0.001: 5%; 0.1: 5 modes, 6%).
+ */
+export const VAE_POINTS_PRESET: Partial<VaeConfig> = { likelihood: 'gaussian', output: 'linear', hiddenDim: 128, latentDim: 2, beta: 0.01 };
+
+/** Train and test sets: a mixture is 50,000 fixed points to train on and 10,000 others to test on. */
+async function loadSplits(spec: string): Promise<{ train: ImageDataset; test: ImageDataset }> {
+  if (isSynthetic(spec)) return { train: synthetic(spec, { n: 50_000, seed: 0 }), test: synthetic(spec, { n: 10_000, seed: 1 }) };
+  return loadDataSpec(spec);
+}
 const FILE_KEYS = [...new Set([...MODEL_KEYS, ...Object.keys(FIT_DEFAULTS), ...RUN_KEYS])];
 
 async function openModel(cfg: Record<string, unknown>, train: ImageDataset, modelPath: string, resuming: boolean): Promise<VAE> {
   const device = (cfg.device as string | undefined) ?? 'auto';
   if (resuming) return VAE.load(modelPath, { device });
   const [, c, h, w] = train.images.shape;
-  const model: Partial<VaeConfig> = { channels: c, height: h, width: w };
+  const model: Partial<VaeConfig> = { ...(isSynthetic(train.name) ? VAE_POINTS_PRESET : {}), channels: c, height: h, width: w };
   for (const k of MODEL_KEYS) if (cfg[k] !== undefined) (model as Record<string, unknown>)[k] = cfg[k];
   return new VAE({ ...model, device, seed: (cfg.seed as number | undefined) ?? 1 });
 }
@@ -36,7 +51,7 @@ async function openModel(cfg: Record<string, unknown>, train: ImageDataset, mode
 export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
   const cfg = mergeConfig(flags, FILE_KEYS);
   if (cfg.lr !== undefined) checkPositiveNumber(cfg.lr, 'lr');
-  const { train, test } = await loadDataSpec(cfg.data as string);
+  const { train, test } = await loadSplits(cfg.data as string);
   const { modelPath, metricsPath, resuming } = runPaths(flags);
   using vae = await openModel(cfg, train, modelPath, resuming);
   const record = openRun(flags.out, metricsPath, resuming);
@@ -72,9 +87,18 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
   await vae.save(modelPath);
   const evaluation = await vae.evaluate(test);
   record({ type: 'test', step: vae.trainingState.step, ...evaluation });
-  await writeGridPng(join(flags.out, 'samples.png'), await vae.sample(64), { columns: 8 });
-  const originals = take(test, 32);
-  await writeGridPng(join(flags.out, 'reconstructions.png'), pairRows(toFloat(originals.images), await vae.reconstruct(originals), 8), { columns: 8 });
+  let modes: ModeCoverage | undefined;
+  if (isSynthetic(train.name)) {
+    const spec = SYNTHETIC[train.name];
+    const samples = await vae.sample(2500, { seed: vae.seed + 1 });
+    modes = modeCoverage(samples, spec);
+    record({ type: 'modes', step: vae.trainingState.step, ...modes });
+    await writeFileAtomic(join(flags.out, 'samples.png'), await scatterPng(samples.data, { extent: spec.name === 'grid25' ? 5.5 : 1.5, modes: spec.means }));
+  } else {
+    await writeGridPng(join(flags.out, 'samples.png'), await vae.sample(64), { columns: 8 });
+    const originals = take(test, 32);
+    await writeGridPng(join(flags.out, 'reconstructions.png'), pairRows(toFloat(originals.images), await vae.reconstruct(originals), 8), { columns: 8 });
+  }
   const summary = {
     model: 'vae',
     config: vae.config,
@@ -88,6 +112,7 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
     epochSeconds: history.epochs.map((e) => e.seconds),
     trainLosses: history.epochs.map((e) => e.losses),
     test: evaluation,
+    ...(modes ? { modes: { covered: modes.covered, total: modes.total, highQualityRate: modes.highQualityRate } } : {}),
   };
   await writeFileAtomic(join(flags.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(`gentorch: test negative ELBO ${evaluation.nelbo.toFixed(2)} nats (recon ${evaluation.recon.toFixed(2)}, KL ${evaluation.kl.toFixed(2)}) after ${summary.epochs} epochs; wrote ${flags.out}\n`);

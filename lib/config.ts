@@ -22,6 +22,8 @@ export interface VaeConfig {
   likelihood: 'bernoulli' | 'gaussian';
   /** Weight of the KL term; 1 is the ELBO, above 1 a beta-VAE. */
   beta: number;
+  /** Decoder mean: 'sigmoid' (images in [0, 1]) or 'linear' (any real data, e.g. 2-D points; Gaussian only). */
+  output: 'sigmoid' | 'linear';
 }
 
 export const VAE_DEFAULTS: Readonly<VaeConfig> = Object.freeze({
@@ -33,6 +35,7 @@ export const VAE_DEFAULTS: Readonly<VaeConfig> = Object.freeze({
   latentDim: 20,
   likelihood: 'bernoulli',
   beta: 1,
+  output: 'sigmoid',
 });
 
 /** Options of one fit() call that cross into C++. */
@@ -132,6 +135,10 @@ export function resolveVaeConfig(partial: Partial<VaeConfig> = {}): VaeConfig {
   checkPositiveInt(c.latentDim, 'latentDim');
   checkOneOf(c.likelihood, ['bernoulli', 'gaussian'], 'likelihood');
   checkNonNegativeNumber(c.beta, 'beta');
+  checkOneOf(c.output, ['sigmoid', 'linear'], 'output');
+  if (c.output === 'linear' && c.likelihood !== 'gaussian') {
+    throw new GentorchError('E_CONFIG', 'Expected likelihood gaussian for output linear (a Bernoulli mean lies in [0, 1])');
+  }
   if (c.arch === 'conv' && (c.height % 4 !== 0 || c.width % 4 !== 0)) {
     throw new GentorchError('E_CONFIG', `Expected height and width divisible by 4 for arch conv but received ${c.height}x${c.width}`);
   }

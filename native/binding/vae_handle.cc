@@ -33,6 +33,7 @@ VaeHandle::VaeHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VaeHandl
       .latent_dim(get_int(cfg, "latentDim", config.net.latent_dim()));
   config.likelihood = get_string(cfg, "likelihood", config.likelihood);
   config.beta = get_number(cfg, "beta", config.beta);
+  config.output = get_string(cfg, "output", config.output);
   const std::string device = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "auto";
   const double seed = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0;
   core_ = std::make_shared<ModelCore<VaeModel>>();

@@ -26,6 +26,12 @@ VaeModel::VaeModel(VaeConfig config, torch::Device device, uint64_t seed)
     fail("E_CONFIG", "Expected likelihood bernoulli or gaussian but received \"", config_.likelihood, "\"");
   }
   if (!(config_.beta >= 0) || !std::isfinite(config_.beta)) fail("E_CONFIG", "Expected non-negative number for beta but received ", config_.beta);
+  if (config_.output != "sigmoid" && config_.output != "linear") {
+    fail("E_CONFIG", "Expected output sigmoid or linear but received \"", config_.output, "\"");
+  }
+  if (config_.output == "linear" && config_.likelihood != "gaussian") {
+    fail("E_CONFIG", "Expected likelihood gaussian for output linear (a Bernoulli mean lies in [0, 1])");
+  }
   rng_ = seeded_init(seed, [&]() { net_ = make_vae_net(config_.net); });
   noise_ = device_.is_cpu() ? rng_ : make_generator(device_, mix_seed(seed, kNoiseStream, 0));
   net_->to(device_);
@@ -52,12 +58,16 @@ torch::Tensor VaeModel::to_device_images(const torch::Tensor& images, const char
   return x.to(torch::kFloat32).contiguous();
 }
 
+torch::Tensor VaeModel::mean_of(const torch::Tensor& logits) const {
+  return config_.output == "linear" ? logits : torch::sigmoid(logits);
+}
+
 torch::Tensor VaeModel::recon_loss(const torch::Tensor& logits, const torch::Tensor& x) const {
   if (config_.likelihood == "bernoulli") {
     // BCE on logits: the same value as sigmoid + BCE, without its log(0) clamp.
     return F::binary_cross_entropy_with_logits(logits, x, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kSum));
   }
-  return F::mse_loss(torch::sigmoid(logits), x, F::MSELossFuncOptions().reduction(torch::kSum));
+  return F::mse_loss(mean_of(logits), x, F::MSELossFuncOptions().reduction(torch::kSum));
 }
 
 torch::Tensor VaeModel::train_step(const torch::Tensor& x, torch::Tensor& recon_out, torch::Tensor& kl_out) {
@@ -182,14 +192,14 @@ torch::Tensor VaeModel::decode(const torch::Tensor& z) {
   if (z.size(0) == 0) fail("E_DATA", "Expected at least one latent code but received none");
   torch::NoGradGuard no_grad;
   net_->eval();
-  return torch::sigmoid(net_->decode_logits(z.to(device_, torch::kFloat32))).cpu();
+  return mean_of(net_->decode_logits(z.to(device_, torch::kFloat32))).cpu();
 }
 
 torch::Tensor VaeModel::reconstruct(const torch::Tensor& images) {
   torch::NoGradGuard no_grad;
   net_->eval();
   auto mu = net_->encode(to_device_images(images, "images")).first;
-  return torch::sigmoid(net_->decode_logits(mu)).cpu();
+  return mean_of(net_->decode_logits(mu)).cpu();
 }
 
 torch::Tensor VaeModel::sample(int64_t n, uint64_t seed) {
@@ -198,7 +208,7 @@ torch::Tensor VaeModel::sample(int64_t n, uint64_t seed) {
   net_->eval();
   auto gen = make_generator(device_, mix_seed(seed, kSampleStream, 0));
   auto z = at::randn({n, config_.net.latent_dim()}, gen, torch::TensorOptions().device(device_));
-  return torch::sigmoid(net_->decode_logits(z)).cpu();
+  return mean_of(net_->decode_logits(z)).cpu();
 }
 
 torch::Tensor VaeModel::interpolate(const torch::Tensor& a, const torch::Tensor& b, int64_t steps) {
@@ -208,7 +218,7 @@ torch::Tensor VaeModel::interpolate(const torch::Tensor& a, const torch::Tensor&
   auto ends = net_->encode(torch::cat({to_device_images(a, "the from images"), to_device_images(b, "the to images")})).first;
   auto t = torch::linspace(0, 1, steps, torch::TensorOptions().device(device_)).unsqueeze(1);
   auto z = ends[0].unsqueeze(0) * (1 - t) + ends[1].unsqueeze(0) * t;
-  return torch::sigmoid(net_->decode_logits(z)).cpu();
+  return mean_of(net_->decode_logits(z)).cpu();
 }
 
 NamedTensors VaeModel::export_state(bool optimizer) {

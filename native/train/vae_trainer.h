@@ -25,6 +25,8 @@ struct VaeConfig {
   std::string likelihood = "bernoulli";
   /// Weight of the KL term (1 is the true ELBO; >1 is the beta-VAE).
   double beta = 1.0;
+  /// Decoder mean: "sigmoid" (images in [0,1]) or "linear" (any real data; Gaussian only).
+  std::string output = "sigmoid";
 };
 
 /// Options of one fit() call; mirrored by FitOptions in lib/config.ts.
@@ -76,6 +78,7 @@ class VaeModel {
 
  private:
   torch::Tensor to_device_images(const torch::Tensor& images, const char* what) const;
+  torch::Tensor mean_of(const torch::Tensor& logits) const;  // the decoder's mean of p(x|z)
   torch::Tensor recon_loss(const torch::Tensor& logits, const torch::Tensor& x) const;
   torch::Tensor train_step(const torch::Tensor& x, torch::Tensor& recon_out, torch::Tensor& kl_out);
   torch::Tensor epoch_permutation(int64_t n);
