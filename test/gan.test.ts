@@ -31,11 +31,13 @@ describe('GAN on ring8 (8 Gaussians, std 0.01)', () => {
     expect(m.highQualityRate).toBeGreaterThanOrEqual(0.7);
   });
 
-  it("the article's minimax GAN, same networks and steps, collapses onto at most 2 modes", async () => {
+  it("the article's minimax GAN, same networks and steps, drops at least half of the modes", async () => {
     // Measured, not assumed: the saturating G loss log(1 - D(G(z))) gives G
-    // little gradient where D rejects it, and G settles on one or two modes.
+    // little gradient where D rejects it, and G settles on a few modes: 1 of 8
+    // with libtorch 1.13 (Debian 12), 3 of 8 with 2.6 (Debian 13), where the
+    // non-saturating loss covers 7 or 8.
     const m = await ringRun('minimax');
-    expect(m.covered).toBeLessThanOrEqual(2);
+    expect(m.covered).toBeLessThanOrEqual(4);
     expect(m.highQualityRate).toBeGreaterThan(0.3); // what it does produce is on a mode: collapse, not noise
   });
 
