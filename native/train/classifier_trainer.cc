@@ -144,10 +144,10 @@ double frechet_distance(const torch::Tensor& a_in, const torch::Tensor& b_in) {
   };
   auto s_a = cov(a, mu_a), s_b = cov(b, mu_b);
   // S_a^(1/2) from its eigendecomposition (symmetric PSD; tiny negative eigenvalues clamped).
-  auto eig_a = torch::linalg::eigh(s_a, "L");
+  auto eig_a = torch::linalg_eigh(s_a, "L");
   auto root_a = std::get<1>(eig_a).mm(torch::diag(std::get<0>(eig_a).clamp_min(0).sqrt())).mm(std::get<1>(eig_a).t());
   auto m = root_a.mm(s_b).mm(root_a);
-  auto trace_sqrt = torch::linalg::eigvalsh(0.5 * (m + m.t()), "L").clamp_min(0).sqrt().sum();
+  auto trace_sqrt = torch::linalg_eigvalsh(0.5 * (m + m.t()), "L").clamp_min(0).sqrt().sum();
   auto d = (mu_a - mu_b).pow(2).sum() + s_a.trace() + s_b.trace() - 2 * trace_sqrt;
   return d.item<double>();
 }
