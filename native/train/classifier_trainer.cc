@@ -3,6 +3,7 @@
 #include <map>
 
 #include "../core/error.h"
+#include "images.h"
 #include "loss_meter.h"
 #include "seeding.h"
 
@@ -27,13 +28,7 @@ int64_t ClassifierModel::parameter_count() const {
 }
 
 torch::Tensor ClassifierModel::prepare(const torch::Tensor& images) const {
-  const auto& o = options_;
-  if (images.dim() != 4 || images.size(1) != o.channels() || images.size(2) != o.height() || images.size(3) != o.width()) {
-    fail("E_SHAPE", "Expected images of shape [N, ", o.channels(), ", ", o.height(), ", ", o.width(), "] but received ", images.sizes());
-  }
-  if (images.size(0) == 0) fail("E_DATA", "Expected at least one image but received none");
-  auto x = images.to(device_);
-  return x.scalar_type() == torch::kUInt8 ? x.to(torch::kFloat32).div_(255.0) : x.to(torch::kFloat32);
+  return images_to_device(images, options_.channels(), options_.height(), options_.width(), device_, "images");
 }
 
 void ClassifierModel::fit(const torch::Tensor& images, const torch::Tensor& labels, const ClassifierFitOptions& o, const FitHooks& hooks) {

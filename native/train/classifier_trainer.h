@@ -9,7 +9,6 @@
 #include "../models/classifier.h"
 #include "adam.h"
 #include "hooks.h"
-#include "vae_trainer.h"  // NamedTensors
 
 namespace gentorch {
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "../core/error.h"
+#include "images.h"
 #include "loss_meter.h"
 #include "seeding.h"
 
@@ -72,17 +73,10 @@ int64_t GanModel::parameter_count() const {
 
 torch::Tensor GanModel::prepare_images(const torch::Tensor& images) const {
   const auto& o = config_.net;
-  if (images.dim() != 4 || images.size(1) != o.channels() || images.size(2) != o.height() || images.size(3) != o.width()) {
-    fail("E_SHAPE", "Expected images of shape [N, ", o.channels(), ", ", o.height(), ", ", o.width(), "] but received ", images.sizes());
-  }
-  if (images.size(0) == 0) fail("E_DATA", "Expected at least one image but received none");
-  auto x = images.to(device_);
-  if (x.scalar_type() == torch::kUInt8) {
-    x = x.to(torch::kFloat32).div_(255.0);
-    if (o.output() == "tanh") x = x.mul_(2).sub_(1);  // DCGAN works on [-1, 1]
-    return x;
-  }
-  return x.to(torch::kFloat32).contiguous();
+  const bool bytes = images.scalar_type() == torch::kUInt8;
+  auto x = images_to_device(images, o.channels(), o.height(), o.width(), device_, "images");
+  if (bytes && o.output() == "tanh") x = x.mul_(2).sub_(1);  // DCGAN works on [-1, 1]
+  return x;
 }
 
 torch::Tensor GanModel::prepare_labels(const torch::Tensor& labels, int64_t n) const {
@@ -176,14 +170,9 @@ std::vector<torch::Tensor> GanModel::train_step(const torch::Tensor& data, const
 }
 
 void GanModel::check_weights_finite() const {
-  for (const auto* m : {static_cast<const torch::nn::Module*>(g_.get()), static_cast<const torch::nn::Module*>(d_.get())}) {
-    for (const auto& item : m->named_parameters()) {
-      if (!torch::isfinite(item.value()).all().item<bool>()) {
-        fail("E_NUMERIC", "The weights of ", m == g_.get() ? "generator." : "discriminator.", item.key(),
-             " became NaN or infinite at step ", state_.step, " (try a smaller learning rate or clipGrad)");
-      }
-    }
-  }
+  const char* hint = "try a smaller learning rate or clipGrad";
+  check_parameters_finite(*g_, "generator.", state_.step, hint);
+  check_parameters_finite(*d_, "discriminator.", state_.step, hint);
 }
 
 void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, const GanFitOptions& o, const FitHooks& hooks) {

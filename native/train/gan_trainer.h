@@ -13,7 +13,6 @@
 #include "adam.h"
 #include "gan_losses.h"
 #include "hooks.h"
-#include "vae_trainer.h"  // NamedTensors
 
 namespace gentorch {
 

@@ -6,8 +6,15 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/torch.h>
 
 namespace gentorch {
+
+// Tensors under their checkpoint names, in a stable order.
+using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
 
 /// Where a run stands; saved in checkpoints so a resumed run continues exactly.
 struct TrainingState {

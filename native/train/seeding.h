@@ -1,6 +1,7 @@
-// Deterministic seed streams. Each epoch's permutation and each step's noise
-// come from their own seed derived from (run seed, epoch or step), so a run
-// resumed from a checkpoint replays exactly what an uninterrupted run does.
+// Deterministic random streams. Training draws data order and noise from one
+// stream continued from libtorch's CPU generator after weight initialisation
+// (seeded_init), saved in checkpoints for exact resume; evaluation, sampling
+// and a GPU's noise use side streams derived from (run seed, stream number).
 #pragma once
 
 #include <torch/torch.h>
@@ -21,7 +22,8 @@ inline uint64_t mix_seed(uint64_t seed, uint64_t stream, uint64_t index) {
   return (z ^ (z >> 31)) & 0x7FFFFFFFFFFFFFFFull;
 }
 
-enum SeedStream : uint64_t { kInitStream = 1, kEpochStream = 2, kNoiseStream = 3, kEvalStream = 4, kSampleStream = 5 };
+// Stream numbers are part of the seeds: never renumber them.
+enum SeedStream : uint64_t { kNoiseStream = 3, kEvalStream = 4, kSampleStream = 5 };
 
 // A private generator for `device`, so concurrent models never share RNG state.
 inline at::Generator make_generator(torch::Device device, uint64_t seed) {
@@ -30,10 +32,6 @@ inline at::Generator make_generator(torch::Device device, uint64_t seed) {
   return gen;
 }
 
-inline void reseed(at::Generator& gen, uint64_t seed) {
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  gen.set_current_seed(seed);
-}
 
 // Seeds libtorch's CPU generator with `seed`, runs `init` (which builds the
 // networks, drawing their weights from it), and returns a private copy of

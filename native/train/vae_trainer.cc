@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "../core/error.h"
+#include "images.h"
 #include "loss_meter.h"
 #include "seeding.h"
 
@@ -49,13 +50,7 @@ int64_t VaeModel::parameter_count() const {
 
 torch::Tensor VaeModel::to_device_images(const torch::Tensor& images, const char* what) const {
   const auto& o = config_.net;
-  if (images.dim() != 4 || images.size(1) != o.channels() || images.size(2) != o.height() || images.size(3) != o.width()) {
-    fail("E_SHAPE", "Expected ", what, " of shape [N, ", o.channels(), ", ", o.height(), ", ", o.width(), "] but received ", images.sizes());
-  }
-  if (images.size(0) == 0) fail("E_DATA", "Expected at least one image in ", what, " but received none");
-  auto x = images.to(device_);
-  if (x.scalar_type() == torch::kUInt8) return x.to(torch::kFloat32).div_(255.0);
-  return x.to(torch::kFloat32).contiguous();
+  return images_to_device(images, o.channels(), o.height(), o.width(), device_, what);
 }
 
 torch::Tensor VaeModel::mean_of(const torch::Tensor& logits) const {
@@ -91,14 +86,7 @@ torch::Tensor VaeModel::epoch_permutation(int64_t n) {
   return permutation(n, state_.perm_seed, device_);
 }
 
-void VaeModel::check_weights_finite() const {
-  torch::NoGradGuard no_grad;
-  for (const auto& item : net_->named_parameters()) {
-    if (!torch::isfinite(item.value()).all().item<bool>()) {
-      fail("E_NUMERIC", "The weights of ", item.key(), " became NaN or infinite at step ", state_.step, " (try a smaller lr)");
-    }
-  }
-}
+void VaeModel::check_weights_finite() const { check_parameters_finite(*net_, "", state_.step, "try a smaller lr"); }
 
 void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks) {
   if (options.epochs() < 1) fail("E_CONFIG", "Expected positive integer for epochs but received ", options.epochs());

@@ -47,8 +47,6 @@ struct VaeLosses {
   double loss = 0, recon = 0, kl = 0;
 };
 
-using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
-
 class VaeModel {
  public:
   VaeModel(VaeConfig config, torch::Device device, uint64_t seed);
