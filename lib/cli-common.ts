@@ -8,7 +8,6 @@ import {
 import type { ImageDataset } from './data.js';
 import { GentorchError } from './errors.js';
 import type { FitProgress } from './fit.js';
-import type { HostTensor } from './tensor.js';
 
 /** Flags every `train` command takes. */
 export interface RunFlags {
@@ -107,12 +106,4 @@ export async function withSigint<T>(fit: (signal: AbortSignal) => Promise<T>): P
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-}
-
-/** uint8 images as floats in [0, 1]. */
-export function toFloat(images: ImageDataset['images']): HostTensor<'float32'> {
-  if (images.dtype === 'float32') return images as HostTensor<'float32'>;
-  const data = new Float32Array(images.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = images.data[i] / 255;
-  return { dtype: 'float32', shape: images.shape, data };
 }

@@ -3,9 +3,9 @@
  * metrics.jsonl, samples.png, reconstructions.png and summary.json.
  */
 import { join } from 'node:path';
-import { mergeConfig, openRun, progressBar, runPaths, toFloat, withSigint, RUN_KEYS, type RunFlags } from './cli-common.js';
+import { mergeConfig, openRun, progressBar, runPaths, withSigint, RUN_KEYS, type RunFlags } from './cli-common.js';
 import { checkPositiveNumber, FIT_DEFAULTS, type VaeConfig } from './config.js';
-import { loadDataSpec, take, type ImageDataset } from './data.js';
+import { loadDataSpec, take, toFloat, type ImageDataset } from './data.js';
 import { isSynthetic, modeCoverage, synthetic, SYNTHETIC, type ModeCoverage } from './synthetic.js';
 import type { FitHistory } from './fit.js';
 import { writeFileAtomic } from './fsutil.js';

@@ -42,6 +42,8 @@ export const VAE_DEFAULTS: Readonly<VaeConfig> = Object.freeze({
 export interface FitConfig {
   /** Epochs to train in this call (a partly done epoch counts as one). */
   epochs: number;
+  /** Steps to train instead of epochs, crossing epoch ends (0: by epochs). */
+  steps: number;
   batchSize: number;
   /** Adam learning rate. */
   lr: number;
@@ -53,6 +55,7 @@ export interface FitConfig {
 
 export const FIT_DEFAULTS: Readonly<FitConfig> = Object.freeze({
   epochs: 10,
+  steps: 0,
   batchSize: 128,
   lr: 1e-3,
   progressEvery: 50,
@@ -149,6 +152,7 @@ export function resolveVaeConfig(partial: Partial<VaeConfig> = {}): VaeConfig {
 export function resolveFitConfig(partial: Partial<FitConfig>): FitConfig {
   const c = { ...FIT_DEFAULTS, ...stripUndefined(partial) };
   checkPositiveInt(c.epochs, 'epochs');
+  checkNonNegativeInt(c.steps, 'steps');
   checkPositiveInt(c.batchSize, 'batchSize');
   checkPositiveNumber(c.lr, 'lr');
   checkPositiveInt(c.progressEvery, 'progressEvery');

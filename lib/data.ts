@@ -176,3 +176,11 @@ export async function loadDataSpec(spec: string): Promise<{ train: ImageDataset;
   const ds = spec.endsWith('.npy') ? await fromNpy(spec) : await fromIdx(spec);
   return holdOut(ds);
 }
+
+/** uint8 images as floats in [0, 1] (float32 ones as they are). */
+export function toFloat(images: ImageDataset['images']): HostTensor<'float32'> {
+  if (images.dtype === 'float32') return images;
+  const data = new Float32Array(images.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = images.data[i] / 255;
+  return { dtype: 'float32', shape: images.shape, data };
+}

@@ -71,6 +71,17 @@ export class GAN {
     return this.#lastFit;
   }
 
+  /** Given labels, checked; or for a conditional model without them, the classes in turn. */
+  #checkedLabels(given: Int32Array | undefined, n: number): Int32Array | undefined {
+    let labels = given;
+    if (this.config.numClasses > 0 && !labels) labels = Int32Array.from({ length: n }, (_, i) => i % this.config.numClasses);
+    if (labels) {
+      const bad = labels.find((v) => v < 0 || v >= this.config.numClasses);
+      if (bad !== undefined) throw invalid(`label in [0, ${this.config.numClasses - 1}]`, 'labels', bad);
+    }
+    return labels;
+  }
+
   #labelsArg(labels: Int32Array | undefined, n: number): TensorArg | undefined {
     if (this.config.numClasses === 0) return undefined;
     if (!labels) throw new GentorchError('E_DATA', `Expected labels for a conditional GAN (${this.config.numClasses} classes) but received none`);
@@ -109,13 +120,22 @@ export class GAN {
     const callSite = new Error();
     checkPositiveInt(n, 'n');
     const seed = checkSeed(options.seed ?? this.seed);
-    let labels = options.labels;
-    if (this.config.numClasses > 0 && !labels) labels = Int32Array.from({ length: n }, (_, i) => i % this.config.numClasses);
-    if (labels) {
-      const bad = labels.find((v) => v < 0 || v >= this.config.numClasses);
-      if (bad !== undefined) throw invalid(`label in [0, ${this.config.numClasses - 1}]`, 'labels', bad);
-    }
+    const labels = this.#checkedLabels(options.labels, n);
     return this.#live.sample(n, seed, this.#labelsArg(labels, n), options.batchStats ?? false).catch((e) => { throw graft(e, callSite); });
+  }
+
+  /**
+   * G's images for given latent codes z [N, latentDim] (float32), e.g. a
+   * line between two codes (interpolation) or one coordinate swept
+   * (traversal). Labels and batchStats as in sample().
+   */
+  async generate(z: { data: Float32Array; shape: number[] }, options: { labels?: Int32Array; batchStats?: boolean } = {}): Promise<HostTensor<'float32'>> {
+    const callSite = new Error();
+    if (!z || !(z.data instanceof Float32Array) || !Array.isArray(z.shape)) throw invalid('{ data: Float32Array, shape }', 'z', z, 'E_SHAPE');
+    const n = z.shape[0];
+    const labels = this.#checkedLabels(options.labels, n);
+    return this.#live.generate({ data: z.data, shape: z.shape }, this.#labelsArg(labels, n), options.batchStats ?? false)
+      .catch((e) => { throw graft(e, callSite); });
   }
 
   /** D's logits for images (in the data's range, as fit takes them). */

@@ -66,6 +66,7 @@ export interface NativeVaeHandle {
   readonly [handleBrand]: 'VaeHandle';
   fit(images: TensorArg, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
   evaluate(images: TensorArg, batchSize: number): Promise<{ nelbo: number; recon: number; kl: number }>;
+  iwae(images: TensorArg, k: number): Promise<number>;
   encode(images: TensorArg): Promise<{ mu: HostTensor<'float32'>; logvar: HostTensor<'float32'> }>;
   decode(z: TensorArg): Promise<HostTensor<'float32'>>;
   reconstruct(images: TensorArg): Promise<HostTensor<'float32'>>;
@@ -83,6 +84,7 @@ export interface NativeGanHandle {
   readonly [handleBrand]: 'GanHandle';
   fit(images: TensorArg, labels: TensorArg | undefined, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
   sample(n: number, seed: number, labels: TensorArg | undefined, batchStats: boolean): Promise<HostTensor<'float32'>>;
+  generate(z: TensorArg, labels: TensorArg | undefined, batchStats: boolean): Promise<HostTensor<'float32'>>;
   discriminate(images: TensorArg, labels: TensorArg | undefined): Promise<HostTensor<'float32'>>;
   exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
   importState(tensors: { name: string; data: AnyTypedArray; shape: number[] }[], state: NativeTrainingState): Promise<void>;
@@ -121,6 +123,7 @@ export interface NativeBinding {
   GanHandle: new (config: object, device: string, seed: number) => NativeGanHandle;
   ClassifierHandle: new (config: object, device: string, seed: number) => NativeClassifierHandle;
   frechetDistance(a: TensorArg, b: TensorArg): number;
+  precisionRecall(real: TensorArg, fake: TensorArg, k: number): Promise<{ precision: number; recall: number }>;
   setErrorClass(cls: typeof GentorchError): void;
   runtimeInfo(): NativeRuntimeInfo;
   setThreads(threads: number): void;

@@ -78,7 +78,7 @@ export class VAE {
     return this.#live.info().parameterCount;
   }
 
-  /** Trains for `epochs` more epochs; resolves with the epoch history. */
+  /** Trains for `epochs` more epochs, or `steps` more steps when steps > 0; resolves with the epoch history. */
   async fit(data: Images, options: FitOptions = {}): Promise<FitHistory> {
     const callSite = new Error();
     rejectUnknownKeys(options, FIT_KEYS, 'fit');
@@ -86,7 +86,7 @@ export class VAE {
     const cfg = resolveFitConfig(rest);
     const images = imagesArg(data);
     const handle = this.#live;
-    const totalSteps = cfg.epochs * Math.ceil(images.shape[0] / cfg.batchSize) - handle.info().state.epochStep;
+    const totalSteps = cfg.steps > 0 ? cfg.steps : cfg.epochs * Math.ceil(images.shape[0] / cfg.batchSize) - handle.info().state.epochStep;
     const history = await runFit({
       handle, callSite, totalSteps, checkpointEvery: cfg.checkpointEvery,
       callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
@@ -106,6 +106,17 @@ export class VAE {
     const callSite = new Error();
     const batch = checkPositiveInt(options.batchSize ?? 1000, 'batchSize');
     return this.#live.evaluate(imagesArg(data), batch).catch((e) => { throw graft(e, callSite); });
+  }
+
+  /**
+   * The importance-weighted bound on -log p(x) (Burda et al. 2016), nats per
+   * image, from k samples of z per image: at most the negative ELBO, and
+   * tighter as k grows.
+   */
+  async iwae(data: Images, options: { samples?: number } = {}): Promise<number> {
+    const callSite = new Error();
+    const k = checkPositiveInt(options.samples ?? 64, 'samples');
+    return this.#live.iwae(imagesArg(data), k).catch((e) => { throw graft(e, callSite); });
   }
 
   /** The mean and log-variance of q(z|x) for each image: [N, latentDim] each. */

@@ -3,8 +3,9 @@
 //   1. system packages (as root, with apt): libtorch-dev when no libtorch is
 //      found, libopenblas0-pthread (else libtorch trains ~12x slower on the
 //      reference BLAS), dataset-fashion-mnist, cmake and g++ when missing, and
-//      python3-torch (the PyTorch reference of the tests and benchmarks;
-//      skip with --no-reference)
+//      python3-torch (the PyTorch reference of the tests and benchmarks) and
+//      chromium (renders report.html in the tests and the README screenshot);
+//      skip those two with --no-reference
 //   2. node dependencies (npm install), whose install step builds the addon
 //   3. a check that the addon loads, with `gentorch info`
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -35,6 +36,11 @@ function pythonHasTorch() {
   return spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 }
 
+/** Debian's chromium, which playwright-core drives for the report tests. */
+function findChromium() {
+  return ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+}
+
 function wantedPackages() {
   const want = [];
   if (!findLibtorch()) want.push('libtorch-dev');
@@ -43,6 +49,7 @@ function wantedPackages() {
   if (!has('cmake')) want.push('cmake');
   if (!has('g++')) want.push('g++');
   if (withReference && !pythonHasTorch()) want.push('python3-torch');
+  if (withReference && !findChromium()) want.push('chromium');
   return want;
 }
 

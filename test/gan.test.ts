@@ -125,6 +125,22 @@ describe('DCGAN on Fashion-MNIST', () => {
   });
 });
 
+describe('GAN generate', () => {
+  it('maps given latent codes through G: the same code gives the same image, and a line of codes a path', async () => {
+    using gan = new GAN({ ...points.model, device: 'cpu', seed: 4 });
+    await gan.fit(ring8, { ...points.fit, steps: 100 });
+    const d = gan.config.latentDim;
+    const z = Float32Array.from({ length: 3 * d }, (_, i) => Math.sin(i));
+    const out = await gan.generate({ data: z, shape: [3, d] });
+    expect(out.shape[0]).toBe(3);
+    expect(out.data).toHaveLength(6);
+    const again = await gan.generate({ data: z.slice(d, 2 * d), shape: [1, d] });
+    expect(Array.from(again.data)).toEqual(Array.from(out.data.subarray(2, 4)));
+    await expect(gan.generate({ data: z, shape: [1, 3 * d] })).rejects.toMatchObject({ code: 'E_SHAPE' });
+    await expect(gan.generate({ data: new Float32Array(0), shape: [0, d] })).rejects.toMatchObject({ code: 'E_DATA' });
+  });
+});
+
 describe('GAN checkpoints', () => {
   it('save then load gives identical samples, and load() rebuilds a GAN', async () => {
     const dir = tempDir();

@@ -1,6 +1,7 @@
 // The judge classifier, domain-feature FID and class coverage.
 import { describe, expect, it } from 'vitest';
 import { Classifier, classCoverage, featureFid, frechetDistance } from '../lib/index.js';
+import { activeUnits, lossOscillation, precisionRecall, psnr, roundToFloat16 } from '../lib/metrics.js';
 import { holdOut, take } from '../lib/data.js';
 import type { HostTensor } from '../lib/tensor.js';
 import { smallTrain, tempDir } from './helpers.js';
@@ -30,6 +31,42 @@ describe('Frechet distance', () => {
   });
 });
 
+describe('precision and recall', () => {
+  it('are high for two draws of one distribution, and fall with the share of the other one covered', async () => {
+    const a = gaussian(2000, 4, 1, [], 1);
+    const same = await precisionRecall(a, gaussian(2000, 4, 1, [], 2));
+    expect(same.precision).toBeGreaterThan(0.9);
+    expect(same.recall).toBeGreaterThan(0.9);
+    const far = await precisionRecall(a, gaussian(2000, 4, 1, [50, 0, 0, 0], 3));
+    expect(far).toEqual({ precision: 0, recall: 0 });
+    // Generated points squeezed into a tenth of the spread: faithful but not diverse.
+    const narrow = await precisionRecall(a, gaussian(2000, 4, 0.1, [], 4));
+    expect(narrow.precision).toBeGreaterThan(0.9);
+    expect(narrow.recall).toBeLessThan(0.3);
+  });
+
+  it('reject mismatched widths with E_SHAPE and too few points with E_DATA', async () => {
+    await expect(precisionRecall(gaussian(10, 4, 1), gaussian(10, 3, 1))).rejects.toMatchObject({ code: 'E_SHAPE' });
+    await expect(precisionRecall(gaussian(3, 4, 1), gaussian(10, 4, 1), 3)).rejects.toMatchObject({ code: 'E_DATA' });
+  });
+});
+
+describe('image and latent measures', () => {
+  it('PSNR, active units, loss oscillation and half-precision rounding', () => {
+    expect(psnr(0.01)).toBeCloseTo(20, 10);
+    expect(psnr(0)).toBe(Infinity);
+    const mu = { dtype: 'float32' as const, shape: [4, 3], data: Float32Array.from([0, 1, 5, 0, -1, 5, 0, 1, 5, 0, -1, 5.001]) };
+    expect(activeUnits(mu)).toBe(1);
+    expect(lossOscillation(Array(50).fill(3))).toBe(0);
+    expect(lossOscillation(Array.from({ length: 50 }, (_, i) => (i % 2 ? 2 : 4)))).toBeCloseTo(1 / 3, 5);
+    expect(lossOscillation([1, 2])).toBeNaN();
+    for (const v of [0, 1, -2.5, 1024, 65504]) expect(roundToFloat16(v)).toBe(v);
+    expect(roundToFloat16(1 + 2 ** -12)).toBe(1);
+    expect(roundToFloat16(0.1)).toBeCloseTo(0.0999755859375, 12);
+    expect(roundToFloat16(1e-7)).toBeCloseTo(5.960464477539063e-8 * 2, 15);
+  });
+});
+
 describe('judge classifier', () => {
   it('learns the classes, and its FID and coverage tell real images from noise and from one class', async () => {
     const { train, test } = holdOut(await smallTrain(6000), 0.2);
@@ -46,6 +83,14 @@ describe('judge classifier', () => {
     const fidReal = await featureFid(judge, half, real);
     const fidNoise = await featureFid(judge, noise, real);
     expect(fidNoise).toBeGreaterThan(10 * fidReal);
+    expect(fidReal).toBeLessThan(0.05 * fidNoise);
+    const prReal = await precisionRecall(real, await judge.features(half));
+    expect(prReal.precision).toBeGreaterThan(0.6);
+    expect(prReal.recall).toBeGreaterThan(0.6);
+    const prNoise = await precisionRecall(real, await judge.features(noise));
+    // Noise collapses to one spot of feature space: no diversity at all. (Its
+    // precision need not be low: that spot may lie inside an outlier's ball.)
+    expect(prNoise.recall).toBeLessThan(0.05);
 
     const spread = await classCoverage(judge, test.images, test.labels);
     expect(spread.classesCovered).toBeGreaterThanOrEqual(9);

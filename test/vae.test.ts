@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { GentorchError, VAE, load, type FitProgress } from '../lib/index.js';
+import { take } from '../lib/data.js';
 import { fashionTest, fashionTrain, smallTrain, tempDir } from './helpers.js';
 
 describe('VAE training', () => {
@@ -85,6 +86,35 @@ describe('VAE encode, decode, sample, interpolate', () => {
     // The ends of the path are the reconstructions of the two images.
     const recon = await vae.reconstruct({ data: batch.data.subarray(0, 1568), shape: [2, 1, 28, 28] });
     expect(Array.from(path.data.subarray(0, 784))).toEqual(Array.from(recon.data.subarray(0, 784)).map((v) => expect.closeTo(v, 5)));
+  });
+});
+
+describe('VAE likelihood bound and step-wise fitting', () => {
+  it('the importance-weighted bound lies below the negative ELBO and tightens with k', async () => {
+    const data = await smallTrain(1024);
+    using vae = new VAE({ device: 'cpu', latentDim: 8, hiddenDim: 128 });
+    await vae.fit(data, { epochs: 2 });
+    const held = take(data, 500);
+    const { nelbo } = await vae.evaluate(held);
+    const k1 = await vae.iwae(held, { samples: 1 });
+    const k64 = await vae.iwae(held, { samples: 64 });
+    expect(Math.abs(k1 - nelbo)).toBeLessThan(0.02 * nelbo);
+    expect(k64).toBeLessThan(nelbo - 0.5);
+    await expect(vae.iwae(held, { samples: 0 })).rejects.toMatchObject({ code: 'E_CONFIG' });
+  });
+
+  it('fit by steps stops mid-epoch and continues exactly as one run', async () => {
+    const data = await smallTrain(512);
+    using whole = new VAE({ device: 'cpu', latentDim: 4, hiddenDim: 32, seed: 5 });
+    await whole.fit(data, { steps: 13, batchSize: 64 });
+    expect(whole.trainingState).toMatchObject({ step: 13, epoch: 1, epochStep: 5 });
+    using split = new VAE({ device: 'cpu', latentDim: 4, hiddenDim: 32, seed: 5 });
+    const first = await split.fit(data, { steps: 5, batchSize: 64 });
+    expect(first.epochs).toHaveLength(0);
+    expect(split.trainingState).toMatchObject({ step: 5, epoch: 0, epochStep: 5 });
+    const second = await split.fit(data, { steps: 8, batchSize: 64 });
+    expect(second.epochs).toHaveLength(1);
+    expect(await split.sample(4, { seed: 1 })).toEqual(await whole.sample(4, { seed: 1 }));
   });
 });
 

@@ -79,6 +79,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->classifier_class = Napi::Persistent(classifier);
   exports.Set("ClassifierHandle", classifier);
   exports.Set("frechetDistance", Napi::Function::New(env, FrechetDistance));
+  exports.Set("precisionRecall", Napi::Function::New(env, PrecisionRecallOf));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   exports.Set("runtimeInfo", Napi::Function::New(env, RuntimeInfo));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));

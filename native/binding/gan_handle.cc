@@ -9,6 +9,7 @@ namespace gentorch::binding {
 Napi::Function GanHandle::Define(Napi::Env env) {
   return DefineClass(env, "GanHandle",
                      {InstanceMethod("fit", &GanHandle::Fit), InstanceMethod("sample", &GanHandle::Sample),
+                      InstanceMethod("generate", &GanHandle::Generate),
                       InstanceMethod("discriminate", &GanHandle::Discriminate),
                       InstanceMethod("exportState", &GanHandle::ExportState),
                       InstanceMethod("importState", &GanHandle::ImportState), InstanceMethod("info", &GanHandle::Info),
@@ -94,6 +95,17 @@ Napi::Value GanHandle::Sample(const Napi::CallbackInfo& info) {
   const bool batch_stats = info[3].ToBoolean().Value();
   return run_job<GanModel>(env, core_, env.Undefined(), [n, seed, labels, batch_stats](JobContext&, GanModel& m) {
     return tensor_result(m.sample(n, static_cast<uint64_t>(seed), labels, batch_stats));
+  });
+}
+
+// generate(z, labels | undefined, batchStats): G's images for latent codes z
+Napi::Value GanHandle::Generate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  torch::Tensor z = tensor_from_js(env, info[0], "z");
+  torch::Tensor labels = optional_tensor(env, info[1], "labels");
+  const bool batch_stats = info[2].ToBoolean().Value();
+  return run_job<GanModel>(env, core_, env.Undefined(), [z, labels, batch_stats](JobContext&, GanModel& m) {
+    return tensor_result(m.generate(z, labels, batch_stats));
   });
 }
 

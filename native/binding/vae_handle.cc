@@ -12,6 +12,7 @@ namespace gentorch::binding {
 Napi::Function VaeHandle::Define(Napi::Env env) {
   return DefineClass(env, "VaeHandle",
                      {InstanceMethod("fit", &VaeHandle::Fit), InstanceMethod("evaluate", &VaeHandle::Evaluate),
+                      InstanceMethod("iwae", &VaeHandle::Iwae),
                       InstanceMethod("encode", &VaeHandle::Encode), InstanceMethod("decode", &VaeHandle::Decode),
                       InstanceMethod("reconstruct", &VaeHandle::Reconstruct), InstanceMethod("sample", &VaeHandle::Sample),
                       InstanceMethod("interpolate", &VaeHandle::Interpolate),
@@ -55,6 +56,7 @@ Napi::Value VaeHandle::Fit(const Napi::CallbackInfo& info) {
   Napi::Object o = as_object(env, info[1], "options");
   VaeFitOptions opts;
   opts.epochs(get_int(o, "epochs", opts.epochs()))
+      .steps(get_int(o, "steps", opts.steps()))
       .batch_size(get_int(o, "batchSize", opts.batch_size()))
       .lr(get_number(o, "lr", opts.lr()))
       .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())))
@@ -78,6 +80,17 @@ Napi::Value VaeHandle::Evaluate(const Napi::CallbackInfo& info) {
       out.Set("kl", l.kl);
       return out;
     };
+  });
+}
+
+// iwae(images, k): the importance-weighted bound on -log p(x), nats per image.
+Napi::Value VaeHandle::Iwae(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  torch::Tensor images = tensor_from_js(env, info[0], "images");
+  const int64_t k = info[1].IsNumber() ? info[1].As<Napi::Number>().Int64Value() : 0;
+  return run(env, env.Undefined(), [images, k](JobContext&, VaeModel& model) -> Finisher {
+    const double bound = model.iwae(images, k);
+    return [bound](Napi::Env env) { return Napi::Number::New(env, bound); };
   });
 }
 

@@ -54,4 +54,14 @@ class ClassifierModel {
 // the square root from the eigenvalues of S_a^(1/2) S_b S_a^(1/2).
 double frechet_distance(const torch::Tensor& a, const torch::Tensor& b);
 
+// Improved precision and recall of generated features against real ones
+// (Kynkaanniemi et al. 2019): each set's manifold is the union of balls around
+// its points reaching their k-th nearest neighbour in the set. Precision: the
+// share of generated points inside the real manifold; recall: the share of
+// real points inside the generated one.
+struct PrecisionRecall {
+  double precision = 0, recall = 0;
+};
+PrecisionRecall precision_recall(const torch::Tensor& real, const torch::Tensor& fake, int64_t k);
+
 }  // namespace gentorch

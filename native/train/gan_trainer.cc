@@ -233,11 +233,19 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
 
 torch::Tensor GanModel::sample(int64_t n, uint64_t seed, const torch::Tensor& labels, bool batch_stats) {
   if (n < 1) fail("E_CONFIG", "Expected positive integer for n but received ", n);
-  torch::NoGradGuard no_grad;
-  auto& g = g_ema_ ? g_ema_ : g_;
   auto gen = make_generator(device_, mix_seed(seed, kSampleStream, 0));
   auto z = at::randn({n, config_.net.latent_dim()}, gen, torch::TensorOptions().device(device_));
-  auto y = prepare_labels(labels, n);
+  return generate(z, labels, batch_stats);
+}
+
+torch::Tensor GanModel::generate(const torch::Tensor& z_in, const torch::Tensor& labels, bool batch_stats) {
+  const int64_t d = config_.net.latent_dim();
+  if (z_in.dim() != 2 || z_in.size(1) != d) fail("E_SHAPE", "Expected latent codes of shape [N, ", d, "] but received ", z_in.sizes());
+  if (z_in.size(0) == 0) fail("E_DATA", "Expected at least one latent code but received none");
+  torch::NoGradGuard no_grad;
+  auto& g = g_ema_ ? g_ema_ : g_;
+  auto z = z_in.to(device_, torch::kFloat32);
+  auto y = prepare_labels(labels, z.size(0));
   torch::Tensor x;
   if (batch_stats) {
     // BatchNorm on the samples' own statistics, as PyTorch's dcgan example

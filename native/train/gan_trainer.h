@@ -63,6 +63,8 @@ class GanModel {
   // `labels` [n] for a conditional GAN. BatchNorm uses its running statistics,
   // or with `batch_stats` the statistics of the n samples themselves.
   torch::Tensor sample(int64_t n, uint64_t seed, const torch::Tensor& labels, bool batch_stats = false);
+  // G's images for given latent codes z [N, latentDim] (interpolation, traversal).
+  torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& labels, bool batch_stats = false);
   // D's logits for images (in the data's own range, as fit takes them).
   torch::Tensor discriminate(const torch::Tensor& images, const torch::Tensor& labels);
 

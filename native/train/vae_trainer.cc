@@ -89,7 +89,9 @@ torch::Tensor VaeModel::epoch_permutation(int64_t n) {
 void VaeModel::check_weights_finite() const { check_parameters_finite(*net_, "", state_.step, "try a smaller lr"); }
 
 void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks) {
-  if (options.epochs() < 1) fail("E_CONFIG", "Expected positive integer for epochs but received ", options.epochs());
+  if (options.steps() < 0 || (options.steps() == 0 && options.epochs() < 1)) {
+    fail("E_CONFIG", "Expected positive integer for epochs or steps but received epochs ", options.epochs(), ", steps ", options.steps());
+  }
   if (options.batch_size() < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", options.batch_size());
   if (!(options.lr() > 0) || !std::isfinite(options.lr())) fail("E_CONFIG", "Expected positive number for lr but received ", options.lr());
   torch::Tensor data = to_device_images(images, "training images");  // resident on the device for the whole fit
@@ -99,12 +101,15 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   optimizer_->options().lr(options.lr());
   net_->train();
 
+  // By steps (crossing epochs, stopping mid-epoch if need be) or by epochs.
+  const int64_t target_step = options.steps() > 0 ? state_.step + options.steps() : -1;
   const int64_t target_epoch = state_.epoch + options.epochs();
   LossMeter meter({"loss", "recon", "kl"}, device_);
   const auto fit_start = Clock::now();
-  while (state_.epoch < target_epoch) {
+  while (target_step >= 0 ? state_.step < target_step : state_.epoch < target_epoch) {
     auto perm = epoch_permutation(n);
     meter.start_epoch();
+    bool epoch_done = false;
     for (int64_t s = state_.epoch_step; s < steps_per_epoch; ++s) {
       if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
       auto x = data.index_select(0, perm.slice(0, s * bs, std::min(n, (s + 1) * bs)));
@@ -113,8 +118,9 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
       meter.add({loss, recon, kl}, x.size(0), state_.step + 1);
       ++state_.step;
       state_.epoch_step = s + 1;
-      const bool last = s + 1 == steps_per_epoch;
-      if (state_.step % options.progress_every() == 0 || last) {
+      epoch_done = s + 1 == steps_per_epoch;
+      const bool stop = state_.step == target_step;
+      if (state_.step % options.progress_every() == 0 || epoch_done || stop) {
         meter.check_finite();
         ProgressEvent ev;
         ev.step = state_.step;
@@ -125,7 +131,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
         ev.elapsed_seconds = seconds_since(fit_start);
         if (hooks.on_progress) hooks.on_progress(ev);
       }
-      if (last) {
+      if (epoch_done) {
         state_.epoch += 1;
         state_.epoch_step = 0;
       }
@@ -134,13 +140,16 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
         check_weights_finite();
         hooks.on_checkpoint(state_.step);
       }
+      if (stop) break;
     }
+    if (!epoch_done) break;  // stopped mid-epoch at target_step: no epoch record
     EpochEvent ev;
     ev.epoch = state_.epoch;
     ev.step = state_.step;
     ev.losses = meter.epoch_means(&ev.seconds);
     if (hooks.on_epoch) hooks.on_epoch(ev);
   }
+  meter.check_finite();
 }
 
 VaeLosses VaeModel::evaluate(const torch::Tensor& images, int64_t batch_size) {
@@ -165,6 +174,38 @@ VaeLosses VaeModel::evaluate(const torch::Tensor& images, int64_t batch_size) {
   out.kl = s[1].item<double>() / n;
   out.loss = out.recon + out.kl;
   return out;
+}
+
+double VaeModel::iwae(const torch::Tensor& images, int64_t k) {
+  if (k < 1 || k > 100000) fail("E_CONFIG", "Expected integer in [1, 100000] for iwaeSamples but received ", k);
+  torch::NoGradGuard no_grad;
+  net_->eval();
+  auto data = to_device_images(images, "evaluation images");
+  auto gen = make_generator(device_, mix_seed(state_.seed, kEvalStream, 1));
+  const int64_t n = data.size(0);
+  const int64_t batch = std::max<int64_t>(1, 32768 / k);  // about 32k decoded images at a time
+  auto total = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
+  for (int64_t i = 0; i < n; i += batch) {
+    auto x = data.slice(0, i, std::min(n, i + batch));
+    const int64_t b = x.size(0);
+    auto [mu, logvar] = net_->encode(x);
+    auto eps = at::randn({k, b, mu.size(1)}, gen, mu.options());
+    auto z = mu.unsqueeze(0) + eps * torch::exp(0.5 * logvar).unsqueeze(0);  // [k, b, d]
+    auto logits = net_->decode_logits(z.reshape({k * b, -1}));
+    auto xs = x.unsqueeze(0).expand({k, b, x.size(1), x.size(2), x.size(3)}).reshape(logits.sizes());
+    torch::Tensor nll;
+    if (config_.likelihood == "bernoulli") {
+      nll = F::binary_cross_entropy_with_logits(logits, xs, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
+    } else {
+      nll = (mean_of(logits) - xs).pow(2);
+    }
+    nll = nll.reshape({k, b, -1}).sum(2);
+    // log p(z) - log q(z|x), the 2*pi terms cancelling.
+    auto log_ratio = (0.5 * (eps.pow(2) - z.pow(2) + logvar.unsqueeze(0))).sum(2);
+    auto log_w = (log_ratio - nll).to(torch::kFloat64);
+    total.add_((torch::logsumexp(log_w, 0) - std::log(static_cast<double>(k))).sum());
+  }
+  return -total.item<double>() / n;
 }
 
 std::pair<torch::Tensor, torch::Tensor> VaeModel::encode(const torch::Tensor& images) {

@@ -33,6 +33,8 @@ struct VaeConfig {
 struct VaeFitOptions {
   /// Epochs to train in this call (a partly done epoch counts as one).
   TORCH_ARG(int64_t, epochs) = 10;
+  /// Steps to train instead of epochs, crossing epoch ends (0: by epochs).
+  TORCH_ARG(int64_t, steps) = 0;
   TORCH_ARG(int64_t, batch_size) = 128;
   /// Adam learning rate.
   TORCH_ARG(double, lr) = 1e-3;
@@ -60,6 +62,11 @@ class VaeModel {
   void fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks);
   // Negative ELBO per image and its parts (beta = 1), one z sample per image.
   VaeLosses evaluate(const torch::Tensor& images, int64_t batch_size);
+  // The importance-weighted bound on -log p(x) per image (Burda et al. 2016),
+  // k samples of z ~ q(z|x) each: -mean log (1/k sum_i p(x|z_i) p(z_i) / q(z_i|x)).
+  // k = 1 is a negative ELBO; it tightens (falls) as k grows. Same
+  // likelihood convention as the training loss (Gaussian: summed squares).
+  double iwae(const torch::Tensor& images, int64_t k);
 
   std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& images);  // mu, logvar
   torch::Tensor decode(const torch::Tensor& z);                                // means in [0,1]
