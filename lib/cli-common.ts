@@ -5,7 +5,6 @@ import cliProgress from 'cli-progress';
 import {
   checkDeviceSpec, checkNonNegativeInt, checkPositiveInt, checkSeed, rejectUnknownKeys, stripUndefined,
 } from './config.js';
-import type { ImageDataset } from './data.js';
 import { GentorchError } from './errors.js';
 import type { FitProgress } from './fit.js';
 
