@@ -4,11 +4,13 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { GentorchError, isGentorchError } from './errors.js';
+import { compareCommand, evalCommand } from './cli-compare.js';
 import { infoCommand } from './cli-info.js';
 import { sampleCommand } from './cli-sample.js';
 import { trainVaeCommand } from './cli-train.js';
 import { trainGanCommand } from './cli-train-gan.js';
 import { VERSION } from './vae.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_MODELS } from './compare.js';
 
 function int(name: string) {
   return (v: string): number => {
@@ -93,6 +95,29 @@ function program(): Command {
     .action(trainGanCommand);
   runOptions(gan);
 
+  cli.command('compare')
+    .description('train models on the same data and budget, measure them, and write report.html')
+    .option('--data <spec>', 'labelled data: fashion-mnist, a folder of IDX files, or FILE.npy', 'fashion-mnist')
+    .option('--models <list>', `comma-separated: vae, conv-vae, gan, mlp-gan, wgan-gp (default ${DEFAULT_MODELS.join(',')})`)
+    .option('--budget <seconds>', `the same training seconds per model (the default: ${DEFAULT_BUDGET_SECONDS})`, num('budget'))
+    .option('--epochs <n>', 'the same epochs per model instead', num('epochs'))
+    .option('--seed <n>', 'seed of every model (default 1)', int('seed'))
+    .option('--device <device>', 'auto, cpu, cuda or cuda:N (default auto)')
+    .option('--eval-points <n>', 'quality measurements during training (default 8)', int('eval-points'))
+    .option('--samples <n>', 'samples for the final metrics (default 10000)', int('samples'))
+    .option('--force', 'replace an earlier comparison in OUT')
+    .option('--no-progress', 'no progress bars')
+    .requiredOption('--out <dir>', 'output folder')
+    .action(compareCommand);
+  cli.command('eval')
+    .description('full metrics of a VAE or GAN checkpoint: FID, precision/recall, coverage; NELBO, IWAE, PSNR for VAEs')
+    .argument('<checkpoint>', 'a .safetensors checkpoint')
+    .option('--data <spec>', 'the labelled data it models', 'fashion-mnist')
+    .option('--samples <n>', 'samples to judge (default 10000)', int('samples'))
+    .option('--seed <n>', 'seed of the samples', int('seed'))
+    .option('--device <device>', 'auto, cpu, cuda or cuda:N', 'auto')
+    .option('--json', 'print JSON')
+    .action(evalCommand);
   cli.command('sample')
     .description('draw samples from a VAE or GAN checkpoint')
     .argument('<checkpoint>', 'a .safetensors checkpoint')

@@ -24,6 +24,17 @@ export { Classifier, CLASSIFIER_DEFAULTS } from './classifier.js';
 export type { ClassifierConfig } from './classifier.js';
 export { featureFid, classCoverage, frechetDistance } from './metrics.js';
 export type { ClassCoverage } from './metrics.js';
+export { precisionRecall, psnr, activeUnits, lossOscillation } from './metrics.js';
+export { compare, MODEL_PRESETS, DEFAULT_MODELS, DEFAULT_BUDGET_SECONDS } from './compare.js';
+export type { CompareOptions, CompareProgress, ModelPreset } from './compare.js';
+export { evaluate, judgeBench } from './evaluate.js';
+export type { Evaluation, JudgeBench } from './evaluate.js';
+export { interpolation, traversal, restore, corrupt } from './apply.js';
+export type { Corruption, InterpolationOptions, TraversalOptions } from './apply.js';
+export { summarize, renderReport } from './report.js';
+export type { Summary } from './report.js';
+export { RESULTS_SCHEMA } from './results.js';
+export type * from './results.js';
 export type { ModeCoverage, MixtureSpec, SyntheticName } from './synthetic.js';
 
 import { readCheckpoint } from './checkpoint.js';
