@@ -1,5 +1,5 @@
 /** `gentorch sample CHECKPOINT --n N --out FILE.png|FILE.npy [--label K]`, for a VAE or a GAN. */
-import { existsSync } from 'node:fs';
+import { checkImageOut } from './cli-apply.js';
 import { GentorchError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
 import { scatterPng, writeGridPng } from './images.js';
@@ -22,13 +22,7 @@ export async function sampleCommand(checkpoint: string, flags: SampleFlags): Pro
   checkDeviceSpec(flags.device);
   if (flags.seed !== undefined) checkSeed(flags.seed);
   if (flags.label !== undefined) checkNonNegativeInt(flags.label, 'label');
-  const png = flags.out.toLowerCase().endsWith('.png');
-  if (!png && !flags.out.toLowerCase().endsWith('.npy')) {
-    throw new GentorchError('E_CONFIG', `Expected FILE.png or FILE.npy for --out but received "${flags.out}"`);
-  }
-  if (existsSync(flags.out) && !flags.force) {
-    throw new GentorchError('E_IO', `Refusing to overwrite ${flags.out}; pass --force to replace it`);
-  }
+  const png = checkImageOut(flags.out, flags.force);
   using model = await load(checkpoint, { device: flags.device });
   let labels: Int32Array | undefined;
   if (flags.label !== undefined) {

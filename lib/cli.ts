@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { GentorchError, isGentorchError } from './errors.js';
+import { decodeCommand, encodeCommand, interpolateCommand, restoreCommand, traverseCommand } from './cli-apply.js';
 import { compareCommand, evalCommand } from './cli-compare.js';
 import { infoCommand } from './cli-info.js';
 import { sampleCommand } from './cli-sample.js';
@@ -118,6 +119,43 @@ function program(): Command {
     .option('--device <device>', 'auto, cpu, cuda or cuda:N', 'auto')
     .option('--json', 'print JSON')
     .action(evalCommand);
+  const applied = (name: string, description: string) => cli.command(name).description(description)
+    .argument('<checkpoint>', 'a .safetensors checkpoint')
+    .option('--device <device>', 'auto, cpu, cuda or cuda:N', 'auto')
+    .option('--force', 'replace an existing output file');
+  applied('encode', 'compression: latent means of images, written as float32 [N, latentDim] .npy (VAE)')
+    .option('--data <spec>', 'fashion-mnist, a folder of IDX files, or FILE.npy', 'fashion-mnist')
+    .option('--split <split>', 'test or train (default test)')
+    .option('--n <n>', 'the first N images only', int('n'))
+    .requiredOption('--out <file>', 'FILE.npy')
+    .action(encodeCommand);
+  applied('decode', 'images from latent codes: a VAE decodes, a GAN generates')
+    .argument('<codes>', 'FILE.npy of latent codes [N, latentDim]')
+    .requiredOption('--out <file>', 'FILE.png (a grid) or FILE.npy')
+    .action(decodeCommand);
+  applied('restore', 'restoration: noisy or centre-masked images reconstructed through a VAE, with PSNRs')
+    .option('--data <spec>', 'fashion-mnist, a folder of IDX files, or FILE.npy', 'fashion-mnist')
+    .option('--split <split>', 'test or train (default test)')
+    .option('--n <n>', 'images (default 16)', int('n'))
+    .option('--noise <std>', 'Gaussian noise std (default 0.3 unless --mask)', num('noise'))
+    .option('--mask <share>', 'share of pixels blanked, a centred square', num('mask'))
+    .option('--seed <n>', 'seed of the noise', int('seed'))
+    .requiredOption('--out <file>', 'FILE.png (rows: clean, corrupted, restored) or FILE.npy (restored)')
+    .action(restoreCommand);
+  applied('interpolate', 'images along lines in latent space: between test images (VAE) or random codes (GAN)')
+    .option('--data <spec>', 'VAE: the images whose codes are the ends', 'fashion-mnist')
+    .option('--rows <n>', 'lines (default 4)', int('rows'))
+    .option('--steps <n>', 'images per line (default 10)', int('steps'))
+    .option('--seed <n>', 'GAN: seed of the end codes', int('seed'))
+    .requiredOption('--out <file>', 'FILE.png or FILE.npy')
+    .action(interpolateCommand);
+  applied('traverse', 'latent traversal: each row sweeps one latent coordinate over [-3, 3]')
+    .option('--data <spec>', 'VAE: rank dimensions by how much these images use them')
+    .option('--dims <n>', 'dimensions, one row each (default 8)', int('dims'))
+    .option('--steps <n>', 'images per row (default 10)', int('steps'))
+    .option('--seed <n>', 'GAN: seed of the starting code', int('seed'))
+    .requiredOption('--out <file>', 'FILE.png or FILE.npy')
+    .action(traverseCommand);
   cli.command('sample')
     .description('draw samples from a VAE or GAN checkpoint')
     .argument('<checkpoint>', 'a .safetensors checkpoint')
