@@ -4,6 +4,7 @@
  * of the latent space, and latent traversal (one coordinate swept while the
  * others stay put). Generation is sample(); compression is encode/decode.
  */
+import { checkPositiveInt, checkSeed, rejectUnknownKeys } from './config.js';
 import { take, toFloat, type ImageDataset } from './data.js';
 import { GentorchError, invalid } from './errors.js';
 import { GAN } from './gan.js';
@@ -40,12 +41,15 @@ export interface Corruption {
 
 /** A copy of images in [0, 1] with noise added and a centred square blanked. */
 export function corrupt(clean: HostTensor<'float32'>, c: Corruption): HostTensor<'float32'> {
+  if (c === null || typeof c !== 'object') throw invalid('an object', 'corruption', c);
+  rejectUnknownKeys(c, ['noiseStd', 'maskShare', 'seed'], 'corruption');
   const noiseStd = c.noiseStd ?? 0;
   const maskShare = c.maskShare ?? 0;
-  if (!(noiseStd >= 0 && Number.isFinite(noiseStd))) throw invalid('non-negative number', 'noiseStd', noiseStd);
-  if (!(maskShare >= 0 && maskShare <= 1)) throw invalid('number in [0, 1]', 'maskShare', maskShare);
+  if (typeof noiseStd !== 'number' || !(noiseStd >= 0 && Number.isFinite(noiseStd))) throw invalid('non-negative number', 'noiseStd', noiseStd);
+  if (typeof maskShare !== 'number' || !(maskShare >= 0 && maskShare <= 1)) throw invalid('number in [0, 1]', 'maskShare', maskShare);
+  const seed = checkSeed(c.seed ?? 1);
   const [n, ch, h, w] = clean.shape;
-  const gauss = gaussianSource(c.seed ?? 1);
+  const gauss = gaussianSource(seed);
   const data = noiseStd > 0 ? Float32Array.from(clean.data, (v) => Math.min(1, Math.max(0, v + noiseStd * gauss()))) : Float32Array.from(clean.data);
   const side = Math.round(Math.sqrt(maskShare) * Math.min(h, w));
   const y0 = Math.floor((h - side) / 2);
@@ -138,8 +142,9 @@ export interface InterpolationOptions {
  * pairs of random codes.
  */
 export async function interpolation(model: VAE | GAN, o: InterpolationOptions = {}): Promise<HostTensor<'float32'>> {
-  const rows = o.rows ?? 4;
-  const steps = o.steps ?? STRIP;
+  const rows = checkPositiveInt(o.rows ?? 4, 'rows');
+  const steps = checkPositiveInt(o.steps ?? STRIP, 'steps');
+  const seed = checkSeed(o.seed ?? model.seed);
   if (model instanceof VAE) {
     if (!o.images) throw new GentorchError('E_CONFIG', 'Expected images for a VAE interpolation: its ends are the codes of pairs of images');
     if (o.images.images.shape[0] < 2 * rows) throw invalid(`at least ${2 * rows} images for ${rows} rows`, 'images', o.images.images.shape[0], 'E_DATA');
@@ -154,7 +159,7 @@ export async function interpolation(model: VAE | GAN, o: InterpolationOptions = 
     return model.decode(lerpCodes(a, b, d, steps));
   }
   const d = model.config.latentDim;
-  const codes = gaussianCodes(2 * rows, d, o.seed ?? model.seed);
+  const codes = gaussianCodes(2 * rows, d, seed);
   return model.generate(lerpCodes(codes.subarray(0, rows * d), codes.subarray(rows * d), d, steps));
 }
 
@@ -175,15 +180,16 @@ export interface TraversalOptions {
  */
 export async function traversal(model: VAE | GAN, o: TraversalOptions = {}): Promise<{ images: HostTensor<'float32'>; dims: number[] }> {
   const d = model.config.latentDim;
-  const k = Math.min(o.dims ?? 8, d);
-  const steps = o.steps ?? STRIP;
+  const k = Math.min(checkPositiveInt(o.dims ?? 8, 'dims'), d);
+  const steps = checkPositiveInt(o.steps ?? STRIP, 'steps');
+  const seed = checkSeed(o.seed ?? model.seed);
   if (model instanceof VAE) {
     const order = o.images ? dimsByVariance((await model.encode(take(o.images, 2000))).mu) : Array.from({ length: d }, (_, j) => j);
     const dims = order.slice(0, k);
     return { images: await model.decode(traversalCodes(new Float32Array(d), dims, 3, steps)), dims };
   }
   const dims = Array.from({ length: k }, (_, j) => j);
-  return { images: await model.generate(traversalCodes(gaussianCodes(1, d, o.seed ?? model.seed), dims, 3, steps)), dims };
+  return { images: await model.generate(traversalCodes(gaussianCodes(1, d, seed), dims, 3, steps)), dims };
 }
 
 /** Restoration through a VAE: clean, corrupted and restored images. */

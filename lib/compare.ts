@@ -178,7 +178,12 @@ async function cheapPoint(t: Trainee, bench: Bench, r: Resolved, seconds: number
 
 /** Steps of the next chunk: equal shares of the epochs, or of the seconds once a step is timed. */
 function nextChunk(r: Resolved, t: Trainee, done: { steps: number; seconds: number }, totalSteps: number): number {
-  if (r.budget.kind === 'epochs') return Math.min(Math.max(1, Math.ceil(totalSteps / r.evalPoints)), totalSteps - done.steps);
+  if (r.budget.kind === 'epochs') {
+    // The next of evalPoints evenly spread chunk ends (fewer when an epoch has fewer steps).
+    let k = 1;
+    while (Math.round((k * totalSteps) / r.evalPoints) <= done.steps) k++;
+    return Math.min(Math.round((k * totalSteps) / r.evalPoints), totalSteps) - done.steps;
+  }
   if (done.steps === 0) return PROBE_STEPS;
   const perStep = done.seconds / done.steps;
   const share = r.budget.value / r.evalPoints;
