@@ -18,16 +18,18 @@ if (positionals.length !== 1) {
 const dir = positionals[0];
 const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
 const [train, test] = await Promise.all([datasets.fashionMnist({ split: 'train' }), datasets.fashionMnist({ split: 'test' })]);
-using judge = new Classifier({ device: 'cpu', seed: 20261125, featureDim: 64 });
+const judge = new Classifier({ device: 'cpu', seed: 20261125, featureDim: 64 });
 await judge.fit(train, { epochs: 5 });
 const accuracy = await judge.accuracy(test);
 const real = await judge.features(test.images);
 const rows = [];
 for (const m of results.models) {
-  using model = await load(join(dir, m.checkpoint), { device: 'cpu' });
+  const model = await load(join(dir, m.checkpoint), { device: 'cpu' });
   const samples = await model.sample(Number(values.samples), { seed: results.seed + 2 });
+  model.dispose();
   rows.push({ name: m.name, compareFid: m.metrics.quality.fid, independentFid: await featureFid(judge, samples, real) });
 }
+judge.dispose();
 const order = (key) => [...rows].sort((a, b) => a[key] - b[key]).map((r) => r.name);
 console.log(`independent judge: 64-d features, test accuracy ${(100 * accuracy).toFixed(2)}% (compare's judge: ${(100 * results.judge.testAccuracy).toFixed(2)}%)`);
 console.log('model        compare FID  independent FID');
