@@ -104,12 +104,14 @@ describe('DCGAN on Fashion-MNIST', () => {
     expect(testAccuracy).toBeGreaterThan(0.85);
     const samples = await gan.sample(5000);
     const c = await classCoverage(judge, samples, test.labels);
-    // Measured here: 5 classes with at least 5% each and every class present
-    // (the rarest, trousers, at 0.8%); PyTorch's DCGAN, trained the same way,
-    // gives the same spread (scripts/bench/dcgan-quality.mjs).
-    expect(c.classesCovered).toBeGreaterThanOrEqual(4);
-    expect(Math.min(...c.histogram)).toBeGreaterThan(0.002);
+    // Measured here (10,000 samples): FID 51.7 against PyTorch's 54.6 for the
+    // same networks trained the same way (scripts/bench/dcgan-quality.mjs);
+    // every class present, 8 of 10 with at least 5% (pullover, which the
+    // judge confuses with shirt, at 1.4%; PyTorch 2.3%).
+    expect(c.classesCovered).toBeGreaterThanOrEqual(6);
+    expect(Math.min(...c.histogram)).toBeGreaterThan(0.004);
     const fid = await featureFid(judge, samples, test.images);
+    expect(fid).toBeLessThan(100);
     const noise = { dtype: 'float32' as const, shape: [5000, 1, 28, 28], data: Float32Array.from({ length: 5000 * 784 }, () => Math.random()) };
     expect(fid).toBeLessThan((await featureFid(judge, noise, test.images)) / 3);
   }, 900_000);

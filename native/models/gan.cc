@@ -8,7 +8,7 @@ namespace nn = torch::nn;
 
 namespace {
 
-int64_t dcgan_start(int64_t size) { return size == 28 ? 7 : 4; }
+int64_t dcgan_start(int64_t) { return 4; }
 int64_t dcgan_doublings(int64_t size) {
   int64_t n = 0;
   for (int64_t s = dcgan_start(size); s < size; s *= 2) ++n;
@@ -45,9 +45,52 @@ nn::Sequential mlp_discriminator(const GanNetOptions& o) {
   return seq;
 }
 
-// z as a [B, latent + classes, 1, 1] map, up to [B, C, H, W]: the layer plan
-// of PyTorch's dcgan example, started at 7x7 for 28 pixels and 4x4 otherwise.
+// 28x28: the DCGAN layout of the InfoGAN paper for MNIST (as in
+// pytorch-generative-model-collections): z -> 16f -> 2f x 7 x 7 by fully
+// connected layers with BatchNorm, then two strided transposed convolutions.
+// Measured on one epoch of Fashion-MNIST in PyTorch (judge FID 57 against 163
+// for the all-convolutional plan started at 7x7, which puts half its samples
+// in one class).
+nn::Sequential dcgan28_generator(const GanNetOptions& o) {
+  const int64_t f = o.features();
+  nn::Sequential seq;
+  seq->push_back(nn::Linear(o.latent_dim() + o.num_classes(), 16 * f));
+  seq->push_back(nn::BatchNorm1d(16 * f));
+  seq->push_back(nn::ReLU(true));
+  seq->push_back(nn::Linear(16 * f, 2 * f * 7 * 7));
+  seq->push_back(nn::BatchNorm1d(2 * f * 7 * 7));
+  seq->push_back(nn::ReLU(true));
+  seq->push_back(nn::Unflatten(nn::UnflattenOptions(1, {2 * f, 7, 7})));
+  seq->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(2 * f, f, 4).stride(2).padding(1)));
+  seq->push_back(nn::BatchNorm2d(f));
+  seq->push_back(nn::ReLU(true));
+  seq->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(f, o.channels(), 4).stride(2).padding(1)));
+  add_output(seq, o.output());
+  return seq;
+}
+
+// Its discriminator: two strided convolutions, then 2f x 7 x 7 -> 16f -> 1.
+nn::Sequential dcgan28_discriminator(const GanNetOptions& o) {
+  const int64_t f = o.features();
+  const bool bn = o.d_batchnorm();
+  nn::Sequential seq;
+  seq->push_back(nn::Conv2d(nn::Conv2dOptions(o.channels() + o.num_classes(), f, 4).stride(2).padding(1)));
+  seq->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)));
+  seq->push_back(nn::Conv2d(nn::Conv2dOptions(f, 2 * f, 4).stride(2).padding(1)));
+  if (bn) seq->push_back(nn::BatchNorm2d(2 * f));
+  seq->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)));
+  seq->push_back(nn::Flatten());
+  seq->push_back(nn::Linear(2 * f * 7 * 7, 16 * f));
+  if (bn) seq->push_back(nn::BatchNorm1d(16 * f));
+  seq->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)));
+  seq->push_back(nn::Linear(16 * f, 1));
+  return seq;
+}
+
+// 32 and 64: z as a [B, latent + classes, 1, 1] map, up to [B, C, H, W]: the
+// layer plan of PyTorch's dcgan example, from 4x4.
 nn::Sequential dcgan_generator(const GanNetOptions& o) {
+  if (o.height() == 28) return dcgan28_generator(o);
   const int64_t ups = dcgan_doublings(o.height());
   int64_t c = o.features() << (ups - 1);
   nn::Sequential seq;
@@ -66,6 +109,7 @@ nn::Sequential dcgan_generator(const GanNetOptions& o) {
 }
 
 nn::Sequential dcgan_discriminator(const GanNetOptions& o) {
+  if (o.height() == 28) return dcgan28_discriminator(o);
   const int64_t downs = dcgan_doublings(o.height());
   const bool bn = o.d_batchnorm();
   int64_t c = o.features();
@@ -111,6 +155,7 @@ Generator::Generator(const GanNetOptions& options) : options_(options) {
 
 torch::Tensor Generator::forward(const torch::Tensor& z, const torch::Tensor& labels) {
   auto in = options_.num_classes() > 0 ? torch::cat({z, one_hot(labels, options_.num_classes(), z)}, 1) : z;
+  if (options_.arch() == "dcgan" && options_.height() == 28) return main->forward(in);
   if (options_.arch() == "dcgan") return main->forward(in.view({in.size(0), in.size(1), 1, 1}));
   return main->forward(in).view({z.size(0), options_.channels(), options_.height(), options_.width()});
 }
@@ -140,7 +185,9 @@ void dcgan_init(torch::nn::Module& module) {
   for (auto& m : module.modules(/*include_self=*/false)) {
     const std::string name = m->name();
     if (name.find("Conv") != std::string::npos) {
-      torch::nn::init::normal_(m->named_parameters(false)["weight"], 0.0, 0.02);
+      auto params = m->named_parameters(false);
+      torch::nn::init::normal_(params["weight"], 0.0, 0.02);
+      if (params.contains("bias")) torch::nn::init::zeros_(params["bias"]);
     } else if (name.find("BatchNorm") != std::string::npos) {
       torch::nn::init::normal_(m->named_parameters(false)["weight"], 1.0, 0.02);
       torch::nn::init::zeros_(m->named_parameters(false)["bias"]);

@@ -1,5 +1,5 @@
 """Reference PyTorch definitions of gentorch's GANs: the article's MLP GAN and
-the DCGAN for 28x28 (pytorch/examples' dcgan layer plan, started at 7x7).
+the DCGAN for 28x28 (the InfoGAN paper's MNIST layout).
 Module paths equal gentorch's checkpoint keys, so its weights load as is:
 
   /usr/bin/python3 scripts/reference/gan.py load DIR/model.safetensors
@@ -28,16 +28,30 @@ def mlp_pair(latent=100, hidden=128, pixels=784):
     return g, d
 
 
+class View(nn.Module):
+    """Reshapes [B, n] to [B, *shape]; no parameters (gentorch's nn::Unflatten)."""
+
+    def __init__(self, *shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x):
+        return x.view(x.size(0), *self.shape)
+
+
 def dcgan_pair(latent=100, features=64, channels=1):
+    """The 28x28 DCGAN of the InfoGAN paper's MNIST experiments."""
     f = features
     g = nn.Sequential(
-        nn.ConvTranspose2d(latent, f * 2, 7, 1, 0, bias=False), nn.BatchNorm2d(f * 2), nn.ReLU(True),
-        nn.ConvTranspose2d(f * 2, f, 4, 2, 1, bias=False), nn.BatchNorm2d(f), nn.ReLU(True),
-        nn.ConvTranspose2d(f, channels, 4, 2, 1, bias=False), nn.Tanh())
+        nn.Linear(latent, 16 * f), nn.BatchNorm1d(16 * f), nn.ReLU(True),
+        nn.Linear(16 * f, 2 * f * 7 * 7), nn.BatchNorm1d(2 * f * 7 * 7), nn.ReLU(True), View(2 * f, 7, 7),
+        nn.ConvTranspose2d(2 * f, f, 4, 2, 1), nn.BatchNorm2d(f), nn.ReLU(True),
+        nn.ConvTranspose2d(f, channels, 4, 2, 1), nn.Tanh())
     d = nn.Sequential(
-        nn.Conv2d(channels, f, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True),
-        nn.Conv2d(f, f * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(f * 2), nn.LeakyReLU(0.2, inplace=True),
-        nn.Conv2d(f * 2, 1, 7, 1, 0, bias=False))
+        nn.Conv2d(channels, f, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),
+        nn.Conv2d(f, 2 * f, 4, 2, 1), nn.BatchNorm2d(2 * f), nn.LeakyReLU(0.2, inplace=True), nn.Flatten(),
+        nn.Linear(2 * f * 7 * 7, 16 * f), nn.BatchNorm1d(16 * f), nn.LeakyReLU(0.2, inplace=True),
+        nn.Linear(16 * f, 1))
     return g, d
 
 
@@ -53,6 +67,8 @@ def weights_init(m):
     name = m.__class__.__name__
     if "Conv" in name:
         nn.init.normal_(m.weight, 0.0, 0.02)
+        if m.bias is not None:
+            nn.init.zeros_(m.bias)
     elif "BatchNorm" in name:
         nn.init.normal_(m.weight, 1.0, 0.02)
         nn.init.zeros_(m.bias)
@@ -70,7 +86,7 @@ def load(args):
         module.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})  # strict
     G.eval(), D.eval()
     with torch.no_grad():
-        z = torch.randn(64, config["latentDim"], *((1, 1) if config["arch"] == "dcgan" else ()))
+        z = torch.randn(64, config["latentDim"])
         x = G.main(z)
         out = torch.sigmoid(D.main(x)).mean().item()
     print(json.dumps({"arch": config["arch"], "d_of_g": out, "sample_min": x.min().item(), "sample_max": x.max().item()}))
@@ -91,7 +107,7 @@ def train(args):
     for _ in range(args.epochs):
         t0 = time.perf_counter()
         for (real,) in loader:
-            z = torch.randn(real.size(0), 100, *((1, 1) if args.arch == "dcgan" else ()))
+            z = torch.randn(real.size(0), 100)
             fake = g(z)
             out_r, out_f = d(real).view(-1), d(fake.detach()).view(-1)
             loss_d = bce(out_r, torch.ones_like(out_r)) + bce(out_f, torch.zeros_like(out_f))
@@ -102,7 +118,7 @@ def train(args):
         seconds.append(time.perf_counter() - t0)
     g.eval()
     with torch.no_grad():
-        z = torch.randn(10000, 100, *((1, 1) if args.arch == "dcgan" else ()))
+        z = torch.randn(10000, 100)
         s = g(z).view(-1, 1, 28, 28)
         s = (s + 1) / 2 if args.arch == "dcgan" else s
     np.save(args.out, s.numpy().astype(np.float32))
