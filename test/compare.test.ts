@@ -167,12 +167,14 @@ describe('compare() with the same epochs: vae and gan for 1 epoch', () => {
 });
 
 describe('compare() with the same seconds', () => {
-  it('trains the vae for about 3 s; the curve ends at the training seconds', async () => {
+  it('trains the vae until 3 s are spent; the curve ends at the training seconds', async () => {
     const results = await compare(small(join(work, 'seconds'), { models: ['vae'], seconds: 3 }));
     expect(results.budget).toEqual({ kind: 'seconds', value: 3 });
     const [m] = results.models;
-    expect(m.timings.trainSeconds).toBeGreaterThanOrEqual(2);
-    expect(m.timings.trainSeconds).toBeLessThanOrEqual(6);
+    // Training stops at the first measurement past the budget (not a timing
+    // bound: a loaded machine may overshoot within the last chunk).
+    expect(m.timings.trainSeconds).toBeGreaterThanOrEqual(3);
+    expect(m.curve.at(-2)!.seconds).toBeLessThan(3);
     expect(m.curve.at(-1)!.seconds).toBeCloseTo(m.timings.trainSeconds, 6);
     expect(m.curve.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < m.curve.length; i++) expect(m.curve[i].seconds).toBeGreaterThan(m.curve[i - 1].seconds);
