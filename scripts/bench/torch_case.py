@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
-from gan import dcgan_pair, mlp_pair, weights_init  # noqa: E402
+from gan import dcgan_pair, gan_step, mlp_pair, weights_init  # noqa: E402
 from vae_mlp import VAE, images, loss_function  # noqa: E402
 
 BATCH = 128
@@ -111,15 +111,7 @@ def case_gan(args, device, arch):
     bce = nn.BCEWithLogitsLoss()
 
     def step(real):
-        # pytorch/examples dcgan/main.py: D on real and on detached fake, then G (non-saturating)
-        z = torch.randn(real.size(0), 100, device=device)
-        fake = g(z)
-        out_r, out_f = d(real).view(-1), d(fake.detach()).view(-1)
-        loss_d = bce(out_r, torch.ones_like(out_r)) + bce(out_f, torch.zeros_like(out_f))
-        opt_d.zero_grad(), loss_d.backward(), opt_d.step()
-        out = d(fake).view(-1)
-        loss_g = bce(out, torch.ones_like(out))
-        opt_g.zero_grad(), loss_g.backward(), opt_g.step()
+        loss_d, loss_g = gan_step(g, d, opt_g, opt_d, bce, real)
         return loss_d.item() + loss_g.item()  # the example's per-step errD.item(), errG.item()
 
     return timed_epoch(x, step, args, device)

@@ -63,6 +63,20 @@ class Wrap(nn.Module):
         self.main = main
 
 
+def gan_step(g, d, opt_g, opt_d, bce, real, latent=100):
+    """One step of pytorch/examples' dcgan loop: D on real and on detached
+    fake, then G on the same fake (non-saturating). Returns both losses."""
+    z = torch.randn(real.size(0), latent, device=real.device)
+    fake = g(z)
+    out_r, out_f = d(real).view(-1), d(fake.detach()).view(-1)
+    loss_d = bce(out_r, torch.ones_like(out_r)) + bce(out_f, torch.zeros_like(out_f))
+    opt_d.zero_grad(), loss_d.backward(), opt_d.step()
+    out = d(fake).view(-1)
+    loss_g = bce(out, torch.ones_like(out))
+    opt_g.zero_grad(), loss_g.backward(), opt_g.step()
+    return loss_d, loss_g
+
+
 def weights_init(m):
     name = m.__class__.__name__
     if "Conv" in name:
@@ -107,14 +121,7 @@ def train(args):
     for _ in range(args.epochs):
         t0 = time.perf_counter()
         for (real,) in loader:
-            z = torch.randn(real.size(0), 100)
-            fake = g(z)
-            out_r, out_f = d(real).view(-1), d(fake.detach()).view(-1)
-            loss_d = bce(out_r, torch.ones_like(out_r)) + bce(out_f, torch.zeros_like(out_f))
-            opt_d.zero_grad(), loss_d.backward(), opt_d.step()
-            out = d(fake).view(-1)
-            loss_g = bce(out, torch.ones_like(out))
-            opt_g.zero_grad(), loss_g.backward(), opt_g.step()
+            gan_step(g, d, opt_g, opt_d, bce, real)
         seconds.append(time.perf_counter() - t0)
     g.eval()
     with torch.no_grad():
