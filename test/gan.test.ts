@@ -104,14 +104,14 @@ describe('DCGAN on Fashion-MNIST', () => {
     expect(testAccuracy).toBeGreaterThan(0.85);
     const samples = await gan.sample(5000);
     const c = await classCoverage(judge, samples, test.labels);
-    // Measured here (10,000 samples): FID 51.7 against PyTorch's 54.6 for the
-    // same networks trained the same way (scripts/bench/dcgan-quality.mjs);
-    // every class present, 8 of 10 with at least 5% (pullover, which the
-    // judge confuses with shirt, at 1.4%; PyTorch 2.3%).
-    expect(c.classesCovered).toBeGreaterThanOrEqual(6);
-    expect(Math.min(...c.histogram)).toBeGreaterThan(0.004);
+    // Measured here (10,000 samples, scripts/bench/dcgan-quality.mjs): FID
+    // 20.6 against 17.3 for PyTorch's same networks trained the same way
+    // (PyTorch over seeds 1-3: 15.6 to 24.3); all 10 classes with at least 5%
+    // (the rarest, pullover, 5.4%).
+    expect(c.classesCovered).toBeGreaterThanOrEqual(9);
+    expect(Math.min(...c.histogram)).toBeGreaterThan(0.015);
     const fid = await featureFid(judge, samples, test.images);
-    expect(fid).toBeLessThan(100);
+    expect(fid).toBeLessThan(45);
     const noise = { dtype: 'float32' as const, shape: [5000, 1, 28, 28], data: Float32Array.from({ length: 5000 * 784 }, () => Math.random()) };
     expect(fid).toBeLessThan((await featureFid(judge, noise, test.images)) / 3);
   }, 900_000);

@@ -59,8 +59,8 @@ class Discriminator : public torch::nn::Module {
 
 // Checks an options record (E_CONFIG / E_SHAPE naming the bad value).
 void check_gan_options(const GanNetOptions& options);
-// DCGAN weights as in its paper: conv N(0, 0.02) (biases 0); BatchNorm weight N(1, 0.02), bias 0.
-// Fully connected layers keep PyTorch's default initialisation.
+// DCGAN weights as in its paper: convolution and fully connected weights
+// N(0, 0.02), biases 0; BatchNorm weight N(1, 0.02), bias 0.
 void dcgan_init(torch::nn::Module& module);
 
 }  // namespace gentorch

@@ -40,13 +40,16 @@ class View(nn.Module):
 
 
 def dcgan_pair(latent=100, features=64, channels=1):
-    """The 28x28 DCGAN of the InfoGAN paper's MNIST experiments."""
+    """The 28x28 DCGAN of the InfoGAN paper's MNIST experiments, with G's
+    transposed convolutions replaced by nearest 2x upsampling + 3x3 convolution
+    (as gentorch's, native/models/gan.cc)."""
     f = features
     g = nn.Sequential(
         nn.Linear(latent, 16 * f), nn.BatchNorm1d(16 * f), nn.ReLU(True),
         nn.Linear(16 * f, 2 * f * 7 * 7), nn.BatchNorm1d(2 * f * 7 * 7), nn.ReLU(True), View(2 * f, 7, 7),
-        nn.ConvTranspose2d(2 * f, f, 4, 2, 1), nn.BatchNorm2d(f), nn.ReLU(True),
-        nn.ConvTranspose2d(f, channels, 4, 2, 1), nn.Tanh())
+        nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(2 * f, f, 3, 1, 1), nn.BatchNorm2d(f), nn.ReLU(True),
+        nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(f, max(1, f // 2), 3, 1, 1), nn.BatchNorm2d(max(1, f // 2)),
+        nn.ReLU(True), nn.Conv2d(max(1, f // 2), channels, 3, 1, 1), nn.Tanh())
     d = nn.Sequential(
         nn.Conv2d(channels, f, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),
         nn.Conv2d(f, 2 * f, 4, 2, 1), nn.BatchNorm2d(2 * f), nn.LeakyReLU(0.2, inplace=True), nn.Flatten(),
@@ -79,7 +82,7 @@ def gan_step(g, d, opt_g, opt_d, bce, real, latent=100):
 
 def weights_init(m):
     name = m.__class__.__name__
-    if "Conv" in name:
+    if "Conv" in name or "Linear" in name:
         nn.init.normal_(m.weight, 0.0, 0.02)
         if m.bias is not None:
             nn.init.zeros_(m.bias)
