@@ -2,10 +2,52 @@
 
 #include <cmath>
 #include <map>
+#include <tuple>
+
+#include <ATen/Parallel.h>
 
 #include "../core/error.h"
 
 namespace gentorch {
+
+namespace {
+
+// One pass of Adam over a float32 parameter on the CPU: reads p, g, m, v once
+// and writes p, m, v once, where the op-by-op update below makes about ten
+// passes (and allocates two temporaries) per parameter. Same arithmetic as
+// torch.optim.Adam's single-tensor path: m.lerp_(g, 1 - b1),
+// v.mul_(b2).addcmul_(g, g, 1 - b2), p.addcdiv_(m, sqrt(v) / bias2_sqrt + eps, -step_size).
+// Written by hand because libtorch 1.13 has no fused CPU Adam (torch's
+// _fused_adam_ reaches the CPU only in 2.4). Cloned for AVX2 + FMA (Haswell
+// and later) with a plain x86-64 fallback; built with -fno-math-errno so the
+// loop vectorises (CMakeLists.txt).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define GENTORCH_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define GENTORCH_CLONES
+#endif
+GENTORCH_CLONES
+void adam_kernel(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n,
+                 float w1, float b2, float w2, float bias2_sqrt, float eps, float neg_step, float wd) {
+  for (int64_t j = 0; j < n; ++j) {
+    const float gj = wd != 0.0f ? g[j] + wd * p[j] : g[j];
+    const float mj = m[j] + w1 * (gj - m[j]);
+    const float vj = v[j] * b2 + (w2 * gj) * gj;
+    m[j] = mj;
+    v[j] = vj;
+    p[j] += neg_step * (mj / (std::sqrt(vj) / bias2_sqrt + eps));
+  }
+}
+
+bool fusable(const torch::Tensor& p, const torch::Tensor& g, const torch::Tensor& m, const torch::Tensor& v) {
+  auto ok = [&](const torch::Tensor& t) {
+    return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous() && t.layout() == torch::kStrided &&
+           t.numel() == p.numel();
+  };
+  return ok(p) && ok(g) && ok(m) && ok(v);
+}
+
+}  // namespace
 
 Adam::Adam(std::vector<std::pair<std::string, torch::Tensor>> named_params, AdamOptions options)
     : options_(options) {
@@ -34,6 +76,20 @@ void Adam::step() {
     auto& p = params_[i];
     if (!p.grad().defined()) continue;
     auto grad = p.grad();
+    if (fusable(p, grad, exp_avg_[i], exp_avg_sq_[i])) {
+      float* pd = p.data_ptr<float>();
+      const float* gd = grad.data_ptr<float>();
+      float* md = exp_avg_[i].data_ptr<float>();
+      float* vd = exp_avg_sq_[i].data_ptr<float>();
+      const auto args = std::make_tuple(static_cast<float>(1.0 - b1), static_cast<float>(b2), static_cast<float>(1.0 - b2),
+                                        static_cast<float>(bias2_sqrt), static_cast<float>(options_.eps()),
+                                        static_cast<float>(-step_size), static_cast<float>(options_.weight_decay()));
+      at::parallel_for(0, p.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
+        adam_kernel(pd + begin, gd + begin, md + begin, vd + begin, end - begin, std::get<0>(args), std::get<1>(args),
+                    std::get<2>(args), std::get<3>(args), std::get<4>(args), std::get<5>(args), std::get<6>(args));
+      });
+      continue;
+    }
     if (options_.weight_decay() != 0.0) grad = grad.add(p, options_.weight_decay());
     exp_avg_[i].lerp_(grad, 1.0 - b1);
     exp_avg_sq_[i].mul_(b2).addcmul_(grad, grad, 1.0 - b2);
