@@ -1,5 +1,12 @@
 #include "device.h"
 
+#include <sched.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
 #include <torch/version.h>
@@ -50,8 +57,28 @@ RuntimeInfo runtime_info() {
   return info;
 }
 
+namespace {
+std::atomic<bool> user_set_threads{false};
+
+int64_t usable_cores() {
+#ifdef __linux__
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+#endif
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+}  // namespace
+
 void set_threads(int64_t threads) {
-  if (threads > 0) at::set_num_threads(static_cast<int>(threads));
+  if (threads <= 0) return;
+  user_set_threads = true;
+  at::set_num_threads(static_cast<int>(threads));
+}
+
+void use_fit_threads(torch::Device device, bool convolutional) {
+  if (!device.is_cpu() || user_set_threads || std::getenv("OMP_NUM_THREADS") != nullptr) return;
+  const int threads = convolutional ? static_cast<int>(usable_cores()) : 1;
+  if (at::get_num_threads() != threads) at::set_num_threads(threads);
 }
 
 }  // namespace gentorch

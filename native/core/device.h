@@ -26,6 +26,17 @@ struct RuntimeInfo {
 RuntimeInfo runtime_info();
 
 // Sets libtorch's intra-op thread count (process-wide); 0 leaves it as is.
+// Once set, fits keep it (see use_fit_threads).
 void set_threads(int64_t threads);
+
+// Intra-op threads for a CPU fit, set on the calling (training) thread: what
+// the user chose (set_threads, or OMP_NUM_THREADS in the environment), else
+// what measured fastest on Debian's libtorch (OpenMP + OpenBLAS): every core
+// for convolutional models, whose convolutions run on OpenMP threads (DCGAN
+// epoch 217 s against 288 s at one thread, 2 cores), and one thread for
+// fully connected ones, whose time is in matrix products that OpenBLAS
+// spreads over its own threads (MLP VAE epoch 2.05 s against 2.3 to 2.9 s at
+// two, which oversubscribe the cores).
+void use_fit_threads(torch::Device device, bool convolutional);
 
 }  // namespace gentorch

@@ -16,7 +16,9 @@ namespace {
 // and writes p, m, v once, where the op-by-op update below makes about ten
 // passes (and allocates two temporaries) per parameter. Same arithmetic as
 // torch.optim.Adam's single-tensor path: m.lerp_(g, 1 - b1),
-// v.mul_(b2).addcmul_(g, g, 1 - b2), p.addcdiv_(m, sqrt(v) / bias2_sqrt + eps, -step_size).
+// v.mul_(b2).addcmul_(g, g, 1 - b2), p.addcdiv_(m, sqrt(v) / bias2_sqrt + eps, -step_size),
+// in ATen's scalar forms (lerp by weight below or above one half) and without
+// fused multiply-adds (-ffp-contract=off), so compilers and CPUs agree.
 // Written by hand because libtorch 1.13 has no fused CPU Adam (torch's
 // _fused_adam_ reaches the CPU only in 2.4). Cloned for AVX2 + FMA (Haswell
 // and later) with a plain x86-64 fallback; built with -fno-math-errno so the
@@ -31,7 +33,8 @@ void adam_kernel(float* __restrict p, const float* __restrict g, float* __restri
                  float w1, float b2, float w2, float bias2_sqrt, float eps, float neg_step, float wd) {
   for (int64_t j = 0; j < n; ++j) {
     const float gj = wd != 0.0f ? g[j] + wd * p[j] : g[j];
-    const float mj = m[j] + w1 * (gj - m[j]);
+    // ATen's lerp: the form depends on whether the weight is below one half.
+    const float mj = w1 < 0.5f ? m[j] + w1 * (gj - m[j]) : gj - (gj - m[j]) * (1.0f - w1);
     const float vj = v[j] * b2 + (w2 * gj) * gj;
     m[j] = mj;
     v[j] = vj;

@@ -3,6 +3,7 @@
 #include <map>
 #include <vector>
 
+#include "../core/device.h"
 #include "../core/error.h"
 #include "images.h"
 #include "loss_meter.h"
@@ -33,6 +34,7 @@ torch::Tensor ClassifierModel::prepare(const torch::Tensor& images) const {
 }
 
 void ClassifierModel::fit(const torch::Tensor& images, const torch::Tensor& labels, const ClassifierFitOptions& o, const FitHooks& hooks) {
+  use_fit_threads(device_, true);
   auto data = prepare(images);
   const int64_t n = data.size(0), bs = o.batch_size();
   if (!labels.defined() || labels.dim() != 1 || labels.size(0) != n) fail("E_DATA", "Expected ", n, " labels to train the classifier");
@@ -84,6 +86,7 @@ template <typename F>
 torch::Tensor ClassifierModel::batched(const torch::Tensor& images, F&& f) {
   torch::NoGradGuard no_grad;
   net_->eval();
+  use_fit_threads(device_, true);
   auto data = prepare(images);
   std::vector<torch::Tensor> parts;
   for (int64_t i = 0; i < data.size(0); i += 1000) parts.push_back(f(data.slice(0, i, std::min(data.size(0), i + 1000))));

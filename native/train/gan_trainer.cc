@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "../core/device.h"
 #include "../core/error.h"
 #include "images.h"
 #include "loss_meter.h"
@@ -26,6 +27,22 @@ NamedTensors parameters_of(const torch::nn::Module& m) {
   for (const auto& p : m.named_parameters()) out.emplace_back(p.key(), p.value());
   return out;
 }
+
+// Turns requires_grad off for a network's parameters while in scope.
+class FrozenParameters {
+ public:
+  explicit FrozenParameters(std::vector<torch::Tensor> params) : params_(std::move(params)) {
+    for (auto& p : params_) p.requires_grad_(false);
+  }
+  ~FrozenParameters() {
+    for (auto& p : params_) p.requires_grad_(true);
+  }
+  FrozenParameters(const FrozenParameters&) = delete;
+  FrozenParameters& operator=(const FrozenParameters&) = delete;
+
+ private:
+  std::vector<torch::Tensor> params_;
+};
 }  // namespace
 
 GanModel::GanModel(GanConfig config, torch::Device device, uint64_t seed)
@@ -159,9 +176,15 @@ std::vector<torch::Tensor> GanModel::train_step(const torch::Tensor& data, const
     d_real = mean_output(loss_, real_logits.detach());
     d_fake = mean_output(loss_, fake_logits.detach());
   }
-  auto g_loss = generator_loss(loss_, d_->forward(fake, y));
-  opt_g_->zero_grad();
-  g_loss.backward();
+  // G's step backpropagates through D without computing D's weight gradients:
+  // PyTorch's loop computes them and discards them at D's next zero_grad.
+  torch::Tensor g_loss;
+  {
+    FrozenParameters frozen(d_->parameters());
+    g_loss = generator_loss(loss_, d_->forward(fake, y));
+    opt_g_->zero_grad();
+    g_loss.backward();
+  }
   // Seam: data-parallel training all-reduces G's gradients here.
   auto grad_g = clip(g_->parameters());
   opt_g_->step();
@@ -183,6 +206,7 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   for (auto [name, v] : {std::pair<const char*, double>{"lrG", o.lr_g()}, {"lrD", o.lr_d()}}) {
     if (!(v > 0) || !std::isfinite(v)) fail("E_CONFIG", "Expected positive number for ", name, " but received ", v);
   }
+  use_fit_threads(device_, config_.net.arch() == "dcgan");
   auto data = prepare_images(images);  // resident on the device for the whole fit
   auto y = prepare_labels(labels, data.size(0));
   opt_g_->options().lr(o.lr_g()).beta1(o.beta1()).beta2(o.beta2());

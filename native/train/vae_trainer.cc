@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "../core/device.h"
 #include "../core/error.h"
 #include "images.h"
 #include "loss_meter.h"
@@ -94,6 +95,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   }
   if (options.batch_size() < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", options.batch_size());
   if (!(options.lr() > 0) || !std::isfinite(options.lr())) fail("E_CONFIG", "Expected positive number for lr but received ", options.lr());
+  use_fit_threads(device_, config_.net.arch() == "conv");
   torch::Tensor data = to_device_images(images, "training images");  // resident on the device for the whole fit
   const int64_t n = data.size(0), bs = options.batch_size();
   const int64_t steps_per_epoch = (n + bs - 1) / bs;
