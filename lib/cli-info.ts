@@ -1,5 +1,6 @@
 /** `gentorch info`: what this installation runs on. */
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
+import { checkPositiveInt } from './config.js';
 import { native, nativePath } from './native.js';
 import { VERSION } from './vae.js';
 
@@ -12,6 +13,8 @@ export interface InstallInfo {
   devices: string[];
   cores: number;
   intraOpThreads: number;
+  /** Intra-op threads the latest CPU fit in this process ran with (0: none yet). */
+  fitThreads: number;
   interOpThreads: number;
   ompWaitPolicy: string | undefined;
   blas: string;
@@ -31,8 +34,9 @@ export function installInfo(): InstallInfo {
     torchVersion: r.torchVersion,
     flavour: r.cudaBuilt ? 'cuda' : 'cpu',
     devices,
-    cores: cpus().length,
+    cores: availableParallelism(),
     intraOpThreads: r.intraOpThreads,
+    fitThreads: r.fitThreads,
     interOpThreads: r.interOpThreads,
     ompWaitPolicy: process.env.OMP_WAIT_POLICY,
     blas: blas === 'generic' ? 'generic (the system BLAS: OpenBLAS when libopenblas0-pthread is installed)' : blas,
@@ -51,9 +55,21 @@ export function infoCommand(opts: { json?: boolean }): void {
     `addon:    ${i.addon ?? 'not loaded'}`,
     `libtorch: ${i.torchVersion} (${i.flavour} build)`,
     `devices:  ${i.devices.join(', ')}`,
-    `threads:  ${i.intraOpThreads} intra-op, ${i.interOpThreads} inter-op on ${i.cores} cores (OMP_WAIT_POLICY=${i.ompWaitPolicy ?? 'unset'})`,
+    `threads:  ${i.intraOpThreads} intra-op, ${i.interOpThreads} inter-op on ${i.cores} cores (OMP_WAIT_POLICY=${i.ompWaitPolicy ?? 'unset'});`
+      + ' CPU fits use every core for conv models, 1 for MLPs (setThreads or OMP_NUM_THREADS fix it)',
     `BLAS:     ${i.blas}`,
     `parallel: ${i.parallel}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * Fixes libtorch's intra-op (OpenMP) thread count for this process. Without a
+ * call (and without OMP_NUM_THREADS), each CPU fit picks what measured fastest
+ * on 2 cores with Debian's libtorch: every core for the convolutional models,
+ * one for the MLPs, whose matrix products OpenBLAS spreads over its own threads.
+ */
+export function setThreads(threads: number): void {
+  checkPositiveInt(threads, 'threads');
+  native().setThreads(threads);
 }

@@ -10,7 +10,7 @@ export { GentorchError, isGentorchError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { HostTensor, DType } from './tensor.js';
 export type { ImageDataset, Split } from './data.js';
-export { installInfo } from './cli-info.js';
+export { installInfo, setThreads } from './cli-info.js';
 export { gridPng, writeGridPng } from './images.js';
 export { readNpy, writeNpy } from './npy.js';
 export { readIdx } from './idx.js';

@@ -113,6 +113,7 @@ export interface NativeRuntimeInfo {
   cudaAvailable: boolean;
   cudaDeviceCount: number;
   intraOpThreads: number;
+  fitThreads: number;
   interOpThreads: number;
   parallelInfo: string;
   buildConfig: string;

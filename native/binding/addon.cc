@@ -31,6 +31,7 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
     out.Set("cudaAvailable", r.cuda_available);
     out.Set("cudaDeviceCount", static_cast<double>(r.cuda_device_count));
     out.Set("intraOpThreads", static_cast<double>(r.intra_op_threads));
+    out.Set("fitThreads", static_cast<double>(r.fit_threads));
     out.Set("interOpThreads", static_cast<double>(r.inter_op_threads));
     out.Set("parallelInfo", r.parallel_info);
     out.Set("buildConfig", r.build_config);

@@ -43,22 +43,9 @@ torch::Device parse_device(const std::string& spec) {
   fail("E_CONFIG", "Expected device auto, cpu, cuda or cuda:N but received \"", spec, "\"");
 }
 
-RuntimeInfo runtime_info() {
-  RuntimeInfo info;
-  info.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
-                       std::to_string(TORCH_VERSION_PATCH);
-  info.cuda_built = at::hasCUDA();
-  info.cuda_available = torch::cuda::is_available();
-  info.cuda_device_count = info.cuda_available ? static_cast<int64_t>(torch::cuda::device_count()) : 0;
-  info.intra_op_threads = at::get_num_threads();
-  info.inter_op_threads = at::get_num_interop_threads();
-  info.parallel_info = at::get_parallel_info();
-  info.build_config = at::show_config();
-  return info;
-}
-
 namespace {
-std::atomic<bool> user_set_threads{false};
+std::atomic<int> user_threads{0};     // set_threads' count; 0: not set
+std::atomic<int> last_fit_threads{0};  // what the latest CPU fit ran with
 
 int64_t usable_cores() {
 #ifdef __linux__
@@ -69,16 +56,36 @@ int64_t usable_cores() {
 }
 }  // namespace
 
+RuntimeInfo runtime_info() {
+  RuntimeInfo info;
+  info.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+                       std::to_string(TORCH_VERSION_PATCH);
+  info.cuda_built = at::hasCUDA();
+  info.cuda_available = torch::cuda::is_available();
+  info.cuda_device_count = info.cuda_available ? static_cast<int64_t>(torch::cuda::device_count()) : 0;
+  info.intra_op_threads = at::get_num_threads();
+  info.fit_threads = last_fit_threads;
+  info.inter_op_threads = at::get_num_interop_threads();
+  info.parallel_info = at::get_parallel_info();
+  info.build_config = at::show_config();
+  return info;
+}
+
+
 void set_threads(int64_t threads) {
   if (threads <= 0) return;
-  user_set_threads = true;
+  user_threads = static_cast<int>(threads);
   at::set_num_threads(static_cast<int>(threads));
 }
 
 void use_fit_threads(torch::Device device, bool convolutional) {
-  if (!device.is_cpu() || user_set_threads || std::getenv("OMP_NUM_THREADS") != nullptr) return;
-  const int threads = convolutional ? static_cast<int>(usable_cores()) : 1;
+  if (!device.is_cpu()) return;
+  // OpenMP keeps the count per thread, and fits run on a pool of threads: set it on this one.
+  int threads = user_threads;
+  if (threads == 0 && std::getenv("OMP_NUM_THREADS") != nullptr) threads = at::get_num_threads();
+  if (threads == 0) threads = convolutional ? static_cast<int>(usable_cores()) : 1;
   if (at::get_num_threads() != threads) at::set_num_threads(threads);
+  last_fit_threads = threads;
 }
 
 }  // namespace gentorch

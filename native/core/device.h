@@ -19,6 +19,7 @@ struct RuntimeInfo {
   bool cuda_available = false;
   int64_t cuda_device_count = 0;
   int64_t intra_op_threads = 0;
+  int64_t fit_threads = 0;  // intra-op threads of the latest CPU fit (0: none yet)
   int64_t inter_op_threads = 0;
   std::string parallel_info;
   std::string build_config;
