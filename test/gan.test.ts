@@ -104,9 +104,9 @@ describe('DCGAN on Fashion-MNIST', () => {
     const samples = await gan.sample(5000);
     const c = await classCoverage(judge, samples, test.labels);
     // Measured here (10,000 samples, scripts/bench/dcgan-quality.mjs): FID
-    // 20.6 against 17.3 for PyTorch's same networks trained the same way
+    // 14.9 against 17.3 for PyTorch's same networks trained the same way
     // (PyTorch over seeds 1-3: 15.6 to 24.3); all 10 classes with at least 5%
-    // (the rarest, pullover, 5.4%).
+    // (the rarest, coat, 6.4%).
     expect(c.classesCovered).toBeGreaterThanOrEqual(9);
     expect(Math.min(...c.histogram)).toBeGreaterThan(0.015);
     const fid = await featureFid(judge, samples, test.images);
