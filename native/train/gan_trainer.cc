@@ -88,13 +88,19 @@ int64_t GanModel::parameter_count() const {
   return n;
 }
 
-torch::Tensor GanModel::prepare_images(const torch::Tensor& images) const {
+torch::Tensor GanModel::resident_images(const torch::Tensor& images) const {
   const auto& o = config_.net;
-  const bool bytes = images.scalar_type() == torch::kUInt8;
-  auto x = images_to_device(images, o.channels(), o.height(), o.width(), device_, "images");
-  if (bytes && o.output() == "tanh") x = x.mul_(2).sub_(1);  // DCGAN works on [-1, 1]
+  return gentorch::resident_images(images, o.channels(), o.height(), o.width(), device_, "images");
+}
+
+torch::Tensor GanModel::batch_images(const torch::Tensor& batch) const {
+  if (batch.scalar_type() != torch::kUInt8) return batch;
+  auto x = as_floats(batch);
+  if (config_.net.output() == "tanh") x = x.mul_(2).sub_(1);  // DCGAN works on [-1, 1]
   return x;
 }
+
+torch::Tensor GanModel::prepare_images(const torch::Tensor& images) const { return batch_images(resident_images(images)); }
 
 torch::Tensor GanModel::prepare_labels(const torch::Tensor& labels, int64_t n) const {
   const int64_t k = config_.net.num_classes();
@@ -119,7 +125,7 @@ GanModel::Batch GanModel::next_batch(const torch::Tensor& data, const torch::Ten
     perm_ = permutation(n, state_.perm_seed, device_);  // resumed mid-epoch
   }
   auto idx = perm_.slice(0, state_.epoch_step * bs, std::min(n, (state_.epoch_step + 1) * bs));
-  Batch b{data.index_select(0, idx), labels.defined() ? labels.index_select(0, idx) : torch::Tensor()};
+  Batch b{batch_images(data.index_select(0, idx)), labels.defined() ? labels.index_select(0, idx) : torch::Tensor()};
   if (++state_.epoch_step == per_epoch) {
     state_.epoch += 1;
     state_.epoch_step = 0;
@@ -207,7 +213,7 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
     if (!(v > 0) || !std::isfinite(v)) fail("E_CONFIG", "Expected positive number for ", name, " but received ", v);
   }
   use_fit_threads(device_, config_.net.arch() == "dcgan");
-  auto data = prepare_images(images);  // resident on the device for the whole fit
+  auto data = resident_images(images);  // on the device for the whole fit (uint8 stays uint8)
   auto y = prepare_labels(labels, data.size(0));
   opt_g_->options().lr(o.lr_g()).beta1(o.beta1()).beta2(o.beta2());
   opt_d_->options().lr(o.lr_d()).beta1(o.beta1()).beta2(o.beta2());

@@ -78,7 +78,12 @@ class GanModel {
     torch::Tensor x, y;
     bool epoch_done = false;
   };
+  // Images as the networks take them: floats, on [-1, 1] for a tanh G.
   torch::Tensor prepare_images(const torch::Tensor& images) const;
+  // The training set as it stays on the device (uint8 stays uint8), and a
+  // gathered batch of it as prepare_images would give it.
+  torch::Tensor resident_images(const torch::Tensor& images) const;
+  torch::Tensor batch_images(const torch::Tensor& batch) const;
   torch::Tensor prepare_labels(const torch::Tensor& labels, int64_t n) const;
   Batch next_batch(const torch::Tensor& data, const torch::Tensor& labels, int64_t batch_size);
   std::vector<torch::Tensor> train_step(const torch::Tensor& data, const torch::Tensor& labels, int64_t batch_size, bool* epoch_done);

@@ -96,7 +96,9 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   if (options.batch_size() < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", options.batch_size());
   if (!(options.lr() > 0) || !std::isfinite(options.lr())) fail("E_CONFIG", "Expected positive number for lr but received ", options.lr());
   use_fit_threads(device_, config_.net.arch() == "conv");
-  torch::Tensor data = to_device_images(images, "training images");  // resident on the device for the whole fit
+  const auto& net = config_.net;
+  // Resident on the device for the whole fit (uint8 stays uint8; batches become floats).
+  torch::Tensor data = resident_images(images, net.channels(), net.height(), net.width(), device_, "training images");
   const int64_t n = data.size(0), bs = options.batch_size();
   const int64_t steps_per_epoch = (n + bs - 1) / bs;
   if (state_.epoch_step >= steps_per_epoch) state_.epoch_step = 0;  // a checkpoint from other data or batch size
@@ -114,7 +116,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
     bool epoch_done = false;
     for (int64_t s = state_.epoch_step; s < steps_per_epoch; ++s) {
       if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
-      auto x = data.index_select(0, perm.slice(0, s * bs, std::min(n, (s + 1) * bs)));
+      auto x = as_floats(data.index_select(0, perm.slice(0, s * bs, std::min(n, (s + 1) * bs))));
       torch::Tensor recon, kl;
       auto loss = train_step(x, recon, kl);
       meter.add({loss, recon, kl}, x.size(0), state_.step + 1);
