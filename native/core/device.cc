@@ -71,7 +71,6 @@ RuntimeInfo runtime_info() {
   return info;
 }
 
-
 void set_threads(int64_t threads) {
   if (threads <= 0) return;
   user_threads = static_cast<int>(threads);

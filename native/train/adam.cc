@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <map>
-#include <tuple>
 
 #include <ATen/Parallel.h>
 
@@ -84,12 +83,10 @@ void Adam::step() {
       const float* gd = grad.data_ptr<float>();
       float* md = exp_avg_[i].data_ptr<float>();
       float* vd = exp_avg_sq_[i].data_ptr<float>();
-      const auto args = std::make_tuple(static_cast<float>(1.0 - b1), static_cast<float>(b2), static_cast<float>(1.0 - b2),
-                                        static_cast<float>(bias2_sqrt), static_cast<float>(options_.eps()),
-                                        static_cast<float>(-step_size), static_cast<float>(options_.weight_decay()));
+      const float w1 = 1.0 - b1, fb2 = b2, w2 = 1.0 - b2, fbias2_sqrt = bias2_sqrt;
+      const float eps = options_.eps(), neg_step = -step_size, wd = options_.weight_decay();
       at::parallel_for(0, p.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
-        adam_kernel(pd + begin, gd + begin, md + begin, vd + begin, end - begin, std::get<0>(args), std::get<1>(args),
-                    std::get<2>(args), std::get<3>(args), std::get<4>(args), std::get<5>(args), std::get<6>(args));
+        adam_kernel(pd + begin, gd + begin, md + begin, vd + begin, end - begin, w1, fb2, w2, fbias2_sqrt, eps, neg_step, wd);
       });
       continue;
     }
