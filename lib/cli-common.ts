@@ -3,9 +3,11 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import {
-  checkDeviceSpec, checkNonNegativeInt, checkPositiveInt, checkSeed, rejectUnknownKeys, stripUndefined,
+  checkDeviceSpec, checkNonNegativeInt, checkOneOf, checkPositiveInt, checkSeed, rejectUnknownKeys, stripUndefined,
+  ON_NAN, PRECISIONS, type OnNan, type Precision,
 } from './config.js';
 import { GentorchError } from './errors.js';
+import { removeStaleTemps, writeFileAtomic } from './fsutil.js';
 import type { FitProgress } from './fit.js';
 
 /** Flags every `train` command takes. */
@@ -17,13 +19,15 @@ export interface RunFlags {
   epochs?: number;
   batchSize?: number;
   checkpointEvery?: number;
+  onNan?: OnNan;
+  precision?: Precision;
   resume?: boolean;
   force?: boolean;
   progress: boolean;
   out: string;
 }
 
-export const RUN_KEYS = ['seed', 'device', 'data', 'epochs', 'batchSize', 'checkpointEvery', 'progressEvery'];
+export const RUN_KEYS = ['seed', 'device', 'data', 'epochs', 'batchSize', 'checkpointEvery', 'progressEvery', 'onNan', 'precision'];
 
 function readConfigFile(path: string, knownKeys: readonly string[]): Record<string, unknown> {
   let text: string;
@@ -58,6 +62,8 @@ export function mergeConfig(flags: RunFlags, knownKeys: readonly string[]): Reco
   if (cfg.checkpointEvery !== undefined) checkNonNegativeInt(cfg.checkpointEvery, 'checkpointEvery');
   if (cfg.seed !== undefined) checkSeed(cfg.seed);
   if (cfg.device !== undefined) checkDeviceSpec(cfg.device);
+  if (cfg.onNan !== undefined) checkOneOf(cfg.onNan, ON_NAN, 'onNan');
+  if (cfg.precision !== undefined) checkOneOf(cfg.precision, PRECISIONS, 'precision');
   return cfg;
 }
 
@@ -71,11 +77,33 @@ export function runPaths(flags: RunFlags): { modelPath: string; metricsPath: str
   return { modelPath, metricsPath: join(flags.out, 'metrics.jsonl'), resuming };
 }
 
-/** Creates the run folder; a new run starts its metrics afresh. Returns the JSON-lines recorder. */
-export function openRun(out: string, metricsPath: string, resuming: boolean): (obj: object) => void {
+/**
+ * Creates the run folder; a new run starts its metrics afresh. A resumed run
+ * keeps only the records up to its checkpoint's step: a run killed after its
+ * last checkpoint re-trains the steps since, and their records must not
+ * appear twice (a torn last line goes too). Returns the JSON-lines recorder.
+ */
+export async function openRun(out: string, metricsPath: string, resuming: boolean, resumeStep = 0): Promise<(obj: object) => void> {
   mkdirSync(out, { recursive: true });
+  await removeStaleTemps(join(out, 'model.safetensors'));
+  await removeStaleTemps(metricsPath);
   if (!resuming) writeFileSync(metricsPath, '');
+  else if (existsSync(metricsPath)) await writeFileAtomic(metricsPath, recordsUpTo(readFileSync(metricsPath, 'utf8'), resumeStep));
   return (obj) => appendFileSync(metricsPath, `${JSON.stringify(obj)}\n`);
+}
+
+/** The JSON lines of `text` whose step (if any) is at most `step`; unparsable lines are dropped. */
+export function recordsUpTo(text: string, step: number): string {
+  const kept = text.split('\n').filter((line) => {
+    if (line.trim() === '') return false;
+    try {
+      const rec = JSON.parse(line) as { step?: unknown };
+      return typeof rec.step !== 'number' || rec.step <= step;
+    } catch {
+      return false;
+    }
+  });
+  return kept.map((l) => `${l}\n`).join('');
 }
 
 /** A progress bar on a terminal; nothing otherwise. */

@@ -11,6 +11,8 @@ export interface InstallInfo {
   torchVersion: string;
   flavour: 'cuda' | 'cpu';
   devices: string[];
+  /** The CUDA devices' names, memory and compute capability (a CUDA build of the addon). */
+  cudaDevices: { device: string; name: string; memoryGiB: number; capability: string }[];
   cores: number;
   intraOpThreads: number;
   /** Intra-op threads the latest CPU fit in this process ran with (0: none yet). */
@@ -34,6 +36,9 @@ export function installInfo(): InstallInfo {
     torchVersion: r.torchVersion,
     flavour: r.cudaBuilt ? 'cuda' : 'cpu',
     devices,
+    cudaDevices: r.cudaDevices.map((d, i) => ({
+      device: `cuda:${i}`, name: d.name, memoryGiB: Math.round((d.totalMemory / 2 ** 30) * 10) / 10, capability: d.capability,
+    })),
     cores: availableParallelism(),
     intraOpThreads: r.intraOpThreads,
     fitThreads: r.fitThreads,
@@ -55,6 +60,7 @@ export function infoCommand(opts: { json?: boolean }): void {
     `addon:    ${i.addon ?? 'not loaded'}`,
     `libtorch: ${i.torchVersion} (${i.flavour} build)`,
     `devices:  ${i.devices.join(', ')}`,
+    ...i.cudaDevices.map((d) => `          ${d.device}: ${d.name}, ${d.memoryGiB} GiB, compute capability ${d.capability}`),
     `threads:  ${i.intraOpThreads} intra-op, ${i.interOpThreads} inter-op on ${i.cores} cores (OMP_WAIT_POLICY=${i.ompWaitPolicy ?? 'unset'});`
       + ' CPU fits use every core for conv models, 1 for MLPs (setThreads or OMP_NUM_THREADS fix it)',
     `BLAS:     ${i.blas}`,

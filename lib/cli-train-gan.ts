@@ -71,12 +71,12 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   using gan = resuming
     ? await GAN.load(modelPath, { device: cfg.device as string | undefined })
     : new GAN({ ...modelConfig(cfg, data, points), device: (cfg.device as string | undefined) ?? 'auto', seed });
-  const record = openRun(flags.out, metricsPath, resuming);
+  const record = await openRun(flags.out, metricsPath, resuming, gan.trainingState.step);
   const fit = fitConfig(cfg, gan, points);
   const before = gan.trainingState;
   const bySteps = (fit.steps ?? 0) > 0;
   const remaining = bySteps ? (fit.steps as number) - before.step : (fit.epochs ?? GAN_FIT_DEFAULTS.epochs) - before.epoch;
-  let history: FitHistory = { epochs: [], steps: 0, seconds: 0 };
+  let history: FitHistory = { epochs: [], steps: 0, seconds: 0, skippedSteps: 0 };
   let last: FitProgress | undefined;
   if (remaining > 0) {
     const bar = progressBar(flags.progress, 'gan', 'gLoss');
@@ -90,7 +90,7 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
         onProgress: (p) => {
           if (!last) bar?.start(p.totalSteps, p.epoch + 1);
           last = p;
-          record({ type: 'progress', step: p.step, epoch: p.epoch, ...p.losses, imagesPerSecond: p.imagesPerSecond, time: p.elapsedSeconds });
+          record({ type: 'progress', step: p.step, epoch: p.epoch, ...p.losses, imagesPerSecond: p.imagesPerSecond, time: p.elapsedSeconds, skippedSteps: p.skippedSteps });
           bar?.update(p.step - before.step, p);
         },
         onEpoch: (e) => {
@@ -130,6 +130,7 @@ async function writeOutputs(out: string, gan: GAN, dataName: string, points: boo
     steps: gan.trainingState.step,
     epochSeconds: history.epochs.map((e) => e.seconds),
     trainSeconds: history.seconds,
+    skippedSteps: history.skippedSteps,
     final: last ? { dLoss: last.losses.dLoss, gLoss: last.losses.gLoss, dReal: last.losses.dReal, dFake: last.losses.dFake } : undefined,
     ...(modes ? { modes: { covered: modes.covered, total: modes.total, highQualityRate: modes.highQualityRate } } : {}),
   };

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { mergeConfig, openRun, progressBar, runPaths, withSigint, RUN_KEYS, type RunFlags } from './cli-common.js';
-import { checkPositiveNumber, FIT_DEFAULTS, type VaeConfig } from './config.js';
+import { checkPositiveNumber, FIT_DEFAULTS, type OnNan, type Precision, type VaeConfig } from './config.js';
 import { loadDataSpec, take, toFloat, type ImageDataset } from './data.js';
 import { isSynthetic, modeCoverage, synthetic, SYNTHETIC, type ModeCoverage } from './synthetic.js';
 import type { FitHistory } from './fit.js';
@@ -54,11 +54,11 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
   const { train, test } = await loadSplits(cfg.data as string);
   const { modelPath, metricsPath, resuming } = runPaths(flags);
   using vae = await openModel(cfg, train, modelPath, resuming);
-  const record = openRun(flags.out, metricsPath, resuming);
+  const record = await openRun(flags.out, metricsPath, resuming, vae.trainingState.step);
   const epochsTotal = (cfg.epochs as number | undefined) ?? vae.lastFit?.epochs ?? FIT_DEFAULTS.epochs;
   const before = vae.trainingState;
   const remaining = epochsTotal - before.epoch;
-  let history: FitHistory = { epochs: [], steps: 0, seconds: 0 };
+  let history: FitHistory = { epochs: [], steps: 0, seconds: 0, skippedSteps: 0 };
   if (remaining > 0) {
     const batchSize = (cfg.batchSize as number | undefined) ?? vae.lastFit?.batchSize ?? FIT_DEFAULTS.batchSize;
     const bar = progressBar(flags.progress, 'vae', 'loss');
@@ -70,9 +70,12 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
         lr: (cfg.lr as number | undefined) ?? vae.lastFit?.lr,
         checkpointEvery: (cfg.checkpointEvery as number | undefined) ?? 0,
         checkpointPath: modelPath,
+        progressEvery: cfg.progressEvery as number | undefined,
+        onNan: (cfg.onNan as OnNan | undefined) ?? vae.lastFit?.onNan,
+        precision: (cfg.precision as Precision | undefined) ?? vae.lastFit?.precision,
         signal,
         onProgress: (p) => {
-          record({ type: 'progress', step: p.step, epoch: p.epoch, ...p.losses, imagesPerSecond: p.imagesPerSecond, time: p.elapsedSeconds });
+          record({ type: 'progress', step: p.step, epoch: p.epoch, ...p.losses, imagesPerSecond: p.imagesPerSecond, time: p.elapsedSeconds, skippedSteps: p.skippedSteps });
           bar?.update(p.step - before.step, p);
         },
         onEpoch: (e) => {
@@ -111,6 +114,7 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
     steps: vae.trainingState.step,
     epochSeconds: history.epochs.map((e) => e.seconds),
     trainLosses: history.epochs.map((e) => e.losses),
+    skippedSteps: history.skippedSteps,
     test: evaluation,
     ...(modes ? { modes: { covered: modes.covered, total: modes.total, highQualityRate: modes.highQualityRate } } : {}),
   };

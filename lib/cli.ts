@@ -35,6 +35,8 @@ function runOptions(cmd: Command): void {
     .option('--device <device>', 'auto, cpu, cuda or cuda:N (default auto)')
     .option('--config <file>', 'JSON file of options (flags override it)')
     .option('--checkpoint-every <steps>', 'write OUT/model.safetensors every N steps', int('checkpoint-every'))
+    .addOption(new Option('--on-nan <action>', 'a NaN or infinite step: stop with E_NUMERIC, or skip it (default stop)').choices(['stop', 'skip']))
+    .addOption(new Option('--precision <kind>', 'layer arithmetic (default auto: bf16 for conv models on CUDA)').choices(['auto', 'float32', 'bfloat16']))
     .option('--resume', 'continue from OUT/model.safetensors')
     .option('--force', 'replace an existing OUT/model.safetensors')
     .option('--no-progress', 'no progress bar')

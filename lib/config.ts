@@ -51,7 +51,24 @@ export interface FitConfig {
   progressEvery: number;
   /** Steps between checkpoints (0: none); needs checkpointPath. */
   checkpointEvery: number;
+  /**
+   * Arithmetic of the layers: 'auto' (bf16 autocast for convolutional models
+   * on CUDA, float32 otherwise), 'float32', or 'bfloat16' (autocast on any
+   * device). Weights and optimizer state stay float32 (native/train/accel.h).
+   */
+  precision: Precision;
+  /**
+   * A step whose loss or gradients are NaN or infinite: 'stop' the fit with
+   * E_NUMERIC naming the step (free), or 'skip' it and go on (one host sync
+   * per step; 100 bad steps in a row still stop). native/train/nan_guard.h.
+   */
+  onNan: OnNan;
 }
+
+export type Precision = 'auto' | 'float32' | 'bfloat16';
+export type OnNan = 'stop' | 'skip';
+export const PRECISIONS: readonly Precision[] = ['auto', 'float32', 'bfloat16'];
+export const ON_NAN: readonly OnNan[] = ['stop', 'skip'];
 
 export const FIT_DEFAULTS: Readonly<FitConfig> = Object.freeze({
   epochs: 10,
@@ -60,6 +77,8 @@ export const FIT_DEFAULTS: Readonly<FitConfig> = Object.freeze({
   lr: 1e-3,
   progressEvery: 50,
   checkpointEvery: 0,
+  precision: 'auto',
+  onNan: 'stop',
 });
 
 /** Levenshtein distance, for did-you-mean suggestions. */
@@ -157,6 +176,8 @@ export function resolveFitConfig(partial: Partial<FitConfig>): FitConfig {
   checkPositiveNumber(c.lr, 'lr');
   checkPositiveInt(c.progressEvery, 'progressEvery');
   checkNonNegativeInt(c.checkpointEvery, 'checkpointEvery');
+  checkOneOf(c.precision, PRECISIONS, 'precision');
+  checkOneOf(c.onNan, ON_NAN, 'onNan');
   return c;
 }
 

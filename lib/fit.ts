@@ -20,6 +20,8 @@ export interface FitProgress {
   elapsedSeconds: number;
   /** Estimated seconds left in this fit. */
   etaSeconds: number;
+  /** Steps this fit dropped because their loss or gradients were NaN or infinite (onNan 'skip'). */
+  skippedSteps: number;
 }
 
 /** One finished epoch. */
@@ -35,6 +37,8 @@ export interface FitHistory {
   epochs: EpochRecord[];
   steps: number;
   seconds: number;
+  /** Steps dropped as NaN or infinite (onNan 'skip'), as of the last progress report. */
+  skippedSteps: number;
 }
 
 /** The callbacks and control options every fit() takes. */
@@ -79,7 +83,7 @@ export async function runFit(a: RunFitArgs): Promise<FitHistory> {
   }
   if (signal?.aborted) throw new GentorchError('E_ABORTED', 'The fit was aborted before it started');
   const start = a.handle.info().state;
-  const history: FitHistory = { epochs: [], steps: 0, seconds: 0 };
+  const history: FitHistory = { epochs: [], steps: 0, seconds: 0, skippedSteps: 0 };
   let writes: Promise<void> = Promise.resolve();
   let writeError: unknown;
   const onEvent = (ev: NativeFitEvent): void => {
@@ -87,6 +91,7 @@ export async function runFit(a: RunFitArgs): Promise<FitHistory> {
       const done = ev.step - start.step;
       const eta = done > 0 ? (ev.elapsedSeconds / done) * (a.totalSteps - done) : 0;
       const { type: _type, ...rest } = ev;
+      history.skippedSteps = ev.skippedSteps;
       safely(onProgress, { ...rest, totalSteps: a.totalSteps, etaSeconds: Math.max(0, eta) });
     } else if (ev.type === 'epoch') {
       const rec: EpochRecord = { epoch: ev.epoch, step: ev.step, seconds: ev.seconds, losses: ev.losses };

@@ -5,7 +5,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GentorchError, type ErrorCode } from './errors.js';
 
@@ -70,6 +70,38 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   } catch (err) {
     if (tmp !== undefined && !renamed) await unlink(tmp).catch(() => undefined);
     throw new GentorchError('E_IO', `Could not write ${String(path)}: ${reasonOf(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Removes the temp files that writeFileAtomic left beside `path` in processes
+ * that were killed between creating and renaming them (SIGKILL, a power cut),
+ * so interrupted runs do not pile them up. A temp file of a live process
+ * (another writer right now) is left alone. Best effort: never throws.
+ */
+export async function removeStaleTemps(path: string): Promise<void> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (!m || processAlive(Number(m[1]))) continue;
+    await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -9,7 +9,7 @@
 import { GentorchError, invalid } from './errors.js';
 import {
   checkNonNegativeInt, checkNonNegativeNumber, checkOneOf, checkPositiveInt, checkPositiveNumber,
-  rejectUnknownKeys, stripUndefined,
+  rejectUnknownKeys, stripUndefined, ON_NAN, PRECISIONS, type OnNan, type Precision,
 } from './config.js';
 
 export type GanLoss = 'minimax' | 'ns' | 'wgan-gp' | 'hinge';
@@ -82,6 +82,10 @@ export interface GanFitConfig {
   beta2: number;
   progressEvery: number;
   checkpointEvery: number;
+  /** As the VAE's (lib/config.ts FitConfig): 'auto' autocasts the DCGAN to bf16 on CUDA. */
+  precision: Precision;
+  /** As the VAE's: 'stop' with E_NUMERIC, or 'skip' a NaN/Inf D or G step. */
+  onNan: OnNan;
 }
 
 export const GAN_FIT_DEFAULTS: Readonly<GanFitConfig> = Object.freeze({
@@ -94,6 +98,8 @@ export const GAN_FIT_DEFAULTS: Readonly<GanFitConfig> = Object.freeze({
   beta2: 0.999,
   progressEvery: 50,
   checkpointEvery: 0,
+  precision: 'auto',
+  onNan: 'stop',
 });
 
 /** Fills and validates a GanConfig. */
@@ -143,6 +149,8 @@ export function resolveGanFitConfig(partial: Partial<GanFitConfig>): GanFitConfi
   }
   checkPositiveInt(c.progressEvery, 'progressEvery');
   checkNonNegativeInt(c.checkpointEvery, 'checkpointEvery');
+  checkOneOf(c.precision, PRECISIONS, 'precision');
+  checkOneOf(c.onNan, ON_NAN, 'onNan');
   return c;
 }
 

@@ -5,7 +5,7 @@ export { VAE, VERSION } from './vae.js';
 export type { VaeOptions, FitOptions, VaeEvaluation } from './vae.js';
 export type { FitProgress, FitHistory, EpochRecord, FitCallbacks } from './fit.js';
 export { VAE_DEFAULTS, FIT_DEFAULTS } from './config.js';
-export type { VaeConfig, FitConfig } from './config.js';
+export type { VaeConfig, FitConfig, Precision, OnNan } from './config.js';
 export { GentorchError, isGentorchError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { HostTensor, DType } from './tensor.js';

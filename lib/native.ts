@@ -43,6 +43,7 @@ export interface NativeProgressEvent {
   losses: Record<string, number>;
   imagesPerSecond: number;
   elapsedSeconds: number;
+  skippedSteps: number;
 }
 
 export interface NativeEpochEvent {
@@ -117,6 +118,8 @@ export interface NativeRuntimeInfo {
   interOpThreads: number;
   parallelInfo: string;
   buildConfig: string;
+  /** Filled only by a CUDA build of the addon. */
+  cudaDevices: { name: string; totalMemory: number; capability: string }[];
 }
 
 export interface NativeBinding {

@@ -35,6 +35,16 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
     out.Set("interOpThreads", static_cast<double>(r.inter_op_threads));
     out.Set("parallelInfo", r.parallel_info);
     out.Set("buildConfig", r.build_config);
+    Napi::Array gpus = Napi::Array::New(env, r.cuda_devices.size());
+    for (uint32_t i = 0; i < r.cuda_devices.size(); ++i) {
+      const auto& d = r.cuda_devices[i];
+      Napi::Object g = Napi::Object::New(env);
+      g.Set("name", d.name);
+      g.Set("totalMemory", static_cast<double>(d.total_memory));
+      g.Set("capability", std::to_string(d.capability_major) + "." + std::to_string(d.capability_minor));
+      gpus.Set(i, g);
+    }
+    out.Set("cudaDevices", gpus);
     return out;
   } catch (...) {
     Failure f = current_failure();

@@ -79,7 +79,9 @@ Napi::Value GanHandle::Fit(const Napi::CallbackInfo& info) {
       .beta1(get_number(o, "beta1", opts.beta1()))
       .beta2(get_number(o, "beta2", opts.beta2()))
       .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())))
-      .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()));
+      .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()))
+      .precision(get_string(o, "precision", opts.precision()))
+      .on_nan(get_string(o, "onNan", opts.on_nan()));
   return run_job<GanModel>(env, core_, info[3], [images, labels, opts](JobContext& ctx, GanModel& model) -> Finisher {
     model.fit(images, labels, opts, fit_hooks(ctx, model));
     return [](Napi::Env env) { return env.Undefined(); };

@@ -24,6 +24,7 @@ Napi::Object progress_to_js(Napi::Env env, const ProgressEvent& ev) {
   out.Set("losses", losses_to_js(env, ev.losses));
   out.Set("imagesPerSecond", ev.images_per_second);
   out.Set("elapsedSeconds", ev.elapsed_seconds);
+  out.Set("skippedSteps", static_cast<double>(ev.skipped_steps));
   return out;
 }
 

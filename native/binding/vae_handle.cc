@@ -60,7 +60,9 @@ Napi::Value VaeHandle::Fit(const Napi::CallbackInfo& info) {
       .batch_size(get_int(o, "batchSize", opts.batch_size()))
       .lr(get_number(o, "lr", opts.lr()))
       .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())))
-      .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()));
+      .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()))
+      .precision(get_string(o, "precision", opts.precision()))
+      .on_nan(get_string(o, "onNan", opts.on_nan()));
   return run(env, info[2], [images, opts](JobContext& ctx, VaeModel& model) -> Finisher {
     model.fit(images, opts, fit_hooks(ctx, model));
     return [](Napi::Env env) { return env.Undefined(); };

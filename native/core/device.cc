@@ -14,6 +14,10 @@
 
 #include "error.h"
 
+#if GENTORCH_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#endif
+
 namespace gentorch {
 
 namespace {
@@ -68,6 +72,12 @@ RuntimeInfo runtime_info() {
   info.inter_op_threads = at::get_num_interop_threads();
   info.parallel_info = at::get_parallel_info();
   info.build_config = at::show_config();
+#if GENTORCH_WITH_CUDA
+  for (int64_t i = 0; i < info.cuda_device_count; ++i) {
+    const auto* p = at::cuda::getDeviceProperties(static_cast<c10::DeviceIndex>(i));
+    info.cuda_devices.push_back({p->name, static_cast<int64_t>(p->totalGlobalMem), p->major, p->minor});
+  }
+#endif
   return info;
 }
 

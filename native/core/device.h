@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 namespace gentorch {
 
@@ -11,6 +12,13 @@ namespace gentorch {
 // libtorch build has it and a device is present, the CPU otherwise. An
 // absent CUDA device is E_DEVICE, never a crash inside libtorch.
 torch::Device parse_device(const std::string& spec);
+
+// One visible CUDA device, as `gentorch info` shows it.
+struct CudaDeviceInfo {
+  std::string name;
+  int64_t total_memory = 0;  // bytes
+  int capability_major = 0, capability_minor = 0;
+};
 
 // A short facts record for `gentorch info`.
 struct RuntimeInfo {
@@ -23,6 +31,7 @@ struct RuntimeInfo {
   int64_t inter_op_threads = 0;
   std::string parallel_info;
   std::string build_config;
+  std::vector<CudaDeviceInfo> cuda_devices;  // filled only in CUDA builds (GENTORCH_WITH_CUDA)
 };
 RuntimeInfo runtime_info();
 

@@ -77,6 +77,13 @@ GanModel::GanModel(GanConfig config, torch::Device device, uint64_t seed)
   }
   noise_ = device_.is_cpu() ? rng_ : make_generator(device_, mix_seed(seed, kNoiseStream, 0));
   state_.seed = seed;
+  // Before Adam takes its moments' layout from the weights.
+  channels_last_ = use_channels_last(device_, config_.net.arch() == "dcgan");
+  if (channels_last_) {
+    to_channels_last(*g_);
+    to_channels_last(*d_);
+    if (g_ema_) to_channels_last(*g_ema_);
+  }
   opt_g_ = std::make_unique<Adam>(parameters_of(*g_), AdamOptions());
   opt_d_ = std::make_unique<Adam>(parameters_of(*d_), AdamOptions());
 }
@@ -157,28 +164,39 @@ void GanModel::update_ema() {
   }
 }
 
-// One G step after n_critic D steps. Returns {dLoss, gLoss, dReal, dFake, gradNormD, gradNormG}.
-std::vector<torch::Tensor> GanModel::train_step(const torch::Tensor& data, const torch::Tensor& labels, int64_t bs, bool* epoch_done) {
+bool GanModel::train_step(const torch::Tensor& data, const torch::Tensor& labels, int64_t bs, Precision precision, NanGuard& guard,
+                          bool* epoch_done, std::vector<torch::Tensor>& parts_out) {
   const double real_target = 1.0 - config_.label_smoothing;
   torch::Tensor d_loss, d_real, d_fake, grad_d, fake, y;
+  bool admitted = true;
   for (int64_t k = 0; k < config_.n_critic; ++k) {
     Batch b = next_batch(data, labels, bs);
     *epoch_done = *epoch_done || b.epoch_done;
     y = b.y;
+    auto x = model_layout(b.x, channels_last_);
     auto z = at::randn({b.x.size(0), config_.net.latent_dim()}, noise_, b.x.options());
-    fake = g_->forward(z, y);
-    auto real_logits = d_->forward(b.x, y);
-    auto fake_logits = d_->forward(fake.detach(), y);
-    d_loss = discriminator_loss(loss_, real_logits, fake_logits, real_target);
-    if (loss_ == GanLoss::kWganGp && config_.gp_lambda > 0) {
-      auto critic = [&](const torch::Tensor& x) { return d_->forward(x, y); };
-      d_loss = d_loss + config_.gp_lambda * gradient_penalty(critic, b.x, fake, noise_);
+    torch::Tensor real_logits, fake_logits;
+    {
+      AutocastScope autocast(device_, precision);
+      fake = g_->forward(z, y);
+      real_logits = d_->forward(x, y).to(torch::kFloat32);
+      fake_logits = d_->forward(fake.detach(), y).to(torch::kFloat32);
+      d_loss = discriminator_loss(loss_, real_logits, fake_logits, real_target);
+      if (loss_ == GanLoss::kWganGp && config_.gp_lambda > 0) {
+        auto critic = [&](const torch::Tensor& xs) { return d_->forward(xs, y).to(torch::kFloat32); };
+        d_loss = d_loss + config_.gp_lambda * gradient_penalty(critic, x, fake, noise_);
+      }
     }
     opt_d_->zero_grad();
     d_loss.backward();
     // Seam: data-parallel training all-reduces D's gradients here.
     grad_d = clip(d_->parameters());
-    opt_d_->step();
+    if (guard.admit_norm(d_loss, grad_d, state_.step + 1)) {
+      opt_d_->step();
+    } else {
+      opt_d_->zero_grad();
+      admitted = false;
+    }
     d_real = mean_output(loss_, real_logits.detach());
     d_fake = mean_output(loss_, fake_logits.detach());
   }
@@ -187,15 +205,24 @@ std::vector<torch::Tensor> GanModel::train_step(const torch::Tensor& data, const
   torch::Tensor g_loss;
   {
     FrozenParameters frozen(d_->parameters());
-    g_loss = generator_loss(loss_, d_->forward(fake, y));
+    {
+      AutocastScope autocast(device_, precision);
+      g_loss = generator_loss(loss_, d_->forward(fake, y).to(torch::kFloat32));
+    }
     opt_g_->zero_grad();
     g_loss.backward();
   }
   // Seam: data-parallel training all-reduces G's gradients here.
   auto grad_g = clip(g_->parameters());
-  opt_g_->step();
-  update_ema();
-  return {d_loss.detach(), g_loss.detach(), d_real, d_fake, grad_d, grad_g};
+  if (guard.admit_norm(g_loss, grad_g, state_.step + 1)) {
+    opt_g_->step();
+    update_ema();
+  } else {
+    opt_g_->zero_grad();
+    admitted = false;
+  }
+  parts_out = {d_loss.detach(), g_loss.detach(), d_real, d_fake, grad_d, grad_g};
+  return admitted;
 }
 
 void GanModel::check_weights_finite() const {
@@ -212,7 +239,11 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   for (auto [name, v] : {std::pair<const char*, double>{"lrG", o.lr_g()}, {"lrD", o.lr_d()}}) {
     if (!(v > 0) || !std::isfinite(v)) fail("E_CONFIG", "Expected positive number for ", name, " but received ", v);
   }
-  use_fit_threads(device_, config_.net.arch() == "dcgan");
+  const bool conv = config_.net.arch() == "dcgan";
+  use_fit_threads(device_, conv);
+  const Precision precision = resolve_precision(o.precision(), device_, conv);
+  NanGuard guard(o.on_nan());
+  enable_cudnn_autotuning(device_);
   auto data = resident_images(images);  // on the device for the whole fit (uint8 stays uint8)
   auto y = prepare_labels(labels, data.size(0));
   opt_g_->options().lr(o.lr_g()).beta1(o.beta1()).beta2(o.beta2());
@@ -227,8 +258,10 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   while (target_step >= 0 ? state_.step < target_step : state_.epoch < target_epoch) {
     if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
     bool epoch_done = false;
-    auto parts = train_step(data, y, o.batch_size(), &epoch_done);
-    meter.add(parts, 1, state_.step + 1);  // per-step values: means over steps
+    std::vector<torch::Tensor> parts;
+    if (train_step(data, y, o.batch_size(), precision, guard, &epoch_done, parts)) {
+      meter.add(parts, 1, state_.step + 1);  // per-step values: means over steps
+    }
     ++state_.step;
     const bool last = target_step >= 0 ? state_.step == target_step : state_.epoch == target_epoch && epoch_done;
     if (state_.step % o.progress_every() == 0 || last) {
@@ -242,6 +275,7 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
       ev.losses = meter.take_window(&steps_per_second);
       ev.images_per_second = steps_per_second * o.batch_size() * config_.n_critic;
       ev.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      ev.skipped_steps = guard.skipped();
       if (hooks.on_progress) hooks.on_progress(ev);
     }
     if (o.checkpoint_every() > 0 && state_.step % o.checkpoint_every() == 0 && hooks.on_checkpoint) {

@@ -10,9 +10,11 @@
 #include <string>
 
 #include "../models/gan.h"
+#include "accel.h"
 #include "adam.h"
 #include "gan_losses.h"
 #include "hooks.h"
+#include "nan_guard.h"
 
 namespace gentorch {
 
@@ -45,6 +47,10 @@ struct GanFitOptions {
   TORCH_ARG(double, beta2) = 0.999;
   TORCH_ARG(int64_t, progress_every) = 50;
   TORCH_ARG(int64_t, checkpoint_every) = 0;
+  /// "auto" (bf16 autocast for the DCGAN on CUDA), "float32" or "bfloat16" (accel.h).
+  TORCH_ARG(std::string, precision) = "auto";
+  /// A NaN or infinite D or G step: "stop" with E_NUMERIC, or "skip" it (nan_guard.h).
+  TORCH_ARG(std::string, on_nan) = "stop";
 };
 
 class GanModel {
@@ -86,7 +92,10 @@ class GanModel {
   torch::Tensor batch_images(const torch::Tensor& batch) const;
   torch::Tensor prepare_labels(const torch::Tensor& labels, int64_t n) const;
   Batch next_batch(const torch::Tensor& data, const torch::Tensor& labels, int64_t batch_size);
-  std::vector<torch::Tensor> train_step(const torch::Tensor& data, const torch::Tensor& labels, int64_t batch_size, bool* epoch_done);
+  // One G step after n_critic D steps; false when the guard dropped any of them.
+  // parts_out: {dLoss, gLoss, dReal, dFake, gradNormD, gradNormG}, detached.
+  bool train_step(const torch::Tensor& data, const torch::Tensor& labels, int64_t batch_size, Precision precision, NanGuard& guard,
+                  bool* epoch_done, std::vector<torch::Tensor>& parts_out);
   torch::Tensor clip(std::vector<torch::Tensor> params) const;  // total grad norm before clipping
   void update_ema();
   void check_weights_finite() const;
@@ -100,6 +109,7 @@ class GanModel {
   at::Generator rng_, noise_;
   TrainingState state_;
   torch::Tensor perm_;
+  bool channels_last_ = false;  // conv weights and batches NHWC (CUDA only, accel.h)
 };
 
 }  // namespace gentorch

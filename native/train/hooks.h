@@ -30,6 +30,7 @@ struct ProgressEvent {
   std::map<std::string, double> losses;  // window averages since the last event
   double images_per_second = 0;
   double elapsed_seconds = 0;
+  int64_t skipped_steps = 0;  // optimizer steps this fit dropped as NaN/Inf (onNan "skip")
 };
 
 struct EpochEvent {

@@ -1,5 +1,7 @@
 #include "loss_meter.h"
 
+#include <limits>
+
 #include "../core/error.h"
 
 namespace gentorch {
@@ -36,7 +38,8 @@ void LossMeter::check_finite() const {
 std::map<std::string, double> LossMeter::means(const torch::Tensor& sums, int64_t images) const {
   auto host = sums.cpu();
   const double* v = host.data_ptr<double>();
-  const double n = static_cast<double>(std::max<int64_t>(1, images));
+  // No images (every step of the window skipped as NaN): no mean, not zero.
+  const double n = images > 0 ? static_cast<double>(images) : std::numeric_limits<double>::quiet_NaN();
   std::map<std::string, double> out;
   for (size_t i = 0; i < names_.size(); ++i) out[names_[i]] = v[i] / n;
   return out;

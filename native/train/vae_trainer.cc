@@ -37,6 +37,9 @@ VaeModel::VaeModel(VaeConfig config, torch::Device device, uint64_t seed)
   rng_ = seeded_init(seed, [&]() { net_ = make_vae_net(config_.net); });
   noise_ = device_.is_cpu() ? rng_ : make_generator(device_, mix_seed(seed, kNoiseStream, 0));
   net_->to(device_);
+  // Before Adam takes its moments' layout from the weights.
+  channels_last_ = use_channels_last(device_, config_.net.arch() == "conv");
+  if (channels_last_) to_channels_last(*net_);
   state_.seed = seed;
   NamedTensors params;
   for (auto& item : net_->named_parameters()) params.emplace_back(item.key(), item.value());
@@ -66,20 +69,31 @@ torch::Tensor VaeModel::recon_loss(const torch::Tensor& logits, const torch::Ten
   return F::mse_loss(mean_of(logits), x, F::MSELossFuncOptions().reduction(torch::kSum));
 }
 
-torch::Tensor VaeModel::train_step(const torch::Tensor& x, torch::Tensor& recon_out, torch::Tensor& kl_out) {
-  auto [mu, logvar] = net_->encode(x);
-  auto eps = at::randn(mu.sizes(), noise_, mu.options());
-  auto z = mu + eps * torch::exp(0.5 * logvar);
-  auto recon = recon_loss(net_->decode_logits(z), x);
-  auto kl = -0.5 * torch::sum(1 + logvar - mu.pow(2) - logvar.exp());
-  auto loss = recon + config_.beta * kl;
+bool VaeModel::train_step(const torch::Tensor& x, Precision precision, NanGuard& guard, std::vector<torch::Tensor>& losses_out) {
+  torch::Tensor loss, recon, kl;
+  {
+    AutocastScope autocast(device_, precision);
+    auto [mu_raw, logvar_raw] = net_->encode(model_layout(x, channels_last_));
+    // The posterior and the noise in float32 whatever the layers ran in, so
+    // the reparameterisation draws the same stream at every precision.
+    auto mu = mu_raw.to(torch::kFloat32);
+    auto logvar = logvar_raw.to(torch::kFloat32);
+    auto eps = at::randn(mu.sizes(), noise_, mu.options());
+    auto z = mu + eps * torch::exp(0.5 * logvar);
+    recon = recon_loss(net_->decode_logits(z).to(torch::kFloat32), x);
+    kl = -0.5 * torch::sum(1 + logvar - mu.pow(2) - logvar.exp());
+    loss = recon + config_.beta * kl;
+  }
   optimizer_->zero_grad();
   loss.backward();
   // Seam: data-parallel training all-reduces the gradients here (c10d).
+  if (!guard.admit(loss, net_->parameters(), state_.step + 1)) {
+    optimizer_->zero_grad();
+    return false;
+  }
   optimizer_->step();
-  recon_out = recon.detach();
-  kl_out = kl.detach();
-  return loss.detach();
+  losses_out = {loss.detach(), recon.detach(), kl.detach()};
+  return true;
 }
 
 torch::Tensor VaeModel::epoch_permutation(int64_t n) {
@@ -95,7 +109,11 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   }
   if (options.batch_size() < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", options.batch_size());
   if (!(options.lr() > 0) || !std::isfinite(options.lr())) fail("E_CONFIG", "Expected positive number for lr but received ", options.lr());
-  use_fit_threads(device_, config_.net.arch() == "conv");
+  const bool conv = config_.net.arch() == "conv";
+  use_fit_threads(device_, conv);
+  const Precision precision = resolve_precision(options.precision(), device_, conv);
+  NanGuard guard(options.on_nan());
+  enable_cudnn_autotuning(device_);
   const auto& net = config_.net;
   // Resident on the device for the whole fit (uint8 stays uint8; batches become floats).
   torch::Tensor data = resident_images(images, net.channels(), net.height(), net.width(), device_, "training images");
@@ -117,9 +135,8 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
     for (int64_t s = state_.epoch_step; s < steps_per_epoch; ++s) {
       if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
       auto x = as_floats(data.index_select(0, perm.slice(0, s * bs, std::min(n, (s + 1) * bs))));
-      torch::Tensor recon, kl;
-      auto loss = train_step(x, recon, kl);
-      meter.add({loss, recon, kl}, x.size(0), state_.step + 1);
+      std::vector<torch::Tensor> losses;
+      if (train_step(x, precision, guard, losses)) meter.add(losses, x.size(0), state_.step + 1);
       ++state_.step;
       state_.epoch_step = s + 1;
       epoch_done = s + 1 == steps_per_epoch;
@@ -133,6 +150,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
         ev.steps_per_epoch = steps_per_epoch;
         ev.losses = meter.take_window(&ev.images_per_second);
         ev.elapsed_seconds = seconds_since(fit_start);
+        ev.skipped_steps = guard.skipped();
         if (hooks.on_progress) hooks.on_progress(ev);
       }
       if (epoch_done) {

@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "../models/vae.h"
+#include "accel.h"
 #include "adam.h"
 #include "hooks.h"
+#include "nan_guard.h"
 
 namespace gentorch {
 
@@ -42,6 +44,10 @@ struct VaeFitOptions {
   TORCH_ARG(int64_t, progress_every) = 50;
   /// Steps between checkpoint hooks; 0 for none.
   TORCH_ARG(int64_t, checkpoint_every) = 0;
+  /// "auto" (bf16 autocast for the conv VAE on CUDA), "float32" or "bfloat16" (accel.h).
+  TORCH_ARG(std::string, precision) = "auto";
+  /// A NaN or infinite step: "stop" with E_NUMERIC, or "skip" it (nan_guard.h).
+  TORCH_ARG(std::string, on_nan) = "stop";
 };
 
 /// Per-image averages in nats.
@@ -85,7 +91,9 @@ class VaeModel {
   torch::Tensor to_device_images(const torch::Tensor& images, const char* what) const;
   torch::Tensor mean_of(const torch::Tensor& logits) const;  // the decoder's mean of p(x|z)
   torch::Tensor recon_loss(const torch::Tensor& logits, const torch::Tensor& x) const;
-  torch::Tensor train_step(const torch::Tensor& x, torch::Tensor& recon_out, torch::Tensor& kl_out);
+  // One optimizer step on batch x; false when the guard dropped it (NaN/Inf).
+  // losses_out: the summed {loss, recon, kl} of the batch, detached.
+  bool train_step(const torch::Tensor& x, Precision precision, NanGuard& guard, std::vector<torch::Tensor>& losses_out);
   torch::Tensor epoch_permutation(int64_t n);
   void check_weights_finite() const;  // E_NUMERIC naming the tensor and step
 
@@ -93,6 +101,7 @@ class VaeModel {
   torch::Device device_;
   std::shared_ptr<VaeNet> net_;
   std::unique_ptr<Adam> optimizer_;
+  bool channels_last_ = false;  // conv weights and batches NHWC (CUDA only, accel.h)
   // The run's random stream, continued from libtorch's CPU generator right
   // after weight initialisation: data order and noise draw from it exactly
   // as pytorch/examples' loop does after torch.manual_seed(seed), so a seed
