@@ -12,6 +12,7 @@ import { writeFileAtomic } from './fsutil.js';
 import { GAN } from './gan.js';
 import { GAN_CONFIG_KEYS, GAN_FIT_DEFAULTS, GAN_PRESETS, type GanConfig, type GanFitConfig } from './gan-config.js';
 import { scatterPng, writeGridPng } from './images.js';
+import { distributedFromEnv } from './distributed.js';
 import { native } from './native.js';
 import { isSynthetic, modeCoverage, synthetic, SYNTHETIC, type ModeCoverage } from './synthetic.js';
 
@@ -67,23 +68,29 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   const seed = (cfg.seed as number | undefined) ?? 1;
   const points = isSynthetic(cfg.data as string);
   const data = await loadData(cfg.data as string);
+  // Under torchrun or `gentorch launch`: one rank of a data-parallel job; rank 0 writes everything.
+  const dist = distributedFromEnv();
+  const writer = !dist || dist.rank === 0;
   const { modelPath, metricsPath, resuming } = runPaths(flags);
   using gan = resuming
     ? await GAN.load(modelPath, { device: cfg.device as string | undefined })
     : new GAN({ ...modelConfig(cfg, data, points), device: (cfg.device as string | undefined) ?? 'auto', seed });
-  const record = await openRun(flags.out, metricsPath, resuming, gan.trainingState.step);
+  const record = writer ? await openRun(flags.out, metricsPath, resuming, gan.trainingState.step) : () => undefined;
   const fit = fitConfig(cfg, gan, points);
   const before = gan.trainingState;
   const bySteps = (fit.steps ?? 0) > 0;
   const remaining = bySteps ? (fit.steps as number) - before.step : (fit.epochs ?? GAN_FIT_DEFAULTS.epochs) - before.epoch;
   let history: FitHistory = { epochs: [], steps: 0, seconds: 0, skippedSteps: 0 };
   let last: FitProgress | undefined;
-  if (remaining > 0) {
-    const bar = progressBar(flags.progress, 'gan', 'gLoss');
+  // Every rank fits, even with nothing left here: rank 0's state decides what is left.
+  if (remaining > 0 || dist) {
+    const bar = progressBar(flags.progress && writer, 'gan', 'gLoss');
     try {
       history = await withSigint((signal) => gan.fit(data, {
         ...fit,
-        ...(bySteps ? { steps: remaining } : { epochs: remaining, steps: 0 }),
+        ...(bySteps ? { steps: fit.steps } : { epochs: fit.epochs ?? GAN_FIT_DEFAULTS.epochs, steps: 0 }),
+        totals: true,
+        distributed: dist,
         checkpointEvery: (cfg.checkpointEvery as number | undefined) ?? 0,
         checkpointPath: modelPath,
         signal,
@@ -95,13 +102,14 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
         },
         onEpoch: (e) => {
           record({ type: 'epoch', ...e, ...e.losses });
-          if (!bar) process.stderr.write(`epoch ${e.epoch}: D ${e.losses.dLoss.toFixed(3)}, G ${e.losses.gLoss.toFixed(3)} (${e.seconds.toFixed(1)} s)\n`);
+          if (!bar && writer) process.stderr.write(`epoch ${e.epoch}: D ${e.losses.dLoss.toFixed(3)}, G ${e.losses.gLoss.toFixed(3)} (${e.seconds.toFixed(1)} s)\n`);
         },
       }));
     } finally {
       bar?.stop();
     }
   }
+  if (!writer) return;
   await gan.save(modelPath);
   await writeOutputs(flags.out, gan, cfg.data as string, points, record, history, last, data);
 }

@@ -10,6 +10,7 @@ import { isSynthetic, modeCoverage, synthetic, SYNTHETIC, type ModeCoverage } fr
 import type { FitHistory } from './fit.js';
 import { writeFileAtomic } from './fsutil.js';
 import { pairRows, scatterPng, writeGridPng } from './images.js';
+import { distributedFromEnv } from './distributed.js';
 import { native } from './native.js';
 import { VAE } from './vae.js';
 
@@ -52,20 +53,26 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
   const cfg = mergeConfig(flags, FILE_KEYS);
   if (cfg.lr !== undefined) checkPositiveNumber(cfg.lr, 'lr');
   const { train, test } = await loadSplits(cfg.data as string);
+  // Under torchrun or `gentorch launch`: one rank of a data-parallel job; rank 0 writes everything.
+  const dist = distributedFromEnv();
+  const writer = !dist || dist.rank === 0;
   const { modelPath, metricsPath, resuming } = runPaths(flags);
   using vae = await openModel(cfg, train, modelPath, resuming);
-  const record = await openRun(flags.out, metricsPath, resuming, vae.trainingState.step);
+  const record = writer ? await openRun(flags.out, metricsPath, resuming, vae.trainingState.step) : () => undefined;
   const epochsTotal = (cfg.epochs as number | undefined) ?? vae.lastFit?.epochs ?? FIT_DEFAULTS.epochs;
   const before = vae.trainingState;
   const remaining = epochsTotal - before.epoch;
   let history: FitHistory = { epochs: [], steps: 0, seconds: 0, skippedSteps: 0 };
-  if (remaining > 0) {
+  // Every rank fits, even with nothing left here: rank 0's state decides what is left.
+  if (remaining > 0 || dist) {
     const batchSize = (cfg.batchSize as number | undefined) ?? vae.lastFit?.batchSize ?? FIT_DEFAULTS.batchSize;
-    const bar = progressBar(flags.progress, 'vae', 'loss');
-    bar?.start(remaining * Math.ceil(train.images.shape[0] / batchSize) - before.epochStep, before.epoch + 1);
+    const bar = progressBar(flags.progress && writer, 'vae', 'loss');
+    bar?.start(remaining * Math.ceil(train.images.shape[0] / (dist?.worldSize ?? 1) / batchSize) - before.epochStep, before.epoch + 1);
     try {
       history = await withSigint((signal) => vae.fit(train, {
-        epochs: remaining,
+        epochs: epochsTotal,
+        totals: true,
+        distributed: dist,
         batchSize,
         lr: (cfg.lr as number | undefined) ?? vae.lastFit?.lr,
         checkpointEvery: (cfg.checkpointEvery as number | undefined) ?? 0,
@@ -80,13 +87,14 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
         },
         onEpoch: (e) => {
           record({ type: 'epoch', ...e, ...e.losses });
-          if (!bar) process.stderr.write(`epoch ${e.epoch}: loss ${e.losses.loss.toFixed(2)} nats (${e.seconds.toFixed(1)} s)\n`);
+          if (!bar && writer) process.stderr.write(`epoch ${e.epoch}: loss ${e.losses.loss.toFixed(2)} nats (${e.seconds.toFixed(1)} s)\n`);
         },
       }));
     } finally {
       bar?.stop();
     }
   }
+  if (!writer) return;
   await vae.save(modelPath);
   const evaluation = await vae.evaluate(test);
   record({ type: 'test', step: vae.trainingState.step, ...evaluation });
@@ -108,6 +116,7 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
     fit: vae.lastFit,
     seed: vae.seed,
     device: vae.device,
+    worldSize: dist?.worldSize ?? 1,
     data: { train: train.name, test: test.name, trainImages: train.images.shape[0], testImages: test.images.shape[0] },
     torchVersion: native().runtimeInfo().torchVersion,
     epochs: vae.trainingState.epoch,

@@ -7,6 +7,7 @@ import { GentorchError, isGentorchError } from './errors.js';
 import { decodeCommand, encodeCommand, interpolateCommand, restoreCommand, traverseCommand } from './cli-apply.js';
 import { compareCommand, evalCommand } from './cli-compare.js';
 import { infoCommand } from './cli-info.js';
+import { launchCommand } from './cli-launch.js';
 import { sampleCommand } from './cli-sample.js';
 import { trainVaeCommand } from './cli-train.js';
 import { trainGanCommand } from './cli-train-gan.js';
@@ -158,6 +159,16 @@ function program(): Command {
     .option('--seed <n>', 'GAN: seed of the starting code', int('seed'))
     .requiredOption('--out <file>', 'FILE.png or FILE.npy')
     .action(traverseCommand);
+  cli.command('launch')
+    .description('start this node\'s workers of a data-parallel job, as torchrun does: launch --nproc N -- train ...')
+    .argument('<command...>', 'the gentorch command each worker runs, after --')
+    .requiredOption('--nproc <n>', 'workers on this node', int('nproc'))
+    .option('--nnodes <n>', 'nodes in the job (default 1)', int('nnodes'))
+    .option('--node-rank <n>', 'this node\'s rank (default 0)', int('node-rank'))
+    .option('--master-addr <host>', 'rank 0\'s host (default 127.0.0.1)')
+    .option('--master-port <port>', 'rank 0\'s port (default 29500)', int('master-port'))
+    .option('--timeout <seconds>', 'how long a worker waits for a missing or slow peer (default 300)', num('timeout'))
+    .action(launchCommand);
   cli.command('sample')
     .description('draw samples from a VAE or GAN checkpoint')
     .argument('<checkpoint>', 'a .safetensors checkpoint')

@@ -63,6 +63,12 @@ export interface FitConfig {
    * per step; 100 bad steps in a row still stop). native/train/nan_guard.h.
    */
   onNan: OnNan;
+  /**
+   * epochs and steps count from the run's start, not from this call: a fit
+   * of a resumed model trains only what is left (the CLI's --epochs). With
+   * `distributed`, every rank then agrees on what is left.
+   */
+  totals: boolean;
 }
 
 export type Precision = 'auto' | 'float32' | 'bfloat16';
@@ -79,6 +85,7 @@ export const FIT_DEFAULTS: Readonly<FitConfig> = Object.freeze({
   checkpointEvery: 0,
   precision: 'auto',
   onNan: 'stop',
+  totals: false,
 });
 
 /** Levenshtein distance, for did-you-mean suggestions. */
@@ -178,7 +185,13 @@ export function resolveFitConfig(partial: Partial<FitConfig>): FitConfig {
   checkNonNegativeInt(c.checkpointEvery, 'checkpointEvery');
   checkOneOf(c.precision, PRECISIONS, 'precision');
   checkOneOf(c.onNan, ON_NAN, 'onNan');
+  checkBoolean(c.totals, 'totals');
   return c;
+}
+
+export function checkBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw invalid('boolean', name, value);
+  return value;
 }
 
 export function stripUndefined<T extends object>(obj: T): Partial<T> {

@@ -17,11 +17,12 @@ export type ErrorCode =
   | 'E_DISPOSED' // the model was disposed
   | 'E_IO' // a file could not be read or written
   | 'E_NATIVE' // the addon could not load, or an unexpected native failure
+  | 'E_DISTRIBUTED' // a data-parallel job failed: a peer missing, gone or too slow
   | 'E_INTERNAL'; // a bug in gentorch
 
 export const ERROR_CODES: readonly ErrorCode[] = [
   'E_CONFIG', 'E_DATA', 'E_SHAPE', 'E_DEVICE', 'E_CHECKPOINT', 'E_NUMERIC',
-  'E_ABORTED', 'E_BUSY', 'E_DISPOSED', 'E_IO', 'E_NATIVE', 'E_INTERNAL',
+  'E_ABORTED', 'E_BUSY', 'E_DISPOSED', 'E_IO', 'E_NATIVE', 'E_DISTRIBUTED', 'E_INTERNAL',
 ];
 
 /** The one error class gentorch throws. */

@@ -5,6 +5,7 @@
  */
 import { GentorchError, graft } from './errors.js';
 import type { NativeCheckpointEvent, NativeFitEvent, NativeTrainingState } from './native.js';
+import { resolveDistributed, type DistributedOptions } from './distributed.js';
 
 /** A progress report during fit(). */
 export interface FitProgress {
@@ -50,9 +51,20 @@ export interface FitCallbacks {
   checkpointPath?: string;
   /** Called after each checkpoint is written. */
   onCheckpoint?: (info: { path: string; step: number }) => void;
+  /**
+   * Train as one rank of a data-parallel job (lib/distributed.ts; e.g.
+   * `distributedFromEnv()` under torchrun). batchSize is per rank; only rank
+   * 0 writes checkpoints.
+   */
+  distributed?: Partial<DistributedOptions>;
 }
 
-export const CALLBACK_KEYS = ['signal', 'onProgress', 'onEpoch', 'checkpointPath', 'onCheckpoint'] as const;
+export const CALLBACK_KEYS = ['signal', 'onProgress', 'onEpoch', 'checkpointPath', 'onCheckpoint', 'distributed'] as const;
+
+/** The settings a fit passes to C++ for `distributed`, checked; undefined for one process. */
+export function fitDistributed(d: Partial<DistributedOptions> | undefined): DistributedOptions | undefined {
+  return d === undefined ? undefined : resolveDistributed(d);
+}
 
 /** Calls a user callback; a throw there must not break the native job. */
 export function safely<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
@@ -73,6 +85,8 @@ interface RunFitArgs {
   start: (onEvent: (ev: NativeFitEvent) => void) => Promise<void>;
   writeCheckpoint: (path: string, ev: NativeCheckpointEvent) => Promise<void>;
   callSite: Error;
+  /** False on data-parallel ranks other than 0: they write no checkpoints. */
+  writer?: boolean;
 }
 
 /** Runs a native fit with the shared event handling; resolves with its history. */
@@ -97,7 +111,7 @@ export async function runFit(a: RunFitArgs): Promise<FitHistory> {
       const rec: EpochRecord = { epoch: ev.epoch, step: ev.step, seconds: ev.seconds, losses: ev.losses };
       history.epochs.push(rec);
       safely(onEpoch, rec);
-    } else if (ev.type === 'checkpoint' && checkpointPath) {
+    } else if (ev.type === 'checkpoint' && checkpointPath && a.writer !== false) {
       writes = writes.then(() => a.writeCheckpoint(checkpointPath, ev)).then(
         () => safely(onCheckpoint, { path: checkpointPath, step: ev.state.step }),
         (err) => { writeError ??= err; });

@@ -9,7 +9,7 @@
 import { GentorchError, invalid } from './errors.js';
 import {
   checkNonNegativeInt, checkNonNegativeNumber, checkOneOf, checkPositiveInt, checkPositiveNumber,
-  rejectUnknownKeys, stripUndefined, ON_NAN, PRECISIONS, type OnNan, type Precision,
+  checkBoolean, rejectUnknownKeys, stripUndefined, ON_NAN, PRECISIONS, type OnNan, type Precision,
 } from './config.js';
 
 export type GanLoss = 'minimax' | 'ns' | 'wgan-gp' | 'hinge';
@@ -86,6 +86,8 @@ export interface GanFitConfig {
   precision: Precision;
   /** As the VAE's: 'stop' with E_NUMERIC, or 'skip' a NaN/Inf D or G step. */
   onNan: OnNan;
+  /** As the VAE's: epochs and steps count from the run's start (the CLI's totals). */
+  totals: boolean;
 }
 
 export const GAN_FIT_DEFAULTS: Readonly<GanFitConfig> = Object.freeze({
@@ -100,6 +102,7 @@ export const GAN_FIT_DEFAULTS: Readonly<GanFitConfig> = Object.freeze({
   checkpointEvery: 0,
   precision: 'auto',
   onNan: 'stop',
+  totals: false,
 });
 
 /** Fills and validates a GanConfig. */
@@ -151,6 +154,7 @@ export function resolveGanFitConfig(partial: Partial<GanFitConfig>): GanFitConfi
   checkNonNegativeInt(c.checkpointEvery, 'checkpointEvery');
   checkOneOf(c.precision, PRECISIONS, 'precision');
   checkOneOf(c.onNan, ON_NAN, 'onNan');
+  checkBoolean(c.totals, 'totals');
   return c;
 }
 

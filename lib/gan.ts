@@ -7,7 +7,7 @@ import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './che
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from './config.js';
 import { fromArrays, type ImageDataset } from './data.js';
 import { GentorchError, graft, invalid } from './errors.js';
-import { CALLBACK_KEYS, runFit, type FitCallbacks, type FitHistory } from './fit.js';
+import { CALLBACK_KEYS, fitDistributed, runFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
   GAN_FIT_DEFAULTS, resolveGanConfig, resolveGanFitConfig, type GanConfig, type GanFitConfig,
 } from './gan-config.js';
@@ -93,17 +93,23 @@ export class GAN {
   async fit(data: Images, options: GanFitOptions = {}): Promise<FitHistory> {
     const callSite = new Error();
     rejectUnknownKeys(options, FIT_KEYS, 'fit');
-    const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, ...rest } = options;
+    const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, distributed, ...rest } = options;
     const cfg = resolveGanFitConfig(rest);
+    const dist = fitDistributed(distributed);
     const { x, labels } = toArgs(data);
     const y = this.#labelsArg(labels, x.shape[0]);
     const handle = this.#live;
-    const perEpoch = Math.ceil(Math.ceil(x.shape[0] / cfg.batchSize) / this.config.nCritic);
-    const totalSteps = cfg.steps > 0 ? cfg.steps : cfg.epochs * perEpoch;
+    // Steps this call will take, for the ETA: per rank, and what is left when epochs/steps are totals.
+    const st = handle.info().state;
+    const perEpoch = Math.ceil(Math.ceil(Math.ceil(x.shape[0] / (dist?.worldSize ?? 1)) / cfg.batchSize) / this.config.nCritic);
+    const totalSteps = cfg.steps > 0
+      ? (cfg.totals ? Math.max(0, cfg.steps - st.step) : cfg.steps)
+      : Math.max(0, (cfg.totals ? cfg.epochs - st.epoch : cfg.epochs) * perEpoch);
     const history = await runFit({
       handle, callSite, totalSteps, checkpointEvery: cfg.checkpointEvery,
       callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
-      start: (onEvent) => handle.fit(x, y, cfg, onEvent),
+      writer: !dist || dist.rank === 0,
+      start: (onEvent) => handle.fit(x, y, { ...cfg, distributed: dist }, onEvent),
       writeCheckpoint: (path, ev) => this.#write(path, ev.tensors, ev.state, cfg),
     });
     this.#lastFit = cfg;

@@ -57,3 +57,5 @@ export async function load(path: string, options: { device?: string } = {}): Pro
     throw graft(err, callSite);
   }
 }
+export { distributedFromEnv, resolveDistributed, DISTRIBUTED_DEFAULTS } from './distributed.js';
+export type { DistributedOptions } from './distributed.js';

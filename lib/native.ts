@@ -120,6 +120,8 @@ export interface NativeRuntimeInfo {
   buildConfig: string;
   /** Filled only by a CUDA build of the addon. */
   cudaDevices: { name: string; totalMemory: number; capability: string }[];
+  /** Whether this build has c10d's Gloo backend for data-parallel training. */
+  distributed: boolean;
 }
 
 export interface NativeBinding {

@@ -12,7 +12,7 @@ import {
 } from './config.js';
 import { fromArrays, type ImageDataset } from './data.js';
 import { GentorchError, graft, invalid } from './errors.js';
-import { CALLBACK_KEYS, runFit, type FitCallbacks, type FitHistory } from './fit.js';
+import { CALLBACK_KEYS, fitDistributed, runFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
   native, PACKAGE_ROOT, type NativeCheckpointEvent, type NativeTrainingState, type NativeVaeHandle, type TensorArg,
 } from './native.js';
@@ -82,15 +82,22 @@ export class VAE {
   async fit(data: Images, options: FitOptions = {}): Promise<FitHistory> {
     const callSite = new Error();
     rejectUnknownKeys(options, FIT_KEYS, 'fit');
-    const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, ...rest } = options;
+    const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, distributed, ...rest } = options;
     const cfg = resolveFitConfig(rest);
+    const dist = fitDistributed(distributed);
     const images = imagesArg(data);
     const handle = this.#live;
-    const totalSteps = cfg.steps > 0 ? cfg.steps : cfg.epochs * Math.ceil(images.shape[0] / cfg.batchSize) - handle.info().state.epochStep;
+    // Steps this call will take, for the ETA: per rank, and what is left when epochs/steps are totals.
+    const st = handle.info().state;
+    const perEpoch = Math.ceil(Math.ceil(images.shape[0] / (dist?.worldSize ?? 1)) / cfg.batchSize);
+    const totalSteps = cfg.steps > 0
+      ? (cfg.totals ? Math.max(0, cfg.steps - st.step) : cfg.steps)
+      : Math.max(0, (cfg.totals ? cfg.epochs - st.epoch : cfg.epochs) * perEpoch - st.epochStep);
     const history = await runFit({
       handle, callSite, totalSteps, checkpointEvery: cfg.checkpointEvery,
       callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
-      start: (onEvent) => handle.fit(images, cfg, onEvent),
+      writer: !dist || dist.rank === 0,
+      start: (onEvent) => handle.fit(images, { ...cfg, distributed: dist }, onEvent),
       writeCheckpoint: (path, ev) => this.#writeEvent(path, ev, cfg),
     });
     this.#lastFit = cfg;

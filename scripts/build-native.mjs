@@ -1,19 +1,21 @@
 // Builds the addon with cmake-js against the libtorch find-libtorch.mjs finds.
-//   node scripts/build-native.mjs [--debug] [--rebuild]
+//   node scripts/build-native.mjs [--debug] [--rebuild] [--cuda]
+// --cuda (npm run build:cuda) insists on a CUDA wheel of PyTorch, from
+// GENTORCH_PYTHON or python3 on PATH, and rebuilds against it.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { findLibtorch, HOW_TO_GET_LIBTORCH } from './find-libtorch.mjs';
+import { findCudaLibtorch, findLibtorch, HOW_TO_GET_LIBTORCH } from './find-libtorch.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-export function buildNative({ debug = false, rebuild = false, log = console.log } = {}) {
-  const found = findLibtorch();
-  if (!found) {
-    console.error(HOW_TO_GET_LIBTORCH);
+export function buildNative({ debug = false, rebuild = false, cuda = false, log = console.log } = {}) {
+  const found = cuda ? findCudaLibtorch() : findLibtorch();
+  if (!found || found.error) {
+    console.error(found?.error ?? HOW_TO_GET_LIBTORCH);
     return 1;
   }
   log(`gentorch: building the addon against ${found.source}`);
@@ -30,5 +32,6 @@ export function buildNative({ debug = false, rebuild = false, log = console.log 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exit(buildNative({ debug: process.argv.includes('--debug'), rebuild: process.argv.includes('--rebuild') }));
+  const cuda = process.argv.includes('--cuda');
+  process.exit(buildNative({ debug: process.argv.includes('--debug'), rebuild: cuda || process.argv.includes('--rebuild'), cuda }));
 }

@@ -14,15 +14,31 @@ const SYSTEM_CONFIGS = [
   '/usr/local/lib/cmake/Torch/TorchConfig.cmake',
 ];
 
-function pythonPrefix(python) {
+function pythonTorch(python) {
   try {
-    const out = execFileSync(python, ['-c', 'import torch.utils; print(torch.utils.cmake_prefix_path)'], {
+    const out = execFileSync(python, ['-c', 'import torch, torch.utils; print(torch.utils.cmake_prefix_path); print(torch.__version__); print(torch.version.cuda or "")'], {
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000,
-    }).trim();
-    return out && existsSync(join(out, 'Torch', 'TorchConfig.cmake')) ? out : null;
+    }).trim().split('\n');
+    const [prefix, version, cuda] = [out[0]?.trim(), out[1]?.trim(), out[2]?.trim()];
+    if (!prefix || !version) return null;
+    return { prefix, version, cuda: cuda || null, cmake: existsSync(join(prefix, 'Torch', 'TorchConfig.cmake')) };
   } catch {
     return null;
   }
+}
+
+/**
+ * The CUDA build: a Python PyTorch whose wheel has CUDA, from GENTORCH_PYTHON
+ * or python3 on PATH (an activated virtual environment). Returns
+ * { source, prefix } or { error } saying what was found instead.
+ */
+export function findCudaLibtorch(env = process.env) {
+  const python = env.GENTORCH_PYTHON ?? 'python3';
+  const torch = pythonTorch(python);
+  if (!torch) return { error: `gentorch: ${python} has no PyTorch (set GENTORCH_PYTHON to a python3 with a CUDA build of torch, or activate its virtual environment)` };
+  if (!torch.cuda) return { error: `gentorch: ${python}'s torch ${torch.version} is a CPU build; a CUDA build needs a CUDA wheel of torch` };
+  if (!torch.cmake) return { error: `gentorch: ${python}'s torch ${torch.version} has no CMake files under ${torch.prefix}` };
+  return { source: `Python PyTorch ${torch.version} with CUDA ${torch.cuda} (${python}: ${torch.prefix})`, prefix: torch.prefix };
 }
 
 export const HOW_TO_GET_LIBTORCH = [
@@ -38,8 +54,8 @@ export function findLibtorch(env = process.env) {
     return { source: `LIBTORCH=${env.LIBTORCH}`, prefix };
   }
   for (const python of ['python3', '/usr/bin/python3']) {
-    const prefix = pythonPrefix(python);
-    if (prefix) return { source: `Python PyTorch (${python}: ${prefix})`, prefix };
+    const torch = pythonTorch(python);
+    if (torch?.cmake) return { source: `Python PyTorch ${torch.version} (${python}: ${torch.prefix})`, prefix: torch.prefix };
   }
   const system = SYSTEM_CONFIGS.find((p) => existsSync(p));
   if (system) return { source: `system libtorch (${system})`, prefix: null };

@@ -48,6 +48,10 @@ function wantedPackages() {
   if (!existsSync('/usr/share/datasets/fashion-mnist') && !process.env.GENTORCH_FASHION_MNIST_DIR) want.push('dataset-fashion-mnist');
   if (!has('cmake')) want.push('cmake');
   if (!has('g++')) want.push('g++');
+  // gloo's headers: c10d's Gloo backend for data-parallel training (native/dist).
+  if (has('dpkg-query') && !dpkgInstalled('libgloo-dev')) want.push('libgloo-dev');
+  // ip netns for the two-host data-parallel test.
+  if (withReference && !has('ip')) want.push('iproute2');
   if (withReference && !pythonHasTorch()) want.push('python3-torch');
   if (withReference && !findChromium()) want.push('chromium');
   return want;

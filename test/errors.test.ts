@@ -85,6 +85,9 @@ const CASES: Case[] = [
   train('--beta -1', ['--beta', '-1'], 'E_CONFIG', { includes: ['beta'] }),
   train('--seed -1', ['--seed', '-1'], 'E_CONFIG', { includes: ['seed'] }),
   train('--checkpoint-every -1', ['--checkpoint-every', '-1'], 'E_CONFIG', { includes: ['checkpointEvery'] }),
+  train('--precision half', ['--precision', 'half'], 'E_CONFIG', { includes: ['--precision', 'half'] }),
+  train('--on-nan ignore', ['--on-nan', 'ignore'], 'E_CONFIG', { includes: ['--on-nan', 'ignore'] }),
+  train('--config with "precision": "fp8"', ['--config', at('precision.json')], 'E_CONFIG', { includes: ['precision', 'fp8'] }),
   train('--device cuda without a GPU', ['--device', 'cuda'], 'E_DEVICE', { includes: ['cuda'], skip: HAS_CUDA }),
   train('--device cuda:7 without a GPU', ['--device', 'cuda:7'], 'E_DEVICE', { includes: ['cuda:7'], skip: HAS_CUDA }),
   train('--device gpu', ['--device', 'gpu'], 'E_CONFIG', { includes: ['"gpu"'] }),
@@ -167,6 +170,7 @@ async function writeFixtures(): Promise<void> {
   const images = await readIdx(join(FASHION_DIR, 'train-images-idx3-ubyte.gz'));
   const small = encodeNpy({ dtype: 'uint8', shape: [100, 28, 28], data: (images.data as Uint8Array).slice(0, 100 * 784) });
   writeFileSync(at('small.npy'), small);
+  writeFileSync(at('precision.json'), JSON.stringify({ precision: 'fp8' }));
   writeFileSync(at('truncated.npy'), small.subarray(0, small.length - 1000));
   const rawNpy = (descr: string, payload: Uint8Array): Uint8Array => {
     const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (4, 28, 28), }`;

@@ -4,6 +4,7 @@
 #include "../core/device.h"
 #include "addon.h"
 #include "bridge.h"
+#include "../dist/data_parallel.h"
 #include "errors.h"
 #include "classifier_handle.h"
 #include "gan_handle.h"
@@ -45,6 +46,7 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
       gpus.Set(i, g);
     }
     out.Set("cudaDevices", gpus);
+    out.Set("distributed", gentorch::DataParallel::available());
     return out;
   } catch (...) {
     Failure f = current_failure();

@@ -81,9 +81,13 @@ Napi::Value GanHandle::Fit(const Napi::CallbackInfo& info) {
       .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())))
       .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()))
       .precision(get_string(o, "precision", opts.precision()))
-      .on_nan(get_string(o, "onNan", opts.on_nan()));
-  return run_job<GanModel>(env, core_, info[3], [images, labels, opts](JobContext& ctx, GanModel& model) -> Finisher {
-    model.fit(images, labels, opts, fit_hooks(ctx, model));
+      .on_nan(get_string(o, "onNan", opts.on_nan()))
+      .totals(get_bool(o, "totals", opts.totals()));
+  const auto dist = get_distributed(o);
+  return run_job<GanModel>(env, core_, info[3], [images, labels, opts, dist](JobContext& ctx, GanModel& model) -> Finisher {
+    auto hooks = fit_hooks(ctx, model);
+    if (dist) hooks.parallel = DataParallel::shared(*dist);  // joins the job on this thread (blocks up to its timeout)
+    fit_distributed([&]() { model.fit(images, labels, opts, hooks); });
     return [](Napi::Env env) { return env.Undefined(); };
   });
 }

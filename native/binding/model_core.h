@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 
+#include "../core/error.h"
+#include "../dist/data_parallel.h"
 #include "../train/hooks.h"
 #include "bridge.h"
 #include "errors.h"
@@ -40,6 +42,18 @@ Napi::Value run_job(Napi::Env env, const std::shared_ptr<ModelCore<Model>>& core
 }
 
 // Fit hooks that stream progress, epochs and checkpoints to the job's onEvent.
+// Runs a fit; on E_DISTRIBUTED the broken job connection is dropped so a
+// later fit joins afresh.
+template <typename Fn>
+void fit_distributed(Fn&& fit) {
+  try {
+    fit();
+  } catch (const Error& e) {
+    if (e.code() == "E_DISTRIBUTED") DataParallel::drop_shared();
+    throw;
+  }
+}
+
 template <typename Model>
 FitHooks fit_hooks(JobContext& ctx, Model& model) {
   FitHooks hooks;

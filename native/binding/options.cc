@@ -41,4 +41,18 @@ Napi::Object as_object(Napi::Env env, const Napi::Value& value, const char* what
   return value.As<Napi::Object>();
 }
 
+std::optional<DistOptions> get_distributed(const Napi::Object& obj) {
+  Napi::Value v = obj.Get("distributed");
+  if (v.IsUndefined() || v.IsNull()) return std::nullopt;
+  Napi::Object d = as_object(obj.Env(), v, "distributed");
+  DistOptions o;
+  o.rank = get_int(d, "rank", o.rank);
+  o.world_size = get_int(d, "worldSize", o.world_size);
+  o.master_addr = get_string(d, "masterAddr", o.master_addr);
+  o.master_port = get_int(d, "masterPort", o.master_port);
+  o.timeout_seconds = get_number(d, "timeoutSeconds", o.timeout_seconds);
+  o.agent_store = get_bool(d, "agentStore", o.agent_store);
+  return o;
+}
+
 }  // namespace gentorch::binding

@@ -5,7 +5,10 @@
 
 #include <napi.h>
 
+#include <optional>
 #include <string>
+
+#include "../dist/data_parallel.h"
 
 namespace gentorch::binding {
 
@@ -14,5 +17,8 @@ double get_number(const Napi::Object& obj, const char* key, double fallback);
 std::string get_string(const Napi::Object& obj, const char* key, const std::string& fallback);
 bool get_bool(const Napi::Object& obj, const char* key, bool fallback);
 Napi::Object as_object(Napi::Env env, const Napi::Value& value, const char* what);
+// A fit's `distributed` option ({ rank, worldSize, masterAddr, masterPort,
+// timeoutSeconds }, resolved by lib/distributed.ts), or none.
+std::optional<DistOptions> get_distributed(const Napi::Object& obj);
 
 }  // namespace gentorch::binding

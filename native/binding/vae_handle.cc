@@ -62,9 +62,13 @@ Napi::Value VaeHandle::Fit(const Napi::CallbackInfo& info) {
       .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())))
       .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()))
       .precision(get_string(o, "precision", opts.precision()))
-      .on_nan(get_string(o, "onNan", opts.on_nan()));
-  return run(env, info[2], [images, opts](JobContext& ctx, VaeModel& model) -> Finisher {
-    model.fit(images, opts, fit_hooks(ctx, model));
+      .on_nan(get_string(o, "onNan", opts.on_nan()))
+      .totals(get_bool(o, "totals", opts.totals()));
+  const auto dist = get_distributed(o);
+  return run(env, info[2], [images, opts, dist](JobContext& ctx, VaeModel& model) -> Finisher {
+    auto hooks = fit_hooks(ctx, model);
+    if (dist) hooks.parallel = DataParallel::shared(*dist);  // joins the job on this thread (blocks up to its timeout)
+    fit_distributed([&]() { model.fit(images, opts, hooks); });
     return [](Napi::Env env) { return env.Undefined(); };
   });
 }

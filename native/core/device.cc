@@ -64,7 +64,11 @@ RuntimeInfo runtime_info() {
   RuntimeInfo info;
   info.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
                        std::to_string(TORCH_VERSION_PATCH);
+#if GENTORCH_WITH_CUDA
+  info.cuda_built = true;  // linked against libtorch's CUDA libraries, whether or not a GPU is visible
+#else
   info.cuda_built = at::hasCUDA();
+#endif
   info.cuda_available = torch::cuda::is_available();
   info.cuda_device_count = info.cuda_available ? static_cast<int64_t>(torch::cuda::device_count()) : 0;
   info.intra_op_threads = at::get_num_threads();

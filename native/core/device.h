@@ -31,7 +31,8 @@ struct RuntimeInfo {
   int64_t inter_op_threads = 0;
   std::string parallel_info;
   std::string build_config;
-  std::vector<CudaDeviceInfo> cuda_devices;  // filled only in CUDA builds (GENTORCH_WITH_CUDA)
+  std::vector<CudaDeviceInfo> cuda_devices;
+  bool distributed = false;  // this build has c10d's Gloo backend (native/dist)  // filled only in CUDA builds (GENTORCH_WITH_CUDA)
 };
 RuntimeInfo runtime_info();
 

@@ -31,6 +31,8 @@ class Adam {
 
   AdamOptions& options() { return options_; }
   int64_t steps() const { return step_; }
+  // The step count bias correction uses (data-parallel ranks take rank 0's).
+  void set_steps(int64_t steps) { step_ = steps; }
 
   // Moments as "<param>.exp_avg" / "<param>.exp_avg_sq"; the step count is
   // kept by the caller's training state.

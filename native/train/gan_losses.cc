@@ -48,8 +48,7 @@ torch::Tensor generator_loss(GanLoss loss, const torch::Tensor& fake) {
 }
 
 torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic, const torch::Tensor& real,
-                               const torch::Tensor& fake, at::Generator& gen) {
-  auto eps = at::rand({real.size(0), 1, 1, 1}, gen, real.options());
+                               const torch::Tensor& fake, const torch::Tensor& eps) {
   auto x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(true);
   auto out = critic(x_hat);
   auto grads = torch::autograd::grad({out.sum()}, {x_hat}, /*grad_outputs=*/{}, /*retain_graph=*/true, /*create_graph=*/true)[0];

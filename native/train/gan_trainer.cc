@@ -122,14 +122,20 @@ torch::Tensor GanModel::prepare_labels(const torch::Tensor& labels, int64_t n) c
 }
 
 GanModel::Batch GanModel::next_batch(const torch::Tensor& data, const torch::Tensor& labels, int64_t bs) {
-  const int64_t n = data.size(0);
+  // Data-parallel: this rank's shard of each epoch's permutation (parallel.h).
+  const int64_t total = data.size(0);
+  const int64_t n = parallel_ ? (total + parallel_->world() - 1) / parallel_->world() : total;
   const int64_t per_epoch = (n + bs - 1) / bs;
+  auto epoch_perm = [&]() {
+    auto perm = permutation(total, state_.perm_seed, device_);
+    return parallel_ ? parallel_->shard(perm) : perm;
+  };
   if (state_.epoch_step >= per_epoch) state_.epoch_step = 0;
   if (state_.epoch_step == 0) {
     state_.perm_seed = draw_permutation_seed(rng_);
-    perm_ = permutation(n, state_.perm_seed, device_);
+    perm_ = epoch_perm();
   } else if (!perm_.defined() || perm_.size(0) != n) {
-    perm_ = permutation(n, state_.perm_seed, device_);  // resumed mid-epoch
+    perm_ = epoch_perm();  // resumed mid-epoch
   }
   auto idx = perm_.slice(0, state_.epoch_step * bs, std::min(n, (state_.epoch_step + 1) * bs));
   Batch b{batch_images(data.index_select(0, idx)), labels.defined() ? labels.index_select(0, idx) : torch::Tensor()};
@@ -174,7 +180,10 @@ bool GanModel::train_step(const torch::Tensor& data, const torch::Tensor& labels
     *epoch_done = *epoch_done || b.epoch_done;
     y = b.y;
     auto x = model_layout(b.x, channels_last_);
-    auto z = at::randn({b.x.size(0), config_.net.latent_dim()}, noise_, b.x.options());
+    // The global batch's noise, this rank's rows.
+    const int64_t rows = parallel_ ? parallel_->global_rows(b.x.size(0)) : b.x.size(0);
+    auto z = at::randn({rows, config_.net.latent_dim()}, noise_, b.x.options());
+    if (parallel_) z = parallel_->my_rows(z);
     torch::Tensor real_logits, fake_logits;
     {
       AutocastScope autocast(device_, precision);
@@ -184,12 +193,14 @@ bool GanModel::train_step(const torch::Tensor& data, const torch::Tensor& labels
       d_loss = discriminator_loss(loss_, real_logits, fake_logits, real_target);
       if (loss_ == GanLoss::kWganGp && config_.gp_lambda > 0) {
         auto critic = [&](const torch::Tensor& xs) { return d_->forward(xs, y).to(torch::kFloat32); };
-        d_loss = d_loss + config_.gp_lambda * gradient_penalty(critic, x, fake, noise_);
+        auto eps = at::rand({rows, 1, 1, 1}, noise_, b.x.options());
+        d_loss = d_loss + config_.gp_lambda * gradient_penalty(critic, x, fake, parallel_ ? parallel_->my_rows(eps) : eps);
       }
     }
     opt_d_->zero_grad();
     d_loss.backward();
-    // Seam: data-parallel training all-reduces D's gradients here.
+    // The data-parallel seam: mean losses, so D's gradients are averaged over ranks.
+    if (parallel_) parallel_->reduce_gradients(d_->parameters(), 1.0 / parallel_->world());
     grad_d = clip(d_->parameters());
     if (guard.admit_norm(d_loss, grad_d, state_.step + 1)) {
       opt_d_->step();
@@ -212,7 +223,8 @@ bool GanModel::train_step(const torch::Tensor& data, const torch::Tensor& labels
     opt_g_->zero_grad();
     g_loss.backward();
   }
-  // Seam: data-parallel training all-reduces G's gradients here.
+  // The data-parallel seam for G, averaged as D's.
+  if (parallel_) parallel_->reduce_gradients(g_->parameters(), 1.0 / parallel_->world());
   auto grad_g = clip(g_->parameters());
   if (guard.admit_norm(g_loss, grad_g, state_.step + 1)) {
     opt_g_->step();
@@ -246,13 +258,33 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   enable_cudnn_autotuning(device_);
   auto data = resident_images(images);  // on the device for the whole fit (uint8 stays uint8)
   auto y = prepare_labels(labels, data.size(0));
+  // One rank of a data-parallel job: rank 0's state everywhere first.
+  const ParallelFit parallel(hooks.parallel);
+  struct Reset {
+    const ParallelFit*& p;
+    ~Reset() { p = nullptr; }
+  } reset{parallel_};
+  if (parallel.active()) {
+    std::vector<torch::Tensor> tensors;
+    for (auto* m : std::initializer_list<torch::nn::Module*>{g_.get(), d_.get(), g_ema_.get()}) {
+      if (m == nullptr) continue;
+      for (auto& p : m->parameters()) tensors.push_back(p);
+      for (auto& b : m->buffers()) tensors.push_back(b);
+    }
+    std::vector<at::Generator*> gens{&rng_};
+    if (!device_.is_cpu()) gens.push_back(&noise_);
+    parallel.sync_start(tensors, {opt_g_.get(), opt_d_.get()}, state_, gens);
+    perm_ = torch::Tensor();  // rebuilt from the synced perm_seed as this rank's shard
+    parallel_ = &parallel;
+  }
   opt_g_->options().lr(o.lr_g()).beta1(o.beta1()).beta2(o.beta2());
   opt_d_->options().lr(o.lr_d()).beta1(o.beta1()).beta2(o.beta2());
   g_->train();
   d_->train();
-  const int64_t per_epoch = (data.size(0) + o.batch_size() - 1) / o.batch_size();
-  const int64_t target_step = o.steps() > 0 ? state_.step + o.steps() : -1;
-  const int64_t target_epoch = state_.epoch + o.epochs();
+  const int64_t n_local = parallel.active() ? (data.size(0) + parallel.world() - 1) / parallel.world() : data.size(0);
+  const int64_t per_epoch = (n_local + o.batch_size() - 1) / o.batch_size();
+  const int64_t target_step = o.steps() > 0 ? (o.totals() ? 0 : state_.step) + o.steps() : -1;
+  const int64_t target_epoch = (o.totals() ? 0 : state_.epoch) + o.epochs();
   LossMeter meter({"dLoss", "gLoss", "dReal", "dFake", "gradNormD", "gradNormG"}, device_);
   const auto start = Clock::now();
   while (target_step >= 0 ? state_.step < target_step : state_.epoch < target_epoch) {
@@ -266,6 +298,7 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
     const bool last = target_step >= 0 ? state_.step == target_step : state_.epoch == target_epoch && epoch_done;
     if (state_.step % o.progress_every() == 0 || last) {
       meter.check_finite();
+      parallel.reduce(meter, false);
       ProgressEvent ev;
       ev.step = state_.step;
       ev.epoch = state_.epoch;
@@ -287,6 +320,7 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
       EpochEvent ev;
       ev.epoch = state_.epoch;
       ev.step = state_.step;
+      parallel.reduce(meter, true);
       ev.losses = meter.epoch_means(&ev.seconds);
       if (hooks.on_epoch) hooks.on_epoch(ev);
       meter.start_epoch();

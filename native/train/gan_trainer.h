@@ -15,6 +15,7 @@
 #include "gan_losses.h"
 #include "hooks.h"
 #include "nan_guard.h"
+#include "parallel.h"
 
 namespace gentorch {
 
@@ -47,6 +48,10 @@ struct GanFitOptions {
   TORCH_ARG(double, beta2) = 0.999;
   TORCH_ARG(int64_t, progress_every) = 50;
   TORCH_ARG(int64_t, checkpoint_every) = 0;
+  /// epochs and steps count from the run's start, not this call's: a resumed
+  /// fit trains only what is left (the CLI's --epochs / --steps). With data
+  /// parallelism every rank then agrees, once rank 0's state has reached it.
+  TORCH_ARG(bool, totals) = false;
   /// "auto" (bf16 autocast for the DCGAN on CUDA), "float32" or "bfloat16" (accel.h).
   TORCH_ARG(std::string, precision) = "auto";
   /// A NaN or infinite D or G step: "stop" with E_NUMERIC, or "skip" it (nan_guard.h).
@@ -110,6 +115,7 @@ class GanModel {
   TrainingState state_;
   torch::Tensor perm_;
   bool channels_last_ = false;  // conv weights and batches NHWC (CUDA only, accel.h)
+  const ParallelFit* parallel_ = nullptr;  // during a data-parallel fit only
 };
 
 }  // namespace gentorch

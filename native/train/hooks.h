@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,8 @@
 #include <torch/torch.h>
 
 namespace gentorch {
+
+class DataParallel;
 
 // Tensors under their checkpoint names, in a stable order.
 using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
@@ -46,6 +49,8 @@ struct FitHooks {
   std::function<void(int64_t step)> on_checkpoint;
   // Polled between steps; true stops the fit with E_ABORTED.
   std::function<bool()> cancelled;
+  // Set when this fit is one rank of a data-parallel job (native/dist).
+  std::shared_ptr<DataParallel> parallel;
 };
 
 }  // namespace gentorch

@@ -60,6 +60,17 @@ std::map<std::string, double> LossMeter::epoch_means(double* seconds) const {
   return means(epoch_, epoch_images_);
 }
 
+std::vector<torch::Tensor> LossMeter::sums(bool epoch) const {
+  const int64_t images = epoch ? epoch_images_ : window_images_;
+  return {(epoch ? epoch_ : window_).clone(), torch::full({1}, static_cast<double>(images), torch::kFloat64)};
+}
+
+void LossMeter::set_sums(bool epoch, const std::vector<torch::Tensor>& totals) {
+  (epoch ? epoch_ : window_).copy_(totals[0]);
+  const auto images = static_cast<int64_t>(totals[1].item<double>());
+  (epoch ? epoch_images_ : window_images_) = images;
+}
+
 void LossMeter::start_epoch() {
   epoch_.zero_();
   epoch_images_ = 0;

@@ -28,6 +28,11 @@ class LossMeter {
   std::map<std::string, double> epoch_means(double* seconds) const;
   void start_epoch();
 
+  // The window's (or with `epoch` the epoch's) sums and image count, as
+  // tensors to sum over data-parallel ranks, and their totals written back.
+  std::vector<torch::Tensor> sums(bool epoch) const;
+  void set_sums(bool epoch, const std::vector<torch::Tensor>& totals);
+
  private:
   std::map<std::string, double> means(const torch::Tensor& sums, int64_t images) const;
 

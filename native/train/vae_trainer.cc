@@ -78,7 +78,9 @@ bool VaeModel::train_step(const torch::Tensor& x, Precision precision, NanGuard&
     // the reparameterisation draws the same stream at every precision.
     auto mu = mu_raw.to(torch::kFloat32);
     auto logvar = logvar_raw.to(torch::kFloat32);
-    auto eps = at::randn(mu.sizes(), noise_, mu.options());
+    // Data-parallel: the global batch's noise, this rank's rows (parallel.h).
+    auto eps = at::randn({parallel_ ? parallel_->global_rows(mu.size(0)) : mu.size(0), mu.size(1)}, noise_, mu.options());
+    if (parallel_) eps = parallel_->my_rows(eps);
     auto z = mu + eps * torch::exp(0.5 * logvar);
     recon = recon_loss(net_->decode_logits(z).to(torch::kFloat32), x);
     kl = -0.5 * torch::sum(1 + logvar - mu.pow(2) - logvar.exp());
@@ -86,7 +88,8 @@ bool VaeModel::train_step(const torch::Tensor& x, Precision precision, NanGuard&
   }
   optimizer_->zero_grad();
   loss.backward();
-  // Seam: data-parallel training all-reduces the gradients here (c10d).
+  // The data-parallel seam: a summed loss, so gradients are summed over ranks.
+  if (parallel_) parallel_->reduce_gradients(net_->parameters(), 1.0);
   if (!guard.admit(loss, net_->parameters(), state_.step + 1)) {
     optimizer_->zero_grad();
     return false;
@@ -98,7 +101,8 @@ bool VaeModel::train_step(const torch::Tensor& x, Precision precision, NanGuard&
 
 torch::Tensor VaeModel::epoch_permutation(int64_t n) {
   if (state_.epoch_step == 0) state_.perm_seed = draw_permutation_seed(rng_);
-  return permutation(n, state_.perm_seed, device_);
+  auto perm = permutation(n, state_.perm_seed, device_);
+  return parallel_ ? parallel_->shard(perm) : perm;
 }
 
 void VaeModel::check_weights_finite() const { check_parameters_finite(*net_, "", state_.step, "try a smaller lr"); }
@@ -117,15 +121,31 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   const auto& net = config_.net;
   // Resident on the device for the whole fit (uint8 stays uint8; batches become floats).
   torch::Tensor data = resident_images(images, net.channels(), net.height(), net.width(), device_, "training images");
+  // One rank of a data-parallel job: rank 0's state everywhere, then a shard of each epoch.
+  const ParallelFit parallel(hooks.parallel);
+  struct Reset {
+    const ParallelFit*& p;
+    ~Reset() { p = nullptr; }
+  } reset{parallel_};
+  if (parallel.active()) {
+    std::vector<torch::Tensor> tensors;
+    for (auto& p : net_->parameters()) tensors.push_back(p);
+    for (auto& b : net_->buffers()) tensors.push_back(b);
+    std::vector<at::Generator*> gens{&rng_};
+    if (!device_.is_cpu()) gens.push_back(&noise_);
+    parallel.sync_start(tensors, {optimizer_.get()}, state_, gens);
+    parallel_ = &parallel;
+  }
   const int64_t n = data.size(0), bs = options.batch_size();
-  const int64_t steps_per_epoch = (n + bs - 1) / bs;
+  const int64_t n_local = parallel.active() ? (n + parallel.world() - 1) / parallel.world() : n;
+  const int64_t steps_per_epoch = (n_local + bs - 1) / bs;
   if (state_.epoch_step >= steps_per_epoch) state_.epoch_step = 0;  // a checkpoint from other data or batch size
   optimizer_->options().lr(options.lr());
   net_->train();
 
   // By steps (crossing epochs, stopping mid-epoch if need be) or by epochs.
-  const int64_t target_step = options.steps() > 0 ? state_.step + options.steps() : -1;
-  const int64_t target_epoch = state_.epoch + options.epochs();
+  const int64_t target_step = options.steps() > 0 ? (options.totals() ? 0 : state_.step) + options.steps() : -1;
+  const int64_t target_epoch = (options.totals() ? 0 : state_.epoch) + options.epochs();
   LossMeter meter({"loss", "recon", "kl"}, device_);
   const auto fit_start = Clock::now();
   while (target_step >= 0 ? state_.step < target_step : state_.epoch < target_epoch) {
@@ -134,7 +154,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
     bool epoch_done = false;
     for (int64_t s = state_.epoch_step; s < steps_per_epoch; ++s) {
       if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
-      auto x = as_floats(data.index_select(0, perm.slice(0, s * bs, std::min(n, (s + 1) * bs))));
+      auto x = as_floats(data.index_select(0, perm.slice(0, s * bs, std::min(n_local, (s + 1) * bs))));
       std::vector<torch::Tensor> losses;
       if (train_step(x, precision, guard, losses)) meter.add(losses, x.size(0), state_.step + 1);
       ++state_.step;
@@ -143,6 +163,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
       const bool stop = state_.step == target_step;
       if (state_.step % options.progress_every() == 0 || epoch_done || stop) {
         meter.check_finite();
+        parallel.reduce(meter, false);
         ProgressEvent ev;
         ev.step = state_.step;
         ev.epoch = state_.epoch;
@@ -168,6 +189,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
     EpochEvent ev;
     ev.epoch = state_.epoch;
     ev.step = state_.step;
+    parallel.reduce(meter, true);
     ev.losses = meter.epoch_means(&ev.seconds);
     if (hooks.on_epoch) hooks.on_epoch(ev);
   }

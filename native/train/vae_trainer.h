@@ -17,6 +17,7 @@
 #include "adam.h"
 #include "hooks.h"
 #include "nan_guard.h"
+#include "parallel.h"
 
 namespace gentorch {
 
@@ -44,6 +45,10 @@ struct VaeFitOptions {
   TORCH_ARG(int64_t, progress_every) = 50;
   /// Steps between checkpoint hooks; 0 for none.
   TORCH_ARG(int64_t, checkpoint_every) = 0;
+  /// epochs and steps count from the run's start, not this call's: a resumed
+  /// fit trains only what is left (the CLI's --epochs / --steps). With data
+  /// parallelism every rank then agrees, once rank 0's state has reached it.
+  TORCH_ARG(bool, totals) = false;
   /// "auto" (bf16 autocast for the conv VAE on CUDA), "float32" or "bfloat16" (accel.h).
   TORCH_ARG(std::string, precision) = "auto";
   /// A NaN or infinite step: "stop" with E_NUMERIC, or "skip" it (nan_guard.h).
@@ -102,6 +107,7 @@ class VaeModel {
   std::shared_ptr<VaeNet> net_;
   std::unique_ptr<Adam> optimizer_;
   bool channels_last_ = false;  // conv weights and batches NHWC (CUDA only, accel.h)
+  const ParallelFit* parallel_ = nullptr;  // during a data-parallel fit only
   // The run's random stream, continued from libtorch's CPU generator right
   // after weight initialisation: data order and noise draw from it exactly
   // as pytorch/examples' loop does after torch.manual_seed(seed), so a seed

@@ -1,0 +1,49 @@
+#include "parallel.h"
+
+namespace gentorch {
+
+void ParallelFit::sync_start(const std::vector<torch::Tensor>& tensors, std::vector<Adam*> optimizers, TrainingState& state,
+                             std::vector<at::Generator*> generators) const {
+  if (!dp_) return;
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> all = tensors;
+  for (Adam* a : optimizers) {
+    for (auto& [name, t] : a->state()) all.push_back(t);
+  }
+  std::vector<torch::Tensor> rng_states;
+  for (at::Generator* g : generators) rng_states.push_back(g->get_state());
+  all.insert(all.end(), rng_states.begin(), rng_states.end());
+  std::vector<int64_t> counters{state.step, state.epoch, state.epoch_step, state.perm_seed};
+  for (Adam* a : optimizers) counters.push_back(a->steps());
+  auto packed = torch::tensor(counters, torch::kInt64);
+  all.push_back(packed);
+  dp_->broadcast(all);
+  for (size_t i = 0; i < generators.size(); ++i) {
+    std::lock_guard<std::mutex> lock(generators[i]->mutex());
+    generators[i]->set_state(rng_states[i]);
+  }
+  const auto* c = packed.data_ptr<int64_t>();
+  state.step = c[0];
+  state.epoch = c[1];
+  state.epoch_step = c[2];
+  state.perm_seed = c[3];
+  for (size_t i = 0; i < optimizers.size(); ++i) optimizers[i]->set_steps(c[4 + i]);
+}
+
+torch::Tensor ParallelFit::my_rows(const torch::Tensor& global) const {
+  if (!dp_) return global;
+  return global.slice(0, rank(), global.size(0), world()).contiguous();
+}
+
+void ParallelFit::reduce_gradients(const std::vector<torch::Tensor>& params, double scale) const {
+  if (dp_) dp_->reduce_gradients(params, scale);
+}
+
+void ParallelFit::reduce(LossMeter& meter, bool epoch) const {
+  if (!dp_) return;
+  auto sums = meter.sums(epoch);
+  dp_->all_reduce_sum(sums);
+  meter.set_sums(epoch, sums);
+}
+
+}  // namespace gentorch

@@ -1,0 +1,54 @@
+// The trainers' side of data-parallel training (native/dist): what one fit
+// does differently when it is one rank of several. Without a DataParallel
+// every call here is the one-process identity, so the loops stay one loop.
+//
+// Equivalence: rank r of W takes every W-th example of each epoch's
+// permutation (DistributedSampler), so with a per-rank batch b the union of
+// the ranks' step-s batches is the one-process step-s batch of b * W. Noise
+// is drawn for that global batch from the shared stream and each rank keeps
+// its rows, so a VAE (summed loss: gradients summed over ranks) takes the
+// same steps as one process on the global batch, to float rounding. GAN
+// losses are means: their gradients are averaged. BatchNorm statistics stay
+// per rank.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <vector>
+
+#include "../dist/data_parallel.h"
+#include "adam.h"
+#include "hooks.h"
+#include "loss_meter.h"
+
+namespace gentorch {
+
+class ParallelFit {
+ public:
+  explicit ParallelFit(std::shared_ptr<DataParallel> dp) : dp_(std::move(dp)) {}
+
+  bool active() const { return dp_ != nullptr; }
+  int64_t rank() const { return dp_ ? dp_->rank() : 0; }
+  int64_t world() const { return dp_ ? dp_->world_size() : 1; }
+
+  // Rank 0's weights and buffers, optimizer moments and step counts,
+  // training counters and random streams onto every rank (start of a fit).
+  void sync_start(const std::vector<torch::Tensor>& tensors, std::vector<Adam*> optimizers, TrainingState& state,
+                  std::vector<at::Generator*> generators) const;
+  // This rank's part of an epoch's permutation of all examples.
+  torch::Tensor shard(const torch::Tensor& perm) const { return shard_of(perm, rank(), world()); }
+  // Shape of a draw for the global batch whose local part has `local_rows` rows.
+  int64_t global_rows(int64_t local_rows) const { return local_rows * world(); }
+  // This rank's rows of a tensor drawn for the global batch.
+  torch::Tensor my_rows(const torch::Tensor& global) const;
+  // The gradient seam: gradients summed over ranks, times `scale`.
+  void reduce_gradients(const std::vector<torch::Tensor>& params, double scale) const;
+  // A loss meter's window (and with `epoch` its epoch) summed over ranks.
+  void reduce(LossMeter& meter, bool epoch) const;
+
+ private:
+  std::shared_ptr<DataParallel> dp_;
+};
+
+}  // namespace gentorch
