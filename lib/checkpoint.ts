@@ -24,6 +24,8 @@ export interface CheckpointMeta {
   /** The options of the last fit (lr, batchSize...), for resume. */
   fit?: Record<string, unknown>;
   gentorchVersion?: string;
+  /** Names of the data's classes, index = label (an image folder's sub-folders). */
+  classNames?: string[];
 }
 
 export interface Checkpoint extends CheckpointMeta {
@@ -46,6 +48,7 @@ export async function writeCheckpoint(path: string, meta: CheckpointMeta, tensor
   };
   if (meta.fit) metadata.fit = JSON.stringify(meta.fit);
   if (meta.gentorchVersion) metadata.gentorch_version = meta.gentorchVersion;
+  if (meta.classNames) metadata.classes = JSON.stringify(meta.classNames);
   await writeSafetensors(path, record, metadata);
 }
 
@@ -93,7 +96,20 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
   const training = checkState(path, parseJson(path, 'training', metadata.training));
   const fit = metadata.fit !== undefined ? parseJson(path, 'fit', metadata.fit) : undefined;
   const list = [...tensors.entries()].map(([name, t]) => ({ name, data: t.data, shape: t.shape }));
-  return { model: metadata.model as ModelKind, config, training, fit, gentorchVersion: metadata.gentorch_version, tensors: list };
+  let classNames: string[] | undefined;
+  if (metadata.classes !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(metadata.classes);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || !parsed.every((c) => typeof c === 'string')) {
+      throw new GentorchError('E_CHECKPOINT', `${path}: __metadata__ "classes" is not a JSON array of strings`);
+    }
+    classNames = parsed as string[];
+  }
+  return { model: metadata.model as ModelKind, config, training, fit, gentorchVersion: metadata.gentorch_version, classNames, tensors: list };
 }
 
 /**

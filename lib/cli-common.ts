@@ -7,6 +7,7 @@ import {
   ON_NAN, PRECISIONS, type OnNan, type Precision,
 } from './config.js';
 import { GentorchError } from './errors.js';
+import { IMAGE_SIZES, type FolderOptions } from './folder.js';
 import { removeStaleTemps, writeFileAtomic } from './fsutil.js';
 import type { FitProgress } from './fit.js';
 
@@ -21,13 +22,18 @@ export interface RunFlags {
   checkpointEvery?: number;
   onNan?: OnNan;
   precision?: Precision;
+  /** Image folders: resize to S x S, convert to C channels, skip unreadable files. */
+  imageSize?: number;
+  channels?: number;
+  skipBad?: boolean;
   resume?: boolean;
   force?: boolean;
   progress: boolean;
   out: string;
 }
 
-export const RUN_KEYS = ['seed', 'device', 'data', 'epochs', 'batchSize', 'checkpointEvery', 'progressEvery', 'onNan', 'precision'];
+export const RUN_KEYS = ['seed', 'device', 'data', 'epochs', 'batchSize', 'checkpointEvery', 'progressEvery', 'onNan', 'precision',
+  'imageSize', 'channels', 'skipBad'];
 
 function readConfigFile(path: string, knownKeys: readonly string[]): Record<string, unknown> {
   let text: string;
@@ -64,7 +70,25 @@ export function mergeConfig(flags: RunFlags, knownKeys: readonly string[]): Reco
   if (cfg.device !== undefined) checkDeviceSpec(cfg.device);
   if (cfg.onNan !== undefined) checkOneOf(cfg.onNan, ON_NAN, 'onNan');
   if (cfg.precision !== undefined) checkOneOf(cfg.precision, PRECISIONS, 'precision');
+  folderOptions(cfg);
   return cfg;
+}
+
+/** The image-folder options of a run (--image-size, --channels, --skip-bad), checked. */
+export function folderOptions(cfg: Record<string, unknown>): FolderOptions {
+  const { imageSize, channels, skipBad } = cfg;
+  if (imageSize !== undefined && !(IMAGE_SIZES as readonly unknown[]).includes(imageSize)) {
+    throw new GentorchError('E_CONFIG', `Expected --image-size ${IMAGE_SIZES.join(', ')} but received ${JSON.stringify(imageSize)}`);
+  }
+  if (channels !== undefined && channels !== 1 && channels !== 3) {
+    throw new GentorchError('E_CONFIG', `Expected --channels 1 or 3 but received ${JSON.stringify(channels)}`);
+  }
+  return { imageSize: imageSize as number | undefined, channels: channels as 1 | 3 | undefined, skipBad: Boolean(skipBad) };
+}
+
+/** Tells the user how many files an image folder skipped (--skip-bad). */
+export function reportSkipped(spec: string, skipped: number | undefined): void {
+  if (skipped) process.stderr.write(`gentorch: skipped ${skipped} unreadable image file(s) in ${spec}\n`);
 }
 
 /** The run folder: refuses to replace a model unless --resume or --force. */

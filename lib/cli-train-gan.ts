@@ -4,7 +4,8 @@
  * writes OUT/model.safetensors, metrics.jsonl, samples.png and summary.json.
  */
 import { join } from 'node:path';
-import { mergeConfig, openRun, progressBar, runPaths, withSigint, RUN_KEYS, type RunFlags } from './cli-common.js';
+import { folderOptions, mergeConfig, openRun, progressBar, reportSkipped, runPaths, withSigint, RUN_KEYS, type RunFlags } from './cli-common.js';
+import type { FolderOptions } from './folder.js';
 import { loadDataSpec, type ImageDataset } from './data.js';
 import { GentorchError } from './errors.js';
 import type { FitHistory, FitProgress } from './fit.js';
@@ -36,9 +37,11 @@ const FIT_KEYS = Object.keys(GAN_FIT_DEFAULTS);
 const FILE_KEYS = [...new Set([...GAN_CONFIG_KEYS, ...FIT_KEYS, ...RUN_KEYS, 'conditional'])];
 
 /** The data: a mixture is one fixed set of 50,000 points (seed 0), like any dataset on disk. */
-async function loadData(spec: string): Promise<ImageDataset> {
+async function loadData(spec: string, folder: FolderOptions): Promise<ImageDataset> {
   if (isSynthetic(spec)) return synthetic(spec, { n: 50_000, seed: 0 });
-  return (await loadDataSpec(spec)).train;
+  const sets = await loadDataSpec(spec, folder);
+  reportSkipped(spec, sets.skipped);
+  return sets.train;
 }
 
 /** The model config: preset for points, then data shape, then options given. */
@@ -67,7 +70,7 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   const cfg = mergeConfig(flags, FILE_KEYS);
   const seed = (cfg.seed as number | undefined) ?? 1;
   const points = isSynthetic(cfg.data as string);
-  const data = await loadData(cfg.data as string);
+  const data = await loadData(cfg.data as string, folderOptions(cfg));
   // Under torchrun or `gentorch launch`: one rank of a data-parallel job; rank 0 writes everything.
   const dist = distributedFromEnv();
   const writer = !dist || dist.rank === 0;
@@ -75,6 +78,7 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   using gan = resuming
     ? await GAN.load(modelPath, { device: cfg.device as string | undefined })
     : new GAN({ ...modelConfig(cfg, data, points), device: (cfg.device as string | undefined) ?? 'auto', seed });
+  if (gan.config.numClasses > 0 && data.classNames) gan.classNames ??= data.classNames;  // saved with the checkpoint
   const record = writer ? await openRun(flags.out, metricsPath, resuming, gan.trainingState.step) : () => undefined;
   const fit = fitConfig(cfg, gan, points);
   const before = gan.trainingState;

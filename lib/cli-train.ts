@@ -3,7 +3,8 @@
  * metrics.jsonl, samples.png, reconstructions.png and summary.json.
  */
 import { join } from 'node:path';
-import { mergeConfig, openRun, progressBar, runPaths, withSigint, RUN_KEYS, type RunFlags } from './cli-common.js';
+import { folderOptions, mergeConfig, openRun, progressBar, reportSkipped, runPaths, withSigint, RUN_KEYS, type RunFlags } from './cli-common.js';
+import type { FolderOptions } from './folder.js';
 import { checkPositiveNumber, FIT_DEFAULTS, type OnNan, type Precision, type VaeConfig } from './config.js';
 import { loadDataSpec, take, toFloat, type ImageDataset } from './data.js';
 import { isSynthetic, modeCoverage, synthetic, SYNTHETIC, type ModeCoverage } from './synthetic.js';
@@ -34,9 +35,11 @@ const MODEL_KEYS = ['arch', 'hiddenDim', 'latentDim', 'likelihood', 'beta', 'out
 export const VAE_POINTS_PRESET: Partial<VaeConfig> = { likelihood: 'gaussian', output: 'linear', hiddenDim: 128, latentDim: 2, beta: 0.01 };
 
 /** Train and test sets: a mixture is 50,000 fixed points to train on and 10,000 others to test on. */
-async function loadSplits(spec: string): Promise<{ train: ImageDataset; test: ImageDataset }> {
+async function loadSplits(spec: string, folder: FolderOptions): Promise<{ train: ImageDataset; test: ImageDataset }> {
   if (isSynthetic(spec)) return { train: synthetic(spec, { n: 50_000, seed: 0 }), test: synthetic(spec, { n: 10_000, seed: 1 }) };
-  return loadDataSpec(spec);
+  const sets = await loadDataSpec(spec, folder);
+  reportSkipped(spec, sets.skipped);
+  return sets;
 }
 const FILE_KEYS = [...new Set([...MODEL_KEYS, ...Object.keys(FIT_DEFAULTS), ...RUN_KEYS])];
 
@@ -52,7 +55,7 @@ async function openModel(cfg: Record<string, unknown>, train: ImageDataset, mode
 export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
   const cfg = mergeConfig(flags, FILE_KEYS);
   if (cfg.lr !== undefined) checkPositiveNumber(cfg.lr, 'lr');
-  const { train, test } = await loadSplits(cfg.data as string);
+  const { train, test } = await loadSplits(cfg.data as string, folderOptions(cfg));
   // Under torchrun or `gentorch launch`: one rank of a data-parallel job; rank 0 writes everything.
   const dist = distributedFromEnv();
   const writer = !dist || dist.rank === 0;

@@ -4,6 +4,7 @@
  * a folder of IDX files, .npy files, and typed arrays from the caller.
  * uint8 pixels are scaled to [0, 1] on the device, once per fit.
  */
+import { fromFolder, isImageFolder, type FolderOptions } from './folder.js';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GentorchError, describe, invalid } from './errors.js';
@@ -18,6 +19,8 @@ export interface ImageDataset {
   /** [N, C, H, W]; uint8 (0..255) or float32 (0..1). */
   images: HostTensor<'uint8'> | HostTensor<'float32'>;
   labels?: Int32Array;
+  /** Names of the classes, index = label (an image folder's sub-folders). */
+  classNames?: string[];
 }
 
 export type Split = 'train' | 'test';
@@ -158,17 +161,23 @@ export function holdOut(ds: ImageDataset, fraction = 0.1): { train: ImageDataset
 }
 
 /**
- * Resolves a `--data` spec: "fashion-mnist", a folder of IDX files, a .npy
- * file, or an IDX file. Returns the train and test sets (a .npy or single
- * IDX file holds out its last 10% for testing).
+ * Resolves a `--data` spec: "fashion-mnist", a folder of IDX files, a folder
+ * of images (or of class folders of images; lib/folder.ts), a .npy file, or
+ * an IDX file. Returns the train and test sets (an image folder, a .npy or a
+ * single IDX file holds out its last 10% for testing).
  */
-export async function loadDataSpec(spec: string): Promise<{ train: ImageDataset; test: ImageDataset }> {
+export async function loadDataSpec(spec: string, folder: FolderOptions = {}): Promise<{ train: ImageDataset; test: ImageDataset; skipped?: number }> {
   if (typeof spec !== 'string' || spec.length === 0) throw invalid('fashion-mnist, a folder or a .npy file', 'data', spec);
   if (spec === 'fashion-mnist') {
     const [train, test] = await Promise.all([fashionMnist({ split: 'train' }), fashionMnist({ split: 'test' })]);
     return { train, test };
   }
   if (!existsSync(spec)) throw new GentorchError('E_DATA', `Expected fashion-mnist, a folder or a .npy file for data but ${spec} does not exist`);
+  if (statSync(spec).isDirectory() && isImageFolder(spec)) {
+    const ds = await fromFolder(spec, folder);
+    const { train, test } = holdOut(ds);
+    return { train: { ...train, classNames: ds.classNames }, test: { ...test, classNames: ds.classNames }, skipped: ds.skipped };
+  }
   if (statSync(spec).isDirectory()) {
     const [train, test] = await Promise.all([idxFolder(spec, 'train'), idxFolder(spec, 'test')]);
     return { train, test };

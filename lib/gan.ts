@@ -41,6 +41,11 @@ export class GAN {
   readonly seed: number;
   #handle: NativeGanHandle | undefined;
   #lastFit: GanFitConfig | undefined;
+  /**
+   * Names of the classes of a conditional GAN, index = label (from an image
+   * folder's sub-folders); saved in checkpoints. Undefined when unnamed.
+   */
+  classNames: string[] | undefined;
 
   constructor(options: GanOptions = {}) {
     if (options === null || typeof options !== 'object') throw invalid('an object', 'GAN options', options);
@@ -152,7 +157,9 @@ export class GAN {
   }
 
   async #write(path: string, tensors: NativeCheckpointEvent['tensors'], state: NativeTrainingState, fit?: GanFitConfig, overwrite = true): Promise<void> {
-    await writeCheckpoint(path, { model: 'gan', config: { ...this.config }, training: state, fit: fit ? { ...fit } : undefined, gentorchVersion: VERSION }, tensors, overwrite);
+    await writeCheckpoint(path, {
+      model: 'gan', config: { ...this.config }, training: state, fit: fit ? { ...fit } : undefined, gentorchVersion: VERSION, classNames: this.classNames,
+    }, tensors, overwrite);
   }
 
   /** Saves config, both networks (and G's moving average), both optimizers and the random streams, atomically. */
@@ -183,6 +190,7 @@ export class GAN {
       () => new GAN({ ...(ckpt.config as Partial<GanConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed }),
       (m) => m.#live.importState(ckpt.tensors, ckpt.training));
     if (ckpt.fit) model.#lastFit = ckpt.fit as unknown as GanFitConfig;
+    model.classNames = ckpt.classNames;
     return model;
   }
 

@@ -39,13 +39,14 @@ export type { ModeCoverage, MixtureSpec, SyntheticName } from './synthetic.js';
 
 import { readCheckpoint } from './checkpoint.js';
 import { fashionMnist, fromArrays, fromIdx, fromNpy, idxFolder, loadDataSpec } from './data.js';
+import { fromFolder } from './folder.js';
 import { graft } from './errors.js';
 import { GAN } from './gan.js';
 import { synthetic } from './synthetic.js';
 import { VAE } from './vae.js';
 
 /** Dataset sources. */
-export const datasets = { fashionMnist, fromArrays, fromNpy, fromIdx, idxFolder, synthetic, load: loadDataSpec };
+export const datasets = { fashionMnist, fromArrays, fromNpy, fromIdx, idxFolder, fromFolder, synthetic, load: loadDataSpec };
 
 /** Loads any gentorch checkpoint, a VAE or a GAN, rebuilt from its metadata. */
 export async function load(path: string, options: { device?: string } = {}): Promise<VAE | GAN> {
@@ -59,3 +60,4 @@ export async function load(path: string, options: { device?: string } = {}): Pro
 }
 export { distributedFromEnv, resolveDistributed, DISTRIBUTED_DEFAULTS } from './distributed.js';
 export type { DistributedOptions } from './distributed.js';
+export type { FolderOptions, FolderDataset } from './folder.js';

@@ -36,7 +36,7 @@ export function isSynthetic(name: string): name is SyntheticName {
 }
 
 /** A small seeded generator (mulberry32), so the data is the same for a seed everywhere. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

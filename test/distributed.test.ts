@@ -129,6 +129,19 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
     expect(existsSync(join(dir('launched'), 'model.safetensors'))).toBe(true);
   });
 
+  it('a launched run resumed with the same world size ends exactly where an uninterrupted one does', async () => {
+    const train = (out: string, epochs: string, ...more: string[]) => gentorch(['launch', '--nproc', '2', '--master-port', String(port()), '--',
+      'train', 'vae', '--data', data, '--epochs', epochs, '--batch-size', '32', '--seed', '2', '--device', 'cpu', '--no-progress', '--out', out, ...more]);
+    const straight = join(work, 'resume-straight');
+    const split = join(work, 'resume-split');
+    expectOk(await train(straight, '3'));
+    expectOk(await train(split, '1'));
+    expectOk(await train(split, '3', '--resume'));
+    const [a, b] = [readJson(join(straight, 'summary.json')), readJson(join(split, 'summary.json'))];
+    expect(b.steps).toBe(a.steps);
+    expect(b.test.nelbo).toBe(a.test.nelbo);
+  });
+
   it('launch stops the job with E_DISTRIBUTED when a worker fails, and rejects a command other than train', async () => {
     const bad = await gentorch(['launch', '--nproc', '2', '--master-port', String(port()), '--timeout', '10', '--', 'train', 'vae',
       '--data', join(work, 'missing.npy'), '--out', join(work, 'bad')]);

@@ -11,19 +11,26 @@ import { hasPythonTorch, smallTrain, tempDir } from './helpers.js';
 const ring8 = datasets.synthetic('ring8', { n: 50_000, seed: 1 });
 const points = GAN_PRESETS.points;
 
-async function ringRun(loss: 'ns' | 'minimax' | 'wgan-gp' | 'hinge', steps = 3000): Promise<ReturnType<typeof modeCoverage>> {
-  using gan = new GAN({ ...points.model, loss, device: 'cpu', seed: 1 });
+async function ringRun(loss: 'ns' | 'minimax' | 'wgan-gp' | 'hinge', steps = 3000, seed = 1): Promise<ReturnType<typeof modeCoverage>> {
+  using gan = new GAN({ ...points.model, loss, device: 'cpu', seed });
   await gan.fit(ring8, { ...points.fit, steps });
   return modeCoverage(await gan.sample(2500, { seed: 2 }), SYNTHETIC.ring8);
 }
 
 describe('GAN on ring8 (8 Gaussians, std 0.01)', () => {
-  it('NS-GAN covers at least 7 of 8 modes with at least 70% high-quality samples in 3000 steps', async () => {
-    const m = await ringRun('ns');
-    expect(m.total).toBe(8);
-    expect(m.covered).toBeGreaterThanOrEqual(7);
-    expect(m.highQualityRate).toBeGreaterThanOrEqual(0.7);
-  });
+  // These runs are chaotic: the high-quality share of one seed flips between
+  // about 45% and 88% with the BLAS kernel's rounding (seed 1 gives 88% on one
+  // EPYC's OpenBLAS kernels, 44% on another's), so the test takes three seeds
+  // and asserts every one's coverage and their median's quality.
+  it('NS-GAN covers at least 7 of 8 modes on every seed, with a median of at least 70% high-quality samples, in 3000 steps', async () => {
+    const runs = [await ringRun('ns', 3000, 1), await ringRun('ns', 3000, 2), await ringRun('ns', 3000, 3)];
+    for (const m of runs) {
+      expect(m.total).toBe(8);
+      expect(m.covered).toBeGreaterThanOrEqual(7);
+    }
+    const median = runs.map((m) => m.highQualityRate).sort((a, b) => a - b)[1];
+    expect(median, runs.map((m) => m.highQualityRate).join(', ')).toBeGreaterThanOrEqual(0.7);
+  }, 300_000);
 
   it('WGAN-GP (nCritic 5, lambda 1 for 2-D data) covers at least 7 of 8 modes with at least 70% high quality in 3000 steps', async () => {
     const m = await ringRun('wgan-gp');

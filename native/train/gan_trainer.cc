@@ -260,23 +260,9 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   auto y = prepare_labels(labels, data.size(0));
   // One rank of a data-parallel job: rank 0's state everywhere first.
   const ParallelFit parallel(hooks.parallel);
-  struct Reset {
-    const ParallelFit*& p;
-    ~Reset() { p = nullptr; }
-  } reset{parallel_};
-  if (parallel.active()) {
-    std::vector<torch::Tensor> tensors;
-    for (auto* m : std::initializer_list<torch::nn::Module*>{g_.get(), d_.get(), g_ema_.get()}) {
-      if (m == nullptr) continue;
-      for (auto& p : m->parameters()) tensors.push_back(p);
-      for (auto& b : m->buffers()) tensors.push_back(b);
-    }
-    std::vector<at::Generator*> gens{&rng_};
-    if (!device_.is_cpu()) gens.push_back(&noise_);
-    parallel.sync_start(tensors, {opt_g_.get(), opt_d_.get()}, state_, gens);
-    perm_ = torch::Tensor();  // rebuilt from the synced perm_seed as this rank's shard
-    parallel_ = &parallel;
-  }
+  parallel.sync_start({g_.get(), d_.get(), g_ema_.get()}, {opt_g_.get(), opt_d_.get()}, state_, rng_, device_.is_cpu() ? nullptr : &noise_);
+  if (parallel.active()) perm_ = torch::Tensor();  // rebuilt from the synced perm_seed as this rank's shard
+  const ParallelScope scope(parallel_, parallel);
   opt_g_->options().lr(o.lr_g()).beta1(o.beta1()).beta2(o.beta2());
   opt_d_->options().lr(o.lr_d()).beta1(o.beta1()).beta2(o.beta2());
   g_->train();

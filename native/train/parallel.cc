@@ -2,11 +2,18 @@
 
 namespace gentorch {
 
-void ParallelFit::sync_start(const std::vector<torch::Tensor>& tensors, std::vector<Adam*> optimizers, TrainingState& state,
-                             std::vector<at::Generator*> generators) const {
+void ParallelFit::sync_start(const std::vector<torch::nn::Module*>& modules, std::vector<Adam*> optimizers, TrainingState& state,
+                             at::Generator& rng, at::Generator* noise) const {
   if (!dp_) return;
   torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> all = tensors;
+  std::vector<torch::Tensor> all;
+  for (auto* m : modules) {
+    if (m == nullptr) continue;
+    for (auto& p : m->parameters()) all.push_back(p);
+    for (auto& b : m->buffers()) all.push_back(b);
+  }
+  std::vector<at::Generator*> generators{&rng};
+  if (noise != nullptr) generators.push_back(noise);
   for (Adam* a : optimizers) {
     for (auto& [name, t] : a->state()) all.push_back(t);
   }

@@ -34,8 +34,9 @@ class ParallelFit {
 
   // Rank 0's weights and buffers, optimizer moments and step counts,
   // training counters and random streams onto every rank (start of a fit).
-  void sync_start(const std::vector<torch::Tensor>& tensors, std::vector<Adam*> optimizers, TrainingState& state,
-                  std::vector<at::Generator*> generators) const;
+  // `noise` is the device's generator, or null when it is `rng` itself (CPU).
+  void sync_start(const std::vector<torch::nn::Module*>& modules, std::vector<Adam*> optimizers, TrainingState& state,
+                  at::Generator& rng, at::Generator* noise) const;
   // This rank's part of an epoch's permutation of all examples.
   torch::Tensor shard(const torch::Tensor& perm) const { return shard_of(perm, rank(), world()); }
   // Shape of a draw for the global batch whose local part has `local_rows` rows.
@@ -49,6 +50,18 @@ class ParallelFit {
 
  private:
   std::shared_ptr<DataParallel> dp_;
+};
+
+// Points a trainer's `parallel_` at a data-parallel fit for the fit's length.
+class ParallelScope {
+ public:
+  ParallelScope(const ParallelFit*& slot, const ParallelFit& fit) : slot_(slot) { slot_ = fit.active() ? &fit : nullptr; }
+  ~ParallelScope() { slot_ = nullptr; }
+  ParallelScope(const ParallelScope&) = delete;
+  ParallelScope& operator=(const ParallelScope&) = delete;
+
+ private:
+  const ParallelFit*& slot_;
 };
 
 }  // namespace gentorch

@@ -123,19 +123,8 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   torch::Tensor data = resident_images(images, net.channels(), net.height(), net.width(), device_, "training images");
   // One rank of a data-parallel job: rank 0's state everywhere, then a shard of each epoch.
   const ParallelFit parallel(hooks.parallel);
-  struct Reset {
-    const ParallelFit*& p;
-    ~Reset() { p = nullptr; }
-  } reset{parallel_};
-  if (parallel.active()) {
-    std::vector<torch::Tensor> tensors;
-    for (auto& p : net_->parameters()) tensors.push_back(p);
-    for (auto& b : net_->buffers()) tensors.push_back(b);
-    std::vector<at::Generator*> gens{&rng_};
-    if (!device_.is_cpu()) gens.push_back(&noise_);
-    parallel.sync_start(tensors, {optimizer_.get()}, state_, gens);
-    parallel_ = &parallel;
-  }
+  parallel.sync_start({net_.get()}, {optimizer_.get()}, state_, rng_, device_.is_cpu() ? nullptr : &noise_);
+  const ParallelScope scope(parallel_, parallel);
   const int64_t n = data.size(0), bs = options.batch_size();
   const int64_t n_local = parallel.active() ? (n + parallel.world() - 1) / parallel.world() : n;
   const int64_t steps_per_epoch = (n_local + bs - 1) / bs;
