@@ -20,30 +20,41 @@ const expectCode = async (what, promise, code) => {
 
 try {
   const train = take(await datasets.fashionMnist({ split: 'train' }), 256);
-  {
-    using vae = new VAE({ device: 'cpu', hiddenDim: 64, latentDim: 4 });
+  // Plain JS on Node 20 has no `using`: dispose in finally blocks.
+  const vae = new VAE({ device: 'cpu', hiddenDim: 64, latentDim: 4 });
+  try {
     await vae.fit(train, { steps: 4, batchSize: 32, checkpointEvery: 2, checkpointPath: join(dir, 'vae.safetensors') });
     await vae.sample(8);
     await vae.encode(take(train, 8));
     await vae.evaluate(take(train, 32));
     await vae.save(join(dir, 'vae2.safetensors'));
-    using again = await load(join(dir, 'vae2.safetensors'), { device: 'cpu' });
-    await again.reconstruct(take(train, 4));
+    const again = await load(join(dir, 'vae2.safetensors'), { device: 'cpu' });
+    try {
+      await again.reconstruct(take(train, 4));
+    } finally {
+      again.dispose();
+    }
     await expectCode('decode of a bad shape', vae.decode({ dtype: 'float32', shape: [2, 3], data: new Float32Array(6) }), 'E_SHAPE');
     await expectCode('fit of NaN steps', vae.fit(train, { steps: 200, lr: 1e7, batchSize: 32, onNan: 'skip' }), 'E_NUMERIC');
+  } finally {
+    vae.dispose();
   }
-  {
-    const vae = new VAE({ device: 'cpu', hiddenDim: 64, latentDim: 4 });
-    const running = vae.fit(train, { epochs: 100, batchSize: 32, progressEvery: 1, onProgress: () => vae.dispose() });
-    await expectCode('dispose during a fit', running, 'E_ABORTED');
-  }
-  {
-    using gan = new GAN({ arch: 'mlp', device: 'cpu', gHidden: 32, dHidden: 32, latentDim: 8 });
+  const cancelled = new VAE({ device: 'cpu', hiddenDim: 64, latentDim: 4 });
+  const running = cancelled.fit(train, { epochs: 100, batchSize: 32, progressEvery: 1, onProgress: () => cancelled.dispose() });
+  await expectCode('dispose during a fit', running, 'E_ABORTED');
+  const gan = new GAN({ arch: 'mlp', device: 'cpu', gHidden: 32, dHidden: 32, latentDim: 8 });
+  try {
     await gan.fit(train, { steps: 3, batchSize: 32 });
     await gan.sample(8);
     await gan.save(join(dir, 'gan.safetensors'));
-    using again = await load(join(dir, 'gan.safetensors'), { device: 'cpu' });
-    await again.sample(2);
+    const again = await load(join(dir, 'gan.safetensors'), { device: 'cpu' });
+    try {
+      await again.sample(2);
+    } finally {
+      again.dispose();
+    }
+  } finally {
+    gan.dispose();
   }
   console.log('memcheck-driver: done');
 } finally {
