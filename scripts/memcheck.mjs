@@ -52,8 +52,12 @@ function oursIn(text) {
   // it maps the addon (dl-load.c): valgrind's known false positives, not ours.
   const loader = (b) => /\(dl-(load|open|deps)\.c:\d+\)/.test(b);
   const kinds = /^(Invalid|Conditional|Use of|Syscall param|Mismatched|\d[\d,]* bytes in [\d,]+ blocks are definitely lost)/m;
+  // An error (not a leak) is ours when it happens in our code or libtorch's;
+  // V8's conservative stack scan reading our frames is not.
+  const firstFrame = (b) => /^\s+at 0x[0-9A-F]+: .*$/m.exec(b)?.[0] ?? '';
+  const inOurCode = (b) => b.includes('definitely lost') || /gentorch|libtorch|libc10|gloo/.test(firstFrame(b));
   return {
-    ours: blocks.filter((b) => kinds.test(b) && b.includes('gentorch.node') && !loader(b)),
+    ours: blocks.filter((b) => kinds.test(b) && b.includes('gentorch.node') && !loader(b) && inOurCode(b)),
     summary: blocks.find((b) => b.includes('LEAK SUMMARY')) ?? '',
   };
 }

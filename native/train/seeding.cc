@@ -13,7 +13,12 @@ at::Generator seeded_init(uint64_t seed, const std::function<void()>& init) {
   // Not holding the generator's own mutex: the init kernels take it themselves.
   torch::manual_seed(seed);
   init();
-  return at::globalContext().defaultGenerator(torch::kCPU).clone();
+  // A fresh generator given the default one's state (not clone(): see make_generator).
+  auto gen = at::make_generator<at::CPUGeneratorImpl>();
+  at::Generator global = at::globalContext().defaultGenerator(torch::kCPU);  // shares the default impl
+  std::lock_guard<std::mutex> state_lock(global.mutex());
+  gen.set_state(global.get_state());
+  return gen;
 }
 
 int64_t draw_permutation_seed(at::Generator& rng) {
