@@ -61,6 +61,20 @@ export interface FitCallbacks {
 
 export const CALLBACK_KEYS = ['signal', 'onProgress', 'onEpoch', 'checkpointPath', 'onCheckpoint', 'distributed'] as const;
 
+/**
+ * Steps a fit() call will take, for the ETA: `examples` dealt over the ranks,
+ * `batchesPerStep` batches per optimizer step (a GAN's nCritic), and with
+ * `totals` only what is left of the run; `epochStep` is taken off by epoch.
+ */
+export function stepsOfFit(o: {
+  examples: number; batchSize: number; batchesPerStep?: number; worldSize?: number;
+  epochs: number; steps: number; totals: boolean; state: NativeTrainingState; epochStep?: number;
+}): number {
+  if (o.steps > 0) return o.totals ? Math.max(0, o.steps - o.state.step) : o.steps;
+  const perEpoch = Math.ceil(Math.ceil(Math.ceil(o.examples / (o.worldSize ?? 1)) / o.batchSize) / (o.batchesPerStep ?? 1));
+  return Math.max(0, (o.totals ? o.epochs - o.state.epoch : o.epochs) * perEpoch - (o.epochStep ?? 0));
+}
+
 /** The settings a fit passes to C++ for `distributed`, checked; undefined for one process. */
 export function fitDistributed(d: Partial<DistributedOptions> | undefined): DistributedOptions | undefined {
   return d === undefined ? undefined : resolveDistributed(d);

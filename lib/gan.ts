@@ -7,7 +7,7 @@ import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './che
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from './config.js';
 import { fromArrays, type ImageDataset } from './data.js';
 import { GentorchError, graft, invalid } from './errors.js';
-import { CALLBACK_KEYS, fitDistributed, runFit, type FitCallbacks, type FitHistory } from './fit.js';
+import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
   GAN_FIT_DEFAULTS, resolveGanConfig, resolveGanFitConfig, type GanConfig, type GanFitConfig,
 } from './gan-config.js';
@@ -104,12 +104,10 @@ export class GAN {
     const { x, labels } = toArgs(data);
     const y = this.#labelsArg(labels, x.shape[0]);
     const handle = this.#live;
-    // Steps this call will take, for the ETA: per rank, and what is left when epochs/steps are totals.
-    const st = handle.info().state;
-    const perEpoch = Math.ceil(Math.ceil(Math.ceil(x.shape[0] / (dist?.worldSize ?? 1)) / cfg.batchSize) / this.config.nCritic);
-    const totalSteps = cfg.steps > 0
-      ? (cfg.totals ? Math.max(0, cfg.steps - st.step) : cfg.steps)
-      : Math.max(0, (cfg.totals ? cfg.epochs - st.epoch : cfg.epochs) * perEpoch);
+    const totalSteps = stepsOfFit({
+      examples: x.shape[0], batchSize: cfg.batchSize, batchesPerStep: this.config.nCritic, worldSize: dist?.worldSize,
+      epochs: cfg.epochs, steps: cfg.steps, totals: cfg.totals, state: handle.info().state,
+    });
     const history = await runFit({
       handle, callSite, totalSteps, checkpointEvery: cfg.checkpointEvery,
       callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },

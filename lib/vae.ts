@@ -12,7 +12,7 @@ import {
 } from './config.js';
 import { fromArrays, type ImageDataset } from './data.js';
 import { GentorchError, graft, invalid } from './errors.js';
-import { CALLBACK_KEYS, fitDistributed, runFit, type FitCallbacks, type FitHistory } from './fit.js';
+import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
   native, PACKAGE_ROOT, type NativeCheckpointEvent, type NativeTrainingState, type NativeVaeHandle, type TensorArg,
 } from './native.js';
@@ -87,12 +87,11 @@ export class VAE {
     const dist = fitDistributed(distributed);
     const images = imagesArg(data);
     const handle = this.#live;
-    // Steps this call will take, for the ETA: per rank, and what is left when epochs/steps are totals.
     const st = handle.info().state;
-    const perEpoch = Math.ceil(Math.ceil(images.shape[0] / (dist?.worldSize ?? 1)) / cfg.batchSize);
-    const totalSteps = cfg.steps > 0
-      ? (cfg.totals ? Math.max(0, cfg.steps - st.step) : cfg.steps)
-      : Math.max(0, (cfg.totals ? cfg.epochs - st.epoch : cfg.epochs) * perEpoch - st.epochStep);
+    const totalSteps = stepsOfFit({
+      examples: images.shape[0], batchSize: cfg.batchSize, worldSize: dist?.worldSize,
+      epochs: cfg.epochs, steps: cfg.steps, totals: cfg.totals, state: st, epochStep: st.epochStep,
+    });
     const history = await runFit({
       handle, callSite, totalSteps, checkpointEvery: cfg.checkpointEvery,
       callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },

@@ -124,7 +124,7 @@ torch::Tensor GanModel::prepare_labels(const torch::Tensor& labels, int64_t n) c
 GanModel::Batch GanModel::next_batch(const torch::Tensor& data, const torch::Tensor& labels, int64_t bs) {
   // Data-parallel: this rank's shard of each epoch's permutation (parallel.h).
   const int64_t total = data.size(0);
-  const int64_t n = parallel_ ? (total + parallel_->world() - 1) / parallel_->world() : total;
+  const int64_t n = parallel_ ? parallel_->local_count(total) : total;
   const int64_t per_epoch = (n + bs - 1) / bs;
   auto epoch_perm = [&]() {
     auto perm = permutation(total, state_.perm_seed, device_);
@@ -267,7 +267,7 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   opt_d_->options().lr(o.lr_d()).beta1(o.beta1()).beta2(o.beta2());
   g_->train();
   d_->train();
-  const int64_t n_local = parallel.active() ? (data.size(0) + parallel.world() - 1) / parallel.world() : data.size(0);
+  const int64_t n_local = parallel.local_count(data.size(0));
   const int64_t per_epoch = (n_local + o.batch_size() - 1) / o.batch_size();
   const int64_t target_step = o.steps() > 0 ? (o.totals() ? 0 : state_.step) + o.steps() : -1;
   const int64_t target_epoch = (o.totals() ? 0 : state_.epoch) + o.epochs();

@@ -37,6 +37,8 @@ class ParallelFit {
   // `noise` is the device's generator, or null when it is `rng` itself (CPU).
   void sync_start(const std::vector<torch::nn::Module*>& modules, std::vector<Adam*> optimizers, TrainingState& state,
                   at::Generator& rng, at::Generator* noise) const;
+  // Examples per rank of `n` (DistributedSampler pads to a multiple of the world).
+  int64_t local_count(int64_t n) const { return (n + world() - 1) / world(); }
   // This rank's part of an epoch's permutation of all examples.
   torch::Tensor shard(const torch::Tensor& perm) const { return shard_of(perm, rank(), world()); }
   // Shape of a draw for the global batch whose local part has `local_rows` rows.

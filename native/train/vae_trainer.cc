@@ -126,7 +126,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   parallel.sync_start({net_.get()}, {optimizer_.get()}, state_, rng_, device_.is_cpu() ? nullptr : &noise_);
   const ParallelScope scope(parallel_, parallel);
   const int64_t n = data.size(0), bs = options.batch_size();
-  const int64_t n_local = parallel.active() ? (n + parallel.world() - 1) / parallel.world() : n;
+  const int64_t n_local = parallel.local_count(n);
   const int64_t steps_per_epoch = (n_local + bs - 1) / bs;
   if (state_.epoch_step >= steps_per_epoch) state_.epoch_step = 0;  // a checkpoint from other data or batch size
   optimizer_->options().lr(options.lr());
