@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import {
   checkDeviceSpec, checkNonNegativeInt, checkOneOf, checkPositiveInt, checkSeed, rejectUnknownKeys, stripUndefined,
-  ON_NAN, PRECISIONS, type OnNan, type Precision,
+  ON_NAN, PRECISIONS, CUDA_GRAPHS, type OnNan, type Precision, type CudaGraphs,
 } from './config.js';
 import { GentorchError } from './errors.js';
 import { IMAGE_SIZES, type FolderOptions } from './folder.js';
@@ -22,6 +22,7 @@ export interface RunFlags {
   checkpointEvery?: number;
   onNan?: OnNan;
   precision?: Precision;
+  cudaGraphs?: CudaGraphs;
   /** Image folders: resize to S x S, convert to C channels, skip unreadable files. */
   imageSize?: number;
   channels?: number;
@@ -32,7 +33,7 @@ export interface RunFlags {
   out: string;
 }
 
-export const RUN_KEYS = ['seed', 'device', 'data', 'epochs', 'batchSize', 'checkpointEvery', 'progressEvery', 'onNan', 'precision',
+export const RUN_KEYS = ['seed', 'device', 'data', 'epochs', 'batchSize', 'checkpointEvery', 'progressEvery', 'onNan', 'precision', 'cudaGraphs',
   'imageSize', 'channels', 'skipBad'];
 
 function readConfigFile(path: string, knownKeys: readonly string[]): Record<string, unknown> {
@@ -70,6 +71,7 @@ export function mergeConfig(flags: RunFlags, knownKeys: readonly string[]): Reco
   if (cfg.device !== undefined) checkDeviceSpec(cfg.device);
   if (cfg.onNan !== undefined) checkOneOf(cfg.onNan, ON_NAN, 'onNan');
   if (cfg.precision !== undefined) checkOneOf(cfg.precision, PRECISIONS, 'precision');
+  if (cfg.cudaGraphs !== undefined) checkOneOf(cfg.cudaGraphs, CUDA_GRAPHS, 'cudaGraphs');
   folderOptions(cfg);
   return cfg;
 }

@@ -8,7 +8,7 @@ import { folderOptions, mergeConfig, openRun, progressBar, reportSkipped, runPat
 import type { FolderOptions } from './folder.js';
 import { loadDataSpec, type ImageDataset } from './data.js';
 import { GentorchError } from './errors.js';
-import type { FitHistory, FitProgress } from './fit.js';
+import { emptyHistory, type FitHistory, type FitProgress } from './fit.js';
 import { writeFileAtomic } from './fsutil.js';
 import { GAN } from './gan.js';
 import { GAN_CONFIG_KEYS, GAN_FIT_DEFAULTS, GAN_PRESETS, type GanConfig, type GanFitConfig } from './gan-config.js';
@@ -84,7 +84,7 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   const before = gan.trainingState;
   const bySteps = (fit.steps ?? 0) > 0;
   const remaining = bySteps ? (fit.steps as number) - before.step : (fit.epochs ?? GAN_FIT_DEFAULTS.epochs) - before.epoch;
-  let history: FitHistory = { epochs: [], steps: 0, seconds: 0, skippedSteps: 0 };
+  let history: FitHistory = emptyHistory();
   let last: FitProgress | undefined;
   // Every rank fits, even with nothing left here: rank 0's state decides what is left.
   if (remaining > 0 || dist) {

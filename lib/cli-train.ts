@@ -5,10 +5,10 @@
 import { join } from 'node:path';
 import { folderOptions, mergeConfig, openRun, progressBar, reportSkipped, runPaths, withSigint, RUN_KEYS, type RunFlags } from './cli-common.js';
 import type { FolderOptions } from './folder.js';
-import { checkPositiveNumber, FIT_DEFAULTS, type OnNan, type Precision, type VaeConfig } from './config.js';
+import { checkPositiveNumber, FIT_DEFAULTS, type OnNan, type Precision, type CudaGraphs, type VaeConfig } from './config.js';
 import { loadDataSpec, take, toFloat, type ImageDataset } from './data.js';
 import { isSynthetic, modeCoverage, synthetic, SYNTHETIC, type ModeCoverage } from './synthetic.js';
-import type { FitHistory } from './fit.js';
+import { emptyHistory, type FitHistory } from './fit.js';
 import { writeFileAtomic } from './fsutil.js';
 import { pairRows, scatterPng, writeGridPng } from './images.js';
 import { distributedFromEnv } from './distributed.js';
@@ -65,7 +65,7 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
   const epochsTotal = (cfg.epochs as number | undefined) ?? vae.lastFit?.epochs ?? FIT_DEFAULTS.epochs;
   const before = vae.trainingState;
   const remaining = epochsTotal - before.epoch;
-  let history: FitHistory = { epochs: [], steps: 0, seconds: 0, skippedSteps: 0 };
+  let history: FitHistory = emptyHistory();
   // Every rank fits, even with nothing left here: rank 0's state decides what is left.
   if (remaining > 0 || dist) {
     const batchSize = (cfg.batchSize as number | undefined) ?? vae.lastFit?.batchSize ?? FIT_DEFAULTS.batchSize;
@@ -83,6 +83,7 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
         progressEvery: cfg.progressEvery as number | undefined,
         onNan: (cfg.onNan as OnNan | undefined) ?? vae.lastFit?.onNan,
         precision: (cfg.precision as Precision | undefined) ?? vae.lastFit?.precision,
+        cudaGraphs: (cfg.cudaGraphs as CudaGraphs | undefined) ?? vae.lastFit?.cudaGraphs,
         signal,
         onProgress: (p) => {
           record({ type: 'progress', step: p.step, epoch: p.epoch, ...p.losses, imagesPerSecond: p.imagesPerSecond, time: p.elapsedSeconds, skippedSteps: p.skippedSteps });

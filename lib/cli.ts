@@ -41,6 +41,7 @@ function runOptions(cmd: Command): void {
     .option('--skip-bad', 'image folders: skip files that cannot be decoded (and say how many)')
     .addOption(new Option('--on-nan <action>', 'a NaN or infinite step: stop with E_NUMERIC, or skip it (default stop)').choices(['stop', 'skip']))
     .addOption(new Option('--precision <kind>', 'layer arithmetic (default auto: bf16 for conv models on CUDA)').choices(['auto', 'float32', 'bfloat16']))
+    .addOption(new Option('--cuda-graphs <mode>', 'replay each training step as a CUDA graph (default auto: the MLP models on CUDA)').choices(['auto', 'on', 'off']))
     .option('--resume', 'continue from OUT/model.safetensors')
     .option('--force', 'replace an existing OUT/model.safetensors')
     .option('--no-progress', 'no progress bar')

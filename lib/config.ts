@@ -64,6 +64,13 @@ export interface FitConfig {
    */
   onNan: OnNan;
   /**
+   * CUDA graphs (native/train/step_graph.h): 'auto' records the MLP models'
+   * whole training step once and replays it with one launch on CUDA; 'on'
+   * does it for the conv models too (and is E_CONFIG where it cannot run:
+   * CPU, onNan 'skip', `distributed`); 'off' never. Ignored on the CPU in 'auto'.
+   */
+  cudaGraphs: CudaGraphs;
+  /**
    * epochs and steps count from the run's start, not from this call: a fit
    * of a resumed model trains only what is left (the CLI's --epochs). With
    * `distributed`, every rank then agrees on what is left.
@@ -73,6 +80,8 @@ export interface FitConfig {
 
 export type Precision = 'auto' | 'float32' | 'bfloat16';
 export type OnNan = 'stop' | 'skip';
+export type CudaGraphs = 'auto' | 'on' | 'off';
+export const CUDA_GRAPHS: readonly CudaGraphs[] = ['auto', 'on', 'off'];
 export const PRECISIONS: readonly Precision[] = ['auto', 'float32', 'bfloat16'];
 export const ON_NAN: readonly OnNan[] = ['stop', 'skip'];
 
@@ -85,6 +94,7 @@ export const FIT_DEFAULTS: Readonly<FitConfig> = Object.freeze({
   checkpointEvery: 0,
   precision: 'auto',
   onNan: 'stop',
+  cudaGraphs: 'auto',
   totals: false,
 });
 
@@ -185,6 +195,7 @@ export function resolveFitConfig(partial: Partial<FitConfig>): FitConfig {
   checkNonNegativeInt(c.checkpointEvery, 'checkpointEvery');
   checkOneOf(c.precision, PRECISIONS, 'precision');
   checkOneOf(c.onNan, ON_NAN, 'onNan');
+  checkOneOf(c.cudaGraphs, CUDA_GRAPHS, 'cudaGraphs');
   checkBoolean(c.totals, 'totals');
   return c;
 }

@@ -23,6 +23,8 @@ export interface FitProgress {
   etaSeconds: number;
   /** Steps this fit dropped because their loss or gradients were NaN or infinite (onNan 'skip'). */
   skippedSteps: number;
+  /** Whether this fit's full-batch steps replay a CUDA graph (the cudaGraphs option). */
+  cudaGraphs: boolean;
 }
 
 /** One finished epoch. */
@@ -40,6 +42,8 @@ export interface FitHistory {
   seconds: number;
   /** Steps dropped as NaN or infinite (onNan 'skip'), as of the last progress report. */
   skippedSteps: number;
+  /** Whether its full-batch steps replayed a CUDA graph (cudaGraphs), as of the last progress report. */
+  cudaGraphs: boolean;
 }
 
 /** The callbacks and control options every fit() takes. */
@@ -103,6 +107,11 @@ interface RunFitArgs {
   writer?: boolean;
 }
 
+/** The history of a fit that trained nothing (yet). */
+export function emptyHistory(): FitHistory {
+  return { epochs: [], steps: 0, seconds: 0, skippedSteps: 0, cudaGraphs: false };
+}
+
 /** Runs a native fit with the shared event handling; resolves with its history. */
 export async function runFit(a: RunFitArgs): Promise<FitHistory> {
   const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint } = a.callbacks;
@@ -111,7 +120,7 @@ export async function runFit(a: RunFitArgs): Promise<FitHistory> {
   }
   if (signal?.aborted) throw new GentorchError('E_ABORTED', 'The fit was aborted before it started');
   const start = a.handle.info().state;
-  const history: FitHistory = { epochs: [], steps: 0, seconds: 0, skippedSteps: 0 };
+  const history = emptyHistory();
   let writes: Promise<void> = Promise.resolve();
   let writeError: unknown;
   const onEvent = (ev: NativeFitEvent): void => {
@@ -120,6 +129,7 @@ export async function runFit(a: RunFitArgs): Promise<FitHistory> {
       const eta = done > 0 ? (ev.elapsedSeconds / done) * (a.totalSteps - done) : 0;
       const { type: _type, ...rest } = ev;
       history.skippedSteps = ev.skippedSteps;
+      history.cudaGraphs = ev.cudaGraphs;
       safely(onProgress, { ...rest, totalSteps: a.totalSteps, etaSeconds: Math.max(0, eta) });
     } else if (ev.type === 'epoch') {
       const rec: EpochRecord = { epoch: ev.epoch, step: ev.step, seconds: ev.seconds, losses: ev.losses };

@@ -9,7 +9,7 @@
 import { GentorchError, invalid } from './errors.js';
 import {
   checkNonNegativeInt, checkNonNegativeNumber, checkOneOf, checkPositiveInt, checkPositiveNumber,
-  checkBoolean, rejectUnknownKeys, stripUndefined, ON_NAN, PRECISIONS, type OnNan, type Precision,
+  checkBoolean, rejectUnknownKeys, stripUndefined, ON_NAN, PRECISIONS, CUDA_GRAPHS, type OnNan, type Precision, type CudaGraphs,
 } from './config.js';
 
 export type GanLoss = 'minimax' | 'ns' | 'wgan-gp' | 'hinge';
@@ -86,6 +86,8 @@ export interface GanFitConfig {
   precision: Precision;
   /** As the VAE's: 'stop' with E_NUMERIC, or 'skip' a NaN/Inf D or G step. */
   onNan: OnNan;
+  /** As the VAE's: 'auto' replays the MLP GAN's whole step (D steps, G step, EMA) as a CUDA graph. */
+  cudaGraphs: CudaGraphs;
   /** As the VAE's: epochs and steps count from the run's start (the CLI's totals). */
   totals: boolean;
 }
@@ -102,6 +104,7 @@ export const GAN_FIT_DEFAULTS: Readonly<GanFitConfig> = Object.freeze({
   checkpointEvery: 0,
   precision: 'auto',
   onNan: 'stop',
+  cudaGraphs: 'auto',
   totals: false,
 });
 
@@ -154,6 +157,7 @@ export function resolveGanFitConfig(partial: Partial<GanFitConfig>): GanFitConfi
   checkNonNegativeInt(c.checkpointEvery, 'checkpointEvery');
   checkOneOf(c.precision, PRECISIONS, 'precision');
   checkOneOf(c.onNan, ON_NAN, 'onNan');
+  checkOneOf(c.cudaGraphs, CUDA_GRAPHS, 'cudaGraphs');
   checkBoolean(c.totals, 'totals');
   return c;
 }

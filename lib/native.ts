@@ -44,6 +44,7 @@ export interface NativeProgressEvent {
   imagesPerSecond: number;
   elapsedSeconds: number;
   skippedSteps: number;
+  cudaGraphs: boolean;
 }
 
 export interface NativeEpochEvent {

@@ -25,6 +25,7 @@ Napi::Object progress_to_js(Napi::Env env, const ProgressEvent& ev) {
   out.Set("imagesPerSecond", ev.images_per_second);
   out.Set("elapsedSeconds", ev.elapsed_seconds);
   out.Set("skippedSteps", static_cast<double>(ev.skipped_steps));
+  out.Set("cudaGraphs", ev.cuda_graphs);
   return out;
 }
 

@@ -63,6 +63,7 @@ Napi::Value VaeHandle::Fit(const Napi::CallbackInfo& info) {
       .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()))
       .precision(get_string(o, "precision", opts.precision()))
       .on_nan(get_string(o, "onNan", opts.on_nan()))
+      .cuda_graphs(get_string(o, "cudaGraphs", opts.cuda_graphs()))
       .totals(get_bool(o, "totals", opts.totals()));
   const auto dist = get_distributed(o);
   return run(env, info[2], [images, opts, dist](JobContext& ctx, VaeModel& model) -> Finisher {

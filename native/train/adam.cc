@@ -4,6 +4,7 @@
 #include <map>
 
 #include <ATen/Parallel.h>
+#include <torch/version.h>
 
 #include "../core/error.h"
 
@@ -49,6 +50,10 @@ bool fusable(const torch::Tensor& p, const torch::Tensor& g, const torch::Tensor
   return ok(p) && ok(g) && ok(m) && ok(v);
 }
 
+// _fused_adam_'s CUDA kernel, with these arguments, from libtorch 2.0 on
+// (2.1 is the oldest CUDA wheel this was written against).
+constexpr bool kFusedCuda = TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1);
+
 }  // namespace
 
 Adam::Adam(std::vector<std::pair<std::string, torch::Tensor>> named_params, AdamOptions options)
@@ -59,6 +64,17 @@ Adam::Adam(std::vector<std::pair<std::string, torch::Tensor>> named_params, Adam
     exp_avg_.push_back(torch::zeros_like(p, torch::MemoryFormat::Preserve));
     exp_avg_sq_.push_back(torch::zeros_like(p, torch::MemoryFormat::Preserve));
   }
+  fused_ = kFusedCuda && !params_.empty();
+  for (const auto& p : params_) fused_ = fused_ && p.is_cuda() && p.scalar_type() == torch::kFloat32;
+  if (fused_) {
+    for (const auto& p : params_) device_steps_.push_back(torch::zeros({}, p.options()));
+  }
+}
+
+void Adam::set_steps(int64_t steps) {
+  step_ = steps;
+  torch::NoGradGuard no_grad;
+  for (auto& t : device_steps_) t.fill_(static_cast<double>(steps));
 }
 
 void Adam::zero_grad() {
@@ -70,6 +86,24 @@ void Adam::zero_grad() {
 void Adam::step() {
   torch::NoGradGuard no_grad;
   ++step_;
+  if (fused_) {
+    // Every count moves on, as the single host count of the CPU path does.
+    at::_foreach_add_(device_steps_, 1);
+    std::vector<torch::Tensor> p, g, m, v, s;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      if (!params_[i].grad().defined()) continue;
+      p.push_back(params_[i]);
+      g.push_back(params_[i].grad());
+      m.push_back(exp_avg_[i]);
+      v.push_back(exp_avg_sq_[i]);
+      s.push_back(device_steps_[i]);
+    }
+    if (!p.empty()) {
+      at::_fused_adam_(p, g, m, v, {}, s, options_.lr(), options_.beta1(), options_.beta2(), options_.weight_decay(), options_.eps(),
+                       /*amsgrad=*/false, /*maximize=*/false);
+    }
+    return;
+  }
   const double b1 = options_.beta1(), b2 = options_.beta2();
   const double bias1 = 1.0 - std::pow(b1, static_cast<double>(step_));
   const double bias2_sqrt = std::sqrt(1.0 - std::pow(b2, static_cast<double>(step_)));
@@ -122,7 +156,7 @@ void Adam::load_state(const std::vector<std::pair<std::string, torch::Tensor>>& 
     restore(names_[i] + ".exp_avg", exp_avg_[i]);
     restore(names_[i] + ".exp_avg_sq", exp_avg_sq_[i]);
   }
-  step_ = step;
+  set_steps(step);
 }
 
 }  // namespace gentorch

@@ -26,13 +26,19 @@ class Adam {
   Adam(std::vector<std::pair<std::string, torch::Tensor>> named_params, AdamOptions options);
 
   void zero_grad();
-  // One update of every parameter that has a gradient.
+  // One update of every parameter that has a gradient. On CUDA (libtorch >=
+  // 2.1) one fused kernel for all of them (torch's _fused_adam_, as
+  // torch.optim.Adam(fused=True)) with the step count kept on the device, so
+  // the update can be captured in a CUDA graph (step_graph.h).
   void step();
 
   AdamOptions& options() { return options_; }
   int64_t steps() const { return step_; }
   // The step count bias correction uses (data-parallel ranks take rank 0's).
-  void set_steps(int64_t steps) { step_ = steps; }
+  void set_steps(int64_t steps);
+  // A CUDA graph replayed n captured step() calls: the device's step counts
+  // moved on inside the graph; this moves the host's on with them.
+  void count_replayed_steps(int64_t n) { step_ += n; }
 
   // Moments as "<param>.exp_avg" / "<param>.exp_avg_sq"; the step count is
   // kept by the caller's training state.
@@ -45,6 +51,10 @@ class Adam {
   std::vector<torch::Tensor> params_, exp_avg_, exp_avg_sq_;
   AdamOptions options_;
   int64_t step_ = 0;
+  // The fused device path: one float32 step count per parameter on its device
+  // (what _fused_adam_ reads), kept equal to step_.
+  bool fused_ = false;
+  std::vector<torch::Tensor> device_steps_;
 };
 
 }  // namespace gentorch

@@ -121,9 +121,8 @@ torch::Tensor GanModel::prepare_labels(const torch::Tensor& labels, int64_t n) c
   return y.to(device_);
 }
 
-GanModel::Batch GanModel::next_batch(const torch::Tensor& data, const torch::Tensor& labels, int64_t bs) {
+torch::Tensor GanModel::next_batch(int64_t total, int64_t bs, bool* epoch_done) {
   // Data-parallel: this rank's shard of each epoch's permutation (parallel.h).
-  const int64_t total = data.size(0);
   const int64_t n = parallel_ ? parallel_->local_count(total) : total;
   const int64_t per_epoch = (n + bs - 1) / bs;
   auto epoch_perm = [&]() {
@@ -138,13 +137,31 @@ GanModel::Batch GanModel::next_batch(const torch::Tensor& data, const torch::Ten
     perm_ = epoch_perm();  // resumed mid-epoch
   }
   auto idx = perm_.slice(0, state_.epoch_step * bs, std::min(n, (state_.epoch_step + 1) * bs));
-  Batch b{batch_images(data.index_select(0, idx)), labels.defined() ? labels.index_select(0, idx) : torch::Tensor()};
   if (++state_.epoch_step == per_epoch) {
     state_.epoch += 1;
     state_.epoch_step = 0;
-    b.epoch_done = true;
+    *epoch_done = true;
   }
-  return b;
+  return idx;
+}
+
+std::vector<GanModel::CriticInput> GanModel::next_inputs(int64_t total, int64_t bs, bool* epoch_done) {
+  std::vector<CriticInput> out;
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
+  for (int64_t k = 0; k < config_.n_critic; ++k) {
+    CriticInput in;
+    in.idx = next_batch(total, bs, epoch_done);
+    // The global batch's noise, this rank's rows.
+    const int64_t rows = parallel_ ? parallel_->global_rows(in.idx.size(0)) : in.idx.size(0);
+    in.z = at::randn({rows, config_.net.latent_dim()}, noise_, opts);
+    if (parallel_) in.z = parallel_->my_rows(in.z);
+    if (loss_ == GanLoss::kWganGp && config_.gp_lambda > 0) {
+      in.gp_eps = at::rand({rows, 1, 1, 1}, noise_, opts);
+      if (parallel_) in.gp_eps = parallel_->my_rows(in.gp_eps);
+    }
+    out.push_back(std::move(in));
+  }
+  return out;
 }
 
 torch::Tensor GanModel::clip(std::vector<torch::Tensor> params) const {
@@ -170,31 +187,24 @@ void GanModel::update_ema() {
   }
 }
 
-bool GanModel::train_step(const torch::Tensor& data, const torch::Tensor& labels, int64_t bs, Precision precision, NanGuard& guard,
-                          bool* epoch_done, std::vector<torch::Tensor>& parts_out) {
+bool GanModel::train_step(const torch::Tensor& data, const torch::Tensor& labels, const std::vector<CriticInput>& inputs, Precision precision,
+                          NanGuard& guard, std::vector<torch::Tensor>& parts_out) {
   const double real_target = 1.0 - config_.label_smoothing;
   torch::Tensor d_loss, d_real, d_fake, grad_d, fake, y;
   bool admitted = true;
-  for (int64_t k = 0; k < config_.n_critic; ++k) {
-    Batch b = next_batch(data, labels, bs);
-    *epoch_done = *epoch_done || b.epoch_done;
-    y = b.y;
-    auto x = model_layout(b.x, channels_last_);
-    // The global batch's noise, this rank's rows.
-    const int64_t rows = parallel_ ? parallel_->global_rows(b.x.size(0)) : b.x.size(0);
-    auto z = at::randn({rows, config_.net.latent_dim()}, noise_, b.x.options());
-    if (parallel_) z = parallel_->my_rows(z);
+  for (const CriticInput& in : inputs) {
+    y = labels.defined() ? labels.index_select(0, in.idx) : torch::Tensor();
+    auto x = model_layout(batch_images(data.index_select(0, in.idx)), channels_last_);
     torch::Tensor real_logits, fake_logits;
     {
       AutocastScope autocast(device_, precision);
-      fake = g_->forward(z, y);
+      fake = g_->forward(in.z, y);
       real_logits = d_->forward(x, y).to(torch::kFloat32);
       fake_logits = d_->forward(fake.detach(), y).to(torch::kFloat32);
       d_loss = discriminator_loss(loss_, real_logits, fake_logits, real_target);
       if (loss_ == GanLoss::kWganGp && config_.gp_lambda > 0) {
         auto critic = [&](const torch::Tensor& xs) { return d_->forward(xs, y).to(torch::kFloat32); };
-        auto eps = at::rand({rows, 1, 1, 1}, noise_, b.x.options());
-        d_loss = d_loss + config_.gp_lambda * gradient_penalty(critic, x, fake, parallel_ ? parallel_->my_rows(eps) : eps);
+        d_loss = d_loss + config_.gp_lambda * gradient_penalty(critic, x, fake, in.gp_eps);
       }
     }
     opt_d_->zero_grad();
@@ -272,13 +282,43 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   const int64_t target_step = o.steps() > 0 ? (o.totals() ? 0 : state_.step) + o.steps() : -1;
   const int64_t target_epoch = (o.totals() ? 0 : state_.epoch) + o.epochs();
   LossMeter meter({"dLoss", "gLoss", "dReal", "dFake", "gradNormD", "gradNormG"}, device_);
+  // CUDA graphs: steps whose n_critic batches are all full replay one
+  // captured step (D steps, G step, EMA) on static buffers; a step with the
+  // epoch's short batch runs eagerly on the same weights and moments.
+  const std::string blocker = guard.skipping() ? "onNan \"skip\" (it reads every step's losses)"
+                              : parallel.active() ? "data-parallel training" : "";
+  StepGraph graph(device_, resolve_cuda_graphs(o.cuda_graphs(), device_, !conv, blocker));
+  std::vector<CriticInput> static_inputs;
+  std::vector<torch::Tensor> static_parts;
   const auto start = Clock::now();
   while (target_step >= 0 ? state_.step < target_step : state_.epoch < target_epoch) {
     if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
     bool epoch_done = false;
-    std::vector<torch::Tensor> parts;
-    if (train_step(data, y, o.batch_size(), precision, guard, &epoch_done, parts)) {
-      meter.add(parts, 1, state_.step + 1);  // per-step values: means over steps
+    auto inputs = next_inputs(data.size(0), o.batch_size(), &epoch_done);
+    bool full = true;
+    for (const auto& in : inputs) full = full && in.idx.size(0) == o.batch_size();
+    if (graph.enabled() && full) {
+      if (static_inputs.empty()) {
+        for (const auto& in : inputs) {
+          static_inputs.push_back({torch::empty_like(in.idx), torch::empty_like(in.z), in.gp_eps.defined() ? torch::empty_like(in.gp_eps) : torch::Tensor()});
+        }
+      }
+      for (size_t k = 0; k < inputs.size(); ++k) {
+        static_inputs[k].idx.copy_(inputs[k].idx);
+        static_inputs[k].z.copy_(inputs[k].z);
+        if (inputs[k].gp_eps.defined()) static_inputs[k].gp_eps.copy_(inputs[k].gp_eps);
+      }
+      const auto ran = graph.run([&]() { train_step(data, y, static_inputs, precision, guard, static_parts); });
+      if (ran == StepGraph::Run::kReplayed) {
+        opt_d_->count_replayed_steps(config_.n_critic);
+        opt_g_->count_replayed_steps(1);
+      }
+      meter.add(static_parts, 1, state_.step + 1);
+    } else {
+      std::vector<torch::Tensor> parts;
+      if (train_step(data, y, inputs, precision, guard, parts)) {
+        meter.add(parts, 1, state_.step + 1);  // per-step values: means over steps
+      }
     }
     ++state_.step;
     const bool last = target_step >= 0 ? state_.step == target_step : state_.epoch == target_epoch && epoch_done;
@@ -295,6 +335,7 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
       ev.images_per_second = steps_per_second * o.batch_size() * config_.n_critic;
       ev.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
       ev.skipped_steps = guard.skipped();
+      ev.cuda_graphs = graph.enabled();
       if (hooks.on_progress) hooks.on_progress(ev);
     }
     if (o.checkpoint_every() > 0 && state_.step % o.checkpoint_every() == 0 && hooks.on_checkpoint) {

@@ -16,6 +16,7 @@
 #include "hooks.h"
 #include "nan_guard.h"
 #include "parallel.h"
+#include "step_graph.h"
 
 namespace gentorch {
 
@@ -56,6 +57,8 @@ struct GanFitOptions {
   TORCH_ARG(std::string, precision) = "auto";
   /// A NaN or infinite D or G step: "stop" with E_NUMERIC, or "skip" it (nan_guard.h).
   TORCH_ARG(std::string, on_nan) = "stop";
+  /// "auto" (CUDA graphs for the MLP GAN on CUDA), "on" or "off" (step_graph.h).
+  TORCH_ARG(std::string, cuda_graphs) = "auto";
 };
 
 class GanModel {
@@ -85,9 +88,10 @@ class GanModel {
   void import_state(const NamedTensors& tensors, const TrainingState& state);
 
  private:
-  struct Batch {
-    torch::Tensor x, y;
-    bool epoch_done = false;
+  // One D step's inputs: the batch's rows of the training set and its noise
+  // (gp_eps: WGAN-GP's mixing weights, when used).
+  struct CriticInput {
+    torch::Tensor idx, z, gp_eps;
   };
   // Images as the networks take them: floats, on [-1, 1] for a tanh G.
   torch::Tensor prepare_images(const torch::Tensor& images) const;
@@ -96,11 +100,16 @@ class GanModel {
   torch::Tensor resident_images(const torch::Tensor& images) const;
   torch::Tensor batch_images(const torch::Tensor& batch) const;
   torch::Tensor prepare_labels(const torch::Tensor& labels, int64_t n) const;
-  Batch next_batch(const torch::Tensor& data, const torch::Tensor& labels, int64_t batch_size);
-  // One G step after n_critic D steps; false when the guard dropped any of them.
+  // The next batch's rows in this epoch's order; sets epoch_done at its end.
+  torch::Tensor next_batch(int64_t n_total, int64_t batch_size, bool* epoch_done);
+  // The inputs of one training step (n_critic batches and their noise), in
+  // the order the run's random streams have always been drawn.
+  std::vector<CriticInput> next_inputs(int64_t n_total, int64_t batch_size, bool* epoch_done);
+  // One G step after n_critic D steps on given inputs; device work only, so it
+  // can be captured in a CUDA graph. False when the guard dropped any of them.
   // parts_out: {dLoss, gLoss, dReal, dFake, gradNormD, gradNormG}, detached.
-  bool train_step(const torch::Tensor& data, const torch::Tensor& labels, int64_t batch_size, Precision precision, NanGuard& guard,
-                  bool* epoch_done, std::vector<torch::Tensor>& parts_out);
+  bool train_step(const torch::Tensor& data, const torch::Tensor& labels, const std::vector<CriticInput>& inputs, Precision precision,
+                  NanGuard& guard, std::vector<torch::Tensor>& parts_out);
   torch::Tensor clip(std::vector<torch::Tensor> params) const;  // total grad norm before clipping
   void update_ema();
   void check_weights_finite() const;

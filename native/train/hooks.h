@@ -34,6 +34,7 @@ struct ProgressEvent {
   double images_per_second = 0;
   double elapsed_seconds = 0;
   int64_t skipped_steps = 0;  // optimizer steps this fit dropped as NaN/Inf (onNan "skip")
+  bool cuda_graphs = false;   // this fit's full-batch steps replay a CUDA graph (step_graph.h)
 };
 
 struct EpochEvent {

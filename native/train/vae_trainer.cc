@@ -69,18 +69,23 @@ torch::Tensor VaeModel::recon_loss(const torch::Tensor& logits, const torch::Ten
   return F::mse_loss(mean_of(logits), x, F::MSELossFuncOptions().reduction(torch::kSum));
 }
 
-bool VaeModel::train_step(const torch::Tensor& x, Precision precision, NanGuard& guard, std::vector<torch::Tensor>& losses_out) {
+torch::Tensor VaeModel::draw_eps(int64_t rows) {
+  // Data-parallel: the global batch's noise, this rank's rows (parallel.h).
+  // Float32 whatever the layers run in, so every precision draws the same stream.
+  auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
+  auto eps = at::randn({parallel_ ? parallel_->global_rows(rows) : rows, config_.net.latent_dim()}, noise_, opts);
+  return parallel_ ? parallel_->my_rows(eps) : eps;
+}
+
+bool VaeModel::train_step(const torch::Tensor& x, const torch::Tensor& eps, Precision precision, NanGuard& guard,
+                          std::vector<torch::Tensor>& losses_out) {
   torch::Tensor loss, recon, kl;
   {
     AutocastScope autocast(device_, precision);
     auto [mu_raw, logvar_raw] = net_->encode(model_layout(x, channels_last_));
-    // The posterior and the noise in float32 whatever the layers ran in, so
-    // the reparameterisation draws the same stream at every precision.
+    // The posterior in float32 whatever the layers ran in.
     auto mu = mu_raw.to(torch::kFloat32);
     auto logvar = logvar_raw.to(torch::kFloat32);
-    // Data-parallel: the global batch's noise, this rank's rows (parallel.h).
-    auto eps = at::randn({parallel_ ? parallel_->global_rows(mu.size(0)) : mu.size(0), mu.size(1)}, noise_, mu.options());
-    if (parallel_) eps = parallel_->my_rows(eps);
     auto z = mu + eps * torch::exp(0.5 * logvar);
     recon = recon_loss(net_->decode_logits(z).to(torch::kFloat32), x);
     kl = -0.5 * torch::sum(1 + logvar - mu.pow(2) - logvar.exp());
@@ -136,6 +141,14 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   const int64_t target_step = options.steps() > 0 ? (options.totals() ? 0 : state_.step) + options.steps() : -1;
   const int64_t target_epoch = (options.totals() ? 0 : state_.epoch) + options.epochs();
   LossMeter meter({"loss", "recon", "kl"}, device_);
+  // CUDA graphs: full batches replay one captured step on static buffers
+  // (batch indices and noise copied in first); the last, short batch of an
+  // epoch runs eagerly on the same weights and moments.
+  const std::string blocker = guard.skipping() ? "onNan \"skip\" (it reads every step's loss)"
+                              : parallel.active() ? "data-parallel training" : "";
+  StepGraph graph(device_, resolve_cuda_graphs(options.cuda_graphs(), device_, !conv, blocker));
+  torch::Tensor static_idx, static_eps;
+  std::vector<torch::Tensor> static_losses;
   const auto fit_start = Clock::now();
   while (target_step >= 0 ? state_.step < target_step : state_.epoch < target_epoch) {
     auto perm = epoch_permutation(n);
@@ -143,9 +156,23 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
     bool epoch_done = false;
     for (int64_t s = state_.epoch_step; s < steps_per_epoch; ++s) {
       if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
-      auto x = as_floats(data.index_select(0, perm.slice(0, s * bs, std::min(n_local, (s + 1) * bs))));
-      std::vector<torch::Tensor> losses;
-      if (train_step(x, precision, guard, losses)) meter.add(losses, x.size(0), state_.step + 1);
+      auto idx = perm.slice(0, s * bs, std::min(n_local, (s + 1) * bs));
+      auto eps = draw_eps(idx.size(0));
+      if (graph.enabled() && idx.size(0) == bs) {
+        if (!static_idx.defined()) {
+          static_idx = torch::empty_like(idx);
+          static_eps = torch::empty_like(eps);
+        }
+        static_idx.copy_(idx);
+        static_eps.copy_(eps);
+        const auto ran = graph.run([&]() { train_step(as_floats(data.index_select(0, static_idx)), static_eps, precision, guard, static_losses); });
+        if (ran == StepGraph::Run::kReplayed) optimizer_->count_replayed_steps(1);
+        meter.add(static_losses, bs, state_.step + 1);
+      } else {
+        auto x = as_floats(data.index_select(0, idx));
+        std::vector<torch::Tensor> losses;
+        if (train_step(x, eps, precision, guard, losses)) meter.add(losses, x.size(0), state_.step + 1);
+      }
       ++state_.step;
       state_.epoch_step = s + 1;
       epoch_done = s + 1 == steps_per_epoch;
@@ -161,6 +188,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
         ev.losses = meter.take_window(&ev.images_per_second);
         ev.elapsed_seconds = seconds_since(fit_start);
         ev.skipped_steps = guard.skipped();
+        ev.cuda_graphs = graph.enabled();
         if (hooks.on_progress) hooks.on_progress(ev);
       }
       if (epoch_done) {

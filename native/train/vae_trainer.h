@@ -18,6 +18,7 @@
 #include "hooks.h"
 #include "nan_guard.h"
 #include "parallel.h"
+#include "step_graph.h"
 
 namespace gentorch {
 
@@ -53,6 +54,8 @@ struct VaeFitOptions {
   TORCH_ARG(std::string, precision) = "auto";
   /// A NaN or infinite step: "stop" with E_NUMERIC, or "skip" it (nan_guard.h).
   TORCH_ARG(std::string, on_nan) = "stop";
+  /// "auto" (CUDA graphs for the MLP VAE on CUDA), "on" or "off" (step_graph.h).
+  TORCH_ARG(std::string, cuda_graphs) = "auto";
 };
 
 /// Per-image averages in nats.
@@ -96,9 +99,14 @@ class VaeModel {
   torch::Tensor to_device_images(const torch::Tensor& images, const char* what) const;
   torch::Tensor mean_of(const torch::Tensor& logits) const;  // the decoder's mean of p(x|z)
   torch::Tensor recon_loss(const torch::Tensor& logits, const torch::Tensor& x) const;
-  // One optimizer step on batch x; false when the guard dropped it (NaN/Inf).
+  // The reparameterisation noise of a batch of `rows` (data-parallel: this
+  // rank's rows of the global batch's), from the run's noise stream.
+  torch::Tensor draw_eps(int64_t rows);
+  // One optimizer step on batch x with noise eps; device work only, so it can
+  // be captured in a CUDA graph. False when the guard dropped it (NaN/Inf).
   // losses_out: the summed {loss, recon, kl} of the batch, detached.
-  bool train_step(const torch::Tensor& x, Precision precision, NanGuard& guard, std::vector<torch::Tensor>& losses_out);
+  bool train_step(const torch::Tensor& x, const torch::Tensor& eps, Precision precision, NanGuard& guard,
+                  std::vector<torch::Tensor>& losses_out);
   torch::Tensor epoch_permutation(int64_t n);
   void check_weights_finite() const;  // E_NUMERIC naming the tensor and step
 
