@@ -1,7 +1,8 @@
 // CUDA against the CPU: the same weights give the same outputs on both, a
 // short training on CUDA reaches the CPU's losses, and the GPU fast paths
-// (bf16 autocast, channels-last, cuDNN autotuning) train. Skipped where this
-// addon has no CUDA device (every CPU machine, CI included).
+// (bf16 autocast, channels-last, cuDNN autotuning, CUDA graphs) train, the
+// graphs to the same numbers as eager steps. Skipped where this addon has no
+// CUDA device (every CPU machine, CI included).
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -90,5 +91,59 @@ describe.skipIf(!HAS_CUDA)('CUDA', () => {
     using cpu = await GAN.load(path, { device: 'cpu' });
     const z = { data: new Float32Array(16 * 100).map((_, i) => Math.sin(i)), shape: [16, 100] };
     expect(maxAbsDiff(await cpu.generate(z), await gan.generate(z))).toBeLessThan(5e-3);
+  });
+
+  // 1000 images in batches of 64: 15 replayed steps and one short, eager one per epoch.
+  const epochLosses = (h: { epochs: { losses: Record<string, number> }[] }, key: string): number[] => h.epochs.map((e) => e.losses[key]);
+
+  it('CUDA graphs (auto for the MLP VAE) give the eager steps\' losses, and a graphed run resumes exactly', async () => {
+    const data = await smallTrain(1000);
+    const run = async (cudaGraphs: 'auto' | 'off', epochs: number, from?: string): Promise<{ losses: number[]; graphs: boolean; vae: VAE }> => {
+      const vae = from ? await VAE.load(from, { device: 'cuda' }) : new VAE({ device: 'cuda', seed: 4 });
+      const h = await vae.fit(data, { epochs, batchSize: 64, cudaGraphs });
+      return { losses: epochLosses(h, 'loss'), graphs: h.cudaGraphs, vae };
+    };
+    const eager = await run('off', 3);
+    const graphed = await run('auto', 3);
+    expect([eager.graphs, graphed.graphs]).toEqual([false, true]);
+    for (let e = 0; e < 3; e++) expect(Math.abs(graphed.losses[e] - eager.losses[e]) / eager.losses[e]).toBeLessThan(1e-4);
+    // Adam's host step count followed the replays: 2 graphed epochs, saved, loaded, a third matches the 3-epoch run.
+    const two = await run('auto', 2);
+    const path = join(work, 'vae-graphs.safetensors');
+    await two.vae.save(path);
+    const third = await run('auto', 1, path);
+    expect(third.vae.trainingState.step).toBe(48);
+    expect(Math.abs(third.losses[0] - graphed.losses[2]) / graphed.losses[2]).toBeLessThan(1e-4);
+    for (const r of [eager, graphed, two, third]) r.vae.dispose();
+  });
+
+  it('CUDA graphs replay the MLP GAN\'s whole step (2 critic steps with gradient penalty, G step, EMA) as eager steps do', async () => {
+    const data = await smallTrain(1000);
+    const run = async (cudaGraphs: 'auto' | 'off'): Promise<{ d: number[]; g: number[]; graphs: boolean; samples: HostTensor<'float32'> }> => {
+      using gan = new GAN({ device: 'cuda', seed: 5, loss: 'wgan-gp', nCritic: 2, emaDecay: 0.9 });
+      const h = await gan.fit(data, { epochs: 2, batchSize: 64, cudaGraphs });
+      return { d: epochLosses(h, 'dLoss'), g: epochLosses(h, 'gLoss'), graphs: h.cudaGraphs, samples: await gan.sample(16, { seed: 1 }) };
+    };
+    const [eager, graphed] = [await run('off'), await run('auto')];
+    expect([eager.graphs, graphed.graphs]).toEqual([false, true]);
+    for (let e = 0; e < 2; e++) {
+      expect(Math.abs(graphed.d[e] - eager.d[e])).toBeLessThan(1e-3 * Math.max(1, Math.abs(eager.d[e])));
+      expect(Math.abs(graphed.g[e] - eager.g[e])).toBeLessThan(1e-3 * Math.max(1, Math.abs(eager.g[e])));
+    }
+    expect(maxAbsDiff(graphed.samples, eager.samples)).toBeLessThan(1e-3);
+  });
+
+  it('cudaGraphs "on" captures the conv VAE under bf16 autocast and trains as its eager steps do; onNan skip with "on" is E_CONFIG', async () => {
+    const data = await smallTrain(2048);
+    const last = async (cudaGraphs: 'on' | 'off'): Promise<number> => {
+      using vae = new VAE({ arch: 'conv', device: 'cuda', seed: 6 });
+      const h = await vae.fit(data, { epochs: 2, batchSize: 64, cudaGraphs });
+      expect(h.cudaGraphs).toBe(cudaGraphs === 'on');
+      return h.epochs.at(-1)!.losses.loss;
+    };
+    const [on, off] = [await last('on'), await last('off')];
+    expect(Math.abs(on - off) / off).toBeLessThan(0.01);
+    using vae = new VAE({ device: 'cuda', seed: 1 });
+    await expect(vae.fit(data, { steps: 1, cudaGraphs: 'on', onNan: 'skip' })).rejects.toThrow(/onNan "skip".*cudaGraphs "on"/);
   });
 });

@@ -87,6 +87,8 @@ const CASES: Case[] = [
   train('--checkpoint-every -1', ['--checkpoint-every', '-1'], 'E_CONFIG', { includes: ['checkpointEvery'] }),
   train('--precision half', ['--precision', 'half'], 'E_CONFIG', { includes: ['--precision', 'half'] }),
   train('--on-nan ignore', ['--on-nan', 'ignore'], 'E_CONFIG', { includes: ['--on-nan', 'ignore'] }),
+  train('--cuda-graphs maybe', ['--cuda-graphs', 'maybe'], 'E_CONFIG', { includes: ['--cuda-graphs', 'maybe'] }),
+  train('--cuda-graphs on without a GPU', ['--cuda-graphs', 'on'], 'E_CONFIG', { includes: ['cudaGraphs', 'cpu'] }),
   train('--config with "precision": "fp8"', ['--config', at('precision.json')], 'E_CONFIG', { includes: ['precision', 'fp8'] }),
   train('--device cuda without a GPU', ['--device', 'cuda'], 'E_DEVICE', { includes: ['cuda'], skip: HAS_CUDA }),
   train('--device cuda:7 without a GPU', ['--device', 'cuda:7'], 'E_DEVICE', { includes: ['cuda:7'], skip: HAS_CUDA }),

@@ -216,5 +216,6 @@ describe('GAN bad input', () => {
     using gan = new GAN({ device: 'cpu' });
     await expect(gan.fit(ring8, { steps: 1 })).rejects.toMatchObject({ code: 'E_SHAPE' });
     await expect(gan.fit(await smallTrain(64), { lrG: 0 })).rejects.toMatchObject({ code: 'E_CONFIG' });
+    await expect(gan.fit(await smallTrain(64), { steps: 1, cudaGraphs: 'on' })).rejects.toThrow(/CUDA device for cudaGraphs "on"/);
   });
 });

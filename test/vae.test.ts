@@ -60,6 +60,18 @@ describe('VAE training', () => {
     expect(a).toBe(b);
     expect(c).not.toBe(a);
   });
+
+  it('cudaGraphs: off on the CPU in auto (reported false), E_CONFIG for "on" without CUDA or a bad value', async () => {
+    const train = await smallTrain(256);
+    using vae = new VAE({ device: 'cpu', seed: 1 });
+    const seen: boolean[] = [];
+    const h = await vae.fit(train, { steps: 4, progressEvery: 2, onProgress: (p) => seen.push(p.cudaGraphs) });
+    expect(h.cudaGraphs).toBe(false);
+    expect(seen).toEqual([false, false]);
+    await expect(vae.fit(train, { steps: 1, cudaGraphs: 'on' })).rejects.toMatchObject({ code: 'E_CONFIG', message: expect.stringMatching(/CUDA device for cudaGraphs "on" but the fit runs on cpu/) });
+    await expect(vae.fit(train, { steps: 1, cudaGraphs: 'always' as never })).rejects.toThrow(/cudaGraphs.*always/);
+    expect(vae.trainingState.step).toBe(4); // the refused fits trained nothing
+  });
 });
 
 describe('VAE encode, decode, sample, interpolate', () => {
