@@ -61,6 +61,9 @@ struct GanFitOptions {
   TORCH_ARG(std::string, cuda_graphs) = "auto";
 };
 
+// A module's parameters then buffers, under `prefix` + their module names.
+NamedTensors named(const torch::nn::Module& m, const std::string& prefix);
+
 class GanModel {
  public:
   GanModel(GanConfig config, torch::Device device, uint64_t seed);
