@@ -1,8 +1,10 @@
 // Builds the addon with cmake-js against the libtorch find-libtorch.mjs finds.
 //   node scripts/build-native.mjs [--debug] [--rebuild] [--cuda]
 // --cuda (npm run build:cuda) insists on a CUDA wheel of PyTorch, from
-// GENTORCH_PYTHON or python3 on PATH, and rebuilds against it.
+// GENTORCH_PYTHON or python3 on PATH, and rebuilds against it (the CUDA
+// toolkit from CUDA_HOME, CUDA_PATH or /usr/local/cuda).
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +25,11 @@ export function buildNative({ debug = false, rebuild = false, cuda = false, log 
   const args = [cmakeJs, rebuild ? 'rebuild' : 'compile', '--parallel', String(Math.max(1, cpus().length))];
   if (debug) args.push('--debug');
   if (found.prefix) args.push(`--CDCMAKE_PREFIX_PATH=${found.prefix}`);
+  // The wheel's TorchConfig finds the CUDA toolkit with CMake's FindCUDA,
+  // which guesses its root from the first nvcc on PATH; CUDA_HOME (or
+  // /usr/local/cuda) is where the toolkit the user means is.
+  const cudaRoot = process.env.CUDA_HOME ?? process.env.CUDA_PATH ?? (existsSync('/usr/local/cuda/include') ? '/usr/local/cuda' : undefined);
+  if (cuda && cudaRoot) args.push(`--CDCUDA_TOOLKIT_ROOT_DIR=${cudaRoot}`);
   const res = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (res.status !== 0) {
     console.error('gentorch: the native build failed (see above).');

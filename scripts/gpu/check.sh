@@ -15,7 +15,9 @@ if [ ! -x /tmp/gentorch-node/bin/node ]; then
   mkdir -p /tmp/gentorch-node/bin
   xz -dc .gpu/a/node.xz > /tmp/gentorch-node/bin/node && chmod +x /tmp/gentorch-node/bin/node
 fi
-export PATH=/tmp/gentorch-node/bin:/usr/local/bin:/usr/bin:/bin
+export PATH=/tmp/gentorch-node/bin:$PATH
+# CMake's FindCUDA, called by the wheel's TorchConfig, looks in CUDA_HOME (or for nvcc on PATH).
+if [ -z "${CUDA_HOME:-}" ] && [ -d /usr/local/cuda ]; then export CUDA_HOME=/usr/local/cuda; fi
 [ -d node_modules/vitest ] || tar -xJf .gpu/a/modules.tar.xz
 if [ -d .gpu/b ] && [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   mkdir -p /usr/share/datasets/fashion-mnist && cp .gpu/b/*.gz /usr/share/datasets/fashion-mnist/
