@@ -285,9 +285,7 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   // CUDA graphs: steps whose n_critic batches are all full replay one
   // captured step (D steps, G step, EMA) on static buffers; a step with the
   // epoch's short batch runs eagerly on the same weights and moments.
-  const std::string blocker = guard.skipping() ? "onNan \"skip\" (it reads every step's losses)"
-                              : parallel.active() ? "data-parallel training" : "";
-  StepGraph graph(device_, resolve_cuda_graphs(o.cuda_graphs(), device_, !conv, blocker));
+  StepGraph graph(device_, resolve_cuda_graphs(o.cuda_graphs(), device_, !conv, guard.skipping(), parallel.active()));
   std::vector<CriticInput> static_inputs;
   std::vector<torch::Tensor> static_parts;
   const auto start = Clock::now();

@@ -22,7 +22,7 @@ namespace gentorch {
 
 bool cuda_graphs_built() { return GENTORCH_CUDA_GRAPHS != 0; }
 
-bool resolve_cuda_graphs(const std::string& spec, torch::Device device, bool mlp, const std::string& blocker) {
+bool resolve_cuda_graphs(const std::string& spec, torch::Device device, bool mlp, bool skipping_nan, bool data_parallel) {
   if (spec == "off") return false;
   if (spec != "auto" && spec != "on") fail("E_CONFIG", "Expected cudaGraphs auto, on or off but received \"", spec, "\"");
   const bool forced = spec == "on";
@@ -34,7 +34,8 @@ bool resolve_cuda_graphs(const std::string& spec, torch::Device device, bool mlp
     if (forced) fail("E_CONFIG", "Expected a CUDA build on libtorch >= 2.1 for cudaGraphs \"on\" (this build cannot capture graphs)");
     return false;
   }
-  if (!blocker.empty()) {
+  const char* blocker = skipping_nan ? "onNan \"skip\" (it reads every step's losses)" : data_parallel ? "data-parallel training" : nullptr;
+  if (blocker) {
     if (forced) fail("E_CONFIG", "Expected no ", blocker, " with cudaGraphs \"on\" (set cudaGraphs \"auto\" or \"off\")");
     return false;
   }

@@ -25,10 +25,10 @@ namespace gentorch {
 
 // Whether a fit uses CUDA graphs. spec "auto": on CUDA, for the MLP models,
 // when nothing blocks them; "on": also for the conv models, and E_CONFIG when
-// they cannot be used; "off": never. `blocker` names what rules them out
-// for this fit (onNan skip syncs every step; data-parallel all-reduces run
-// through the CPU), or is empty. Anything else in spec is E_CONFIG.
-bool resolve_cuda_graphs(const std::string& spec, torch::Device device, bool mlp, const std::string& blocker);
+// they cannot be used; "off": never. Ruled out for a fit that skips NaN
+// steps (it syncs every step) or is data-parallel (its all-reduces run
+// through the CPU). Anything else in spec is E_CONFIG.
+bool resolve_cuda_graphs(const std::string& spec, torch::Device device, bool mlp, bool skipping_nan, bool data_parallel);
 
 // True when this build can capture CUDA graphs (a CUDA libtorch >= 2.1).
 bool cuda_graphs_built();

@@ -144,9 +144,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   // CUDA graphs: full batches replay one captured step on static buffers
   // (batch indices and noise copied in first); the last, short batch of an
   // epoch runs eagerly on the same weights and moments.
-  const std::string blocker = guard.skipping() ? "onNan \"skip\" (it reads every step's loss)"
-                              : parallel.active() ? "data-parallel training" : "";
-  StepGraph graph(device_, resolve_cuda_graphs(options.cuda_graphs(), device_, !conv, blocker));
+  StepGraph graph(device_, resolve_cuda_graphs(options.cuda_graphs(), device_, !conv, guard.skipping(), parallel.active()));
   torch::Tensor static_idx, static_eps;
   std::vector<torch::Tensor> static_losses;
   const auto fit_start = Clock::now();
