@@ -15,6 +15,8 @@ export interface InstallInfo {
   cudaDevices: { device: string; name: string; memoryGiB: number; capability: string }[];
   /** Data-parallel training available (c10d Gloo): `gentorch launch`, torchrun. */
   distributed: boolean;
+  /** The rendezvous store's transport (libuv or sockets) and why, decided at run time. */
+  store: { transport: 'libuv' | 'sockets'; reason: string };
   cores: number;
   intraOpThreads: number;
   /** Intra-op threads the latest CPU fit in this process ran with (0: none yet). */
@@ -42,6 +44,7 @@ export function installInfo(): InstallInfo {
       device: `cuda:${i}`, name: d.name, memoryGiB: Math.round((d.totalMemory / 2 ** 30) * 10) / 10, capability: d.capability,
     })),
     distributed: r.distributed,
+    store: { transport: r.storeTransport, reason: r.storeTransportReason },
     cores: availableParallelism(),
     intraOpThreads: r.intraOpThreads,
     fitThreads: r.fitThreads,
@@ -67,7 +70,9 @@ export function infoCommand(opts: { json?: boolean }): void {
     `threads:  ${i.intraOpThreads} intra-op, ${i.interOpThreads} inter-op on ${i.cores} cores (OMP_WAIT_POLICY=${i.ompWaitPolicy ?? 'unset'});`
       + ' CPU fits use every core for conv models, 1 for MLPs (setThreads or OMP_NUM_THREADS fix it)',
     `BLAS:     ${i.blas}`,
-    `scale-out: ${i.distributed ? 'c10d Gloo (gentorch launch, torchrun)' : 'none in this build (needs gloo headers: apt-get install libgloo-dev, then npm run build:native)'}`,
+    `scale-out: ${i.distributed
+      ? `c10d Gloo (gentorch launch, torchrun); TCPStore over ${i.store.transport} (${i.store.reason})`
+      : 'none in this build (needs gloo headers: apt-get install libgloo-dev, then npm run build:native)'}`,
     `parallel: ${i.parallel}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

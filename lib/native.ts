@@ -123,6 +123,10 @@ export interface NativeRuntimeInfo {
   cudaDevices: { name: string; totalMemory: number; capability: string }[];
   /** Whether this build has c10d's Gloo backend for data-parallel training. */
   distributed: boolean;
+  /** How the TCPStore rendezvous talks: libtorch's libuv server, or plain sockets where the build has no libuv. */
+  storeTransport: 'libuv' | 'sockets';
+  /** Why that transport (e.g. "this libtorch was built without libuv", "USE_LIBUV=0"). */
+  storeTransportReason: string;
 }
 
 export interface NativeBinding {

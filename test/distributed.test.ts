@@ -156,8 +156,10 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
     const out = join(work, 'torchrun');
     // Debian 12's torchrun (torch 1.13 on Python 3.11) fails on its own default
     // --redirects 0 (IntFlag iteration changed in 3.11); 1 works on every version.
+    // Debian 13's torchrun (torch 2.6, built without libuv) asks for a libuv
+    // store unless USE_LIBUV=0; torch 1.13 ignores the variable.
     const r = await run(['--redirects', '1', '--tee', '1', '--log_dir', join(work, 'torchrun-logs'), '--no_python', '--nproc_per_node', '2', '--master_port', String(port()), BIN, 'train', 'vae', '--data', data,
-      '--epochs', '1', '--batch-size', '32', '--device', 'cpu', '--no-progress', '--out', out], {}, undefined, '/usr/bin/torchrun');
+      '--epochs', '1', '--batch-size', '32', '--device', 'cpu', '--no-progress', '--out', out], { USE_LIBUV: '0' }, undefined, '/usr/bin/torchrun');
     expect(r.status, r.stderr).toBe(0);
     const s = readJson(join(out, 'summary.json'));
     expect(s.worldSize).toBe(2);

@@ -47,6 +47,9 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
     }
     out.Set("cudaDevices", gpus);
     out.Set("distributed", gentorch::DataParallel::available());
+    const gentorch::StoreTransport store = gentorch::DataParallel::store_transport();
+    out.Set("storeTransport", store.libuv ? "libuv" : "sockets");
+    out.Set("storeTransportReason", store.reason);
     return out;
   } catch (...) {
     Failure f = current_failure();

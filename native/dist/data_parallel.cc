@@ -10,6 +10,14 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+// libtorch >= 2.2 has a second TCPStore server on libuv and asks for it by
+// default from 2.4, but a build may lack it (Debian 13's libtorch 2.6 does):
+// asking then fails every rendezvous. Whether the option exists is read from
+// the headers; whether the backend is there, from the library at run time.
+#if __has_include(<torch/csrc/distributed/c10d/TCPStoreBackend.hpp>)
+#include <torch/csrc/distributed/c10d/TCPStoreBackend.hpp>
+#define GENTORCH_STORE_HAS_LIBUV_OPTION 1
+#endif
 #endif
 
 namespace gentorch {
@@ -100,6 +108,18 @@ void DataParallel::reduce_gradients(const std::vector<torch::Tensor>& params, do
 
 #if GENTORCH_WITH_GLOO
 namespace {
+// The libuv backend when this libtorch has it and USE_LIBUV (the variable
+// PyTorch itself reads) is not "0"; the plain socket server otherwise.
+StoreTransport choose_store_transport() {
+#if GENTORCH_STORE_HAS_LIBUV_OPTION
+  if (!c10d::detail::is_libuv_tcpstore_backend_available()) return {false, "this libtorch was built without libuv"};
+  if (const char* env = std::getenv("USE_LIBUV"); env != nullptr && std::string(env) == "0") return {false, "USE_LIBUV=0"};
+  return {true, "libuv is in this libtorch"};
+#else
+  return {false, "this libtorch's TCPStore has no libuv backend"};
+#endif
+}
+
 // The interface Gloo talks on, chosen as torch.distributed does:
 // GLOO_SOCKET_IFNAME names it; a loopback master means loopback; else the
 // address this host's own name resolves to.
@@ -124,6 +144,9 @@ class GlooDataParallel : public DataParallel {
       so.numWorkers = static_cast<int>(options_.world_size);
       so.waitWorkers = true;
       so.timeout = timeout;
+#if GENTORCH_STORE_HAS_LIBUV_OPTION
+      so.useLibUV = choose_store_transport().libuv;
+#endif
       // Our keys under a prefix of their own: a torchrun agent's store holds its keys too.
       store_ = c10::make_intrusive<c10d::PrefixStore>("gentorch", c10::make_intrusive<c10d::TCPStore>(options_.master_addr, so));
       auto po = c10d::ProcessGroupGloo::Options::create();
@@ -182,6 +205,8 @@ class GlooDataParallel : public DataParallel {
 
 bool DataParallel::available() { return true; }
 
+StoreTransport DataParallel::store_transport() { return choose_store_transport(); }
+
 std::shared_ptr<DataParallel> DataParallel::connect(const DistOptions& o) {
   if (o.world_size < 1 || o.rank < 0 || o.rank >= o.world_size) {
     fail("E_CONFIG", "Expected rank in [0, worldSize) but received rank ", o.rank, " of world size ", o.world_size);
@@ -191,6 +216,8 @@ std::shared_ptr<DataParallel> DataParallel::connect(const DistOptions& o) {
 }
 #else
 bool DataParallel::available() { return false; }
+
+StoreTransport DataParallel::store_transport() { return {false, "no distributed backend in this build"}; }
 
 std::shared_ptr<DataParallel> DataParallel::connect(const DistOptions&) {
   fail("E_DISTRIBUTED", "This build of gentorch has no distributed backend: build it against a libtorch with c10d and with "

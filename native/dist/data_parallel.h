@@ -34,6 +34,12 @@ struct DistOptions {
   bool agent_store = false;
 };
 
+/// How the rendezvous store talks: libuv or plain sockets, and why.
+struct StoreTransport {
+  bool libuv = false;
+  std::string reason;
+};
+
 class DataParallel {
  public:
   // Joins the job (blocks until every rank has joined, up to the timeout).
@@ -48,6 +54,9 @@ class DataParallel {
   static void drop_shared();
   // Whether this build has a c10d backend at all.
   static bool available();
+  // The TCPStore transport a job joined now would use (libtorch's libuv
+  // backend where the build has it and USE_LIBUV is not "0", else sockets).
+  static StoreTransport store_transport();
 
   virtual ~DataParallel() = default;
   int64_t rank() const { return options_.rank; }
