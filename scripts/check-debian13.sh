@@ -63,6 +63,17 @@ if ! cmp -s "$node_bin" "$root/usr/local/bin/node"; then
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
 fi
 
+# This machine's way to the registries: its extra CA certificates (a proxy's)
+# and npm's settings, so npm in the userland reaches the registry as npm here does.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
+fi
+global_npmrc="$(npm config get globalconfig 2>/dev/null || true)"
+if [ -f "$global_npmrc" ]; then mkdir -p "$root/usr/local/etc"; cp "$global_npmrc" "$root/usr/local/etc/npmrc"; fi
+if [ -f /root/.npmrc ]; then cp /root/.npmrc "$root/root/.npmrc"; fi
+
 # 3. The working tree, as a clone would have it plus uncommitted edits.
 copy="$root/root/gentorch"
 mkdir -p "$copy"
@@ -78,8 +89,18 @@ say "copying the working tree to /root/gentorch"
 # 4. Mounts for the run, undone on exit.
 mounts=()
 mnt() { mount "$@"; mounts+=("${@: -1}"); }
-cleanup() { for ((i=${#mounts[@]}-1; i>=0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null || true; done; }
+# Processes still running in the userland (an interrupted run) go first.
+stray() { for p in /proc/[0-9]*; do [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && echo "${p#/proc/}"; done; }
+cleanup() {
+  set +e
+  local left; left="$(stray)"
+  if [ -n "$left" ]; then kill -9 $left 2>/dev/null; fi
+  for ((i=${#mounts[@]}-1; i>=0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null; done
+}
+# Mounts left by a run that was killed before it could undo them.
+awk -v r="$root/" 'index($2, r) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 mnt -t proc proc "$root/proc"
 mnt -t sysfs sys "$root/sys"
 mnt --bind /dev "$root/dev"
@@ -95,7 +116,8 @@ if [ "$main" = 0 ]; then setup_cmd="${setup_cmd%% && *}"; fi
 if [ -n "$tests" ]; then test_cmd="npx tsc -p tsconfig.test.json && npx vitest run $tests"; fi
 in_root() {
   chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-    TERM="${TERM:-dumb}" CI="${CI:-}" LANG=C.UTF-8 /bin/bash -c "cd /root/gentorch && $1"
+    TERM="${TERM:-dumb}" CI="${CI:-}" LANG=C.UTF-8 ${NODE_EXTRA_CA_CERTS:+NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS} \
+    /bin/bash -c "cd /root/gentorch && $1"
 }
 say "Debian $(cat "$root/etc/debian_version"): $setup_cmd"
 if [ "$quick" = 1 ] && [ -d "$copy/build" ]; then

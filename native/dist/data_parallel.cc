@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "../core/error.h"
 
@@ -10,14 +12,6 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-// libtorch >= 2.2 has a second TCPStore server on libuv and asks for it by
-// default from 2.4, but a build may lack it (Debian 13's libtorch 2.6 does):
-// asking then fails every rendezvous. Whether the option exists is read from
-// the headers; whether the backend is there, from the library at run time.
-#if __has_include(<torch/csrc/distributed/c10d/TCPStoreBackend.hpp>)
-#include <torch/csrc/distributed/c10d/TCPStoreBackend.hpp>
-#define GENTORCH_STORE_HAS_LIBUV_OPTION 1
-#endif
 #endif
 
 namespace gentorch {
@@ -108,16 +102,48 @@ void DataParallel::reduce_gradients(const std::vector<torch::Tensor>& params, do
 
 #if GENTORCH_WITH_GLOO
 namespace {
-// The libuv backend when this libtorch has it and USE_LIBUV (the variable
-// PyTorch itself reads) is not "0"; the plain socket server otherwise.
-StoreTransport choose_store_transport() {
-#if GENTORCH_STORE_HAS_LIBUV_OPTION
-  if (!c10d::detail::is_libuv_tcpstore_backend_available()) return {false, "this libtorch was built without libuv"};
+// libtorch >= 2.2 has a second TCPStore server on libuv, asked for by default
+// from 2.4, but a build may lack libuv (Debian 13's 2.6 does) and then every
+// rendezvous that asks for it fails. Whether the option exists is read from
+// the headers (this overload is chosen only where TCPStoreOptions has
+// useLibUV); whether the backend is in the library is asked at run time,
+// since libtorch does not export its own answer.
+template <typename Options>
+auto set_use_libuv(Options& o, bool on, int) -> decltype(o.useLibUV = on, bool()) {
+  o.useLibUV = on;
+  return true;
+}
+template <typename Options>
+bool set_use_libuv(Options&, bool, long) {
+  return false;
+}
+
+// Starts and stops a libuv store on an ephemeral loopback port, once per
+// process: it throws at once where the library has no libuv.
+StoreTransport probe_store_transport() {
+  c10d::TCPStoreOptions so;
+  if (!set_use_libuv(so, true, 0)) return {false, "this libtorch's TCPStore has no libuv backend"};
   if (const char* env = std::getenv("USE_LIBUV"); env != nullptr && std::string(env) == "0") return {false, "USE_LIBUV=0"};
-  return {true, "libuv is in this libtorch"};
-#else
-  return {false, "this libtorch's TCPStore has no libuv backend"};
-#endif
+  so.port = 0;
+  so.isServer = true;
+  so.waitWorkers = false;
+  so.timeout = std::chrono::milliseconds(10000);
+  try {
+    c10d::TCPStore probe("127.0.0.1", so);
+    return {true, "libuv is in this libtorch"};
+  } catch (const std::exception& e) {
+    const std::string why = e.what();
+    if (why.find("without libuv") != std::string::npos) return {false, "this libtorch was built without libuv"};
+    return {false, "the libuv store failed a loopback probe: " + why.substr(0, why.find('\n'))};
+  }
+}
+
+StoreTransport choose_store_transport() {
+  static std::mutex m;
+  static std::optional<StoreTransport> chosen;
+  std::lock_guard<std::mutex> lock(m);
+  if (!chosen) chosen = probe_store_transport();
+  return *chosen;
 }
 
 // The interface Gloo talks on, chosen as torch.distributed does:
@@ -144,9 +170,7 @@ class GlooDataParallel : public DataParallel {
       so.numWorkers = static_cast<int>(options_.world_size);
       so.waitWorkers = true;
       so.timeout = timeout;
-#if GENTORCH_STORE_HAS_LIBUV_OPTION
-      so.useLibUV = choose_store_transport().libuv;
-#endif
+      set_use_libuv(so, choose_store_transport().libuv, 0);
       // Our keys under a prefix of their own: a torchrun agent's store holds its keys too.
       store_ = c10::make_intrusive<c10d::PrefixStore>("gentorch", c10::make_intrusive<c10d::TCPStore>(options_.master_addr, so));
       auto po = c10d::ProcessGroupGloo::Options::create();
