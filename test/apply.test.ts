@@ -1,9 +1,9 @@
-// The uses of a trained model (lib/apply.ts): corruption, restoration,
+// The uses of a trained model (lib/compare/apply.ts): corruption, restoration,
 // interpolation and latent traversal. Small models trained for a few steps
 // (or not at all): these check the geometry of the latent paths, not quality.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GAN, VAE, corrupt, interpolation, restore, traversal, type Corruption, type HostTensor, type ImageDataset } from '../lib/index.js';
-import { take, toFloat } from '../lib/data.js';
+import { take, toFloat } from '../lib/data/datasets.js';
 import { caught, caughtAsync } from './caught.js';
 import { smallTrain } from './helpers.js';
 

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from '../lib/index.js';
-import { readIdx } from '../lib/idx.js';
-import { readNpy, writeNpy } from '../lib/npy.js';
+import { readIdx } from '../lib/io/idx.js';
+import { readNpy, writeNpy } from '../lib/io/npy.js';
 import { ROOT, cliEnv, expectFailure, expectOk, expectPng, gentorch, readJson, readJsonLines, type Run } from './run-cli.js';
 import { FASHION_DIR, tempDir } from './helpers.js';
 

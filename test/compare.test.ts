@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { GAN, MODEL_PRESETS, RESULTS_SCHEMA, VAE, compare, load, type CompareOptions, type CompareProgress, type CompareResults, type ImageDataset } from '../lib/index.js';
-import { holdOut } from '../lib/data.js';
+import { holdOut } from '../lib/data/datasets.js';
 import { caughtAsync } from './caught.js';
 import { smallTrain, tempDir } from './helpers.js';
 import { expectFailure, expectOk, gentorch, readJson } from './run-cli.js';

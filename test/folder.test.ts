@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { fromFolder } from '../lib/folder.js';
-import { mulberry32 } from '../lib/synthetic.js';
+import { fromFolder } from '../lib/data/folder.js';
+import { mulberry32 } from '../lib/data/synthetic.js';
 import { smallTrain, tempDir } from './helpers.js';
 import { expectFailure, expectOk, gentorch, readJson, readJsonLines } from './run-cli.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { GentorchError, isGentorchError } from '../lib/errors.js';
-import { decodeIdx, parseIdx, readIdx } from '../lib/idx.js';
+import { decodeIdx, parseIdx, readIdx } from '../lib/io/idx.js';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 

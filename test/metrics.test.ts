@@ -1,8 +1,8 @@
 // The judge classifier, domain-feature FID and class coverage.
 import { describe, expect, it } from 'vitest';
 import { Classifier, classCoverage, featureFid, frechetDistance } from '../lib/index.js';
-import { activeUnits, lossOscillation, precisionRecall, psnr, roundToFloat16 } from '../lib/metrics.js';
-import { holdOut, take } from '../lib/data.js';
+import { activeUnits, lossOscillation, precisionRecall, psnr, roundToFloat16 } from '../lib/compare/metrics.js';
+import { holdOut, take } from '../lib/data/datasets.js';
 import type { HostTensor } from '../lib/tensor.js';
 import { smallTrain, tempDir } from './helpers.js';
 

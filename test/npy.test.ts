@@ -5,7 +5,7 @@ import { expectParsesOrCode, mutate, mutationArb, rawBytes, tensorArb } from './
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allocate, encodeNpy, parseNpy, readNpy, writeNpy } from '../lib/npy.js';
+import { allocate, encodeNpy, parseNpy, readNpy, writeNpy } from '../lib/io/npy.js';
 import type { DType, HostTensor } from '../lib/tensor.js';
 
 let dir: string;

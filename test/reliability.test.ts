@@ -6,8 +6,8 @@ import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:f
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { GAN, VAE, datasets, load, type ImageDataset } from '../lib/index.js';
-import { encodeNpy } from '../lib/npy.js';
-import { recordsUpTo } from '../lib/cli-common.js';
+import { encodeNpy } from '../lib/io/npy.js';
+import { recordsUpTo } from '../lib/cli/common.js';
 import { smallTrain, tempDir } from './helpers.js';
 import { expectFailure, expectOk, gentorch, readJson, readJsonLines, type Run } from './run-cli.js';
 
@@ -156,7 +156,7 @@ describe('precision', () => {
     const bf16 = await run('bfloat16');
     expect(bf16.losses[1]).toBeLessThan(bf16.losses[0]);
     expect(Math.abs(bf16.losses[1] - f32.losses[1]) / f32.losses[1]).toBeLessThan(0.02);
-    const { readSafetensors } = await import('../lib/safetensors.js');
+    const { readSafetensors } = await import('../lib/io/safetensors.js');
     const tensors = (await readSafetensors(bf16.path)).tensors;
     expect([...tensors.values()].filter((t) => t.dtype !== 'float32' && t.dtype !== 'uint8').map((t) => t.dtype)).toEqual([]);
   });

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lineChart, renderReport, summarize } from '../lib/report.js';
-import type { CompareResults, CurvePoint, LossPoint, ModelResult } from '../lib/results.js';
+import { lineChart, renderReport, summarize } from '../lib/report/report.js';
+import type { CompareResults, CurvePoint, LossPoint, ModelResult } from '../lib/report/results.js';
 import { tempDir } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';

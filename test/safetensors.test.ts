@@ -5,7 +5,7 @@ import { expectParsesOrCode, mutate, mutationArb, rawBytes, tensorArb } from './
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeSafetensors, parseSafetensors, readSafetensors, writeSafetensors } from '../lib/safetensors.js';
+import { encodeSafetensors, parseSafetensors, readSafetensors, writeSafetensors } from '../lib/io/safetensors.js';
 import type { HostTensor } from '../lib/tensor.js';
 
 let dir: string;
