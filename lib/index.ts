@@ -1,7 +1,8 @@
 /**
  * gentorch: train, compare and apply VAEs and GANs from Node.js on libtorch.
  */
-export { VAE, VERSION } from './models/vae.js';
+export { VAE } from './models/vae.js';
+export { VERSION } from './version.js';
 export type { VaeOptions, FitOptions, VaeEvaluation } from './models/vae.js';
 export type { FitProgress, FitHistory, EpochRecord, FitCallbacks } from './models/fit.js';
 export { VAE_DEFAULTS, FIT_DEFAULTS } from './config/validate.js';

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { checkPositiveInt } from '../config/validate.js';
 import { native, nativePath } from '../native.js';
-import { VERSION } from '../models/vae.js';
+import { VERSION } from '../version.js';
 
 export interface InstallInfo {
   gentorch: string;

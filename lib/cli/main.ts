@@ -11,7 +11,7 @@ import { launchCommand } from './launch.js';
 import { sampleCommand } from './sample.js';
 import { trainVaeCommand } from './train.js';
 import { trainGanCommand } from './train-gan.js';
-import { VERSION } from '../models/vae.js';
+import { VERSION } from '../version.js';
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_MODELS } from '../compare/compare.js';
 
 function int(name: string) {

@@ -22,7 +22,8 @@ import { native } from '../native.js';
 import { renderReport } from '../report/report.js';
 import type { CompareResults, CurvePoint, LossPoint, ModelResult, StabilityMeasures } from '../report/results.js';
 import type { HostTensor } from '../tensor.js';
-import { VAE, VERSION } from '../models/vae.js';
+import { VAE } from '../models/vae.js';
+import { VERSION } from '../version.js';
 
 /** A model compare() can train: its family and how it is built and fitted. */
 export interface ModelPreset {

@@ -13,7 +13,7 @@ import {
 } from '../config/gan.js';
 import { native, type NativeCheckpointEvent, type NativeGanHandle, type NativeTrainingState, type TensorArg } from '../native.js';
 import type { HostTensor } from '../tensor.js';
-import { VERSION } from './vae.js';
+import { VERSION } from '../version.js';
 
 /** Options of `new GAN()`: the config plus where and how to run. */
 export interface GanOptions extends Partial<GanConfig> {

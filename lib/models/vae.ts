@@ -3,8 +3,6 @@
  * decoder p(x|z), trained on reconstruction + beta * KL(q(z|x) || N(0, I))
  * in C++ on a thread of its own. Public methods validate, then forward.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import {
   checkDeviceSpec, checkPositiveInt, checkSeed, FIT_DEFAULTS, rejectUnknownKeys, resolveFitConfig, resolveVaeConfig,
@@ -14,9 +12,10 @@ import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
 import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
-  native, PACKAGE_ROOT, type NativeCheckpointEvent, type NativeTrainingState, type NativeVaeHandle, type TensorArg,
+  native, type NativeCheckpointEvent, type NativeTrainingState, type NativeVaeHandle, type TensorArg,
 } from '../native.js';
 import type { HostTensor } from '../tensor.js';
+import { VERSION } from '../version.js';
 
 /** Options of `new VAE()`: the config plus where and how to run. */
 export interface VaeOptions extends Partial<VaeConfig> {
@@ -38,8 +37,6 @@ export interface VaeEvaluation {
 type Images = ImageDataset | { data: Uint8Array | Float32Array; shape: number[] };
 
 const FIT_KEYS = [...Object.keys(FIT_DEFAULTS), ...CALLBACK_KEYS];
-
-export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 function imagesArg(images: Images): TensorArg {
   const ds = 'images' in images ? images : fromArrays(images);
