@@ -11,7 +11,7 @@ export { GentorchError, isGentorchError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { HostTensor, DType } from './tensor.js';
 export type { ImageDataset, Split } from './data/datasets.js';
-export { installInfo, setThreads } from './cli/info.js';
+export { installInfo, setThreads } from './models/runtime.js';
 export { gridPng, writeGridPng } from './io/images.js';
 export { readNpy, writeNpy } from './io/npy.js';
 export { readIdx } from './io/idx.js';
