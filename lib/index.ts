@@ -38,27 +38,14 @@ export { RESULTS_SCHEMA } from './report/results.js';
 export type * from './report/results.js';
 export type { ModeCoverage, MixtureSpec, SyntheticName } from './data/synthetic.js';
 
-import { readCheckpoint } from './models/checkpoint.js';
 import { fashionMnist, fromArrays, fromIdx, fromNpy, idxFolder, loadDataSpec } from './data/datasets.js';
 import { fromFolder } from './data/folder.js';
-import { graft } from './errors.js';
-import { GAN } from './models/gan.js';
 import { synthetic } from './data/synthetic.js';
-import { VAE } from './models/vae.js';
 
 /** Dataset sources. */
 export const datasets = { fashionMnist, fromArrays, fromNpy, fromIdx, idxFolder, fromFolder, synthetic, load: loadDataSpec };
 
-/** Loads any gentorch checkpoint, a VAE or a GAN, rebuilt from its metadata. */
-export async function load(path: string, options: { device?: string } = {}): Promise<VAE | GAN> {
-  const callSite = new Error();
-  try {
-    const ckpt = await readCheckpoint(path);
-    return ckpt.model === 'gan' ? await GAN.fromCheckpoint(path, ckpt, options) : await VAE.fromCheckpoint(path, ckpt, options);
-  } catch (err) {
-    throw graft(err, callSite);
-  }
-}
+export { load } from './models/load.js';
 export { distributedFromEnv, resolveDistributed, DISTRIBUTED_DEFAULTS } from './models/distributed.js';
 export type { DistributedOptions } from './models/distributed.js';
 export type { FolderOptions, FolderDataset } from './data/folder.js';

@@ -10,7 +10,7 @@ import { loadDataSpec, take, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, invalid } from '../errors.js';
 import { GAN } from '../models/gan.js';
 import { writeGridPng } from '../io/images.js';
-import { load } from '../index.js';
+import { load } from '../models/load.js';
 import { meanSquaredError, psnr } from '../compare/metrics.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import type { HostTensor } from '../tensor.js';
