@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import {
   checkDeviceSpec, checkNonNegativeInt, checkOneOf, checkPositiveInt, checkSeed, rejectUnknownKeys, stripUndefined,
-  ON_NAN, PRECISIONS, CUDA_GRAPHS, type OnNan, type Precision, type CudaGraphs,
 } from '../config/validate.js';
+import { ON_NAN, PRECISIONS, CUDA_GRAPHS, type OnNan, type Precision, type CudaGraphs } from '../config/fit.js';
 import { GentorchError } from '../errors.js';
 import { IMAGE_SIZES, type FolderOptions } from '../data/folder.js';
 import { removeStaleTemps, writeFileAtomic } from '../io/fsutil.js';

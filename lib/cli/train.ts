@@ -5,7 +5,9 @@
 import { join } from 'node:path';
 import { folderOptions, mergeConfig, openRun, progressBar, reportSkipped, runPaths, withSigint, RUN_KEYS, type RunFlags } from './common.js';
 import type { FolderOptions } from '../data/folder.js';
-import { checkPositiveNumber, FIT_DEFAULTS, type OnNan, type Precision, type CudaGraphs, type VaeConfig } from '../config/validate.js';
+import { checkPositiveNumber } from '../config/validate.js';
+import { FIT_DEFAULTS, type OnNan, type Precision, type CudaGraphs } from '../config/fit.js';
+import type { VaeConfig } from '../config/vae.js';
 import { loadDataSpec, take, toFloat, type ImageDataset } from '../data/datasets.js';
 import { isSynthetic, modeCoverage, synthetic, SYNTHETIC, type ModeCoverage } from '../data/synthetic.js';
 import { emptyHistory, type FitHistory } from '../models/fit.js';

@@ -9,8 +9,9 @@
 import { GentorchError, invalid } from '../errors.js';
 import {
   checkNonNegativeInt, checkNonNegativeNumber, checkOneOf, checkPositiveInt, checkPositiveNumber,
-  checkBoolean, rejectUnknownKeys, stripUndefined, ON_NAN, PRECISIONS, CUDA_GRAPHS, type OnNan, type Precision, type CudaGraphs,
+  checkBoolean, rejectUnknownKeys, stripUndefined,
 } from './validate.js';
+import { ON_NAN, PRECISIONS, CUDA_GRAPHS, type OnNan, type Precision, type CudaGraphs } from './fit.js';
 
 export type GanLoss = 'minimax' | 'ns' | 'wgan-gp' | 'hinge';
 
@@ -82,7 +83,7 @@ export interface GanFitConfig {
   beta2: number;
   progressEvery: number;
   checkpointEvery: number;
-  /** As the VAE's (lib/config.ts FitConfig): 'auto' autocasts the DCGAN to bf16 on CUDA. */
+  /** As the VAE's (fit.ts FitConfig): 'auto' autocasts the DCGAN to bf16 on CUDA. */
   precision: Precision;
   /** As the VAE's: 'stop' with E_NUMERIC, or 'skip' a NaN/Inf D or G step. */
   onNan: OnNan;

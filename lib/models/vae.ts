@@ -4,10 +4,9 @@
  * in C++ on a thread of its own. Public methods validate, then forward.
  */
 import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './checkpoint.js';
-import {
-  checkDeviceSpec, checkPositiveInt, checkSeed, FIT_DEFAULTS, rejectUnknownKeys, resolveFitConfig, resolveVaeConfig,
-  type FitConfig, type VaeConfig,
-} from '../config/validate.js';
+import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
+import { FIT_DEFAULTS, resolveFitConfig, type FitConfig } from '../config/fit.js';
+import { resolveVaeConfig, type VaeConfig } from '../config/vae.js';
 import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
 import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
