@@ -262,7 +262,7 @@ describe('VAE fit off the event loop', () => {
 describe('VAE on ring8', () => {
   it('covers the modes but blurs between them: at least 7 of 8 modes, under half the samples high quality', async () => {
     const { datasets, modeCoverage, SYNTHETIC } = await import('../lib/index.js');
-    const { VAE_POINTS_PRESET } = await import('../lib/cli/train.js');
+    const { VAE_POINTS_PRESET } = await import('../lib/config/presets.js');
     using vae = new VAE({ ...VAE_POINTS_PRESET, channels: 1, height: 1, width: 2, device: 'cpu' });
     await vae.fit(datasets.synthetic('ring8', { n: 50_000, seed: 0 }), { epochs: 10 });
     const m = modeCoverage(await vae.sample(2500, { seed: 2 }), SYNTHETIC.ring8);

@@ -8,6 +8,7 @@ import type { FolderOptions } from '../data/folder.js';
 import { checkPositiveNumber } from '../config/validate.js';
 import { FIT_DEFAULTS, type OnNan, type Precision, type CudaGraphs } from '../config/fit.js';
 import type { VaeConfig } from '../config/vae.js';
+import { VAE_POINTS_PRESET } from '../config/presets.js';
 import { loadDataSpec, take, toFloat, type ImageDataset } from '../data/datasets.js';
 import { isSynthetic, modeCoverage, synthetic, SYNTHETIC, type ModeCoverage } from '../data/synthetic.js';
 import { emptyHistory, type FitHistory } from '../models/fit.js';
@@ -27,14 +28,6 @@ export interface TrainVaeFlags extends RunFlags {
 }
 
 const MODEL_KEYS = ['arch', 'hiddenDim', 'latentDim', 'likelihood', 'beta', 'output'] as const;
-
-/**
- * What the 2-D mixtures need (data, not code): a Gaussian decoder with a
- * linear mean and a small KL weight (the same as a decoder variance of
- * beta / 2). Measured on ring8, 10 epochs: beta 0.01 covers 8 of 8 modes with
- * 26% high-quality samples (0.001: 5%; 0.1: 5 modes, 6%).
- */
-export const VAE_POINTS_PRESET: Partial<VaeConfig> = { likelihood: 'gaussian', output: 'linear', hiddenDim: 128, latentDim: 2, beta: 0.01 };
 
 /** Train and test sets: a mixture is 50,000 fixed points to train on and 10,000 others to test on. */
 async function loadSplits(spec: string, folder: FolderOptions): Promise<{ train: ImageDataset; test: ImageDataset }> {

@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { concatImages, firstImages, interpolation, STRIP, traversal } from './apply.js';
+import { MODEL_PRESETS, type ModelPreset } from '../config/presets.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
 import { take, toFloat, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, invalid } from '../errors.js';
@@ -24,26 +25,6 @@ import type { CompareResults, CurvePoint, LossPoint, ModelResult, StabilityMeasu
 import type { HostTensor } from '../tensor.js';
 import { VAE } from '../models/vae.js';
 import { VERSION } from '../version.js';
-
-/** A model compare() can train: its family and how it is built and fitted. */
-export interface ModelPreset {
-  family: 'vae' | 'gan';
-  description: string;
-  model: Record<string, unknown>;
-  fit: Record<string, unknown>;
-}
-
-/**
- * The models compare() knows. `vae` and `gan` are the article's pair at their
- * strongest defaults here: the MLP VAE of pytorch/examples and the DCGAN.
- */
-export const MODEL_PRESETS: Readonly<Record<string, ModelPreset>> = Object.freeze({
-  vae: { family: 'vae', description: 'MLP VAE (784-400-20, Bernoulli)', model: { arch: 'mlp' }, fit: { batchSize: 128, lr: 1e-3 } },
-  'conv-vae': { family: 'vae', description: 'convolutional VAE', model: { arch: 'conv' }, fit: { batchSize: 128, lr: 1e-3 } },
-  gan: { family: 'gan', description: 'DCGAN, non-saturating loss', model: { arch: 'dcgan' }, fit: { batchSize: 128, lrG: 2e-4, lrD: 2e-4 } },
-  'mlp-gan': { family: 'gan', description: "the article's MLP GAN (100-128-784)", model: { arch: 'mlp' }, fit: { batchSize: 128, lrG: 2e-4, lrD: 2e-4 } },
-  'wgan-gp': { family: 'gan', description: 'DCGAN critic with WGAN-GP', model: { arch: 'dcgan', loss: 'wgan-gp' }, fit: { batchSize: 64, lrG: 1e-4, lrD: 1e-4, beta1: 0, beta2: 0.9 } },
-});
 
 export const DEFAULT_MODELS = ['vae', 'gan'] as const;
 /** Default training seconds per model when neither seconds nor epochs is given. */

@@ -162,23 +162,3 @@ export function resolveGanFitConfig(partial: Partial<GanFitConfig>): GanFitConfi
   checkBoolean(c.totals, 'totals');
   return c;
 }
-
-/**
- * Named presets (data, not code): what the 2-D mixtures (ring8, grid25) need
- * beyond the article's image GAN. Measured on ring8 (3000 steps, seed 1): the
- * article's 1-hidden-layer MLP with latent 100 covers 4 of 8 modes with 0.2%
- * high-quality samples; three hidden layers, latent 8 and lr 1e-3 reach 5 modes
- * and 51%; G's moving average (0.99) then gives 7 modes and 92%. WGAN-GP with
- * the image default lambda 10 covers all 8 modes but puts only 25% of samples
- * within 3 std; lambda 1 gives 8 modes and 87% (the WGAN-GP authors also use a
- * small lambda, 0.1, on their toy data: 86% here). Those figures are at batch
- * 256, where the runs proved chaotic over seeds (NS-GAN 44% to 91% high
- * quality); batch 512 gives, over seeds 1 to 5, NS 7-8 modes and 70-92%,
- * WGAN-GP 8 modes and 88-90%, minimax 1-4 modes.
- */
-export const GAN_PRESETS = Object.freeze({
-  points: Object.freeze({
-    model: { arch: 'mlp', channels: 1, height: 1, width: 2, output: 'linear', hiddenLayers: 3, latentDim: 8, emaDecay: 0.99, gpLambda: 1 } as Partial<GanConfig>,
-    fit: { batchSize: 512, lrG: 1e-3, lrD: 1e-3, steps: 3000 } as Partial<GanFitConfig>,
-  }),
-});
