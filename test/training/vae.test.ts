@@ -1,9 +1,9 @@
 // The VAE through the public API, on real Fashion-MNIST and real libtorch.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { GentorchError, VAE, load, type FitProgress } from '../lib/index.js';
-import { take } from '../lib/data/datasets.js';
-import { fashionTest, fashionTrain, smallTrain, tempDir } from './helpers.js';
+import { GentorchError, VAE, load, type FitProgress } from '../../lib/index.js';
+import { take } from '../../lib/data/datasets.js';
+import { fashionTest, fashionTrain, smallTrain, tempDir } from '../helpers/helpers.js';
 
 describe('VAE training', () => {
   it('reaches a test negative ELBO of at most 264 nats after one epoch of Fashion-MNIST', async () => {
@@ -261,14 +261,14 @@ describe('VAE fit off the event loop', () => {
 
 describe('VAE on ring8', () => {
   it('covers the modes but blurs between them: at least 7 of 8 modes, under half the samples high quality', async () => {
-    const { datasets, modeCoverage, SYNTHETIC } = await import('../lib/index.js');
-    const { VAE_POINTS_PRESET } = await import('../lib/config/presets.js');
+    const { datasets, modeCoverage, SYNTHETIC } = await import('../../lib/index.js');
+    const { VAE_POINTS_PRESET } = await import('../../lib/config/presets.js');
     using vae = new VAE({ ...VAE_POINTS_PRESET, channels: 1, height: 1, width: 2, device: 'cpu' });
     await vae.fit(datasets.synthetic('ring8', { n: 50_000, seed: 0 }), { epochs: 10 });
     const m = modeCoverage(await vae.sample(2500, { seed: 2 }), SYNTHETIC.ring8);
     expect(m.covered).toBeGreaterThanOrEqual(7);
     expect(m.highQualityRate).toBeGreaterThan(0.05);
-    expect(m.highQualityRate).toBeLessThan(0.5); // the NS-GAN reaches 92% on the same data (test/gan.test.ts)
+    expect(m.highQualityRate).toBeLessThan(0.5); // the NS-GAN reaches 92% on the same data (test/training/gan.test.ts)
   });
 
   it('rejects a linear decoder with the Bernoulli likelihood', () => {

@@ -6,9 +6,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { GAN, VAE, installInfo, type HostTensor } from '../lib/index.js';
-import { take } from '../lib/data/datasets.js';
-import { fashionTest, fashionTrain, smallTrain, tempDir } from './helpers.js';
+import { GAN, VAE, installInfo, type HostTensor } from '../../lib/index.js';
+import { take } from '../../lib/data/datasets.js';
+import { fashionTest, fashionTrain, smallTrain, tempDir } from '../helpers/helpers.js';
 
 const HAS_CUDA = installInfo().devices.includes('cuda:0');
 const work = tempDir('gentorch-cuda-');

@@ -1,10 +1,10 @@
 // The judge classifier, domain-feature FID and class coverage.
 import { describe, expect, it } from 'vitest';
-import { Classifier, classCoverage, featureFid, frechetDistance } from '../lib/index.js';
-import { activeUnits, lossOscillation, precisionRecall, psnr, roundToFloat16 } from '../lib/compare/metrics.js';
-import { holdOut, take } from '../lib/data/datasets.js';
-import type { HostTensor } from '../lib/tensor.js';
-import { smallTrain, tempDir } from './helpers.js';
+import { Classifier, classCoverage, featureFid, frechetDistance } from '../../lib/index.js';
+import { activeUnits, lossOscillation, precisionRecall, psnr, roundToFloat16 } from '../../lib/compare/metrics.js';
+import { holdOut, take } from '../../lib/data/datasets.js';
+import type { HostTensor } from '../../lib/tensor.js';
+import { smallTrain, tempDir } from '../helpers/helpers.js';
 
 function gaussian(n: number, d: number, scale: number, shift: number[] = [], seed = 1): HostTensor<'float64'> {
   let s = seed;

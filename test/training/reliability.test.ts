@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { GAN, VAE, datasets, load, type ImageDataset } from '../lib/index.js';
-import { encodeNpy } from '../lib/io/npy.js';
-import { recordsUpTo } from '../lib/cli/common.js';
-import { smallTrain, tempDir } from './helpers.js';
-import { expectFailure, expectOk, gentorch, readJson, readJsonLines, type Run } from './run-cli.js';
+import { GAN, VAE, datasets, load, type ImageDataset } from '../../lib/index.js';
+import { encodeNpy } from '../../lib/io/npy.js';
+import { recordsUpTo } from '../../lib/cli/common.js';
+import { smallTrain, tempDir } from '../helpers/helpers.js';
+import { expectFailure, expectOk, gentorch, readJson, readJsonLines, type Run } from '../helpers/run-cli.js';
 
 const work = tempDir('gentorch-reliability-');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -156,7 +156,7 @@ describe('precision', () => {
     const bf16 = await run('bfloat16');
     expect(bf16.losses[1]).toBeLessThan(bf16.losses[0]);
     expect(Math.abs(bf16.losses[1] - f32.losses[1]) / f32.losses[1]).toBeLessThan(0.02);
-    const { readSafetensors } = await import('../lib/io/safetensors.js');
+    const { readSafetensors } = await import('../../lib/io/safetensors.js');
     const tensors = (await readSafetensors(bf16.path)).tensors;
     expect([...tensors.values()].filter((t) => t.dtype !== 'float32' && t.dtype !== 'uint8').map((t) => t.dtype)).toEqual([]);
   });

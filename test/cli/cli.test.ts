@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { load } from '../lib/index.js';
-import { readIdx } from '../lib/io/idx.js';
-import { readNpy, writeNpy } from '../lib/io/npy.js';
-import { ROOT, cliEnv, expectFailure, expectOk, expectPng, gentorch, readJson, readJsonLines, type Run } from './run-cli.js';
-import { FASHION_DIR, tempDir } from './helpers.js';
+import { load } from '../../lib/index.js';
+import { readIdx } from '../../lib/io/idx.js';
+import { readNpy, writeNpy } from '../../lib/io/npy.js';
+import { ROOT, cliEnv, expectFailure, expectOk, expectPng, gentorch, readJson, readJsonLines, type Run } from '../helpers/run-cli.js';
+import { FASHION_DIR, tempDir } from '../helpers/helpers.js';
 
 const PYTHON = '/usr/bin/python3';
 

@@ -1,7 +1,7 @@
 // The typed array <-> tensor bridge of native/binding/bridge.cc.
 import { describe, expect, it } from 'vitest';
-import { native } from '../lib/native.js';
-import { GentorchError } from '../lib/errors.js';
+import { native } from '../../lib/native.js';
+import { GentorchError } from '../../lib/errors.js';
 
 describe('typed array <-> tensor bridge', () => {
   const cases: [string, () => ArrayBufferView & { length: number }][] = [

@@ -2,8 +2,8 @@
 // fixed them; setThreads validates and fixes them for the process. Its own
 // file, so the process-wide setting touches no other test.
 import { describe, expect, it } from 'vitest';
-import { GAN, VAE, installInfo, setThreads } from '../lib/index.js';
-import { smallTrain } from './helpers.js';
+import { GAN, VAE, installInfo, setThreads } from '../../lib/index.js';
+import { smallTrain } from '../helpers/helpers.js';
 
 describe('threads', () => {
   it.skipIf(process.env.OMP_NUM_THREADS !== undefined)('a CPU fit uses every core for a conv model and one thread for an MLP; setThreads fixes the count', async () => {

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { GAN, MODEL_PRESETS, RESULTS_SCHEMA, VAE, compare, load, type CompareOptions, type CompareProgress, type CompareResults, type ImageDataset } from '../lib/index.js';
-import { holdOut } from '../lib/data/datasets.js';
-import { caughtAsync } from './caught.js';
-import { smallTrain, tempDir } from './helpers.js';
-import { expectFailure, expectOk, gentorch, readJson } from './run-cli.js';
+import { GAN, MODEL_PRESETS, RESULTS_SCHEMA, VAE, compare, load, type CompareOptions, type CompareProgress, type CompareResults, type ImageDataset } from '../../lib/index.js';
+import { holdOut } from '../../lib/data/datasets.js';
+import { caughtAsync } from '../helpers/caught.js';
+import { smallTrain, tempDir } from '../helpers/helpers.js';
+import { expectFailure, expectOk, gentorch, readJson } from '../helpers/run-cli.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Width of a grid of 28x28 images with 2 px padding. */

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lineChart, renderReport, summarize } from '../lib/report/report.js';
-import type { CompareResults, CurvePoint, LossPoint, ModelResult } from '../lib/report/results.js';
-import { tempDir } from './helpers.js';
+import { lineChart, renderReport, summarize } from '../../lib/report/report.js';
+import type { CompareResults, CurvePoint, LossPoint, ModelResult } from '../../lib/report/results.js';
+import { tempDir } from '../helpers/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 

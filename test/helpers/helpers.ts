@@ -2,8 +2,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { datasets, type ImageDataset } from '../lib/index.js';
-import { take } from '../lib/data/datasets.js';
+import { datasets, type ImageDataset } from '../../lib/index.js';
+import { take } from '../../lib/data/datasets.js';
 
 export const FASHION_DIR = process.env.GENTORCH_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 

@@ -1,6 +1,6 @@
 // The GentorchError a call must throw.
 import { expect } from 'vitest';
-import { GentorchError } from '../lib/errors.js';
+import { GentorchError } from '../../lib/errors.js';
 
 /** Runs `f` and returns the GentorchError it must throw synchronously. */
 export function caught(f: () => unknown): GentorchError {

@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { caughtAsync } from './caught.js';
+import { caughtAsync } from '../helpers/caught.js';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileChecked, writeFileAtomic } from '../lib/io/fsutil.js';
+import { readFileChecked, writeFileAtomic } from '../../lib/io/fsutil.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gentorch-fsutil-')); });

@@ -1,14 +1,14 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
-import { caught, caughtAsync } from './caught.js';
-import { expectParsesOrCode, mutate, mutationArb } from './fuzz.js';
+import { caught, caughtAsync } from '../helpers/caught.js';
+import { expectParsesOrCode, mutate, mutationArb } from '../helpers/fuzz.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { GentorchError, isGentorchError } from '../lib/errors.js';
-import { decodeIdx, parseIdx, readIdx } from '../lib/io/idx.js';
+import { GentorchError, isGentorchError } from '../../lib/errors.js';
+import { decodeIdx, parseIdx, readIdx } from '../../lib/io/idx.js';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { fromFolder } from '../lib/data/folder.js';
-import { mulberry32 } from '../lib/data/synthetic.js';
-import { smallTrain, tempDir } from './helpers.js';
-import { expectFailure, expectOk, gentorch, readJson, readJsonLines } from './run-cli.js';
+import { fromFolder } from '../../lib/data/folder.js';
+import { mulberry32 } from '../../lib/data/synthetic.js';
+import { smallTrain, tempDir } from '../helpers/helpers.js';
+import { expectFailure, expectOk, gentorch, readJson, readJsonLines } from '../helpers/run-cli.js';
 
 const work = tempDir('gentorch-folder-');
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 // Shared generators for the parsers' property tests: random tensors, and
 // random byte mutations (set, truncate, insert, delete) of valid files.
 import fc from 'fast-check';
-import { GentorchError, isGentorchError } from '../lib/errors.js';
-import { numel, type DType, type HostTensor } from '../lib/tensor.js';
+import { GentorchError, isGentorchError } from '../../lib/errors.js';
+import { numel, type DType, type HostTensor } from '../../lib/tensor.js';
 
 export function rawBytes(t: HostTensor): number[] {
   return [...new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)];

@@ -2,10 +2,10 @@
 // interpolation and latent traversal. Small models trained for a few steps
 // (or not at all): these check the geometry of the latent paths, not quality.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GAN, VAE, corrupt, interpolation, restore, traversal, type Corruption, type HostTensor, type ImageDataset } from '../lib/index.js';
-import { take, toFloat } from '../lib/data/datasets.js';
-import { caught, caughtAsync } from './caught.js';
-import { smallTrain } from './helpers.js';
+import { GAN, VAE, corrupt, interpolation, restore, traversal, type Corruption, type HostTensor, type ImageDataset } from '../../lib/index.js';
+import { take, toFloat } from '../../lib/data/datasets.js';
+import { caught, caughtAsync } from '../helpers/caught.js';
+import { smallTrain } from '../helpers/helpers.js';
 
 const images = (n: number, c: number, value: number): HostTensor<'float32'> =>
   ({ dtype: 'float32', shape: [n, c, 28, 28], data: new Float32Array(n * c * 784).fill(value) });

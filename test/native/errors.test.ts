@@ -7,13 +7,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { GentorchError, VAE, datasets, installInfo, isGentorchError, load } from '../lib/index.js';
-import { readIdx } from '../lib/io/idx.js';
-import { encodeNpy } from '../lib/io/npy.js';
-import { encodeSafetensors, readSafetensors } from '../lib/io/safetensors.js';
-import type { HostTensor } from '../lib/tensor.js';
-import { FASHION_DIR, tempDir } from './helpers.js';
-import { gentorch, type Run } from './run-cli.js';
+import { GentorchError, VAE, datasets, installInfo, isGentorchError, load } from '../../lib/index.js';
+import { readIdx } from '../../lib/io/idx.js';
+import { encodeNpy } from '../../lib/io/npy.js';
+import { encodeSafetensors, readSafetensors } from '../../lib/io/safetensors.js';
+import type { HostTensor } from '../../lib/tensor.js';
+import { FASHION_DIR, tempDir } from '../helpers/helpers.js';
+import { gentorch, type Run } from '../helpers/run-cli.js';
 
 const HAS_CUDA = installInfo().devices.some((d) => d.startsWith('cuda'));
 /** Text that must never reach a user: libtorch's C++ exception dumps. */

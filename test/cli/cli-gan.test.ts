@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { GAN, load } from '../lib/index.js';
-import { readNpy } from '../lib/io/npy.js';
-import { tempDir } from './helpers.js';
-import { expectFailure, expectOk, expectPng, gentorch, readJson, readJsonLines } from './run-cli.js';
+import { GAN, load } from '../../lib/index.js';
+import { readNpy } from '../../lib/io/npy.js';
+import { tempDir } from '../helpers/helpers.js';
+import { expectFailure, expectOk, expectPng, gentorch, readJson, readJsonLines } from '../helpers/run-cli.js';
 
 let work: string;
 beforeAll(() => { work = tempDir('gentorch-cli-gan-'); });
@@ -80,9 +80,9 @@ describe('gentorch train gan --data ring8', () => {
 
 describe('gentorch train gan on images', () => {
   it('a DCGAN on a small .npy writes a sample grid; sample writes [N, 1, 28, 28] in [0, 1]', async () => {
-    const { writeNpy } = await import('../lib/io/npy.js');
-    const { readIdx } = await import('../lib/io/idx.js');
-    const { FASHION_DIR } = await import('./helpers.js');
+    const { writeNpy } = await import('../../lib/io/npy.js');
+    const { readIdx } = await import('../../lib/io/idx.js');
+    const { FASHION_DIR } = await import('../helpers/helpers.js');
     const images = await readIdx(join(FASHION_DIR, 'train-images-idx3-ubyte.gz'));
     const npy = join(work, 'small.npy');
     await writeNpy(npy, { dtype: 'uint8', shape: [256, 28, 28], data: (images.data as Uint8Array).slice(0, 256 * 784) });

@@ -1,12 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
-import { caught } from './caught.js';
-import { expectParsesOrCode, mutate, mutationArb, rawBytes, tensorArb } from './fuzz.js';
+import { caught } from '../helpers/caught.js';
+import { expectParsesOrCode, mutate, mutationArb, rawBytes, tensorArb } from '../helpers/fuzz.js';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeSafetensors, parseSafetensors, readSafetensors, writeSafetensors } from '../lib/io/safetensors.js';
-import type { HostTensor } from '../lib/tensor.js';
+import { encodeSafetensors, parseSafetensors, readSafetensors, writeSafetensors } from '../../lib/io/safetensors.js';
+import type { HostTensor } from '../../lib/tensor.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gentorch-st-')); });

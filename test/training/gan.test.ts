@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   Classifier, GAN, GAN_PRESETS, GentorchError, SYNTHETIC, classCoverage, datasets, featureFid, load, modeCoverage,
-} from '../lib/index.js';
-import { hasPythonTorch, smallTrain, tempDir } from './helpers.js';
+} from '../../lib/index.js';
+import { hasPythonTorch, smallTrain, tempDir } from '../helpers/helpers.js';
 
 const ring8 = datasets.synthetic('ring8', { n: 50_000, seed: 1 });
 const points = GAN_PRESETS.points;
