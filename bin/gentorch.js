@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The gentorch CLI (lib/cli.ts, compiled to dist/).
-import { main } from '../dist/cli.js';
+// The gentorch CLI (lib/cli/main.ts, compiled to dist/).
+import { main } from '../dist/cli/main.js';
 
 process.exitCode = await main(process.argv);

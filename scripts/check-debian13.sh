@@ -5,7 +5,7 @@
 #
 #   bash scripts/check-debian13.sh                  setup + main command, then npm test
 #   bash scripts/check-debian13.sh --no-main        setup, then npm test
-#   bash scripts/check-debian13.sh --tests 'test/distributed.test.ts'
+#   bash scripts/check-debian13.sh --tests 'test/training/distributed.test.ts'
 #                                                   setup, then vitest on those files only
 #   bash scripts/check-debian13.sh --shell          a shell in the copy (after setup)
 #   --quick   keep the copy's build/ from the last run and rebuild it incrementally

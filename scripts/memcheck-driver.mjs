@@ -2,7 +2,7 @@
 // reaches (fit, sample, encode, save, load, errors, cancel, dispose) on a
 // few steps of small models, so memcheck can see each allocation freed.
 import { GAN, VAE, datasets, load } from '../dist/index.js';
-import { take } from '../dist/data.js';
+import { take } from '../dist/data/datasets.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -30,7 +30,7 @@ for step in "$@"; do
       node scripts/build-native.mjs --cuda 2>&1 | tail -40 | tee "$OUT/build.log" || status=1
       node bin/gentorch.js info 2>&1 | tee -a "$OUT/build.log" || status=1 ;;
     test)
-      node node_modules/vitest/vitest.mjs run test/cuda.test.ts test/vae.test.ts 2>&1 | tee "$OUT/test.log" | grep -E "✓|✗|×|FAIL|Error|Tests" || true
+      node node_modules/vitest/vitest.mjs run test/training/cuda.test.ts test/training/vae.test.ts 2>&1 | tee "$OUT/test.log" | grep -E "✓|✗|×|FAIL|Error|Tests" || true
       [ "${PIPESTATUS[0]}" = 0 ] || status=1 ;;
     bench)
       node scripts/bench/run.mjs --device cuda --python "$PY" --reps 3 --cases vae,dcgan,mlp-gan,sample \

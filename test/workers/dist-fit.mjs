@@ -1,4 +1,4 @@
-// One rank of the data-parallel tests (test/distributed.test.ts): fits a
+// One rank of the data-parallel tests (test/training/distributed.test.ts): fits a
 // model on a .npy with the distributed settings from the environment
 // (torchrun's variables) and saves what it ended with to OUT/rank<R>.safetensors.
 //   node dist-fit.mjs DATA.npy OUT MODEL(vae|gan) STEPS BATCH [single]

@@ -1,0 +1,131 @@
+/**
+ * `gentorch compare` (train several models under one budget, write
+ * results.json and report.html) and `gentorch eval CHECKPOINT` (the same
+ * full metrics for one checkpoint).
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import { compare, DEFAULT_BUDGET_SECONDS, DEFAULT_MODELS, type CompareProgress } from '../compare/compare.js';
+import { checkDeviceSpec, checkPositiveInt, checkSeed } from '../config/validate.js';
+import { GentorchError } from '../errors.js';
+import { evaluate, judgeBench, type Evaluation } from '../compare/evaluate.js';
+import { load } from '../models/load.js';
+import { withSigint } from './common.js';
+import type { CompareResults } from '../report/results.js';
+
+export interface CompareFlags {
+  data: string;
+  out: string;
+  models?: string;
+  budget?: number;
+  epochs?: number;
+  seed?: number;
+  device?: string;
+  evalPoints?: number;
+  samples?: number;
+  force?: boolean;
+  progress: boolean;
+}
+
+/** One bar per model on a terminal; a line per model and stage otherwise. */
+function progressView(enabled: boolean, models: string[]) {
+  if (!enabled) return { update: () => {}, stop: () => {} };
+  if (!process.stderr.isTTY) {
+    const said = new Set<string>();
+    return {
+      update: (p: CompareProgress) => {
+        const key = `${p.model}:${p.stage}`;
+        if (said.has(key)) return;
+        said.add(key);
+        process.stderr.write(`gentorch: ${p.model}: ${p.stage === 'train' ? 'training' : p.stage === 'evaluate' ? 'measuring' : 'done'}\n`);
+      },
+      stop: () => {},
+    };
+  }
+  const multi = new cliProgress.MultiBar({
+    format: '{name} |{bar}| {percentage}% | {seconds}s | epoch {epochs} | FID {fid} | {stage}',
+    stream: process.stderr, hideCursor: true, clearOnComplete: false,
+  }, cliProgress.Presets.shades_classic);
+  const width = Math.max(...models.map((m) => m.length));
+  const bars = new Map(models.map((m) => [m, multi.create(100, 0, { name: m.padEnd(width), seconds: '0', epochs: '0.00', fid: '-', stage: 'waiting' })]));
+  return {
+    update: (p: CompareProgress) => bars.get(p.model)?.update(Math.round(p.fraction * 100), {
+      seconds: p.seconds.toFixed(0), epochs: p.epochs.toFixed(2), stage: p.stage, ...(p.fid !== undefined ? { fid: p.fid.toFixed(1) } : {}),
+    }),
+    stop: () => multi.stop(),
+  };
+}
+
+function table(results: CompareResults): string {
+  const rows = results.models.map((m) => {
+    const q = m.metrics.quality;
+    return `${m.name.padEnd(10)} ${q.fid.toFixed(2).padStart(8)} ${q.precision.toFixed(3).padStart(9)} ${q.recall.toFixed(3).padStart(7)} ${`${q.classesCovered}/${q.classHistogram.length}`.padStart(8)} ${m.timings.epochs.toFixed(2).padStart(7)} ${m.timings.trainSeconds.toFixed(0).padStart(8)} ${Math.round(m.timings.trainImagesPerSecond).toString().padStart(9)}`;
+  });
+  return [`model           FID precision  recall  classes  epochs  train s  images/s`, ...rows].join('\n');
+}
+
+export async function compareCommand(flags: CompareFlags): Promise<void> {
+  if (flags.budget !== undefined && flags.epochs !== undefined) {
+    throw new GentorchError('E_CONFIG', 'Expected either --budget or --epochs, not both');
+  }
+  const results = join(flags.out, 'results.json');
+  if (existsSync(results) && !flags.force) throw new GentorchError('E_IO', `Refusing to overwrite ${results}; pass --force to replace it`);
+  const models = flags.models === undefined ? [...DEFAULT_MODELS] : flags.models.split(',').map((m) => m.trim()).filter((m) => m.length > 0);
+  const view = progressView(flags.progress, models);
+  let out: CompareResults;
+  try {
+    out = await withSigint((signal) => compare({
+      data: flags.data, out: flags.out, models, seed: flags.seed, device: flags.device,
+      ...(flags.epochs !== undefined ? { epochs: flags.epochs } : { seconds: flags.budget ?? DEFAULT_BUDGET_SECONDS }),
+      evalPoints: flags.evalPoints, samples: flags.samples, signal, onProgress: (p) => view.update(p),
+    }));
+  } finally {
+    view.stop();
+  }
+  const budget = out.budget.kind === 'seconds' ? `the same ${out.budget.value} s of training each` : `the same ${out.budget.value} epoch(s) each`;
+  process.stdout.write(`${table(out)}\n(${budget} on ${out.device}; FID by a judge classifier with ${(100 * out.judge.testAccuracy).toFixed(2)}% test accuracy)\n`);
+  process.stdout.write(`gentorch: wrote ${resolve(flags.out, 'report.html')} and results.json\n`);
+}
+
+export interface EvalFlags {
+  data: string;
+  samples?: number;
+  seed?: number;
+  device: string;
+  json?: boolean;
+}
+
+function evalText(checkpoint: string, e: Evaluation): string {
+  const q = e.quality;
+  const lines = [
+    `${checkpoint}:`,
+    `  FID ${q.fid.toFixed(3)} (judge test accuracy ${(100 * q.judgeAccuracy).toFixed(2)}%, ${q.samples} samples)`,
+    `  precision ${q.precision.toFixed(3)}, recall ${q.recall.toFixed(3)}; classes with >= 5%: ${q.classesCovered} of ${q.classHistogram.length} (KL ${q.classKl.toFixed(3)} nats)`,
+    `  sampling: ${Math.round(e.sampleImagesPerSecond)} images/s`,
+  ];
+  if (e.vae) {
+    lines.push(`  negative ELBO ${e.vae.nelbo.toFixed(2)} nats (recon ${e.vae.recon.toFixed(2)}, KL ${e.vae.kl.toFixed(2)}); IWAE bound (k=${e.vae.iwaeSamples}) ${e.vae.iwae.toFixed(2)}`);
+    lines.push(`  reconstruction MSE ${e.vae.mse.toFixed(5)}, PSNR ${e.vae.psnr.toFixed(2)} dB; active units ${e.vae.activeUnits} of ${e.vae.latentDim}`);
+  }
+  if (e.compression) lines.push(`  compression: ${e.compression.bytesPerImage} bytes per image (${e.compression.ratio.toFixed(1)}x), PSNR ${e.compression.psnr.toFixed(2)} dB`);
+  if (e.restoration) {
+    const r = e.restoration;
+    lines.push(`  restoration: noise ${r.noisyPsnr.toFixed(2)} -> ${r.restoredNoisyPsnr.toFixed(2)} dB; mask ${r.maskedPsnr.toFixed(2)} -> ${r.restoredMaskedPsnr.toFixed(2)} dB`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function evalCommand(checkpoint: string, flags: EvalFlags): Promise<void> {
+  checkDeviceSpec(flags.device);
+  if (flags.samples !== undefined) checkPositiveInt(flags.samples, 'samples');
+  if (flags.seed !== undefined) checkSeed(flags.seed);
+  using model = await load(checkpoint, { device: flags.device });
+  const bench = await judgeBench(flags.data, { device: flags.device });
+  try {
+    const e = await evaluate(model, bench, { samples: flags.samples, seed: flags.seed });
+    process.stdout.write(flags.json ? `${JSON.stringify({ checkpoint, ...e })}\n` : evalText(checkpoint, e));
+  } finally {
+    bench.judge.dispose();
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * compare(): trains several generative models on the same data under the
+ * same budget (the same training seconds, or the same epochs), measures
+ * each during training (a cheap FID; NELBO for VAEs) and at the end with the
+ * same full metrics, applies them (generation, compression, restoration,
+ * interpolation, latent traversal), and writes DIR/<name>/model.safetensors,
+ * DIR/<name>/*.png, DIR/results.json and DIR/report.html.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { concatImages, firstImages, interpolation, STRIP, traversal } from './apply.js';
+import { MODEL_PRESETS, type ModelPreset } from '../config/presets.js';
+import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
+import { take, toFloat, type ImageDataset } from '../data/datasets.js';
+import { GentorchError, invalid } from '../errors.js';
+import { compressionMeasures, judgeBench, restorationMeasures, sampleQuality, vaeMeasures, type JudgeBench } from './evaluate.js';
+import type { FitProgress } from '../models/fit.js';
+import { writeFileAtomic } from '../io/fsutil.js';
+import { GAN } from '../models/gan.js';
+import { pairRows, writeGridPng } from '../io/images.js';
+import { featureFid, lossOscillation } from './metrics.js';
+import { native } from '../native.js';
+import { renderReport } from '../report/report.js';
+import type { CompareResults, CurvePoint, LossPoint, ModelResult, StabilityMeasures } from '../report/results.js';
+import type { HostTensor } from '../tensor.js';
+import { VAE } from '../models/vae.js';
+import { VERSION } from '../version.js';
+
+export const DEFAULT_MODELS = ['vae', 'gan'] as const;
+/** Default training seconds per model when neither seconds nor epochs is given. */
+export const DEFAULT_BUDGET_SECONDS = 150;
+
+export interface CompareProgress {
+  model: string;
+  /** 'train', 'evaluate' (the final metrics) or 'done'. */
+  stage: 'train' | 'evaluate' | 'done';
+  /** Share of this model's budget used, 0..1. */
+  fraction: number;
+  seconds: number;
+  epochs: number;
+  /** The latest cheap FID, when one was measured. */
+  fid?: number;
+}
+
+export interface CompareOptions {
+  /** A data spec (`fashion-mnist`, an IDX folder, a .npy) or labelled train and test sets. */
+  data?: string | { train: ImageDataset; test: ImageDataset };
+  /** Where the checkpoints, images, results.json and report.html go. */
+  out: string;
+  /** Preset names (MODEL_PRESETS); default ['vae', 'gan']. */
+  models?: string[];
+  /** The same training seconds per model (the default, 150) ... */
+  seconds?: number;
+  /** ... or the same epochs per model. */
+  epochs?: number;
+  seed?: number;
+  device?: string;
+  /** Quality measurements during training (default 8). */
+  evalPoints?: number;
+  /** Samples per cheap FID during training (default 2000). */
+  curveSamples?: number;
+  /** Samples for the final metrics (default 10000). */
+  samples?: number;
+  /** Where the judge classifier is cached (default: $GENTORCH_CACHE_DIR or ~/.cache/gentorch). */
+  cacheDir?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: CompareProgress) => void;
+}
+
+const OPTION_KEYS = ['data', 'out', 'models', 'seconds', 'epochs', 'seed', 'device', 'evalPoints', 'curveSamples', 'samples', 'cacheDir', 'signal', 'onProgress'];
+const NELBO_IMAGES = 2000;
+const GRID = 64;
+/** Steps of the first chunk in seconds mode, which times a step. */
+const PROBE_STEPS = 10;
+
+/** One model under training, whichever its family. */
+interface Trainee {
+  name: string;
+  preset: ModelPreset;
+  model: VAE | GAN;
+  stepsPerEpoch: number;
+  imagesPerStep: number;
+  fit(steps: number, onProgress: (p: FitProgress) => void, signal?: AbortSignal): Promise<void>;
+  sample(n: number, seed: number): Promise<HostTensor<'float32'>>;
+}
+
+function makeTrainee(name: string, train: ImageDataset, seed: number, device: string): Trainee {
+  const preset = MODEL_PRESETS[name];
+  const [n, channels, height, width] = train.images.shape;
+  const shape = { channels, height, width };
+  const batch = preset.fit.batchSize as number;
+  if (preset.family === 'vae') {
+    const vae = new VAE({ ...preset.model, ...shape, seed, device });
+    return {
+      name, preset, model: vae, stepsPerEpoch: Math.ceil(n / batch), imagesPerStep: batch,
+      fit: async (steps, onProgress, signal) => { await vae.fit(train, { ...preset.fit, steps, onProgress, signal }); },
+      sample: (k, s) => vae.sample(k, { seed: s }),
+    };
+  }
+  const gan = new GAN({ ...preset.model, ...shape, seed, device });
+  return {
+    name, preset, model: gan, stepsPerEpoch: Math.ceil(Math.ceil(n / batch) / gan.config.nCritic), imagesPerStep: batch * gan.config.nCritic,
+    fit: async (steps, onProgress, signal) => { await gan.fit(train, { ...preset.fit, steps, onProgress, signal }); },
+    sample: (k, s) => gan.sample(k, { seed: s }),
+  };
+}
+
+/** Validated options with their defaults. */
+function resolveOptions(options: CompareOptions) {
+  if (options === null || typeof options !== 'object') throw invalid('an object', 'compare options', options);
+  rejectUnknownKeys(options, OPTION_KEYS, 'compare');
+  if (typeof options.out !== 'string' || options.out.length === 0) throw invalid('a folder path', 'out', options.out);
+  const models = options.models ?? [...DEFAULT_MODELS];
+  if (!Array.isArray(models) || models.length === 0) throw invalid('a non-empty list of model names', 'models', models);
+  for (const m of models) {
+    if (typeof m !== 'string' || !Object.hasOwn(MODEL_PRESETS, m)) {
+      throw invalid(`one of ${Object.keys(MODEL_PRESETS).join(', ')}`, 'model', m);
+    }
+  }
+  if (new Set(models).size !== models.length) throw invalid('each model once', 'models', models.join(','));
+  if (options.seconds !== undefined && options.epochs !== undefined) {
+    throw new GentorchError('E_CONFIG', 'Expected either seconds or epochs as the shared budget but received both');
+  }
+  if (options.seconds !== undefined && !(typeof options.seconds === 'number' && options.seconds > 0 && Number.isFinite(options.seconds))) {
+    throw invalid('positive number', 'seconds', options.seconds);
+  }
+  if (options.epochs !== undefined && !(typeof options.epochs === 'number' && options.epochs > 0 && Number.isFinite(options.epochs))) {
+    throw invalid('positive number', 'epochs', options.epochs);
+  }
+  const budget = options.epochs !== undefined
+    ? { kind: 'epochs' as const, value: options.epochs }
+    : { kind: 'seconds' as const, value: options.seconds ?? DEFAULT_BUDGET_SECONDS };
+  const device = options.device ?? 'auto';
+  checkDeviceSpec(device);
+  return {
+    models, budget, device,
+    seed: checkSeed(options.seed ?? 1),
+    evalPoints: checkPositiveInt(options.evalPoints ?? 8, 'evalPoints'),
+    curveSamples: checkPositiveInt(options.curveSamples ?? 2000, 'curveSamples'),
+    samples: checkPositiveInt(options.samples ?? 10000, 'samples'),
+  };
+}
+
+type Resolved = ReturnType<typeof resolveOptions>;
+
+interface Bench extends JudgeBench {
+  /** The test subset of the NELBO points of VAE curves. */
+  nelboImages: ImageDataset;
+}
+
+async function cheapPoint(t: Trainee, bench: Bench, r: Resolved, seconds: number): Promise<CurvePoint> {
+  const state = t.model.trainingState;
+  const samples = await t.sample(r.curveSamples, r.seed + 1);
+  const point: CurvePoint = {
+    seconds, step: state.step, epochs: state.step / t.stepsPerEpoch, fid: await featureFid(bench.judge, samples, bench.realFeatures),
+  };
+  if (t.model instanceof VAE) point.nelbo = (await t.model.evaluate(bench.nelboImages)).nelbo;
+  return point;
+}
+
+/** Steps of the next chunk: equal shares of the epochs, or of the seconds once a step is timed. */
+function nextChunk(r: Resolved, t: Trainee, done: { steps: number; seconds: number }, totalSteps: number): number {
+  if (r.budget.kind === 'epochs') {
+    // The next of evalPoints evenly spread chunk ends (fewer when an epoch has fewer steps).
+    let k = 1;
+    while (Math.round((k * totalSteps) / r.evalPoints) <= done.steps) k++;
+    return Math.min(Math.round((k * totalSteps) / r.evalPoints), totalSteps) - done.steps;
+  }
+  if (done.steps === 0) return PROBE_STEPS;
+  const perStep = done.seconds / done.steps;
+  const share = r.budget.value / r.evalPoints;
+  return Math.max(1, Math.min(Math.round(share / perStep), Math.round((r.budget.value - done.seconds) / perStep)));
+}
+
+/**
+ * Trains one model to its budget in chunks and measures it after each. In
+ * seconds mode a short first chunk times a step; evaluations are not
+ * training time.
+ */
+async function trainWithCurve(t: Trainee, bench: Bench, r: Resolved, options: CompareOptions): Promise<{ curve: CurvePoint[]; losses: LossPoint[]; seconds: number }> {
+  const curve = [await cheapPoint(t, bench, r, 0)];
+  const losses: LossPoint[] = [];
+  const totalSteps = r.budget.kind === 'epochs' ? Math.max(1, Math.round(r.budget.value * t.stepsPerEpoch)) : Infinity;
+  const done = { steps: 0, seconds: 0 };
+  const fraction = () => Math.min(1, r.budget.kind === 'epochs' ? done.steps / totalSteps : done.seconds / r.budget.value);
+  const report = (fid?: number) => options.onProgress?.({ model: t.name, stage: 'train', fraction: fraction(), seconds: done.seconds, epochs: done.steps / t.stepsPerEpoch, fid });
+  report(curve[0].fid);
+  while (fraction() < 1) {
+    const n = nextChunk(r, t, done, totalSteps);
+    const before = { ...done };
+    const t0 = performance.now();
+    await t.fit(n, (p) => {
+      losses.push({ step: p.step, seconds: before.seconds + p.elapsedSeconds, losses: p.losses });
+      done.seconds = before.seconds + (performance.now() - t0) / 1000;
+      done.steps = p.step - curve[0].step;
+      report();
+    }, options.signal);
+    done.seconds = before.seconds + (performance.now() - t0) / 1000;
+    done.steps = t.model.trainingState.step - curve[0].step;
+    if (before.steps === 0 && r.budget.kind === 'seconds' && fraction() < 0.5 / r.evalPoints) continue;  // the timing probe
+    curve.push(await cheapPoint(t, bench, r, done.seconds));
+    report(curve.at(-1)!.fid);
+  }
+  return { curve, losses, seconds: done.seconds };
+}
+
+function stability(t: Trainee, losses: LossPoint[], curve: CurvePoint[]): StabilityMeasures {
+  const key = t.preset.family === 'vae' ? 'loss' : 'gLoss';
+  const half = losses.slice(Math.floor(losses.length / 2));
+  const mean = (k: string) => (half.length ? half.reduce((a, p) => a + (p.losses[k] ?? NaN), 0) / half.length : NaN);
+  const out: StabilityMeasures = { lossOscillation: lossOscillation(half.map((p) => p.losses[key]), Math.min(10, half.length)) };
+  const last = curve.slice(-3).map((p) => p.fid);
+  if (last.length === 3) out.fidSwing = (Math.max(...last) - Math.min(...last)) / (last.reduce((a, b) => a + b, 0) / 3);
+  if (t.model instanceof GAN) Object.assign(out, { dReal: mean('dReal'), dFake: mean('dFake'), gradNormD: mean('gradNormD'), gradNormG: mean('gradNormG') });
+  return out;
+}
+
+/** The final metrics and pictures of a trained model, written under dir. */
+async function measure(t: Trainee, bench: Bench, r: Resolved, dir: string): Promise<{ metrics: ModelResult['metrics']; images: ModelResult['images']; sampleImagesPerSecond: number }> {
+  const rel = (file: string) => `${t.name}/${file}`;
+  const t0 = performance.now();
+  const samples = await t.sample(r.samples, r.seed + 2);
+  const sampleImagesPerSecond = r.samples / ((performance.now() - t0) / 1000);
+  await writeGridPng(join(dir, 'samples.png'), firstImages(samples, GRID), { columns: 8 });
+  const metrics: ModelResult['metrics'] = { quality: await sampleQuality(samples, bench), stability: { lossOscillation: NaN } };
+  const images: ModelResult['images'] = { samples: rel('samples.png'), interpolation: rel('interpolation.png'), traversal: rel('traversal.png') };
+  await writeGridPng(join(dir, 'interpolation.png'), await interpolation(t.model, { images: bench.test, seed: r.seed }), { columns: STRIP });
+  await writeGridPng(join(dir, 'traversal.png'), (await traversal(t.model, { images: bench.test, seed: r.seed })).images, { columns: STRIP });
+  if (t.model instanceof VAE) {
+    metrics.vae = await vaeMeasures(t.model, bench.test);
+    metrics.compression = await compressionMeasures(t.model, bench.test);
+    const rest = await restorationMeasures(t.model, bench.test, r.seed);
+    metrics.restoration = rest.measures;
+    await writeGridPng(join(dir, 'restoration.png'), concatImages(rest.rows.map((x) => firstImages(x, STRIP))), { columns: STRIP });
+    const originals = take(bench.test, 16);
+    await writeGridPng(join(dir, 'reconstructions.png'), pairRows(toFloat(originals.images), await t.model.reconstruct(originals), 8), { columns: 8 });
+    images.reconstruction = rel('reconstructions.png');
+    images.restoration = rel('restoration.png');
+  }
+  return { metrics, images, sampleImagesPerSecond };
+}
+
+async function runModel(name: string, bench: Bench, r: Resolved, options: CompareOptions): Promise<ModelResult> {
+  const dir = join(options.out, name);
+  mkdirSync(dir, { recursive: true });
+  const t = makeTrainee(name, bench.train, r.seed, r.device);
+  try {
+    const { curve, losses, seconds } = await trainWithCurve(t, bench, r, options);
+    const epochs = t.model.trainingState.step / t.stepsPerEpoch;
+    options.onProgress?.({ model: name, stage: 'evaluate', fraction: 1, seconds, epochs, fid: curve.at(-1)!.fid });
+    await t.model.save(join(dir, 'model.safetensors'), { overwrite: true });
+    const { metrics, images, sampleImagesPerSecond } = await measure(t, bench, r, dir);
+    metrics.stability = stability(t, losses, curve);
+    const steps = t.model.trainingState.step;
+    options.onProgress?.({ model: name, stage: 'done', fraction: 1, seconds, epochs, fid: metrics.quality.fid });
+    return {
+      name, family: t.preset.family, config: { model: { ...t.model.config }, fit: { ...t.preset.fit } }, checkpoint: `${name}/model.safetensors`, metrics,
+      timings: {
+        trainSeconds: seconds, epochs, steps, secondsPerEpoch: seconds / epochs,
+        trainImagesPerSecond: (steps * t.imagesPerStep) / seconds, sampleImagesPerSecond,
+        peakRssBytes: process.resourceUsage().maxRSS * 1024, parameters: t.model.parameterCount,
+      },
+      curve, losses, images,
+    };
+  } finally {
+    t.model.dispose();
+  }
+}
+
+/**
+ * Trains `models` on the same data with the same budget, measures and
+ * applies them, and writes the checkpoints, images, results.json and
+ * report.html under `out`. Resolves with what results.json holds.
+ */
+export async function compare(options: CompareOptions): Promise<CompareResults> {
+  const r = resolveOptions(options);
+  mkdirSync(options.out, { recursive: true });
+  const base = await judgeBench(options.data ?? 'fashion-mnist', { device: r.device, cacheDir: options.cacheDir });
+  const bench: Bench = { ...base, nelboImages: take(base.test, NELBO_IMAGES) };
+  try {
+    const models: ModelResult[] = [];
+    for (const name of r.models) models.push(await runModel(name, bench, r, options));
+    const results: CompareResults = {
+      gentorch: VERSION, torch: native().runtimeInfo().torchVersion, createdAt: new Date().toISOString(),
+      device: native().checkDevice(r.device), seed: r.seed,
+      data: { name: bench.train.name.replace(/:train$/, ''), train: bench.train.images.shape[0], test: bench.test.images.shape[0], shape: bench.train.images.shape.slice(1) },
+      budget: r.budget,
+      judge: { testAccuracy: bench.judgeAccuracy, featureDim: bench.realFeatures.shape[1] },
+      models,
+    };
+    await writeFileAtomic(join(options.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    await writeFileAtomic(join(options.out, 'report.html'), await renderReport(results, options.out));
+    return results;
+  } finally {
+    bench.judge.dispose();
+  }
+}

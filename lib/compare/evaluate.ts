@@ -1,0 +1,118 @@
+/**
+ * The full metrics of one model, the same for every model of a comparison:
+ * sample quality judged by the domain classifier (FID, precision/recall,
+ * class coverage) and, for VAEs, likelihood bounds, reconstruction,
+ * compression and restoration. `gentorch eval` and compare() both use it.
+ */
+import { restore } from './apply.js';
+import { Classifier } from '../models/classifier.js';
+import { checkPositiveInt, checkSeed } from '../config/validate.js';
+import { loadDataSpec, take, toFloat, type ImageDataset } from '../data/datasets.js';
+import { GentorchError } from '../errors.js';
+import type { GAN } from '../models/gan.js';
+import {
+  activeUnits, classCoverage, frechetDistance, meanSquaredError, precisionRecall, psnr, roundToFloat16,
+} from './metrics.js';
+import type { CompressionMeasures, RestorationMeasures, SampleQuality, VaeMeasures } from '../report/results.js';
+import type { HostTensor } from '../tensor.js';
+import { VAE } from '../models/vae.js';
+
+/** What models are measured against: the data, the judge and the test set's judge features. */
+export interface JudgeBench {
+  train: ImageDataset;
+  test: ImageDataset;
+  judge: Classifier;
+  judgeAccuracy: number;
+  realFeatures: HostTensor<'float64'>;
+}
+
+/**
+ * Loads labelled data and its judge (trained once per dataset and cached;
+ * see Classifier.forDataset) and the judge's features of the test images.
+ */
+export async function judgeBench(data: string | { train: ImageDataset; test: ImageDataset }, options: { device?: string; cacheDir?: string } = {}): Promise<JudgeBench> {
+  const { train, test } = typeof data === 'string' ? await loadDataSpec(data) : data;
+  if (!train?.labels || !test?.labels) {
+    throw new GentorchError('E_DATA', 'Expected labelled train and test data: the judge classifier that measures sample quality learns the classes');
+  }
+  const device = options.device === 'auto' ? undefined : options.device;
+  const { classifier, testAccuracy } = await Classifier.forDataset(train, test, { device, cacheDir: options.cacheDir });
+  return { train, test, judge: classifier, judgeAccuracy: testAccuracy, realFeatures: await classifier.features(test.images) };
+}
+
+/** FID, precision/recall (k = 3) and class coverage of samples in [0, 1], against the test images. */
+export async function sampleQuality(samples: HostTensor<'float32'>, bench: JudgeBench): Promise<SampleQuality> {
+  const features = await bench.judge.features(samples);
+  const { precision, recall } = await precisionRecall(bench.realFeatures, features, 3);
+  const cov = await classCoverage(bench.judge, samples, bench.test.labels);
+  return {
+    fid: frechetDistance(features, bench.realFeatures), judgeAccuracy: bench.judgeAccuracy, precision, recall,
+    classHistogram: cov.histogram, classesCovered: cov.classesCovered, classKl: cov.klFromData, samples: samples.shape[0],
+  };
+}
+
+/** Negative ELBO, IWAE bound (k = 32), reconstruction MSE/PSNR and active units on the test images. */
+export async function vaeMeasures(vae: VAE, test: ImageDataset, iwaeSamples = 32): Promise<VaeMeasures> {
+  const ev = await vae.evaluate(test);
+  const recon = await vae.reconstruct(test);
+  const mse = meanSquaredError(toFloat(test.images).data, recon.data);
+  const { mu } = await vae.encode(test);
+  return {
+    nelbo: ev.nelbo, recon: ev.recon, kl: ev.kl, iwae: await vae.iwae(test, { samples: iwaeSamples }), iwaeSamples,
+    mse, psnr: psnr(mse), activeUnits: activeUnits(mu), latentDim: vae.config.latentDim,
+  };
+}
+
+/** Images stored as their latent means in float16, decoded back. */
+export async function compressionMeasures(vae: VAE, test: ImageDataset): Promise<CompressionMeasures> {
+  const { mu } = await vae.encode(test);
+  const decoded = await vae.decode({ data: Float32Array.from(mu.data, roundToFloat16), shape: mu.shape });
+  const mse = meanSquaredError(toFloat(test.images).data, decoded.data);
+  const [, c, h, w] = test.images.shape;
+  const bytesPerImage = 2 * mu.shape[1];
+  return { bytesPerImage, rawBytesPerImage: c * h * w, ratio: (c * h * w) / bytesPerImage, mse, psnr: psnr(mse) };
+}
+
+/** Restoration of 1000 test images: noise of std 0.3, and a centred square over a quarter of the pixels. */
+export async function restorationMeasures(vae: VAE, test: ImageDataset, seed: number): Promise<{ measures: RestorationMeasures; rows: HostTensor<'float32'>[] }> {
+  const images = take(test, 1000);
+  const noisy = await restore(vae, images, { noiseStd: 0.3, seed });
+  const masked = await restore(vae, images, { maskShare: 0.25 });
+  const p = (x: HostTensor<'float32'>) => psnr(meanSquaredError(noisy.clean.data, x.data));
+  const [, , h, w] = images.images.shape;
+  const side = Math.round(Math.sqrt(0.25) * Math.min(h, w));
+  return {
+    measures: {
+      noiseStd: 0.3, noisyPsnr: p(noisy.corrupted), restoredNoisyPsnr: p(noisy.restored),
+      maskShare: (side * side) / (h * w), maskedPsnr: p(masked.corrupted), restoredMaskedPsnr: p(masked.restored),
+    },
+    rows: [noisy.clean, noisy.corrupted, noisy.restored, masked.corrupted, masked.restored],
+  };
+}
+
+export interface Evaluation {
+  quality: SampleQuality;
+  vae?: VaeMeasures;
+  compression?: CompressionMeasures;
+  restoration?: RestorationMeasures;
+  sampleImagesPerSecond: number;
+}
+
+/**
+ * The full metrics of a trained model on labelled data: `samples` samples
+ * (default 10000) judged against the test images, and the VAE measures.
+ */
+export async function evaluate(model: VAE | GAN, bench: JudgeBench, options: { samples?: number; seed?: number } = {}): Promise<Evaluation> {
+  const n = checkPositiveInt(options.samples ?? 10000, 'samples');
+  const seed = checkSeed(options.seed ?? model.seed);
+  const t0 = performance.now();
+  const samples = await model.sample(n, { seed });
+  const sampleImagesPerSecond = n / ((performance.now() - t0) / 1000);
+  const out: Evaluation = { quality: await sampleQuality(samples, bench), sampleImagesPerSecond };
+  if (model instanceof VAE) {
+    out.vae = await vaeMeasures(model, bench.test);
+    out.compression = await compressionMeasures(model, bench.test);
+    out.restoration = (await restorationMeasures(model, bench.test, seed)).measures;
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+/**
+ * Sample-quality measures judged by the domain classifier (lib/models/classifier.ts):
+ * a Frechet distance between its features of generated and of real images
+ * (FID with a domain classifier instead of Inception), and class coverage.
+ */
+import type { Classifier } from '../models/classifier.js';
+import type { ImageDataset } from '../data/datasets.js';
+import { GentorchError, graft } from '../errors.js';
+import { native } from '../native.js';
+import type { HostTensor } from '../tensor.js';
+
+/** Frechet distance between Gaussians fitted to two feature sets [N, D]. */
+export function frechetDistance(a: HostTensor<'float64'>, b: HostTensor<'float64'>): number {
+  return native().frechetDistance({ data: a.data, shape: a.shape }, { data: b.data, shape: b.shape });
+}
+
+/** Domain-feature FID of `samples` (floats in [0, 1]) against real images. */
+export async function featureFid(judge: Classifier, samples: HostTensor, real: ImageDataset['images'] | HostTensor<'float64'>): Promise<number> {
+  const realFeatures = real.dtype === 'float64' && real.shape.length === 2 ? real as HostTensor<'float64'> : await judge.features(real);
+  return frechetDistance(await judge.features(samples), realFeatures);
+}
+
+export interface ClassCoverage {
+  /** Fraction of samples predicted as each class. */
+  histogram: number[];
+  /** Classes that receive at least 5% of the samples. */
+  classesCovered: number;
+  /** KL(data's class distribution || samples'), nats; 0 when they match. */
+  klFromData: number;
+}
+
+/** How generated samples spread over the classes, by the judge's predictions. */
+export async function classCoverage(judge: Classifier, samples: HostTensor, dataLabels?: Int32Array): Promise<ClassCoverage> {
+  const probs = await judge.probabilities(samples);
+  const [n, k] = probs.shape;
+  if (n === 0) throw new GentorchError('E_DATA', 'Expected samples for class coverage but received none');
+  const counts = new Array<number>(k).fill(0);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (probs.data[i * k + j] > probs.data[i * k + best]) best = j;
+    counts[best]++;
+  }
+  const histogram = counts.map((c) => c / n);
+  const data = new Array<number>(k).fill(1 / k);
+  if (dataLabels && dataLabels.length > 0) {
+    data.fill(0);
+    for (const y of dataLabels) data[y] += 1 / dataLabels.length;
+  }
+  const eps = 1e-6;
+  const klFromData = data.reduce((s, p, j) => (p > 0 ? s + p * Math.log(p / Math.max(histogram[j], eps)) : s), 0);
+  return { histogram, classesCovered: histogram.filter((h) => h >= 0.05).length, klFromData };
+}
+
+/**
+ * Improved precision and recall (Kynkaanniemi et al. 2019) of generated
+ * features against real ones [N, D]: each set's manifold is the union of
+ * balls reaching every point's k-th nearest neighbour. Precision (fidelity)
+ * is the share of generated points inside the real manifold, recall
+ * (diversity) the share of real points inside the generated one. Runs off
+ * the event loop.
+ */
+export async function precisionRecall(real: HostTensor<'float64'>, generated: HostTensor<'float64'>, k = 3): Promise<{ precision: number; recall: number }> {
+  const callSite = new Error();
+  return native().precisionRecall({ data: real.data, shape: real.shape }, { data: generated.data, shape: generated.shape }, k)
+    .catch((e) => { throw graft(e, callSite); });
+}
+
+
+/** Mean squared error per element between two equally long arrays. */
+export function meanSquaredError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length || a.length === 0) throw new GentorchError('E_SHAPE', `Expected two equally long non-empty arrays but received ${a.length} and ${b.length}`);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return s / a.length;
+}
+
+/** Peak signal-to-noise ratio (dB) of a mean squared error, for signals peaking at `peak`. */
+export function psnr(mse: number, peak = 1): number {
+  return mse > 0 ? 10 * Math.log10((peak * peak) / mse) : Infinity;
+}
+
+/**
+ * Active latent units (Burda et al. 2016): dimensions whose posterior mean
+ * varies across the data, Var_x(E_q[z_d]) > threshold. mu: [N, D].
+ */
+export function activeUnits(mu: HostTensor<'float32'>, threshold = 0.01): number {
+  const [n, d] = mu.shape;
+  let active = 0;
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const v = mu.data[i * d + j];
+      s += v;
+      s2 += v * v;
+    }
+    const mean = s / n;
+    if (s2 / n - mean * mean > threshold) active++;
+  }
+  return active;
+}
+
+/**
+ * Oscillation of a loss: the standard deviation over a sliding window,
+ * averaged over the windows and divided by the mean |loss|, so a steady
+ * loss gives about 0 whatever its scale. NaN for fewer than `window` values.
+ */
+export function lossOscillation(values: readonly number[], window = 10): number {
+  if (values.length < window) return NaN;
+  let sumStd = 0;
+  let windows = 0;
+  for (let i = 0; i + window <= values.length; i++) {
+    const w = values.slice(i, i + window);
+    const m = w.reduce((a, b) => a + b, 0) / window;
+    sumStd += Math.sqrt(w.reduce((a, b) => a + (b - m) ** 2, 0) / window);
+    windows++;
+  }
+  const scale = values.reduce((a, b) => a + Math.abs(b), 0) / values.length;
+  return scale > 0 ? sumStd / windows / scale : 0;
+}
+
+/** x rounded to the nearest IEEE half-precision value (how latent codes are stored when compressing). */
+export function roundToFloat16(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const a = Math.abs(x);
+  if (a >= 65520) return Math.sign(x) * Infinity;
+  const e = Math.max(Math.floor(Math.log2(a)), -14);  // subnormals share the smallest exponent
+  const quantum = 2 ** (e - 10);
+  return Math.sign(x) * Math.round(a / quantum) * quantum;
+}

@@ -1,0 +1,159 @@
+/**
+ * What every model's fit() shares: progress with an ETA, epoch records,
+ * checkpoints written in order while training goes on, AbortSignal, and
+ * errors grafted onto the caller's stack.
+ */
+import { GentorchError, graft } from '../errors.js';
+import type { NativeCheckpointEvent, NativeFitEvent, NativeTrainingState } from '../native.js';
+import { resolveDistributed, type DistributedOptions } from './distributed.js';
+
+/** A progress report during fit(). */
+export interface FitProgress {
+  step: number;
+  epoch: number;
+  epochStep: number;
+  stepsPerEpoch: number;
+  /** Steps this fit() will take in all. */
+  totalSteps: number;
+  /** Averages since the last report: VAE loss, recon, kl (nats per image); GAN dLoss, gLoss, dReal, dFake, gradNormD, gradNormG. */
+  losses: Record<string, number>;
+  imagesPerSecond: number;
+  elapsedSeconds: number;
+  /** Estimated seconds left in this fit. */
+  etaSeconds: number;
+  /** Steps this fit dropped because their loss or gradients were NaN or infinite (onNan 'skip'). */
+  skippedSteps: number;
+  /** Whether this fit's full-batch steps replay a CUDA graph (the cudaGraphs option). */
+  cudaGraphs: boolean;
+}
+
+/** One finished epoch. */
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  /** Training time of the epoch, seconds. */
+  seconds: number;
+  losses: Record<string, number>;
+}
+
+export interface FitHistory {
+  epochs: EpochRecord[];
+  steps: number;
+  seconds: number;
+  /** Steps dropped as NaN or infinite (onNan 'skip'), as of the last progress report. */
+  skippedSteps: number;
+  /** Whether its full-batch steps replayed a CUDA graph (cudaGraphs), as of the last progress report. */
+  cudaGraphs: boolean;
+}
+
+/** The callbacks and control options every fit() takes. */
+export interface FitCallbacks {
+  signal?: AbortSignal;
+  onProgress?: (p: FitProgress) => void;
+  onEpoch?: (e: EpochRecord) => void;
+  /** Where checkpointEvery writes (atomically, replacing the previous one). */
+  checkpointPath?: string;
+  /** Called after each checkpoint is written. */
+  onCheckpoint?: (info: { path: string; step: number }) => void;
+  /**
+   * Train as one rank of a data-parallel job (lib/models/distributed.ts; e.g.
+   * `distributedFromEnv()` under torchrun). batchSize is per rank; only rank
+   * 0 writes checkpoints.
+   */
+  distributed?: Partial<DistributedOptions>;
+}
+
+export const CALLBACK_KEYS = ['signal', 'onProgress', 'onEpoch', 'checkpointPath', 'onCheckpoint', 'distributed'] as const;
+
+/**
+ * Steps a fit() call will take, for the ETA: `examples` dealt over the ranks,
+ * `batchesPerStep` batches per optimizer step (a GAN's nCritic), and with
+ * `totals` only what is left of the run; `epochStep` is taken off by epoch.
+ */
+export function stepsOfFit(o: {
+  examples: number; batchSize: number; batchesPerStep?: number; worldSize?: number;
+  epochs: number; steps: number; totals: boolean; state: NativeTrainingState; epochStep?: number;
+}): number {
+  if (o.steps > 0) return o.totals ? Math.max(0, o.steps - o.state.step) : o.steps;
+  const perEpoch = Math.ceil(Math.ceil(Math.ceil(o.examples / (o.worldSize ?? 1)) / o.batchSize) / (o.batchesPerStep ?? 1));
+  return Math.max(0, (o.totals ? o.epochs - o.state.epoch : o.epochs) * perEpoch - (o.epochStep ?? 0));
+}
+
+/** The settings a fit passes to C++ for `distributed`, checked; undefined for one process. */
+export function fitDistributed(d: Partial<DistributedOptions> | undefined): DistributedOptions | undefined {
+  return d === undefined ? undefined : resolveDistributed(d);
+}
+
+/** Calls a user callback; a throw there must not break the native job. */
+export function safely<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
+  if (!fn) return;
+  try {
+    fn(arg);
+  } catch (err) {
+    queueMicrotask(() => { throw err; });
+  }
+}
+
+interface RunFitArgs {
+  handle: { info(): { state: NativeTrainingState }; cancel(): void };
+  callbacks: FitCallbacks;
+  checkpointEvery: number;
+  totalSteps: number;
+  /** Starts the native fit with the event sink. */
+  start: (onEvent: (ev: NativeFitEvent) => void) => Promise<void>;
+  writeCheckpoint: (path: string, ev: NativeCheckpointEvent) => Promise<void>;
+  callSite: Error;
+  /** False on data-parallel ranks other than 0: they write no checkpoints. */
+  writer?: boolean;
+}
+
+/** The history of a fit that trained nothing (yet). */
+export function emptyHistory(): FitHistory {
+  return { epochs: [], steps: 0, seconds: 0, skippedSteps: 0, cudaGraphs: false };
+}
+
+/** Runs a native fit with the shared event handling; resolves with its history. */
+export async function runFit(a: RunFitArgs): Promise<FitHistory> {
+  const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint } = a.callbacks;
+  if (a.checkpointEvery > 0 && !checkpointPath) {
+    throw new GentorchError('E_CONFIG', 'Expected checkpointPath with checkpointEvery but received none');
+  }
+  if (signal?.aborted) throw new GentorchError('E_ABORTED', 'The fit was aborted before it started');
+  const start = a.handle.info().state;
+  const history = emptyHistory();
+  let writes: Promise<void> = Promise.resolve();
+  let writeError: unknown;
+  const onEvent = (ev: NativeFitEvent): void => {
+    if (ev.type === 'progress') {
+      const done = ev.step - start.step;
+      const eta = done > 0 ? (ev.elapsedSeconds / done) * (a.totalSteps - done) : 0;
+      const { type: _type, ...rest } = ev;
+      history.skippedSteps = ev.skippedSteps;
+      history.cudaGraphs = ev.cudaGraphs;
+      safely(onProgress, { ...rest, totalSteps: a.totalSteps, etaSeconds: Math.max(0, eta) });
+    } else if (ev.type === 'epoch') {
+      const rec: EpochRecord = { epoch: ev.epoch, step: ev.step, seconds: ev.seconds, losses: ev.losses };
+      history.epochs.push(rec);
+      safely(onEpoch, rec);
+    } else if (ev.type === 'checkpoint' && checkpointPath && a.writer !== false) {
+      writes = writes.then(() => a.writeCheckpoint(checkpointPath, ev)).then(
+        () => safely(onCheckpoint, { path: checkpointPath, step: ev.state.step }),
+        (err) => { writeError ??= err; });
+    }
+  };
+  const abort = (): void => a.handle.cancel();
+  signal?.addEventListener('abort', abort, { once: true });
+  const t0 = performance.now();
+  try {
+    await a.start(onEvent);
+  } catch (err) {
+    throw graft(err, a.callSite);
+  } finally {
+    signal?.removeEventListener('abort', abort);
+    await writes;
+  }
+  if (writeError) throw graft(writeError, a.callSite);
+  history.seconds = (performance.now() - t0) / 1000;
+  history.steps = a.handle.info().state.step - start.step;
+  return history;
+}

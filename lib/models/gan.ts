@@ -1,0 +1,204 @@
+/**
+ * The generative adversarial network: a generator G(z) and a discriminator
+ * D(x) trained against each other on min_G max_D E[log D(x)] + E[log(1 - D(G(z)))],
+ * D step then G step, in C++ on a thread of its own.
+ */
+import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
+import { fromArrays, type ImageDataset } from '../data/datasets.js';
+import { GentorchError, graft, invalid } from '../errors.js';
+import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
+import {
+  GAN_FIT_DEFAULTS, resolveGanConfig, resolveGanFitConfig, type GanConfig, type GanFitConfig,
+} from '../config/gan.js';
+import { native, type NativeCheckpointEvent, type NativeGanHandle, type NativeTrainingState, type TensorArg } from '../native.js';
+import type { HostTensor } from '../tensor.js';
+import { VERSION } from '../version.js';
+
+/** Options of `new GAN()`: the config plus where and how to run. */
+export interface GanOptions extends Partial<GanConfig> {
+  /** 'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'. */
+  device?: string;
+  /** Seed of the weights, the data order and the noise (default 1). */
+  seed?: number;
+}
+
+export interface GanFitOptions extends Partial<GanFitConfig>, FitCallbacks {}
+
+type Images = ImageDataset | { data: Uint8Array | Float32Array; shape: number[]; labels?: Int32Array };
+
+const FIT_KEYS = [...Object.keys(GAN_FIT_DEFAULTS), ...CALLBACK_KEYS];
+
+function toArgs(images: Images): { x: TensorArg; labels?: Int32Array } {
+  if ('images' in images) return { x: { data: images.images.data, shape: images.images.shape }, labels: images.labels };
+  const ds = fromArrays(images);
+  return { x: { data: ds.images.data, shape: ds.images.shape }, labels: ds.labels };
+}
+
+export class GAN {
+  readonly config: GanConfig;
+  readonly device: string;
+  readonly seed: number;
+  #handle: NativeGanHandle | undefined;
+  #lastFit: GanFitConfig | undefined;
+  /**
+   * Names of the classes of a conditional GAN, index = label (from an image
+   * folder's sub-folders); saved in checkpoints. Undefined when unnamed.
+   */
+  classNames: string[] | undefined;
+
+  constructor(options: GanOptions = {}) {
+    if (options === null || typeof options !== 'object') throw invalid('an object', 'GAN options', options);
+    const { device = 'auto', seed = 1, ...config } = options;
+    this.config = resolveGanConfig(config);
+    this.seed = checkSeed(seed);
+    checkDeviceSpec(device);
+    this.#handle = new (native().GanHandle)(this.config, device, this.seed);
+    this.device = this.#handle.info().device;
+  }
+
+  get #live(): NativeGanHandle {
+    if (!this.#handle) throw new GentorchError('E_DISPOSED', 'This GAN was disposed');
+    return this.#handle;
+  }
+
+  /** Where training stands: G steps, completed epochs, batches into the current epoch. */
+  get trainingState(): NativeTrainingState {
+    return this.#live.info().state;
+  }
+
+  get parameterCount(): number {
+    return this.#live.info().parameterCount;
+  }
+
+  /** The fit options of the last fit (or of the loaded checkpoint's). */
+  get lastFit(): Readonly<GanFitConfig> | undefined {
+    return this.#lastFit;
+  }
+
+  /** Given labels, checked; or for a conditional model without them, the classes in turn. */
+  #checkedLabels(given: Int32Array | undefined, n: number): Int32Array | undefined {
+    let labels = given;
+    if (this.config.numClasses > 0 && !labels) labels = Int32Array.from({ length: n }, (_, i) => i % this.config.numClasses);
+    if (labels) {
+      const bad = labels.find((v) => v < 0 || v >= this.config.numClasses);
+      if (bad !== undefined) throw invalid(`label in [0, ${this.config.numClasses - 1}]`, 'labels', bad);
+    }
+    return labels;
+  }
+
+  #labelsArg(labels: Int32Array | undefined, n: number): TensorArg | undefined {
+    if (this.config.numClasses === 0) return undefined;
+    if (!labels) throw new GentorchError('E_DATA', `Expected labels for a conditional GAN (${this.config.numClasses} classes) but received none`);
+    if (labels.length !== n) throw new GentorchError('E_DATA', `Expected ${n} labels but received ${labels.length}`);
+    return { data: labels, shape: [n] };
+  }
+
+  /** Trains for `epochs` more epochs (or `steps` more G steps). */
+  async fit(data: Images, options: GanFitOptions = {}): Promise<FitHistory> {
+    const callSite = new Error();
+    rejectUnknownKeys(options, FIT_KEYS, 'fit');
+    const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, distributed, ...rest } = options;
+    const cfg = resolveGanFitConfig(rest);
+    const dist = fitDistributed(distributed);
+    const { x, labels } = toArgs(data);
+    const y = this.#labelsArg(labels, x.shape[0]);
+    const handle = this.#live;
+    const totalSteps = stepsOfFit({
+      examples: x.shape[0], batchSize: cfg.batchSize, batchesPerStep: this.config.nCritic, worldSize: dist?.worldSize,
+      epochs: cfg.epochs, steps: cfg.steps, totals: cfg.totals, state: handle.info().state,
+    });
+    const history = await runFit({
+      handle, callSite, totalSteps, checkpointEvery: cfg.checkpointEvery,
+      callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
+      writer: !dist || dist.rank === 0,
+      start: (onEvent) => handle.fit(x, y, { ...cfg, distributed: dist }, onEvent),
+      writeCheckpoint: (path, ev) => this.#write(path, ev.tensors, ev.state, cfg),
+    });
+    this.#lastFit = cfg;
+    return history;
+  }
+
+  /**
+   * `n` samples of G (its moving average when emaDecay > 0), images in [0, 1];
+   * `labels` for a conditional GAN. BatchNorm in G uses its running statistics,
+   * or with `batchStats` the statistics of the n samples (as PyTorch's dcgan
+   * example draws its images).
+   */
+  async sample(n: number, options: { seed?: number; labels?: Int32Array; batchStats?: boolean } = {}): Promise<HostTensor<'float32'>> {
+    const callSite = new Error();
+    checkPositiveInt(n, 'n');
+    const seed = checkSeed(options.seed ?? this.seed);
+    const labels = this.#checkedLabels(options.labels, n);
+    return this.#live.sample(n, seed, this.#labelsArg(labels, n), options.batchStats ?? false).catch((e) => { throw graft(e, callSite); });
+  }
+
+  /**
+   * G's images for given latent codes z [N, latentDim] (float32), e.g. a
+   * line between two codes (interpolation) or one coordinate swept
+   * (traversal). Labels and batchStats as in sample().
+   */
+  async generate(z: { data: Float32Array; shape: number[] }, options: { labels?: Int32Array; batchStats?: boolean } = {}): Promise<HostTensor<'float32'>> {
+    const callSite = new Error();
+    if (!z || !(z.data instanceof Float32Array) || !Array.isArray(z.shape)) throw invalid('{ data: Float32Array, shape }', 'z', z, 'E_SHAPE');
+    const n = z.shape[0];
+    const labels = this.#checkedLabels(options.labels, n);
+    return this.#live.generate({ data: z.data, shape: z.shape }, this.#labelsArg(labels, n), options.batchStats ?? false)
+      .catch((e) => { throw graft(e, callSite); });
+  }
+
+  /** D's logits for images (in the data's range, as fit takes them). */
+  async discriminate(data: Images): Promise<HostTensor<'float32'>> {
+    const callSite = new Error();
+    const { x, labels } = toArgs(data);
+    return this.#live.discriminate(x, this.#labelsArg(labels, x.shape[0])).catch((e) => { throw graft(e, callSite); });
+  }
+
+  async #write(path: string, tensors: NativeCheckpointEvent['tensors'], state: NativeTrainingState, fit?: GanFitConfig, overwrite = true): Promise<void> {
+    await writeCheckpoint(path, {
+      model: 'gan', config: { ...this.config }, training: state, fit: fit ? { ...fit } : undefined, gentorchVersion: VERSION, classNames: this.classNames,
+    }, tensors, overwrite);
+  }
+
+  /** Saves config, both networks (and G's moving average), both optimizers and the random streams, atomically. */
+  async save(path: string, options: { optimizer?: boolean; overwrite?: boolean } = {}): Promise<void> {
+    const callSite = new Error();
+    if (typeof path !== 'string' || path.length === 0) throw invalid('a file path', 'path', path);
+    try {
+      const { tensors, state } = await this.#live.exportState(options.optimizer ?? true);
+      await this.#write(path, tensors, state, this.#lastFit, options.overwrite ?? true);
+    } catch (err) {
+      throw graft(err, callSite);
+    }
+  }
+
+  /** Rebuilds a GAN from a checkpoint. */
+  static async load(path: string, options: { device?: string } = {}): Promise<GAN> {
+    const callSite = new Error();
+    try {
+      return await GAN.fromCheckpoint(path, await readCheckpoint(path), options);
+    } catch (err) {
+      throw graft(err, callSite);
+    }
+  }
+
+  /** @internal Rebuilds from an already parsed checkpoint (load() dispatches here). */
+  static async fromCheckpoint(path: string, ckpt: Checkpoint, options: { device?: string } = {}): Promise<GAN> {
+    const model = await rebuild(path, ckpt, 'gan',
+      () => new GAN({ ...(ckpt.config as Partial<GanConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed }),
+      (m) => m.#live.importState(ckpt.tensors, ckpt.training));
+    if (ckpt.fit) model.#lastFit = ckpt.fit as unknown as GanFitConfig;
+    model.classNames = ckpt.classNames;
+    return model;
+  }
+
+  /** Frees the native model; a running fit stops with E_ABORTED. Idempotent. */
+  dispose(): void {
+    this.#handle?.dispose();
+    this.#handle = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
