@@ -21,8 +21,19 @@ export type ErrorCode =
   | 'E_INTERNAL'; // a bug in gentorch
 
 export const ERROR_CODES: readonly ErrorCode[] = [
-  'E_CONFIG', 'E_DATA', 'E_SHAPE', 'E_DEVICE', 'E_CHECKPOINT', 'E_NUMERIC',
-  'E_ABORTED', 'E_BUSY', 'E_DISPOSED', 'E_IO', 'E_NATIVE', 'E_DISTRIBUTED', 'E_INTERNAL',
+  'E_CONFIG',
+  'E_DATA',
+  'E_SHAPE',
+  'E_DEVICE',
+  'E_CHECKPOINT',
+  'E_NUMERIC',
+  'E_ABORTED',
+  'E_BUSY',
+  'E_DISPOSED',
+  'E_IO',
+  'E_NATIVE',
+  'E_DISTRIBUTED',
+  'E_INTERNAL',
 ];
 
 /** The one error class gentorch throws. */
@@ -38,21 +49,26 @@ export class GentorchError extends Error {
 
 /** Is `err` a GentorchError (also across module copies)? */
 export function isGentorchError(err: unknown): err is GentorchError {
-  return err instanceof GentorchError ||
-    (err instanceof Error && err.name === 'GentorchError' &&
-      ERROR_CODES.includes((err as { code?: ErrorCode }).code as ErrorCode));
+  return (
+    err instanceof GentorchError ||
+    (err instanceof Error &&
+      err.name === 'GentorchError' &&
+      ERROR_CODES.includes((err as { code?: ErrorCode }).code as ErrorCode))
+  );
 }
 
 /** Describe a received value for an error message: `0 of type number`. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return `${JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value)} of type string`;
+  if (typeof value === 'string')
+    return `${JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value)} of type string`;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return `${String(value)} of type ${typeof value}`;
   }
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as { length: number }).length}`;
+  if (ArrayBuffer.isView(value))
+    return `a ${value.constructor.name} of length ${(value as unknown as { length: number }).length}`;
   if (typeof value === 'function') return 'a function';
   return `a value of type ${typeof value}`;
 }

@@ -48,7 +48,16 @@ import { fromFolder } from './data/folder.js';
 import { synthetic } from './data/synthetic.js';
 
 /** Dataset sources. */
-export const datasets = { fashionMnist, fromArrays, fromNpy, fromIdx, idxFolder, fromFolder, synthetic, load: loadDataSpec };
+export const datasets = {
+  fashionMnist,
+  fromArrays,
+  fromNpy,
+  fromIdx,
+  idxFolder,
+  fromFolder,
+  synthetic,
+  load: loadDataSpec,
+};
 
 export { load } from './models/load.js';
 export { distributedFromEnv, resolveDistributed, DISTRIBUTED_DEFAULTS } from './models/distributed.js';

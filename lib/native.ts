@@ -75,7 +75,10 @@ export interface NativeVaeHandle {
   sample(n: number, seed: number): Promise<HostTensor<'float32'>>;
   interpolate(from: TensorArg, to: TensorArg, steps: number): Promise<HostTensor<'float32'>>;
   exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
-  importState(tensors: { name: string; data: AnyTypedArray; shape: number[] }[], state: NativeTrainingState): Promise<void>;
+  importState(
+    tensors: { name: string; data: AnyTypedArray; shape: number[] }[],
+    state: NativeTrainingState,
+  ): Promise<void>;
   info(): { parameterCount: number; device: string; state: NativeTrainingState; busy: boolean };
   cancel(): void;
   dispose(): void;
@@ -84,12 +87,20 @@ export interface NativeVaeHandle {
 /** The raw GAN handle of native/binding/gan_handle.cc. */
 export interface NativeGanHandle {
   readonly [handleBrand]: 'GanHandle';
-  fit(images: TensorArg, labels: TensorArg | undefined, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
+  fit(
+    images: TensorArg,
+    labels: TensorArg | undefined,
+    options: object,
+    onEvent: (event: NativeFitEvent) => void,
+  ): Promise<void>;
   sample(n: number, seed: number, labels: TensorArg | undefined, batchStats: boolean): Promise<HostTensor<'float32'>>;
   generate(z: TensorArg, labels: TensorArg | undefined, batchStats: boolean): Promise<HostTensor<'float32'>>;
   discriminate(images: TensorArg, labels: TensorArg | undefined): Promise<HostTensor<'float32'>>;
   exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
-  importState(tensors: { name: string; data: AnyTypedArray; shape: number[] }[], state: NativeTrainingState): Promise<void>;
+  importState(
+    tensors: { name: string; data: AnyTypedArray; shape: number[] }[],
+    state: NativeTrainingState,
+  ): Promise<void>;
   info(): { parameterCount: number; device: string; state: NativeTrainingState; busy: boolean };
   cancel(): void;
   dispose(): void;
@@ -103,7 +114,10 @@ export interface NativeClassifierHandle {
   features(images: TensorArg): Promise<HostTensor<'float64'>>;
   probabilities(images: TensorArg): Promise<HostTensor<'float32'>>;
   exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
-  importState(tensors: { name: string; data: AnyTypedArray; shape: number[] }[], state: NativeTrainingState): Promise<void>;
+  importState(
+    tensors: { name: string; data: AnyTypedArray; shape: number[] }[],
+    state: NativeTrainingState,
+  ): Promise<void>;
   info(): { parameterCount: number; device: string; state: NativeTrainingState; busy: boolean };
   cancel(): void;
   dispose(): void;
@@ -155,17 +169,23 @@ function loadHelp(err: Error): string {
   if (/No native build was found/i.test(msg)) {
     fixes.push('The addon is not built: run `npm run setup` (or `npm run build:native` when libtorch is installed).');
   } else if (/lib(torch|c10|torch_cpu|torch_cuda)[^ ]*\.so[^:]*: cannot open shared object/i.test(msg)) {
-    fixes.push('libtorch is missing at run time: install it (`sudo apt-get install libtorch-dev libopenblas0-pthread`),',
-      'or point LD_LIBRARY_PATH at the libtorch the addon was built against (LIBTORCH/lib or torch/lib of your Python PyTorch).');
+    fixes.push(
+      'libtorch is missing at run time: install it (`sudo apt-get install libtorch-dev libopenblas0-pthread`),',
+      'or point LD_LIBRARY_PATH at the libtorch the addon was built against (LIBTORCH/lib or torch/lib of your Python PyTorch).',
+    );
   } else if (/undefined symbol|version `[^']+' not found/i.test(msg)) {
-    fixes.push('The addon was built against a different libtorch than the one loaded (ABI mismatch):',
+    fixes.push(
+      'The addon was built against a different libtorch than the one loaded (ABI mismatch):',
       'rebuild it against the libtorch you have with `npm run build:native -- --rebuild`.',
-      'A prebuild in prebuilds/ needs the libtorch named in README.md ("Prebuilt binaries").');
+      'A prebuild in prebuilds/ needs the libtorch named in README.md ("Prebuilt binaries").',
+    );
   } else {
     fixes.push('Rebuild the addon: `npm run build:native -- --rebuild`; `npm run setup` installs what it needs.');
   }
-  return `Could not load the gentorch native addon: ${msg.split('\n')[0]}\n` +
-    fixes.map((f, i) => `  ${i + 1}. ${f}`).join('\n');
+  return (
+    `Could not load the gentorch native addon: ${msg.split('\n')[0]}\n` +
+    fixes.map((f, i) => `  ${i + 1}. ${f}`).join('\n')
+  );
 }
 
 /**

@@ -29,13 +29,34 @@ export interface HostTensor<D extends DType = DType> {
 
 /** Bytes per element of each dtype. */
 export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
-  float32: 4, float64: 8, uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8, bool: 1,
+  float32: 4,
+  float64: 8,
+  uint8: 1,
+  int8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  bool: 1,
 };
 
 /** Constructors for each dtype's typed array. */
-export const TYPED_ARRAY: Readonly<Record<DType, { new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): AnyTypedArray; new (length: number): AnyTypedArray }>> = {
-  float32: Float32Array, float64: Float64Array, uint8: Uint8Array, int8: Int8Array,
-  int16: Int16Array, int32: Int32Array, int64: BigInt64Array, bool: Uint8Array,
+export const TYPED_ARRAY: Readonly<
+  Record<
+    DType,
+    {
+      new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): AnyTypedArray;
+      new (length: number): AnyTypedArray;
+    }
+  >
+> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  bool: Uint8Array,
 } as never;
 
 /** Number of elements of a shape (1 for a scalar shape []). */

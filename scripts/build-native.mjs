@@ -28,7 +28,10 @@ export function buildNative({ debug = false, rebuild = false, cuda = false, log 
   // The wheel's TorchConfig finds the CUDA toolkit with CMake's FindCUDA,
   // which guesses its root from the first nvcc on PATH; CUDA_HOME (or
   // /usr/local/cuda) is where the toolkit the user means is.
-  const cudaRoot = process.env.CUDA_HOME ?? process.env.CUDA_PATH ?? (existsSync('/usr/local/cuda/include') ? '/usr/local/cuda' : undefined);
+  const cudaRoot =
+    process.env.CUDA_HOME ??
+    process.env.CUDA_PATH ??
+    (existsSync('/usr/local/cuda/include') ? '/usr/local/cuda' : undefined);
   if (cuda && cudaRoot) args.push(`--CDCUDA_TOOLKIT_ROOT_DIR=${cudaRoot}`);
   const res = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (res.status !== 0) {
@@ -40,5 +43,7 @@ export function buildNative({ debug = false, rebuild = false, cuda = false, log 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const cuda = process.argv.includes('--cuda');
-  process.exit(buildNative({ debug: process.argv.includes('--debug'), rebuild: cuda || process.argv.includes('--rebuild'), cuda }));
+  process.exit(
+    buildNative({ debug: process.argv.includes('--debug'), rebuild: cuda || process.argv.includes('--rebuild'), cuda }),
+  );
 }

@@ -16,9 +16,20 @@ const SYSTEM_CONFIGS = [
 
 function pythonTorch(python) {
   try {
-    const out = execFileSync(python, ['-c', 'import torch, torch.utils; print(torch.utils.cmake_prefix_path); print(torch.__version__); print(torch.version.cuda or "")'], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000,
-    }).trim().split('\n');
+    const out = execFileSync(
+      python,
+      [
+        '-c',
+        'import torch, torch.utils; print(torch.utils.cmake_prefix_path); print(torch.__version__); print(torch.version.cuda or "")',
+      ],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 60_000,
+      },
+    )
+      .trim()
+      .split('\n');
     const [prefix, version, cuda] = [out[0]?.trim(), out[1]?.trim(), out[2]?.trim()];
     if (!prefix || !version) return null;
     return { prefix, version, cuda: cuda || null, cmake: existsSync(join(prefix, 'Torch', 'TorchConfig.cmake')) };
@@ -35,10 +46,20 @@ function pythonTorch(python) {
 export function findCudaLibtorch(env = process.env) {
   const python = env.GENTORCH_PYTHON ?? 'python3';
   const torch = pythonTorch(python);
-  if (!torch) return { error: `gentorch: ${python} has no PyTorch (set GENTORCH_PYTHON to a python3 with a CUDA build of torch, or activate its virtual environment)` };
-  if (!torch.cuda) return { error: `gentorch: ${python}'s torch ${torch.version} is a CPU build; a CUDA build needs a CUDA wheel of torch` };
-  if (!torch.cmake) return { error: `gentorch: ${python}'s torch ${torch.version} has no CMake files under ${torch.prefix}` };
-  return { source: `Python PyTorch ${torch.version} with CUDA ${torch.cuda} (${python}: ${torch.prefix})`, prefix: torch.prefix };
+  if (!torch)
+    return {
+      error: `gentorch: ${python} has no PyTorch (set GENTORCH_PYTHON to a python3 with a CUDA build of torch, or activate its virtual environment)`,
+    };
+  if (!torch.cuda)
+    return {
+      error: `gentorch: ${python}'s torch ${torch.version} is a CPU build; a CUDA build needs a CUDA wheel of torch`,
+    };
+  if (!torch.cmake)
+    return { error: `gentorch: ${python}'s torch ${torch.version} has no CMake files under ${torch.prefix}` };
+  return {
+    source: `Python PyTorch ${torch.version} with CUDA ${torch.cuda} (${python}: ${torch.prefix})`,
+    prefix: torch.prefix,
+  };
 }
 
 export const HOW_TO_GET_LIBTORCH = [
@@ -50,12 +71,15 @@ export const HOW_TO_GET_LIBTORCH = [
 
 export function findLibtorch(env = process.env) {
   if (env.LIBTORCH) {
-    const prefix = existsSync(join(env.LIBTORCH, 'share', 'cmake', 'Torch')) ? join(env.LIBTORCH, 'share', 'cmake') : env.LIBTORCH;
+    const prefix = existsSync(join(env.LIBTORCH, 'share', 'cmake', 'Torch'))
+      ? join(env.LIBTORCH, 'share', 'cmake')
+      : env.LIBTORCH;
     return { source: `LIBTORCH=${env.LIBTORCH}`, prefix };
   }
   for (const python of ['python3', '/usr/bin/python3']) {
     const torch = pythonTorch(python);
-    if (torch?.cmake) return { source: `Python PyTorch ${torch.version} (${python}: ${torch.prefix})`, prefix: torch.prefix };
+    if (torch?.cmake)
+      return { source: `Python PyTorch ${torch.version} (${python}: ${torch.prefix})`, prefix: torch.prefix };
   }
   const system = SYSTEM_CONFIGS.find((p) => existsSync(p));
   if (system) return { source: `system libtorch (${system})`, prefix: null };

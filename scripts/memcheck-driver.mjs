@@ -34,13 +34,26 @@ try {
     } finally {
       again.dispose();
     }
-    await expectCode('decode of a bad shape', vae.decode({ dtype: 'float32', shape: [2, 3], data: new Float32Array(6) }), 'E_SHAPE');
-    await expectCode('fit of NaN steps', vae.fit(train, { steps: 200, lr: 1e7, batchSize: 32, onNan: 'skip' }), 'E_NUMERIC');
+    await expectCode(
+      'decode of a bad shape',
+      vae.decode({ dtype: 'float32', shape: [2, 3], data: new Float32Array(6) }),
+      'E_SHAPE',
+    );
+    await expectCode(
+      'fit of NaN steps',
+      vae.fit(train, { steps: 200, lr: 1e7, batchSize: 32, onNan: 'skip' }),
+      'E_NUMERIC',
+    );
   } finally {
     vae.dispose();
   }
   const cancelled = new VAE({ device: 'cpu', hiddenDim: 64, latentDim: 4 });
-  const running = cancelled.fit(train, { epochs: 100, batchSize: 32, progressEvery: 1, onProgress: () => cancelled.dispose() });
+  const running = cancelled.fit(train, {
+    epochs: 100,
+    batchSize: 32,
+    progressEvery: 1,
+    onProgress: () => cancelled.dispose(),
+  });
   await expectCode('dispose during a fit', running, 'E_ABORTED');
   const gan = new GAN({ arch: 'mlp', device: 'cpu', gHidden: 32, dHidden: 32, latentDim: 8 });
   try {

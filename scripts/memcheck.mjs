@@ -27,14 +27,22 @@ function runValgrind() {
     process.exit(2);
   }
   const args = [
-    '--tool=memcheck', '--leak-check=full', '--show-leak-kinds=definite', '--errors-for-leak-kinds=definite',
-    '--num-callers=40', '--track-origins=no', `--log-file=${log}`,
-    process.execPath, join(root, 'scripts', 'memcheck-driver.mjs'),
+    '--tool=memcheck',
+    '--leak-check=full',
+    '--show-leak-kinds=definite',
+    '--errors-for-leak-kinds=definite',
+    '--num-callers=40',
+    '--track-origins=no',
+    `--log-file=${log}`,
+    process.execPath,
+    join(root, 'scripts', 'memcheck-driver.mjs'),
   ];
   console.log(`memcheck: valgrind ${args.join(' ')}`);
   const t0 = Date.now();
   const run = spawnSync('valgrind', args, {
-    cwd: root, stdio: 'inherit', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
   });
   const seconds = Math.round((Date.now() - t0) / 1000);
   if (run.status !== 0) {
@@ -51,7 +59,8 @@ function oursIn(text) {
   // glibc's dynamic loader reads past strings with its vectorised strncmp while
   // it maps the addon (dl-load.c): valgrind's known false positives, not ours.
   const loader = (b) => /\(dl-(load|open|deps)\.c:\d+\)/.test(b);
-  const kinds = /^(Invalid|Conditional|Use of|Syscall param|Mismatched|\d[\d,]* bytes in [\d,]+ blocks are definitely lost)/m;
+  const kinds =
+    /^(Invalid|Conditional|Use of|Syscall param|Mismatched|\d[\d,]* bytes in [\d,]+ blocks are definitely lost)/m;
   // An error (not a leak) is ours when it happens in our code or libtorch's;
   // V8's conservative stack scan reading our frames is not.
   const firstFrame = (b) => /^\s+at 0x[0-9A-F]+: .*$/m.exec(b)?.[0] ?? '';
@@ -70,4 +79,6 @@ if (ours.length > 0) {
   console.error(`\nmemcheck: ${ours.length} report(s) through gentorch.node; full log: ${log}`);
   process.exit(1);
 }
-console.log(`memcheck: no errors or definite leaks through gentorch.node${seconds ? ` (${seconds} s)` : ''}; full log: ${log}`);
+console.log(
+  `memcheck: no errors or definite leaks through gentorch.node${seconds ? ` (${seconds} s)` : ''}; full log: ${log}`,
+);

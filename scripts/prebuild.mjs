@@ -11,7 +11,12 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const prebuildify = join(dirname(require.resolve('prebuildify/package.json')), 'bin.js');
-const res = spawnSync(process.execPath, [prebuildify, '--napi', '--strip', '--node-gyp', join(root, 'scripts', 'prebuild-gyp.mjs')], {
-  cwd: root, stdio: 'inherit',
-});
+const res = spawnSync(
+  process.execPath,
+  [prebuildify, '--napi', '--strip', '--node-gyp', join(root, 'scripts', 'prebuild-gyp.mjs')],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 process.exit(res.status ?? 1);

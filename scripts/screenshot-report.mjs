@@ -10,15 +10,24 @@ const { values, positionals } = parseArgs({
   options: { width: { type: 'string', default: '1280' }, height: { type: 'string', default: '0' } },
 });
 if (positionals.length !== 2) {
-  console.error('usage: node scripts/screenshot-report.mjs DIR/report.html OUT.png [--width PX] [--height PX (0: full page)]');
+  console.error(
+    'usage: node scripts/screenshot-report.mjs DIR/report.html OUT.png [--width PX] [--height PX (0: full page)]',
+  );
   process.exit(2);
 }
 const [page, out] = positionals;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox'],
+});
 try {
-  const tab = await browser.newPage({ viewport: { width: Number(values.width), height: Number(values.height) || 900 } });
+  const tab = await browser.newPage({
+    viewport: { width: Number(values.width), height: Number(values.height) || 900 },
+  });
   const errors = [];
-  tab.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  tab.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   tab.on('pageerror', (e) => errors.push(String(e)));
   await tab.goto(`file://${resolve(page)}`, { waitUntil: 'load' });
   await tab.screenshot({ path: out, fullPage: Number(values.height) === 0 });

@@ -25,8 +25,10 @@ function has(cmd) {
 
 function dpkgInstalled(pkg) {
   try {
-    return execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-      .includes('install ok installed');
+    return execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).includes('install ok installed');
   } catch {
     return false;
   }
@@ -45,7 +47,8 @@ function wantedPackages() {
   const want = [];
   if (!findLibtorch()) want.push('libtorch-dev');
   if (has('dpkg-query') && !dpkgInstalled('libopenblas0-pthread')) want.push('libopenblas0-pthread');
-  if (!existsSync('/usr/share/datasets/fashion-mnist') && !process.env.GENTORCH_FASHION_MNIST_DIR) want.push('dataset-fashion-mnist');
+  if (!existsSync('/usr/share/datasets/fashion-mnist') && !process.env.GENTORCH_FASHION_MNIST_DIR)
+    want.push('dataset-fashion-mnist');
   if (!has('cmake')) want.push('cmake');
   if (!has('g++')) want.push('g++');
   // gloo's headers: c10d's Gloo backend for data-parallel training (native/dist).
@@ -68,7 +71,9 @@ function aptInstall(pkgs) {
   say(`installing with apt (Debian ${version}): ${pkgs.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
+  const install =
+    update.status === 0 &&
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
   if (!install || install.status !== 0) {
     say('apt-get failed (see above)');
     return false;
@@ -98,7 +103,11 @@ say(`libtorch: ${torch.source}`);
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const lock = existsSync(join(root, 'package-lock.json'));
-run(npm, [lock ? 'ci' : 'install', '--no-audit', '--no-fund'], `installing node dependencies (npm ${lock ? 'ci' : 'install'}; its install step builds the addon)`);
+run(
+  npm,
+  [lock ? 'ci' : 'install', '--no-audit', '--no-fund'],
+  `installing node dependencies (npm ${lock ? 'ci' : 'install'}; its install step builds the addon)`,
+);
 did.push('installed node dependencies and built the addon');
 run(process.execPath, [join(root, 'bin', 'gentorch.js'), 'info'], 'checking the addon loads (gentorch info)');
 say(`done: ${did.join('; ') || 'nothing needed'}.`);

@@ -36,9 +36,13 @@ export function checkImageOut(out: string, force: boolean | undefined, npyOnly =
   const lower = out.toLowerCase();
   const png = lower.endsWith('.png') && !npyOnly;
   if (!png && !lower.endsWith('.npy')) {
-    throw new GentorchError('E_CONFIG', `Expected ${npyOnly ? 'FILE.npy' : 'FILE.png or FILE.npy'} for --out but received "${out}"`);
+    throw new GentorchError(
+      'E_CONFIG',
+      `Expected ${npyOnly ? 'FILE.npy' : 'FILE.png or FILE.npy'} for --out but received "${out}"`,
+    );
   }
-  if (existsSync(out) && !force) throw new GentorchError('E_IO', `Refusing to overwrite ${out}; pass --force to replace it`);
+  if (existsSync(out) && !force)
+    throw new GentorchError('E_IO', `Refusing to overwrite ${out}; pass --force to replace it`);
   return png;
 }
 
@@ -54,7 +58,11 @@ async function openModel(checkpoint: string, flags: ApplyFlags): Promise<VAE | G
 }
 
 function needVae(model: VAE | GAN, checkpoint: string, what: string): VAE {
-  if (!(model instanceof VAE)) throw new GentorchError('E_CONFIG', `${what} needs a VAE checkpoint (a GAN has no encoder) but ${checkpoint} holds a GAN`);
+  if (!(model instanceof VAE))
+    throw new GentorchError(
+      'E_CONFIG',
+      `${what} needs a VAE checkpoint (a GAN has no encoder) but ${checkpoint} holds a GAN`,
+    );
   return model;
 }
 
@@ -75,7 +83,9 @@ export async function encodeCommand(checkpoint: string, flags: ApplyFlags): Prom
   const { mu } = await vae.encode(images);
   await writeNpy(flags.out, mu);
   const [n, c, h, w] = images.images.shape;
-  process.stdout.write(`gentorch: wrote ${n} latent codes [${mu.shape.join(', ')}] to ${flags.out}: ${4 * mu.shape[1]} bytes per image as float32 (${2 * mu.shape[1]} as float16) instead of ${c * h * w}\n`);
+  process.stdout.write(
+    `gentorch: wrote ${n} latent codes [${mu.shape.join(', ')}] to ${flags.out}: ${4 * mu.shape[1]} bytes per image as float32 (${2 * mu.shape[1]} as float16) instead of ${c * h * w}\n`,
+  );
 }
 
 /** gentorch decode: images from latent codes (.npy [N, latentDim]), through a VAE's decoder or a GAN's generator. */
@@ -83,7 +93,8 @@ export async function decodeCommand(checkpoint: string, codes: string, flags: Ap
   checkImageOut(flags.out, flags.force);
   using model = await openModel(checkpoint, flags);
   const z = await readNpy(codes);
-  if (z.dtype !== 'float32' && z.dtype !== 'float64') throw invalid('float32 or float64 codes', codes, z.dtype, 'E_DATA');
+  if (z.dtype !== 'float32' && z.dtype !== 'float64')
+    throw invalid('float32 or float64 codes', codes, z.dtype, 'E_DATA');
   const arg = { data: Float32Array.from(z.data as Float32Array), shape: z.shape };
   const images = model instanceof VAE ? await model.decode(arg) : await model.generate(arg);
   await writeImages(flags.out, images);
@@ -102,11 +113,15 @@ export async function restoreCommand(checkpoint: string, flags: ApplyFlags): Pro
   const p = (x: HostTensor<'float32'>) => psnr(meanSquaredError(r.clean.data, x.data));
   if (png) {
     const cols = Math.min(r.clean.shape[0], 16);
-    await writeGridPng(flags.out, concatImages([r.clean, r.corrupted, r.restored].map((t) => firstImages(t, cols))), { columns: cols });
+    await writeGridPng(flags.out, concatImages([r.clean, r.corrupted, r.restored].map((t) => firstImages(t, cols))), {
+      columns: cols,
+    });
   } else {
     await writeNpy(flags.out, r.restored);
   }
-  process.stdout.write(`gentorch: PSNR ${p(r.corrupted).toFixed(2)} dB corrupted -> ${p(r.restored).toFixed(2)} dB restored (noise std ${noiseStd}, mask ${maskShare}); wrote ${flags.out}${png ? ' (rows: clean, corrupted, restored)' : ''}\n`);
+  process.stdout.write(
+    `gentorch: PSNR ${p(r.corrupted).toFixed(2)} dB corrupted -> ${p(r.restored).toFixed(2)} dB restored (noise std ${noiseStd}, mask ${maskShare}); wrote ${flags.out}${png ? ' (rows: clean, corrupted, restored)' : ''}\n`,
+  );
 }
 
 /** gentorch interpolate: rows of images along lines in latent space. */

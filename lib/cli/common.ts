@@ -3,7 +3,13 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import {
-  checkDeviceSpec, checkNonNegativeInt, checkOneOf, checkPositiveInt, checkSeed, rejectUnknownKeys, stripUndefined,
+  checkDeviceSpec,
+  checkNonNegativeInt,
+  checkOneOf,
+  checkPositiveInt,
+  checkSeed,
+  rejectUnknownKeys,
+  stripUndefined,
 } from '../config/validate.js';
 import { ON_NAN, PRECISIONS, CUDA_GRAPHS, type OnNan, type Precision, type CudaGraphs } from '../config/fit.js';
 import { GentorchError } from '../errors.js';
@@ -33,8 +39,21 @@ export interface RunFlags {
   out: string;
 }
 
-export const RUN_KEYS = ['seed', 'device', 'data', 'epochs', 'batchSize', 'checkpointEvery', 'progressEvery', 'onNan', 'precision', 'cudaGraphs',
-  'imageSize', 'channels', 'skipBad'];
+export const RUN_KEYS = [
+  'seed',
+  'device',
+  'data',
+  'epochs',
+  'batchSize',
+  'checkpointEvery',
+  'progressEvery',
+  'onNan',
+  'precision',
+  'cudaGraphs',
+  'imageSize',
+  'channels',
+  'skipBad',
+];
 
 function readConfigFile(path: string, knownKeys: readonly string[]): Record<string, unknown> {
   let text: string;
@@ -63,9 +82,13 @@ export function mergeConfig(flags: RunFlags, knownKeys: readonly string[]): Reco
   const cfg: Record<string, unknown> = { ...fromFile, ...stripUndefined(rest) };
   cfg.data ??= 'fashion-mnist';
   if (typeof cfg.data !== 'string' || cfg.data === '') {
-    throw new GentorchError('E_CONFIG', `Expected fashion-mnist, a folder or a .npy file for data but received ${JSON.stringify(cfg.data)}`);
+    throw new GentorchError(
+      'E_CONFIG',
+      `Expected fashion-mnist, a folder or a .npy file for data but received ${JSON.stringify(cfg.data)}`,
+    );
   }
-  for (const k of ['epochs', 'batchSize', 'progressEvery'] as const) if (cfg[k] !== undefined) checkPositiveInt(cfg[k], k);
+  for (const k of ['epochs', 'batchSize', 'progressEvery'] as const)
+    if (cfg[k] !== undefined) checkPositiveInt(cfg[k], k);
   if (cfg.checkpointEvery !== undefined) checkNonNegativeInt(cfg.checkpointEvery, 'checkpointEvery');
   if (cfg.seed !== undefined) checkSeed(cfg.seed);
   if (cfg.device !== undefined) checkDeviceSpec(cfg.device);
@@ -80,12 +103,19 @@ export function mergeConfig(flags: RunFlags, knownKeys: readonly string[]): Reco
 export function folderOptions(cfg: Record<string, unknown>): FolderOptions {
   const { imageSize, channels, skipBad } = cfg;
   if (imageSize !== undefined && !(IMAGE_SIZES as readonly unknown[]).includes(imageSize)) {
-    throw new GentorchError('E_CONFIG', `Expected --image-size ${IMAGE_SIZES.join(', ')} but received ${JSON.stringify(imageSize)}`);
+    throw new GentorchError(
+      'E_CONFIG',
+      `Expected --image-size ${IMAGE_SIZES.join(', ')} but received ${JSON.stringify(imageSize)}`,
+    );
   }
   if (channels !== undefined && channels !== 1 && channels !== 3) {
     throw new GentorchError('E_CONFIG', `Expected --channels 1 or 3 but received ${JSON.stringify(channels)}`);
   }
-  return { imageSize: imageSize as number | undefined, channels: channels as 1 | 3 | undefined, skipBad: Boolean(skipBad) };
+  return {
+    imageSize: imageSize as number | undefined,
+    channels: channels as 1 | 3 | undefined,
+    skipBad: Boolean(skipBad),
+  };
 }
 
 /** Tells the user how many files an image folder skipped (--skip-bad). */
@@ -98,7 +128,10 @@ export function runPaths(flags: RunFlags): { modelPath: string; metricsPath: str
   const modelPath = join(flags.out, 'model.safetensors');
   const resuming = Boolean(flags.resume && existsSync(modelPath));
   if (!resuming && existsSync(modelPath) && !flags.force) {
-    throw new GentorchError('E_IO', `Refusing to overwrite ${modelPath}; pass --resume to continue it or --force to replace it`);
+    throw new GentorchError(
+      'E_IO',
+      `Refusing to overwrite ${modelPath}; pass --resume to continue it or --force to replace it`,
+    );
   }
   return { modelPath, metricsPath: join(flags.out, 'metrics.jsonl'), resuming };
 }
@@ -109,12 +142,18 @@ export function runPaths(flags: RunFlags): { modelPath: string; metricsPath: str
  * last checkpoint re-trains the steps since, and their records must not
  * appear twice (a torn last line goes too). Returns the JSON-lines recorder.
  */
-export async function openRun(out: string, metricsPath: string, resuming: boolean, resumeStep = 0): Promise<(obj: object) => void> {
+export async function openRun(
+  out: string,
+  metricsPath: string,
+  resuming: boolean,
+  resumeStep = 0,
+): Promise<(obj: object) => void> {
   mkdirSync(out, { recursive: true });
   await removeStaleTemps(join(out, 'model.safetensors'));
   await removeStaleTemps(metricsPath);
   if (!resuming) writeFileSync(metricsPath, '');
-  else if (existsSync(metricsPath)) await writeFileAtomic(metricsPath, recordsUpTo(readFileSync(metricsPath, 'utf8'), resumeStep));
+  else if (existsSync(metricsPath))
+    await writeFileAtomic(metricsPath, recordsUpTo(readFileSync(metricsPath, 'utf8'), resumeStep));
   return (obj) => appendFileSync(metricsPath, `${JSON.stringify(obj)}\n`);
 }
 
@@ -135,16 +174,22 @@ export function recordsUpTo(text: string, step: number): string {
 /** A progress bar on a terminal; nothing otherwise. */
 export function progressBar(enabled: boolean, label: string, lossKey: string) {
   if (!enabled || !process.stderr.isTTY) return undefined;
-  const bar = new cliProgress.SingleBar({
-    format: `${label} |{bar}| {value}/{total} steps | epoch {epoch} | ${lossKey} {loss} | {ips} img/s | eta {eta_formatted}`,
-    stream: process.stderr,
-    hideCursor: true,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} |{bar}| {value}/{total} steps | epoch {epoch} | ${lossKey} {loss} | {ips} img/s | eta {eta_formatted}`,
+      stream: process.stderr,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   return {
     start: (total: number, epoch: number) => bar.start(total, 0, { epoch, loss: '-', ips: '-' }),
-    update: (done: number, p: FitProgress) => bar.update(done, {
-      epoch: p.epoch + 1, loss: (p.losses[lossKey] ?? NaN).toFixed(3), ips: Math.round(p.imagesPerSecond),
-    }),
+    update: (done: number, p: FitProgress) =>
+      bar.update(done, {
+        epoch: p.epoch + 1,
+        loss: (p.losses[lossKey] ?? NaN).toFixed(3),
+        ips: Math.round(p.imagesPerSecond),
+      }),
     stop: () => bar.stop(),
   };
 }

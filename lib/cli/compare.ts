@@ -38,21 +38,37 @@ function progressView(enabled: boolean, models: string[]) {
         const key = `${p.model}:${p.stage}`;
         if (said.has(key)) return;
         said.add(key);
-        process.stderr.write(`gentorch: ${p.model}: ${p.stage === 'train' ? 'training' : p.stage === 'evaluate' ? 'measuring' : 'done'}\n`);
+        process.stderr.write(
+          `gentorch: ${p.model}: ${p.stage === 'train' ? 'training' : p.stage === 'evaluate' ? 'measuring' : 'done'}\n`,
+        );
       },
       stop: () => {},
     };
   }
-  const multi = new cliProgress.MultiBar({
-    format: '{name} |{bar}| {percentage}% | {seconds}s | epoch {epochs} | FID {fid} | {stage}',
-    stream: process.stderr, hideCursor: true, clearOnComplete: false,
-  }, cliProgress.Presets.shades_classic);
+  const multi = new cliProgress.MultiBar(
+    {
+      format: '{name} |{bar}| {percentage}% | {seconds}s | epoch {epochs} | FID {fid} | {stage}',
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   const width = Math.max(...models.map((m) => m.length));
-  const bars = new Map(models.map((m) => [m, multi.create(100, 0, { name: m.padEnd(width), seconds: '0', epochs: '0.00', fid: '-', stage: 'waiting' })]));
+  const bars = new Map(
+    models.map((m) => [
+      m,
+      multi.create(100, 0, { name: m.padEnd(width), seconds: '0', epochs: '0.00', fid: '-', stage: 'waiting' }),
+    ]),
+  );
   return {
-    update: (p: CompareProgress) => bars.get(p.model)?.update(Math.round(p.fraction * 100), {
-      seconds: p.seconds.toFixed(0), epochs: p.epochs.toFixed(2), stage: p.stage, ...(p.fid !== undefined ? { fid: p.fid.toFixed(1) } : {}),
-    }),
+    update: (p: CompareProgress) =>
+      bars.get(p.model)?.update(Math.round(p.fraction * 100), {
+        seconds: p.seconds.toFixed(0),
+        epochs: p.epochs.toFixed(2),
+        stage: p.stage,
+        ...(p.fid !== undefined ? { fid: p.fid.toFixed(1) } : {}),
+      }),
     stop: () => multi.stop(),
   };
 }
@@ -70,21 +86,44 @@ export async function compareCommand(flags: CompareFlags): Promise<void> {
     throw new GentorchError('E_CONFIG', 'Expected either --budget or --epochs, not both');
   }
   const results = join(flags.out, 'results.json');
-  if (existsSync(results) && !flags.force) throw new GentorchError('E_IO', `Refusing to overwrite ${results}; pass --force to replace it`);
-  const models = flags.models === undefined ? [...DEFAULT_MODELS] : flags.models.split(',').map((m) => m.trim()).filter((m) => m.length > 0);
+  if (existsSync(results) && !flags.force)
+    throw new GentorchError('E_IO', `Refusing to overwrite ${results}; pass --force to replace it`);
+  const models =
+    flags.models === undefined
+      ? [...DEFAULT_MODELS]
+      : flags.models
+          .split(',')
+          .map((m) => m.trim())
+          .filter((m) => m.length > 0);
   const view = progressView(flags.progress, models);
   let out: CompareResults;
   try {
-    out = await withSigint((signal) => compare({
-      data: flags.data, out: flags.out, models, seed: flags.seed, device: flags.device,
-      ...(flags.epochs !== undefined ? { epochs: flags.epochs } : { seconds: flags.budget ?? DEFAULT_BUDGET_SECONDS }),
-      evalPoints: flags.evalPoints, samples: flags.samples, signal, onProgress: (p) => view.update(p),
-    }));
+    out = await withSigint((signal) =>
+      compare({
+        data: flags.data,
+        out: flags.out,
+        models,
+        seed: flags.seed,
+        device: flags.device,
+        ...(flags.epochs !== undefined
+          ? { epochs: flags.epochs }
+          : { seconds: flags.budget ?? DEFAULT_BUDGET_SECONDS }),
+        evalPoints: flags.evalPoints,
+        samples: flags.samples,
+        signal,
+        onProgress: (p) => view.update(p),
+      }),
+    );
   } finally {
     view.stop();
   }
-  const budget = out.budget.kind === 'seconds' ? `the same ${out.budget.value} s of training each` : `the same ${out.budget.value} epoch(s) each`;
-  process.stdout.write(`${table(out)}\n(${budget} on ${out.device}; FID by a judge classifier with ${(100 * out.judge.testAccuracy).toFixed(2)}% test accuracy)\n`);
+  const budget =
+    out.budget.kind === 'seconds'
+      ? `the same ${out.budget.value} s of training each`
+      : `the same ${out.budget.value} epoch(s) each`;
+  process.stdout.write(
+    `${table(out)}\n(${budget} on ${out.device}; FID by a judge classifier with ${(100 * out.judge.testAccuracy).toFixed(2)}% test accuracy)\n`,
+  );
   process.stdout.write(`gentorch: wrote ${resolve(flags.out, 'report.html')} and results.json\n`);
 }
 
@@ -105,13 +144,22 @@ function evalText(checkpoint: string, e: Evaluation): string {
     `  sampling: ${Math.round(e.sampleImagesPerSecond)} images/s`,
   ];
   if (e.vae) {
-    lines.push(`  negative ELBO ${e.vae.nelbo.toFixed(2)} nats (recon ${e.vae.recon.toFixed(2)}, KL ${e.vae.kl.toFixed(2)}); IWAE bound (k=${e.vae.iwaeSamples}) ${e.vae.iwae.toFixed(2)}`);
-    lines.push(`  reconstruction MSE ${e.vae.mse.toFixed(5)}, PSNR ${e.vae.psnr.toFixed(2)} dB; active units ${e.vae.activeUnits} of ${e.vae.latentDim}`);
+    lines.push(
+      `  negative ELBO ${e.vae.nelbo.toFixed(2)} nats (recon ${e.vae.recon.toFixed(2)}, KL ${e.vae.kl.toFixed(2)}); IWAE bound (k=${e.vae.iwaeSamples}) ${e.vae.iwae.toFixed(2)}`,
+    );
+    lines.push(
+      `  reconstruction MSE ${e.vae.mse.toFixed(5)}, PSNR ${e.vae.psnr.toFixed(2)} dB; active units ${e.vae.activeUnits} of ${e.vae.latentDim}`,
+    );
   }
-  if (e.compression) lines.push(`  compression: ${e.compression.bytesPerImage} bytes per image (${e.compression.ratio.toFixed(1)}x), PSNR ${e.compression.psnr.toFixed(2)} dB`);
+  if (e.compression)
+    lines.push(
+      `  compression: ${e.compression.bytesPerImage} bytes per image (${e.compression.ratio.toFixed(1)}x), PSNR ${e.compression.psnr.toFixed(2)} dB`,
+    );
   if (e.restoration) {
     const r = e.restoration;
-    lines.push(`  restoration: noise ${r.noisyPsnr.toFixed(2)} -> ${r.restoredNoisyPsnr.toFixed(2)} dB; mask ${r.maskedPsnr.toFixed(2)} -> ${r.restoredMaskedPsnr.toFixed(2)} dB`);
+    lines.push(
+      `  restoration: noise ${r.noisyPsnr.toFixed(2)} -> ${r.restoredNoisyPsnr.toFixed(2)} dB; mask ${r.maskedPsnr.toFixed(2)} -> ${r.restoredMaskedPsnr.toFixed(2)} dB`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

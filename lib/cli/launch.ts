@@ -29,12 +29,17 @@ export async function launchCommand(args: string[], flags: LaunchFlags): Promise
   checkPositiveInt(flags.nproc, 'nproc');
   const nnodes = checkPositiveInt(flags.nnodes ?? 1, 'nnodes');
   const nodeRank = checkNonNegativeInt(flags.nodeRank ?? 0, 'node-rank');
-  if (nodeRank >= nnodes) throw new GentorchError('E_CONFIG', `Expected --node-rank below --nnodes (${nnodes}) but received ${nodeRank}`);
+  if (nodeRank >= nnodes)
+    throw new GentorchError('E_CONFIG', `Expected --node-rank below --nnodes (${nnodes}) but received ${nodeRank}`);
   if (flags.timeout !== undefined) checkPositiveNumber(flags.timeout, 'timeout');
   const port = flags.masterPort ?? 29500;
-  if (!Number.isSafeInteger(port) || port < 1 || port > 65535) throw new GentorchError('E_CONFIG', `Expected --master-port in [1, 65535] but received ${port}`);
+  if (!Number.isSafeInteger(port) || port < 1 || port > 65535)
+    throw new GentorchError('E_CONFIG', `Expected --master-port in [1, 65535] but received ${port}`);
   if (args.length === 0 || args[0] !== 'train') {
-    throw new GentorchError('E_CONFIG', `Expected a train command after launch -- (e.g. launch --nproc 2 -- train vae ...) but received "${args.join(' ')}"`);
+    throw new GentorchError(
+      'E_CONFIG',
+      `Expected a train command after launch -- (e.g. launch --nproc 2 -- train vae ...) but received "${args.join(' ')}"`,
+    );
   }
   const world = flags.nproc * nnodes;
   const children: ChildProcess[] = [];
@@ -42,40 +47,58 @@ export async function launchCommand(args: string[], flags: LaunchFlags): Promise
   let failed: { rank: number; status: number | null; signal: NodeJS.Signals | null } | undefined;
   const stopOthers = (): void => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-    setTimeout(() => { for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); }, GRACE_MS).unref();
+    setTimeout(() => {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    }, GRACE_MS).unref();
   };
-  const forward = (sig: NodeJS.Signals) => (): void => { for (const c of children) c.kill(sig); };
+  const forward = (sig: NodeJS.Signals) => (): void => {
+    for (const c of children) c.kill(sig);
+  };
   const onInt = forward('SIGINT');
   const onTerm = forward('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   try {
-    await Promise.all(Array.from({ length: flags.nproc }, (_, local) => new Promise<void>((resolve, reject) => {
-      const rank = nodeRank * flags.nproc + local;
-      const env = {
-        ...process.env,
-        RANK: String(rank), LOCAL_RANK: String(local), WORLD_SIZE: String(world), LOCAL_WORLD_SIZE: String(flags.nproc),
-        GROUP_RANK: String(nodeRank), MASTER_ADDR: flags.masterAddr ?? '127.0.0.1', MASTER_PORT: String(port),
-        ...(flags.timeout !== undefined ? { GENTORCH_DIST_TIMEOUT: String(flags.timeout) } : {}),
-      };
-      const child = spawn(process.execPath, [BIN, ...args], { env, stdio: 'inherit' });
-      children.push(child);
-      child.on('error', reject);
-      child.on('exit', (status, signal) => {
-        statuses[local] = status;
-        if ((status !== 0 || signal) && !failed) {
-          failed = { rank, status, signal };
-          stopOthers();
-        }
-        resolve();
-      });
-    })));
+    await Promise.all(
+      Array.from(
+        { length: flags.nproc },
+        (_, local) =>
+          new Promise<void>((resolve, reject) => {
+            const rank = nodeRank * flags.nproc + local;
+            const env = {
+              ...process.env,
+              RANK: String(rank),
+              LOCAL_RANK: String(local),
+              WORLD_SIZE: String(world),
+              LOCAL_WORLD_SIZE: String(flags.nproc),
+              GROUP_RANK: String(nodeRank),
+              MASTER_ADDR: flags.masterAddr ?? '127.0.0.1',
+              MASTER_PORT: String(port),
+              ...(flags.timeout !== undefined ? { GENTORCH_DIST_TIMEOUT: String(flags.timeout) } : {}),
+            };
+            const child = spawn(process.execPath, [BIN, ...args], { env, stdio: 'inherit' });
+            children.push(child);
+            child.on('error', reject);
+            child.on('exit', (status, signal) => {
+              statuses[local] = status;
+              if ((status !== 0 || signal) && !failed) {
+                failed = { rank, status, signal };
+                stopOthers();
+              }
+              resolve();
+            });
+          }),
+      ),
+    );
   } finally {
     process.removeListener('SIGINT', onInt);
     process.removeListener('SIGTERM', onTerm);
   }
   if (failed) {
     const how = failed.signal ? `was killed by ${failed.signal}` : `exited with status ${failed.status}`;
-    throw new GentorchError('E_DISTRIBUTED', `Worker rank ${failed.rank} of ${world} ${how}; the other workers were stopped`);
+    throw new GentorchError(
+      'E_DISTRIBUTED',
+      `Worker rank ${failed.rank} of ${world} ${how}; the other workers were stopped`,
+    );
   }
 }

@@ -16,7 +16,8 @@ import { DEFAULT_BUDGET_SECONDS, DEFAULT_MODELS } from '../compare/compare.js';
 
 function int(name: string) {
   return (v: string): number => {
-    if (!/^-?\d+$/.test(v.trim())) throw new GentorchError('E_CONFIG', `Expected integer for --${name} but received "${v}"`);
+    if (!/^-?\d+$/.test(v.trim()))
+      throw new GentorchError('E_CONFIG', `Expected integer for --${name} but received "${v}"`);
     return Number(v);
   };
 }
@@ -24,7 +25,8 @@ function int(name: string) {
 function num(name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new GentorchError('E_CONFIG', `Expected number for --${name} but received "${v}"`);
+    if (v.trim() === '' || !Number.isFinite(n))
+      throw new GentorchError('E_CONFIG', `Expected number for --${name} but received "${v}"`);
     return n;
   };
 }
@@ -37,11 +39,26 @@ function runOptions(cmd: Command): void {
     .option('--config <file>', 'JSON file of options (flags override it)')
     .option('--checkpoint-every <steps>', 'write OUT/model.safetensors every N steps', int('checkpoint-every'))
     .option('--image-size <s>', 'image folders: resize every image to S x S (28, 32 or 64)', int('image-size'))
-    .option('--channels <c>', 'image folders: 1 (grey) or 3 (RGB); default the first image\'s', int('channels'))
+    .option('--channels <c>', "image folders: 1 (grey) or 3 (RGB); default the first image's", int('channels'))
     .option('--skip-bad', 'image folders: skip files that cannot be decoded (and say how many)')
-    .addOption(new Option('--on-nan <action>', 'a NaN or infinite step: stop with E_NUMERIC, or skip it (default stop)').choices(['stop', 'skip']))
-    .addOption(new Option('--precision <kind>', 'layer arithmetic (default auto: bf16 for conv models on CUDA)').choices(['auto', 'float32', 'bfloat16']))
-    .addOption(new Option('--cuda-graphs <mode>', 'replay each training step as a CUDA graph (default auto: the MLP models on CUDA)').choices(['auto', 'on', 'off']))
+    .addOption(
+      new Option('--on-nan <action>', 'a NaN or infinite step: stop with E_NUMERIC, or skip it (default stop)').choices(
+        ['stop', 'skip'],
+      ),
+    )
+    .addOption(
+      new Option('--precision <kind>', 'layer arithmetic (default auto: bf16 for conv models on CUDA)').choices([
+        'auto',
+        'float32',
+        'bfloat16',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--cuda-graphs <mode>',
+        'replay each training step as a CUDA graph (default auto: the MLP models on CUDA)',
+      ).choices(['auto', 'on', 'off']),
+    )
     .option('--resume', 'continue from OUT/model.safetensors')
     .option('--force', 'replace an existing OUT/model.safetensors')
     .option('--no-progress', 'no progress bar')
@@ -57,19 +74,28 @@ function program(): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} });
 
-  cli.command('info')
+  cli
+    .command('info')
     .description('libtorch version, devices, threads, BLAS and build flavour')
     .option('--json', 'print JSON')
     .action(infoCommand);
 
-  const train = cli.command('train').description('train a model: vae or gan')
-    .argument('[kind]').allowUnknownOption().allowExcessArguments()
+  const train = cli
+    .command('train')
+    .description('train a model: vae or gan')
+    .argument('[kind]')
+    .allowUnknownOption()
+    .allowExcessArguments()
     .action((kind?: string) => {
-      throw new GentorchError('E_CONFIG', kind && !kind.startsWith('-')
-        ? `Unknown model kind "${kind}" after train; expected vae or gan`
-        : 'Expected a model kind after train: vae or gan');
+      throw new GentorchError(
+        'E_CONFIG',
+        kind && !kind.startsWith('-')
+          ? `Unknown model kind "${kind}" after train; expected vae or gan`
+          : 'Expected a model kind after train: vae or gan',
+      );
     });
-  const vae = train.command('vae')
+  const vae = train
+    .command('vae')
     .description('train a variational autoencoder')
     .option('--data <spec>', 'fashion-mnist, a folder of IDX files, or FILE.npy (default fashion-mnist)')
     .addOption(new Option('--arch <arch>', 'network').choices(['mlp', 'conv']))
@@ -83,12 +109,13 @@ function program(): Command {
     .action(trainVaeCommand);
   runOptions(vae);
 
-  const gan = train.command('gan')
+  const gan = train
+    .command('gan')
     .description('train a generative adversarial network')
     .option('--data <spec>', 'fashion-mnist, a folder of IDX files, FILE.npy, ring8 or grid25 (default fashion-mnist)')
-    .addOption(new Option('--arch <arch>', 'networks (default mlp, the article\'s)').choices(['mlp', 'dcgan']))
+    .addOption(new Option('--arch <arch>', "networks (default mlp, the article's)").choices(['mlp', 'dcgan']))
     .addOption(new Option('--loss <loss>', 'objective (default ns)').choices(['minimax', 'ns', 'wgan-gp', 'hinge']))
-    .option('--conditional', 'condition G and D on the data\'s labels')
+    .option('--conditional', "condition G and D on the data's labels")
     .option('--n-critic <n>', 'D steps per G step (default 1; 5 for wgan-gp)', int('n-critic'))
     .option('--lr-g <x>', 'Adam learning rate of G (default 2e-4)', num('lr-g'))
     .option('--lr-d <x>', 'Adam learning rate of D (default 2e-4)', num('lr-d'))
@@ -103,11 +130,19 @@ function program(): Command {
     .action(trainGanCommand);
   runOptions(gan);
 
-  cli.command('compare')
+  cli
+    .command('compare')
     .description('train models on the same data and budget, measure them, and write report.html')
     .option('--data <spec>', 'labelled data: fashion-mnist, a folder of IDX files, or FILE.npy', 'fashion-mnist')
-    .option('--models <list>', `comma-separated: vae, conv-vae, gan, mlp-gan, wgan-gp (default ${DEFAULT_MODELS.join(',')})`)
-    .option('--budget <seconds>', `the same training seconds per model (the default: ${DEFAULT_BUDGET_SECONDS})`, num('budget'))
+    .option(
+      '--models <list>',
+      `comma-separated: vae, conv-vae, gan, mlp-gan, wgan-gp (default ${DEFAULT_MODELS.join(',')})`,
+    )
+    .option(
+      '--budget <seconds>',
+      `the same training seconds per model (the default: ${DEFAULT_BUDGET_SECONDS})`,
+      num('budget'),
+    )
     .option('--epochs <n>', 'the same epochs per model instead', num('epochs'))
     .option('--seed <n>', 'seed of every model (default 1)', int('seed'))
     .option('--device <device>', 'auto, cpu, cuda or cuda:N (default auto)')
@@ -117,7 +152,8 @@ function program(): Command {
     .option('--no-progress', 'no progress bars')
     .requiredOption('--out <dir>', 'output folder')
     .action(compareCommand);
-  cli.command('eval')
+  cli
+    .command('eval')
     .description('full metrics of a VAE or GAN checkpoint: FID, precision/recall, coverage; NELBO, IWAE, PSNR for VAEs')
     .argument('<checkpoint>', 'a .safetensors checkpoint')
     .option('--data <spec>', 'the labelled data it models', 'fashion-mnist')
@@ -126,10 +162,13 @@ function program(): Command {
     .option('--device <device>', 'auto, cpu, cuda or cuda:N', 'auto')
     .option('--json', 'print JSON')
     .action(evalCommand);
-  const applied = (name: string, description: string) => cli.command(name).description(description)
-    .argument('<checkpoint>', 'a .safetensors checkpoint')
-    .option('--device <device>', 'auto, cpu, cuda or cuda:N', 'auto')
-    .option('--force', 'replace an existing output file');
+  const applied = (name: string, description: string) =>
+    cli
+      .command(name)
+      .description(description)
+      .argument('<checkpoint>', 'a .safetensors checkpoint')
+      .option('--device <device>', 'auto, cpu, cuda or cuda:N', 'auto')
+      .option('--force', 'replace an existing output file');
   applied('encode', 'compression: latent means of images, written as float32 [N, latentDim] .npy (VAE)')
     .option('--data <spec>', 'fashion-mnist, a folder of IDX files, or FILE.npy', 'fashion-mnist')
     .option('--split <split>', 'test or train (default test)')
@@ -163,23 +202,31 @@ function program(): Command {
     .option('--seed <n>', 'GAN: seed of the starting code', int('seed'))
     .requiredOption('--out <file>', 'FILE.png or FILE.npy')
     .action(traverseCommand);
-  cli.command('launch')
-    .description('start this node\'s workers of a data-parallel job, as torchrun does: launch --nproc N -- train ...')
+  cli
+    .command('launch')
+    .description("start this node's workers of a data-parallel job, as torchrun does: launch --nproc N -- train ...")
     .argument('<command...>', 'the gentorch command each worker runs, after --')
     .requiredOption('--nproc <n>', 'workers on this node', int('nproc'))
     .option('--nnodes <n>', 'nodes in the job (default 1)', int('nnodes'))
-    .option('--node-rank <n>', 'this node\'s rank (default 0)', int('node-rank'))
-    .option('--master-addr <host>', 'rank 0\'s host (default 127.0.0.1)')
-    .option('--master-port <port>', 'rank 0\'s port (default 29500)', int('master-port'))
+    .option('--node-rank <n>', "this node's rank (default 0)", int('node-rank'))
+    .option('--master-addr <host>', "rank 0's host (default 127.0.0.1)")
+    .option('--master-port <port>', "rank 0's port (default 29500)", int('master-port'))
     .option('--timeout <seconds>', 'how long a worker waits for a missing or slow peer (default 300)', num('timeout'))
     .action(launchCommand);
-  cli.command('sample')
+  cli
+    .command('sample')
     .description('draw samples from a VAE or GAN checkpoint')
     .argument('<checkpoint>', 'a .safetensors checkpoint')
     .option('--n <n>', 'number of samples', int('n'), 64)
-    .requiredOption('--out <file>', 'FILE.png (a grid), FILE.npy (float32 [N, C, H, W] in [0, 1]) or DIR/ (one PNG per sample)')
+    .requiredOption(
+      '--out <file>',
+      'FILE.png (a grid), FILE.npy (float32 [N, C, H, W] in [0, 1]) or DIR/ (one PNG per sample)',
+    )
     .option('--seed <n>', 'seed of the latent draws', int('seed'))
-    .option('--label <k>', 'class of every sample (conditional GANs): its index, or its name for an image folder\'s classes')
+    .option(
+      '--label <k>',
+      "class of every sample (conditional GANs): its index, or its name for an image folder's classes",
+    )
     .option('--device <device>', 'auto, cpu, cuda or cuda:N', 'auto')
     .option('--force', 'replace an existing output file')
     .action(sampleCommand);

@@ -27,7 +27,10 @@ function labelIndex(label: string, numClasses: number, names: string[] | undefin
   const k = /^\d+$/.test(label) ? Number(label) : NaN;
   if (!Number.isSafeInteger(k) || k >= numClasses) {
     const known = names ? `; the classes are ${names.map((n, i) => `${i} ${n}`).join(', ')}` : '';
-    throw new GentorchError('E_CONFIG', `Expected --label in [0, ${numClasses - 1}]${names ? ' or a class name' : ''} but received "${label}"${known}`);
+    throw new GentorchError(
+      'E_CONFIG',
+      `Expected --label in [0, ${numClasses - 1}]${names ? ' or a class name' : ''} but received "${label}"${known}`,
+    );
   }
   return k;
 }
@@ -40,12 +43,17 @@ async function writePngs(dir: string, samples: HostTensor<'float32'>, force: boo
   const name = (i: number) => join(dir, `sample-${String(i).padStart(digits, '0')}.png`);
   if (!force) {
     for (let i = 0; i < n; i++) {
-      if (existsSync(name(i))) throw new GentorchError('E_IO', `Refusing to overwrite ${name(i)}; pass --force to replace it`);
+      if (existsSync(name(i)))
+        throw new GentorchError('E_IO', `Refusing to overwrite ${name(i)}; pass --force to replace it`);
     }
   }
   const per = c * h * w;
   for (let i = 0; i < n; i++) {
-    const one: HostTensor<'float32'> = { dtype: 'float32', shape: [1, c, h, w], data: samples.data.subarray(i * per, (i + 1) * per) };
+    const one: HostTensor<'float32'> = {
+      dtype: 'float32',
+      shape: [1, c, h, w],
+      data: samples.data.subarray(i * per, (i + 1) * per),
+    };
     await writeFileAtomic(name(i), await gridPng(one, { padding: 0 }));
   }
 }
@@ -64,7 +72,10 @@ export async function sampleCommand(checkpoint: string, flags: SampleFlags): Pro
     }
     labels = new Int32Array(flags.n).fill(labelIndex(flags.label, model.config.numClasses, model.classNames));
   }
-  const samples = model instanceof GAN ? await model.sample(flags.n, { seed: flags.seed, labels }) : await model.sample(flags.n, { seed: flags.seed });
+  const samples =
+    model instanceof GAN
+      ? await model.sample(flags.n, { seed: flags.seed, labels })
+      : await model.sample(flags.n, { seed: flags.seed });
   const points = samples.shape[1] === 1 && samples.shape[2] === 1 && samples.shape[3] === 2;
   if (toFolder) {
     await writePngs(flags.out, samples, flags.force);

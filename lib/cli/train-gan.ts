@@ -4,7 +4,17 @@
  * writes OUT/model.safetensors, metrics.jsonl, samples.png and summary.json.
  */
 import { join } from 'node:path';
-import { folderOptions, mergeConfig, openRun, progressBar, reportSkipped, runPaths, withSigint, RUN_KEYS, type RunFlags } from './common.js';
+import {
+  folderOptions,
+  mergeConfig,
+  openRun,
+  progressBar,
+  reportSkipped,
+  runPaths,
+  withSigint,
+  RUN_KEYS,
+  type RunFlags,
+} from './common.js';
 import type { FolderOptions } from '../data/folder.js';
 import { loadDataSpec, type ImageDataset } from '../data/datasets.js';
 import { GentorchError } from '../errors.js';
@@ -48,7 +58,9 @@ async function loadData(spec: string, folder: FolderOptions): Promise<ImageDatas
 /** The model config: preset for points, then data shape, then options given. */
 function modelConfig(cfg: Record<string, unknown>, data: ImageDataset, points: boolean): Partial<GanConfig> {
   const [, c, h, w] = data.images.shape;
-  const model: Record<string, unknown> = points ? { ...GAN_PRESETS.points.model } : { channels: c, height: h, width: w };
+  const model: Record<string, unknown> = points
+    ? { ...GAN_PRESETS.points.model }
+    : { channels: c, height: h, width: w };
   for (const [k, v] of Object.entries(cfg)) {
     const key = FLAG_TO_CONFIG[k] ?? k;
     if (GAN_CONFIG_KEYS.includes(key) && v !== undefined) model[key] = v;
@@ -79,37 +91,52 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   using gan = resuming
     ? await GAN.load(modelPath, { device: cfg.device as string | undefined })
     : new GAN({ ...modelConfig(cfg, data, points), device: (cfg.device as string | undefined) ?? 'auto', seed });
-  if (gan.config.numClasses > 0 && data.classNames) gan.classNames ??= data.classNames;  // saved with the checkpoint
+  if (gan.config.numClasses > 0 && data.classNames) gan.classNames ??= data.classNames; // saved with the checkpoint
   const record = writer ? await openRun(flags.out, metricsPath, resuming, gan.trainingState.step) : () => undefined;
   const fit = fitConfig(cfg, gan, points);
   const before = gan.trainingState;
   const bySteps = (fit.steps ?? 0) > 0;
-  const remaining = bySteps ? (fit.steps as number) - before.step : (fit.epochs ?? GAN_FIT_DEFAULTS.epochs) - before.epoch;
+  const remaining = bySteps
+    ? (fit.steps as number) - before.step
+    : (fit.epochs ?? GAN_FIT_DEFAULTS.epochs) - before.epoch;
   let history: FitHistory = emptyHistory();
   let last: FitProgress | undefined;
   // Every rank fits, even with nothing left here: rank 0's state decides what is left.
   if (remaining > 0 || dist) {
     const bar = progressBar(flags.progress && writer, 'gan', 'gLoss');
     try {
-      history = await withSigint((signal) => gan.fit(data, {
-        ...fit,
-        ...(bySteps ? { steps: fit.steps } : { epochs: fit.epochs ?? GAN_FIT_DEFAULTS.epochs, steps: 0 }),
-        totals: true,
-        distributed: dist,
-        checkpointEvery: (cfg.checkpointEvery as number | undefined) ?? 0,
-        checkpointPath: modelPath,
-        signal,
-        onProgress: (p) => {
-          if (!last) bar?.start(p.totalSteps, p.epoch + 1);
-          last = p;
-          record({ type: 'progress', step: p.step, epoch: p.epoch, ...p.losses, imagesPerSecond: p.imagesPerSecond, time: p.elapsedSeconds, skippedSteps: p.skippedSteps });
-          bar?.update(p.step - before.step, p);
-        },
-        onEpoch: (e) => {
-          record({ type: 'epoch', ...e, ...e.losses });
-          if (!bar && writer) process.stderr.write(`epoch ${e.epoch}: D ${e.losses.dLoss.toFixed(3)}, G ${e.losses.gLoss.toFixed(3)} (${e.seconds.toFixed(1)} s)\n`);
-        },
-      }));
+      history = await withSigint((signal) =>
+        gan.fit(data, {
+          ...fit,
+          ...(bySteps ? { steps: fit.steps } : { epochs: fit.epochs ?? GAN_FIT_DEFAULTS.epochs, steps: 0 }),
+          totals: true,
+          distributed: dist,
+          checkpointEvery: (cfg.checkpointEvery as number | undefined) ?? 0,
+          checkpointPath: modelPath,
+          signal,
+          onProgress: (p) => {
+            if (!last) bar?.start(p.totalSteps, p.epoch + 1);
+            last = p;
+            record({
+              type: 'progress',
+              step: p.step,
+              epoch: p.epoch,
+              ...p.losses,
+              imagesPerSecond: p.imagesPerSecond,
+              time: p.elapsedSeconds,
+              skippedSteps: p.skippedSteps,
+            });
+            bar?.update(p.step - before.step, p);
+          },
+          onEpoch: (e) => {
+            record({ type: 'epoch', ...e, ...e.losses });
+            if (!bar && writer)
+              process.stderr.write(
+                `epoch ${e.epoch}: D ${e.losses.dLoss.toFixed(3)}, G ${e.losses.gLoss.toFixed(3)} (${e.seconds.toFixed(1)} s)\n`,
+              );
+          },
+        }),
+      );
     } finally {
       bar?.stop();
     }
@@ -119,15 +146,26 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   await writeOutputs(flags.out, gan, cfg.data as string, points, record, history, last, data);
 }
 
-async function writeOutputs(out: string, gan: GAN, dataName: string, points: boolean, record: (o: object) => void,
-  history: FitHistory, last: FitProgress | undefined, data: ImageDataset): Promise<void> {
+async function writeOutputs(
+  out: string,
+  gan: GAN,
+  dataName: string,
+  points: boolean,
+  record: (o: object) => void,
+  history: FitHistory,
+  last: FitProgress | undefined,
+  data: ImageDataset,
+): Promise<void> {
   let modes: ModeCoverage | undefined;
   if (points) {
     const samples = await gan.sample(2500, { seed: gan.seed + 1 });
     const spec = SYNTHETIC[dataName as keyof typeof SYNTHETIC];
     modes = modeCoverage(samples, spec);
     record({ type: 'modes', step: gan.trainingState.step, ...modes });
-    await writeFileAtomic(join(out, 'samples.png'), await scatterPng(samples.data, { extent: dataName === 'grid25' ? 5.5 : 1.5, modes: spec.means }));
+    await writeFileAtomic(
+      join(out, 'samples.png'),
+      await scatterPng(samples.data, { extent: dataName === 'grid25' ? 5.5 : 1.5, modes: spec.means }),
+    );
   } else {
     await writeGridPng(join(out, 'samples.png'), await gan.sample(64), { columns: 8 });
   }
@@ -144,10 +182,14 @@ async function writeOutputs(out: string, gan: GAN, dataName: string, points: boo
     epochSeconds: history.epochs.map((e) => e.seconds),
     trainSeconds: history.seconds,
     skippedSteps: history.skippedSteps,
-    final: last ? { dLoss: last.losses.dLoss, gLoss: last.losses.gLoss, dReal: last.losses.dReal, dFake: last.losses.dFake } : undefined,
+    final: last
+      ? { dLoss: last.losses.dLoss, gLoss: last.losses.gLoss, dReal: last.losses.dReal, dFake: last.losses.dFake }
+      : undefined,
     ...(modes ? { modes: { covered: modes.covered, total: modes.total, highQualityRate: modes.highQualityRate } } : {}),
   };
   await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  const tail = modes ? `; ${modes.covered}/${modes.total} modes, ${(100 * modes.highQualityRate).toFixed(1)}% high quality` : '';
+  const tail = modes
+    ? `; ${modes.covered}/${modes.total} modes, ${(100 * modes.highQualityRate).toFixed(1)}% high quality`
+    : '';
   process.stdout.write(`gentorch: trained ${gan.trainingState.step} steps${tail}; wrote ${out}\n`);
 }

@@ -3,7 +3,17 @@
  * metrics.jsonl, samples.png, reconstructions.png and summary.json.
  */
 import { join } from 'node:path';
-import { folderOptions, mergeConfig, openRun, progressBar, reportSkipped, runPaths, withSigint, RUN_KEYS, type RunFlags } from './common.js';
+import {
+  folderOptions,
+  mergeConfig,
+  openRun,
+  progressBar,
+  reportSkipped,
+  runPaths,
+  withSigint,
+  RUN_KEYS,
+  type RunFlags,
+} from './common.js';
 import type { FolderOptions } from '../data/folder.js';
 import { checkPositiveNumber } from '../config/validate.js';
 import { FIT_DEFAULTS, type OnNan, type Precision, type CudaGraphs } from '../config/fit.js';
@@ -31,18 +41,29 @@ const MODEL_KEYS = ['arch', 'hiddenDim', 'latentDim', 'likelihood', 'beta', 'out
 
 /** Train and test sets: a mixture is 50,000 fixed points to train on and 10,000 others to test on. */
 async function loadSplits(spec: string, folder: FolderOptions): Promise<{ train: ImageDataset; test: ImageDataset }> {
-  if (isSynthetic(spec)) return { train: synthetic(spec, { n: 50_000, seed: 0 }), test: synthetic(spec, { n: 10_000, seed: 1 }) };
+  if (isSynthetic(spec))
+    return { train: synthetic(spec, { n: 50_000, seed: 0 }), test: synthetic(spec, { n: 10_000, seed: 1 }) };
   const sets = await loadDataSpec(spec, folder);
   reportSkipped(spec, sets.skipped);
   return sets;
 }
 const FILE_KEYS = [...new Set([...MODEL_KEYS, ...Object.keys(FIT_DEFAULTS), ...RUN_KEYS])];
 
-async function openModel(cfg: Record<string, unknown>, train: ImageDataset, modelPath: string, resuming: boolean): Promise<VAE> {
+async function openModel(
+  cfg: Record<string, unknown>,
+  train: ImageDataset,
+  modelPath: string,
+  resuming: boolean,
+): Promise<VAE> {
   const device = (cfg.device as string | undefined) ?? 'auto';
   if (resuming) return VAE.load(modelPath, { device });
   const [, c, h, w] = train.images.shape;
-  const model: Partial<VaeConfig> = { ...(isSynthetic(train.name) ? VAE_POINTS_PRESET : {}), channels: c, height: h, width: w };
+  const model: Partial<VaeConfig> = {
+    ...(isSynthetic(train.name) ? VAE_POINTS_PRESET : {}),
+    channels: c,
+    height: h,
+    width: w,
+  };
   for (const k of MODEL_KEYS) if (cfg[k] !== undefined) (model as Record<string, unknown>)[k] = cfg[k];
   return new VAE({ ...model, device, seed: (cfg.seed as number | undefined) ?? 1 });
 }
@@ -65,30 +86,46 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
   if (remaining > 0 || dist) {
     const batchSize = (cfg.batchSize as number | undefined) ?? vae.lastFit?.batchSize ?? FIT_DEFAULTS.batchSize;
     const bar = progressBar(flags.progress && writer, 'vae', 'loss');
-    bar?.start(remaining * Math.ceil(train.images.shape[0] / (dist?.worldSize ?? 1) / batchSize) - before.epochStep, before.epoch + 1);
+    bar?.start(
+      remaining * Math.ceil(train.images.shape[0] / (dist?.worldSize ?? 1) / batchSize) - before.epochStep,
+      before.epoch + 1,
+    );
     try {
-      history = await withSigint((signal) => vae.fit(train, {
-        epochs: epochsTotal,
-        totals: true,
-        distributed: dist,
-        batchSize,
-        lr: (cfg.lr as number | undefined) ?? vae.lastFit?.lr,
-        checkpointEvery: (cfg.checkpointEvery as number | undefined) ?? 0,
-        checkpointPath: modelPath,
-        progressEvery: cfg.progressEvery as number | undefined,
-        onNan: (cfg.onNan as OnNan | undefined) ?? vae.lastFit?.onNan,
-        precision: (cfg.precision as Precision | undefined) ?? vae.lastFit?.precision,
-        cudaGraphs: (cfg.cudaGraphs as CudaGraphs | undefined) ?? vae.lastFit?.cudaGraphs,
-        signal,
-        onProgress: (p) => {
-          record({ type: 'progress', step: p.step, epoch: p.epoch, ...p.losses, imagesPerSecond: p.imagesPerSecond, time: p.elapsedSeconds, skippedSteps: p.skippedSteps });
-          bar?.update(p.step - before.step, p);
-        },
-        onEpoch: (e) => {
-          record({ type: 'epoch', ...e, ...e.losses });
-          if (!bar && writer) process.stderr.write(`epoch ${e.epoch}: loss ${e.losses.loss.toFixed(2)} nats (${e.seconds.toFixed(1)} s)\n`);
-        },
-      }));
+      history = await withSigint((signal) =>
+        vae.fit(train, {
+          epochs: epochsTotal,
+          totals: true,
+          distributed: dist,
+          batchSize,
+          lr: (cfg.lr as number | undefined) ?? vae.lastFit?.lr,
+          checkpointEvery: (cfg.checkpointEvery as number | undefined) ?? 0,
+          checkpointPath: modelPath,
+          progressEvery: cfg.progressEvery as number | undefined,
+          onNan: (cfg.onNan as OnNan | undefined) ?? vae.lastFit?.onNan,
+          precision: (cfg.precision as Precision | undefined) ?? vae.lastFit?.precision,
+          cudaGraphs: (cfg.cudaGraphs as CudaGraphs | undefined) ?? vae.lastFit?.cudaGraphs,
+          signal,
+          onProgress: (p) => {
+            record({
+              type: 'progress',
+              step: p.step,
+              epoch: p.epoch,
+              ...p.losses,
+              imagesPerSecond: p.imagesPerSecond,
+              time: p.elapsedSeconds,
+              skippedSteps: p.skippedSteps,
+            });
+            bar?.update(p.step - before.step, p);
+          },
+          onEpoch: (e) => {
+            record({ type: 'epoch', ...e, ...e.losses });
+            if (!bar && writer)
+              process.stderr.write(
+                `epoch ${e.epoch}: loss ${e.losses.loss.toFixed(2)} nats (${e.seconds.toFixed(1)} s)\n`,
+              );
+          },
+        }),
+      );
     } finally {
       bar?.stop();
     }
@@ -103,11 +140,18 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
     const samples = await vae.sample(2500, { seed: vae.seed + 1 });
     modes = modeCoverage(samples, spec);
     record({ type: 'modes', step: vae.trainingState.step, ...modes });
-    await writeFileAtomic(join(flags.out, 'samples.png'), await scatterPng(samples.data, { extent: spec.name === 'grid25' ? 5.5 : 1.5, modes: spec.means }));
+    await writeFileAtomic(
+      join(flags.out, 'samples.png'),
+      await scatterPng(samples.data, { extent: spec.name === 'grid25' ? 5.5 : 1.5, modes: spec.means }),
+    );
   } else {
     await writeGridPng(join(flags.out, 'samples.png'), await vae.sample(64), { columns: 8 });
     const originals = take(test, 32);
-    await writeGridPng(join(flags.out, 'reconstructions.png'), pairRows(toFloat(originals.images), await vae.reconstruct(originals), 8), { columns: 8 });
+    await writeGridPng(
+      join(flags.out, 'reconstructions.png'),
+      pairRows(toFloat(originals.images), await vae.reconstruct(originals), 8),
+      { columns: 8 },
+    );
   }
   const summary = {
     model: 'vae',
@@ -127,5 +171,7 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
     ...(modes ? { modes: { covered: modes.covered, total: modes.total, highQualityRate: modes.highQualityRate } } : {}),
   };
   await writeFileAtomic(join(flags.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  process.stdout.write(`gentorch: test negative ELBO ${evaluation.nelbo.toFixed(2)} nats (recon ${evaluation.recon.toFixed(2)}, KL ${evaluation.kl.toFixed(2)}) after ${summary.epochs} epochs; wrote ${flags.out}\n`);
+  process.stdout.write(
+    `gentorch: test negative ELBO ${evaluation.nelbo.toFixed(2)} nats (recon ${evaluation.recon.toFixed(2)}, KL ${evaluation.kl.toFixed(2)}) after ${summary.epochs} epochs; wrote ${flags.out}\n`,
+  );
 }

@@ -45,12 +45,17 @@ export function corrupt(clean: HostTensor<'float32'>, c: Corruption): HostTensor
   rejectUnknownKeys(c, ['noiseStd', 'maskShare', 'seed'], 'corruption');
   const noiseStd = c.noiseStd ?? 0;
   const maskShare = c.maskShare ?? 0;
-  if (typeof noiseStd !== 'number' || !(noiseStd >= 0 && Number.isFinite(noiseStd))) throw invalid('non-negative number', 'noiseStd', noiseStd);
-  if (typeof maskShare !== 'number' || !(maskShare >= 0 && maskShare <= 1)) throw invalid('number in [0, 1]', 'maskShare', maskShare);
+  if (typeof noiseStd !== 'number' || !(noiseStd >= 0 && Number.isFinite(noiseStd)))
+    throw invalid('non-negative number', 'noiseStd', noiseStd);
+  if (typeof maskShare !== 'number' || !(maskShare >= 0 && maskShare <= 1))
+    throw invalid('number in [0, 1]', 'maskShare', maskShare);
   const seed = checkSeed(c.seed ?? 1);
   const [n, ch, h, w] = clean.shape;
   const gauss = gaussianSource(seed);
-  const data = noiseStd > 0 ? Float32Array.from(clean.data, (v) => Math.min(1, Math.max(0, v + noiseStd * gauss()))) : Float32Array.from(clean.data);
+  const data =
+    noiseStd > 0
+      ? Float32Array.from(clean.data, (v) => Math.min(1, Math.max(0, v + noiseStd * gauss())))
+      : Float32Array.from(clean.data);
   const side = Math.round(Math.sqrt(maskShare) * Math.min(h, w));
   const y0 = Math.floor((h - side) / 2);
   const x0 = Math.floor((w - side) / 2);
@@ -80,7 +85,12 @@ export function concatImages(parts: HostTensor<'float32'>[]): HostTensor<'float3
 }
 
 /** Latent codes [rows * steps, d]: row r runs in `steps` even steps from a_r to b_r. */
-export function lerpCodes(a: Float32Array, b: Float32Array, d: number, steps = STRIP): { data: Float32Array; shape: number[] } {
+export function lerpCodes(
+  a: Float32Array,
+  b: Float32Array,
+  d: number,
+  steps = STRIP,
+): { data: Float32Array; shape: number[] } {
   const rows = a.length / d;
   const data = new Float32Array(rows * steps * d);
   for (let r = 0; r < rows; r++) {
@@ -93,7 +103,12 @@ export function lerpCodes(a: Float32Array, b: Float32Array, d: number, steps = S
 }
 
 /** One row per dimension in `dims`: `base` with that coordinate swept over [-range, range]. */
-export function traversalCodes(base: Float32Array, dims: number[], range = 3, steps = STRIP): { data: Float32Array; shape: number[] } {
+export function traversalCodes(
+  base: Float32Array,
+  dims: number[],
+  range = 3,
+  steps = STRIP,
+): { data: Float32Array; shape: number[] } {
   const d = base.length;
   const data = new Float32Array(dims.length * steps * d);
   dims.forEach((dim, r) => {
@@ -123,7 +138,10 @@ export function dimsByVariance(mu: HostTensor<'float32'>): number[] {
     }
     return s2 / n - (s / n) ** 2;
   });
-  return variance.map((v, j) => [v, j]).sort((x, y) => y[0] - x[0]).map(([, j]) => j);
+  return variance
+    .map((v, j) => [v, j])
+    .sort((x, y) => y[0] - x[0])
+    .map(([, j]) => j);
 }
 
 export interface InterpolationOptions {
@@ -146,8 +164,13 @@ export async function interpolation(model: VAE | GAN, o: InterpolationOptions = 
   const steps = checkPositiveInt(o.steps ?? STRIP, 'steps');
   const seed = checkSeed(o.seed ?? model.seed);
   if (model instanceof VAE) {
-    if (!o.images) throw new GentorchError('E_CONFIG', 'Expected images for a VAE interpolation: its ends are the codes of pairs of images');
-    if (o.images.images.shape[0] < 2 * rows) throw invalid(`at least ${2 * rows} images for ${rows} rows`, 'images', o.images.images.shape[0], 'E_DATA');
+    if (!o.images)
+      throw new GentorchError(
+        'E_CONFIG',
+        'Expected images for a VAE interpolation: its ends are the codes of pairs of images',
+      );
+    if (o.images.images.shape[0] < 2 * rows)
+      throw invalid(`at least ${2 * rows} images for ${rows} rows`, 'images', o.images.images.shape[0], 'E_DATA');
     const d = model.config.latentDim;
     const { mu } = await model.encode(take(o.images, 2 * rows));
     const a = new Float32Array(rows * d);
@@ -178,13 +201,18 @@ export interface TraversalOptions {
  * coordinate over [-3, 3] with the others fixed. Returns the images and the
  * dimensions swept.
  */
-export async function traversal(model: VAE | GAN, o: TraversalOptions = {}): Promise<{ images: HostTensor<'float32'>; dims: number[] }> {
+export async function traversal(
+  model: VAE | GAN,
+  o: TraversalOptions = {},
+): Promise<{ images: HostTensor<'float32'>; dims: number[] }> {
   const d = model.config.latentDim;
   const k = Math.min(checkPositiveInt(o.dims ?? 8, 'dims'), d);
   const steps = checkPositiveInt(o.steps ?? STRIP, 'steps');
   const seed = checkSeed(o.seed ?? model.seed);
   if (model instanceof VAE) {
-    const order = o.images ? dimsByVariance((await model.encode(take(o.images, 2000))).mu) : Array.from({ length: d }, (_, j) => j);
+    const order = o.images
+      ? dimsByVariance((await model.encode(take(o.images, 2000))).mu)
+      : Array.from({ length: d }, (_, j) => j);
     const dims = order.slice(0, k);
     return { images: await model.decode(traversalCodes(new Float32Array(d), dims, 3, steps)), dims };
   }
@@ -193,7 +221,11 @@ export async function traversal(model: VAE | GAN, o: TraversalOptions = {}): Pro
 }
 
 /** Restoration through a VAE: clean, corrupted and restored images. */
-export async function restore(vae: VAE, images: ImageDataset, c: Corruption): Promise<{ clean: HostTensor<'float32'>; corrupted: HostTensor<'float32'>; restored: HostTensor<'float32'> }> {
+export async function restore(
+  vae: VAE,
+  images: ImageDataset,
+  c: Corruption,
+): Promise<{ clean: HostTensor<'float32'>; corrupted: HostTensor<'float32'>; restored: HostTensor<'float32'> }> {
   const clean = toFloat(images.images);
   const corrupted = corrupt(clean, c);
   const restored = await vae.reconstruct({ name: `${images.name} (corrupted)`, images: corrupted });

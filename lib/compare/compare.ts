@@ -13,7 +13,14 @@ import { MODEL_PRESETS, type ModelPreset } from '../config/presets.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
 import { take, toFloat, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, invalid } from '../errors.js';
-import { compressionMeasures, judgeBench, restorationMeasures, sampleQuality, vaeMeasures, type JudgeBench } from './evaluate.js';
+import {
+  compressionMeasures,
+  judgeBench,
+  restorationMeasures,
+  sampleQuality,
+  vaeMeasures,
+  type JudgeBench,
+} from './evaluate.js';
 import type { FitProgress } from '../models/fit.js';
 import { writeFileAtomic } from '../io/fsutil.js';
 import { GAN } from '../models/gan.js';
@@ -67,7 +74,21 @@ export interface CompareOptions {
   onProgress?: (p: CompareProgress) => void;
 }
 
-const OPTION_KEYS = ['data', 'out', 'models', 'seconds', 'epochs', 'seed', 'device', 'evalPoints', 'curveSamples', 'samples', 'cacheDir', 'signal', 'onProgress'];
+const OPTION_KEYS = [
+  'data',
+  'out',
+  'models',
+  'seconds',
+  'epochs',
+  'seed',
+  'device',
+  'evalPoints',
+  'curveSamples',
+  'samples',
+  'cacheDir',
+  'signal',
+  'onProgress',
+];
 const NELBO_IMAGES = 2000;
 const GRID = 64;
 /** Steps of the first chunk in seconds mode, which times a step. */
@@ -92,15 +113,27 @@ function makeTrainee(name: string, train: ImageDataset, seed: number, device: st
   if (preset.family === 'vae') {
     const vae = new VAE({ ...preset.model, ...shape, seed, device });
     return {
-      name, preset, model: vae, stepsPerEpoch: Math.ceil(n / batch), imagesPerStep: batch,
-      fit: async (steps, onProgress, signal) => { await vae.fit(train, { ...preset.fit, steps, onProgress, signal }); },
+      name,
+      preset,
+      model: vae,
+      stepsPerEpoch: Math.ceil(n / batch),
+      imagesPerStep: batch,
+      fit: async (steps, onProgress, signal) => {
+        await vae.fit(train, { ...preset.fit, steps, onProgress, signal });
+      },
       sample: (k, s) => vae.sample(k, { seed: s }),
     };
   }
   const gan = new GAN({ ...preset.model, ...shape, seed, device });
   return {
-    name, preset, model: gan, stepsPerEpoch: Math.ceil(Math.ceil(n / batch) / gan.config.nCritic), imagesPerStep: batch * gan.config.nCritic,
-    fit: async (steps, onProgress, signal) => { await gan.fit(train, { ...preset.fit, steps, onProgress, signal }); },
+    name,
+    preset,
+    model: gan,
+    stepsPerEpoch: Math.ceil(Math.ceil(n / batch) / gan.config.nCritic),
+    imagesPerStep: batch * gan.config.nCritic,
+    fit: async (steps, onProgress, signal) => {
+      await gan.fit(train, { ...preset.fit, steps, onProgress, signal });
+    },
     sample: (k, s) => gan.sample(k, { seed: s }),
   };
 }
@@ -121,19 +154,28 @@ function resolveOptions(options: CompareOptions) {
   if (options.seconds !== undefined && options.epochs !== undefined) {
     throw new GentorchError('E_CONFIG', 'Expected either seconds or epochs as the shared budget but received both');
   }
-  if (options.seconds !== undefined && !(typeof options.seconds === 'number' && options.seconds > 0 && Number.isFinite(options.seconds))) {
+  if (
+    options.seconds !== undefined &&
+    !(typeof options.seconds === 'number' && options.seconds > 0 && Number.isFinite(options.seconds))
+  ) {
     throw invalid('positive number', 'seconds', options.seconds);
   }
-  if (options.epochs !== undefined && !(typeof options.epochs === 'number' && options.epochs > 0 && Number.isFinite(options.epochs))) {
+  if (
+    options.epochs !== undefined &&
+    !(typeof options.epochs === 'number' && options.epochs > 0 && Number.isFinite(options.epochs))
+  ) {
     throw invalid('positive number', 'epochs', options.epochs);
   }
-  const budget = options.epochs !== undefined
-    ? { kind: 'epochs' as const, value: options.epochs }
-    : { kind: 'seconds' as const, value: options.seconds ?? DEFAULT_BUDGET_SECONDS };
+  const budget =
+    options.epochs !== undefined
+      ? { kind: 'epochs' as const, value: options.epochs }
+      : { kind: 'seconds' as const, value: options.seconds ?? DEFAULT_BUDGET_SECONDS };
   const device = options.device ?? 'auto';
   checkDeviceSpec(device);
   return {
-    models, budget, device,
+    models,
+    budget,
+    device,
     seed: checkSeed(options.seed ?? 1),
     evalPoints: checkPositiveInt(options.evalPoints ?? 8, 'evalPoints'),
     curveSamples: checkPositiveInt(options.curveSamples ?? 2000, 'curveSamples'),
@@ -152,7 +194,10 @@ async function cheapPoint(t: Trainee, bench: Bench, r: Resolved, seconds: number
   const state = t.model.trainingState;
   const samples = await t.sample(r.curveSamples, r.seed + 1);
   const point: CurvePoint = {
-    seconds, step: state.step, epochs: state.step / t.stepsPerEpoch, fid: await featureFid(bench.judge, samples, bench.realFeatures),
+    seconds,
+    step: state.step,
+    epochs: state.step / t.stepsPerEpoch,
+    fid: await featureFid(bench.judge, samples, bench.realFeatures),
   };
   if (t.model instanceof VAE) point.nelbo = (await t.model.evaluate(bench.nelboImages)).nelbo;
   return point;
@@ -177,27 +222,45 @@ function nextChunk(r: Resolved, t: Trainee, done: { steps: number; seconds: numb
  * seconds mode a short first chunk times a step; evaluations are not
  * training time.
  */
-async function trainWithCurve(t: Trainee, bench: Bench, r: Resolved, options: CompareOptions): Promise<{ curve: CurvePoint[]; losses: LossPoint[]; seconds: number }> {
+async function trainWithCurve(
+  t: Trainee,
+  bench: Bench,
+  r: Resolved,
+  options: CompareOptions,
+): Promise<{ curve: CurvePoint[]; losses: LossPoint[]; seconds: number }> {
   const curve = [await cheapPoint(t, bench, r, 0)];
   const losses: LossPoint[] = [];
   const totalSteps = r.budget.kind === 'epochs' ? Math.max(1, Math.round(r.budget.value * t.stepsPerEpoch)) : Infinity;
   const done = { steps: 0, seconds: 0 };
-  const fraction = () => Math.min(1, r.budget.kind === 'epochs' ? done.steps / totalSteps : done.seconds / r.budget.value);
-  const report = (fid?: number) => options.onProgress?.({ model: t.name, stage: 'train', fraction: fraction(), seconds: done.seconds, epochs: done.steps / t.stepsPerEpoch, fid });
+  const fraction = () =>
+    Math.min(1, r.budget.kind === 'epochs' ? done.steps / totalSteps : done.seconds / r.budget.value);
+  const report = (fid?: number) =>
+    options.onProgress?.({
+      model: t.name,
+      stage: 'train',
+      fraction: fraction(),
+      seconds: done.seconds,
+      epochs: done.steps / t.stepsPerEpoch,
+      fid,
+    });
   report(curve[0].fid);
   while (fraction() < 1) {
     const n = nextChunk(r, t, done, totalSteps);
     const before = { ...done };
     const t0 = performance.now();
-    await t.fit(n, (p) => {
-      losses.push({ step: p.step, seconds: before.seconds + p.elapsedSeconds, losses: p.losses });
-      done.seconds = before.seconds + (performance.now() - t0) / 1000;
-      done.steps = p.step - curve[0].step;
-      report();
-    }, options.signal);
+    await t.fit(
+      n,
+      (p) => {
+        losses.push({ step: p.step, seconds: before.seconds + p.elapsedSeconds, losses: p.losses });
+        done.seconds = before.seconds + (performance.now() - t0) / 1000;
+        done.steps = p.step - curve[0].step;
+        report();
+      },
+      options.signal,
+    );
     done.seconds = before.seconds + (performance.now() - t0) / 1000;
     done.steps = t.model.trainingState.step - curve[0].step;
-    if (before.steps === 0 && r.budget.kind === 'seconds' && fraction() < 0.5 / r.evalPoints) continue;  // the timing probe
+    if (before.steps === 0 && r.budget.kind === 'seconds' && fraction() < 0.5 / r.evalPoints) continue; // the timing probe
     curve.push(await cheapPoint(t, bench, r, done.seconds));
     report(curve.at(-1)!.fid);
   }
@@ -208,32 +271,69 @@ function stability(t: Trainee, losses: LossPoint[], curve: CurvePoint[]): Stabil
   const key = t.preset.family === 'vae' ? 'loss' : 'gLoss';
   const half = losses.slice(Math.floor(losses.length / 2));
   const mean = (k: string) => (half.length ? half.reduce((a, p) => a + (p.losses[k] ?? NaN), 0) / half.length : NaN);
-  const out: StabilityMeasures = { lossOscillation: lossOscillation(half.map((p) => p.losses[key]), Math.min(10, half.length)) };
+  const out: StabilityMeasures = {
+    lossOscillation: lossOscillation(
+      half.map((p) => p.losses[key]),
+      Math.min(10, half.length),
+    ),
+  };
   const last = curve.slice(-3).map((p) => p.fid);
   if (last.length === 3) out.fidSwing = (Math.max(...last) - Math.min(...last)) / (last.reduce((a, b) => a + b, 0) / 3);
-  if (t.model instanceof GAN) Object.assign(out, { dReal: mean('dReal'), dFake: mean('dFake'), gradNormD: mean('gradNormD'), gradNormG: mean('gradNormG') });
+  if (t.model instanceof GAN)
+    Object.assign(out, {
+      dReal: mean('dReal'),
+      dFake: mean('dFake'),
+      gradNormD: mean('gradNormD'),
+      gradNormG: mean('gradNormG'),
+    });
   return out;
 }
 
 /** The final metrics and pictures of a trained model, written under dir. */
-async function measure(t: Trainee, bench: Bench, r: Resolved, dir: string): Promise<{ metrics: ModelResult['metrics']; images: ModelResult['images']; sampleImagesPerSecond: number }> {
+async function measure(
+  t: Trainee,
+  bench: Bench,
+  r: Resolved,
+  dir: string,
+): Promise<{ metrics: ModelResult['metrics']; images: ModelResult['images']; sampleImagesPerSecond: number }> {
   const rel = (file: string) => `${t.name}/${file}`;
   const t0 = performance.now();
   const samples = await t.sample(r.samples, r.seed + 2);
   const sampleImagesPerSecond = r.samples / ((performance.now() - t0) / 1000);
   await writeGridPng(join(dir, 'samples.png'), firstImages(samples, GRID), { columns: 8 });
-  const metrics: ModelResult['metrics'] = { quality: await sampleQuality(samples, bench), stability: { lossOscillation: NaN } };
-  const images: ModelResult['images'] = { samples: rel('samples.png'), interpolation: rel('interpolation.png'), traversal: rel('traversal.png') };
-  await writeGridPng(join(dir, 'interpolation.png'), await interpolation(t.model, { images: bench.test, seed: r.seed }), { columns: STRIP });
-  await writeGridPng(join(dir, 'traversal.png'), (await traversal(t.model, { images: bench.test, seed: r.seed })).images, { columns: STRIP });
+  const metrics: ModelResult['metrics'] = {
+    quality: await sampleQuality(samples, bench),
+    stability: { lossOscillation: NaN },
+  };
+  const images: ModelResult['images'] = {
+    samples: rel('samples.png'),
+    interpolation: rel('interpolation.png'),
+    traversal: rel('traversal.png'),
+  };
+  await writeGridPng(
+    join(dir, 'interpolation.png'),
+    await interpolation(t.model, { images: bench.test, seed: r.seed }),
+    { columns: STRIP },
+  );
+  await writeGridPng(
+    join(dir, 'traversal.png'),
+    (await traversal(t.model, { images: bench.test, seed: r.seed })).images,
+    { columns: STRIP },
+  );
   if (t.model instanceof VAE) {
     metrics.vae = await vaeMeasures(t.model, bench.test);
     metrics.compression = await compressionMeasures(t.model, bench.test);
     const rest = await restorationMeasures(t.model, bench.test, r.seed);
     metrics.restoration = rest.measures;
-    await writeGridPng(join(dir, 'restoration.png'), concatImages(rest.rows.map((x) => firstImages(x, STRIP))), { columns: STRIP });
+    await writeGridPng(join(dir, 'restoration.png'), concatImages(rest.rows.map((x) => firstImages(x, STRIP))), {
+      columns: STRIP,
+    });
     const originals = take(bench.test, 16);
-    await writeGridPng(join(dir, 'reconstructions.png'), pairRows(toFloat(originals.images), await t.model.reconstruct(originals), 8), { columns: 8 });
+    await writeGridPng(
+      join(dir, 'reconstructions.png'),
+      pairRows(toFloat(originals.images), await t.model.reconstruct(originals), 8),
+      { columns: 8 },
+    );
     images.reconstruction = rel('reconstructions.png');
     images.restoration = rel('restoration.png');
   }
@@ -254,13 +354,24 @@ async function runModel(name: string, bench: Bench, r: Resolved, options: Compar
     const steps = t.model.trainingState.step;
     options.onProgress?.({ model: name, stage: 'done', fraction: 1, seconds, epochs, fid: metrics.quality.fid });
     return {
-      name, family: t.preset.family, config: { model: { ...t.model.config }, fit: { ...t.preset.fit } }, checkpoint: `${name}/model.safetensors`, metrics,
+      name,
+      family: t.preset.family,
+      config: { model: { ...t.model.config }, fit: { ...t.preset.fit } },
+      checkpoint: `${name}/model.safetensors`,
+      metrics,
       timings: {
-        trainSeconds: seconds, epochs, steps, secondsPerEpoch: seconds / epochs,
-        trainImagesPerSecond: (steps * t.imagesPerStep) / seconds, sampleImagesPerSecond,
-        peakRssBytes: process.resourceUsage().maxRSS * 1024, parameters: t.model.parameterCount,
+        trainSeconds: seconds,
+        epochs,
+        steps,
+        secondsPerEpoch: seconds / epochs,
+        trainImagesPerSecond: (steps * t.imagesPerStep) / seconds,
+        sampleImagesPerSecond,
+        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        parameters: t.model.parameterCount,
       },
-      curve, losses, images,
+      curve,
+      losses,
+      images,
     };
   } finally {
     t.model.dispose();
@@ -281,9 +392,17 @@ export async function compare(options: CompareOptions): Promise<CompareResults> 
     const models: ModelResult[] = [];
     for (const name of r.models) models.push(await runModel(name, bench, r, options));
     const results: CompareResults = {
-      gentorch: VERSION, torch: native().runtimeInfo().torchVersion, createdAt: new Date().toISOString(),
-      device: native().checkDevice(r.device), seed: r.seed,
-      data: { name: bench.train.name.replace(/:train$/, ''), train: bench.train.images.shape[0], test: bench.test.images.shape[0], shape: bench.train.images.shape.slice(1) },
+      gentorch: VERSION,
+      torch: native().runtimeInfo().torchVersion,
+      createdAt: new Date().toISOString(),
+      device: native().checkDevice(r.device),
+      seed: r.seed,
+      data: {
+        name: bench.train.name.replace(/:train$/, ''),
+        train: bench.train.images.shape[0],
+        test: bench.test.images.shape[0],
+        shape: bench.train.images.shape.slice(1),
+      },
       budget: r.budget,
       judge: { testAccuracy: bench.judgeAccuracy, featureDim: bench.realFeatures.shape[1] },
       models,

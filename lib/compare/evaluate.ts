@@ -11,7 +11,13 @@ import { loadDataSpec, take, toFloat, type ImageDataset } from '../data/datasets
 import { GentorchError } from '../errors.js';
 import type { GAN } from '../models/gan.js';
 import {
-  activeUnits, classCoverage, frechetDistance, meanSquaredError, precisionRecall, psnr, roundToFloat16,
+  activeUnits,
+  classCoverage,
+  frechetDistance,
+  meanSquaredError,
+  precisionRecall,
+  psnr,
+  roundToFloat16,
 } from './metrics.js';
 import type { CompressionMeasures, RestorationMeasures, SampleQuality, VaeMeasures } from '../report/results.js';
 import type { HostTensor } from '../tensor.js';
@@ -30,14 +36,26 @@ export interface JudgeBench {
  * Loads labelled data and its judge (trained once per dataset and cached;
  * see Classifier.forDataset) and the judge's features of the test images.
  */
-export async function judgeBench(data: string | { train: ImageDataset; test: ImageDataset }, options: { device?: string; cacheDir?: string } = {}): Promise<JudgeBench> {
+export async function judgeBench(
+  data: string | { train: ImageDataset; test: ImageDataset },
+  options: { device?: string; cacheDir?: string } = {},
+): Promise<JudgeBench> {
   const { train, test } = typeof data === 'string' ? await loadDataSpec(data) : data;
   if (!train?.labels || !test?.labels) {
-    throw new GentorchError('E_DATA', 'Expected labelled train and test data: the judge classifier that measures sample quality learns the classes');
+    throw new GentorchError(
+      'E_DATA',
+      'Expected labelled train and test data: the judge classifier that measures sample quality learns the classes',
+    );
   }
   const device = options.device === 'auto' ? undefined : options.device;
   const { classifier, testAccuracy } = await Classifier.forDataset(train, test, { device, cacheDir: options.cacheDir });
-  return { train, test, judge: classifier, judgeAccuracy: testAccuracy, realFeatures: await classifier.features(test.images) };
+  return {
+    train,
+    test,
+    judge: classifier,
+    judgeAccuracy: testAccuracy,
+    realFeatures: await classifier.features(test.images),
+  };
 }
 
 /** FID, precision/recall (k = 3) and class coverage of samples in [0, 1], against the test images. */
@@ -46,8 +64,14 @@ export async function sampleQuality(samples: HostTensor<'float32'>, bench: Judge
   const { precision, recall } = await precisionRecall(bench.realFeatures, features, 3);
   const cov = await classCoverage(bench.judge, samples, bench.test.labels);
   return {
-    fid: frechetDistance(features, bench.realFeatures), judgeAccuracy: bench.judgeAccuracy, precision, recall,
-    classHistogram: cov.histogram, classesCovered: cov.classesCovered, classKl: cov.klFromData, samples: samples.shape[0],
+    fid: frechetDistance(features, bench.realFeatures),
+    judgeAccuracy: bench.judgeAccuracy,
+    precision,
+    recall,
+    classHistogram: cov.histogram,
+    classesCovered: cov.classesCovered,
+    classKl: cov.klFromData,
+    samples: samples.shape[0],
   };
 }
 
@@ -58,8 +82,15 @@ export async function vaeMeasures(vae: VAE, test: ImageDataset, iwaeSamples = 32
   const mse = meanSquaredError(toFloat(test.images).data, recon.data);
   const { mu } = await vae.encode(test);
   return {
-    nelbo: ev.nelbo, recon: ev.recon, kl: ev.kl, iwae: await vae.iwae(test, { samples: iwaeSamples }), iwaeSamples,
-    mse, psnr: psnr(mse), activeUnits: activeUnits(mu), latentDim: vae.config.latentDim,
+    nelbo: ev.nelbo,
+    recon: ev.recon,
+    kl: ev.kl,
+    iwae: await vae.iwae(test, { samples: iwaeSamples }),
+    iwaeSamples,
+    mse,
+    psnr: psnr(mse),
+    activeUnits: activeUnits(mu),
+    latentDim: vae.config.latentDim,
   };
 }
 
@@ -74,7 +105,11 @@ export async function compressionMeasures(vae: VAE, test: ImageDataset): Promise
 }
 
 /** Restoration of 1000 test images: noise of std 0.3, and a centred square over a quarter of the pixels. */
-export async function restorationMeasures(vae: VAE, test: ImageDataset, seed: number): Promise<{ measures: RestorationMeasures; rows: HostTensor<'float32'>[] }> {
+export async function restorationMeasures(
+  vae: VAE,
+  test: ImageDataset,
+  seed: number,
+): Promise<{ measures: RestorationMeasures; rows: HostTensor<'float32'>[] }> {
   const images = take(test, 1000);
   const noisy = await restore(vae, images, { noiseStd: 0.3, seed });
   const masked = await restore(vae, images, { maskShare: 0.25 });
@@ -83,8 +118,12 @@ export async function restorationMeasures(vae: VAE, test: ImageDataset, seed: nu
   const side = Math.round(Math.sqrt(0.25) * Math.min(h, w));
   return {
     measures: {
-      noiseStd: 0.3, noisyPsnr: p(noisy.corrupted), restoredNoisyPsnr: p(noisy.restored),
-      maskShare: (side * side) / (h * w), maskedPsnr: p(masked.corrupted), restoredMaskedPsnr: p(masked.restored),
+      noiseStd: 0.3,
+      noisyPsnr: p(noisy.corrupted),
+      restoredNoisyPsnr: p(noisy.restored),
+      maskShare: (side * side) / (h * w),
+      maskedPsnr: p(masked.corrupted),
+      restoredMaskedPsnr: p(masked.restored),
     },
     rows: [noisy.clean, noisy.corrupted, noisy.restored, masked.corrupted, masked.restored],
   };
@@ -102,7 +141,11 @@ export interface Evaluation {
  * The full metrics of a trained model on labelled data: `samples` samples
  * (default 10000) judged against the test images, and the VAE measures.
  */
-export async function evaluate(model: VAE | GAN, bench: JudgeBench, options: { samples?: number; seed?: number } = {}): Promise<Evaluation> {
+export async function evaluate(
+  model: VAE | GAN,
+  bench: JudgeBench,
+  options: { samples?: number; seed?: number } = {},
+): Promise<Evaluation> {
   const n = checkPositiveInt(options.samples ?? 10000, 'samples');
   const seed = checkSeed(options.seed ?? model.seed);
   const t0 = performance.now();

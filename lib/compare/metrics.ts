@@ -15,8 +15,13 @@ export function frechetDistance(a: HostTensor<'float64'>, b: HostTensor<'float64
 }
 
 /** Domain-feature FID of `samples` (floats in [0, 1]) against real images. */
-export async function featureFid(judge: Classifier, samples: HostTensor, real: ImageDataset['images'] | HostTensor<'float64'>): Promise<number> {
-  const realFeatures = real.dtype === 'float64' && real.shape.length === 2 ? real as HostTensor<'float64'> : await judge.features(real);
+export async function featureFid(
+  judge: Classifier,
+  samples: HostTensor,
+  real: ImageDataset['images'] | HostTensor<'float64'>,
+): Promise<number> {
+  const realFeatures =
+    real.dtype === 'float64' && real.shape.length === 2 ? (real as HostTensor<'float64'>) : await judge.features(real);
   return frechetDistance(await judge.features(samples), realFeatures);
 }
 
@@ -30,7 +35,11 @@ export interface ClassCoverage {
 }
 
 /** How generated samples spread over the classes, by the judge's predictions. */
-export async function classCoverage(judge: Classifier, samples: HostTensor, dataLabels?: Int32Array): Promise<ClassCoverage> {
+export async function classCoverage(
+  judge: Classifier,
+  samples: HostTensor,
+  dataLabels?: Int32Array,
+): Promise<ClassCoverage> {
   const probs = await judge.probabilities(samples);
   const [n, k] = probs.shape;
   if (n === 0) throw new GentorchError('E_DATA', 'Expected samples for class coverage but received none');
@@ -59,16 +68,26 @@ export async function classCoverage(judge: Classifier, samples: HostTensor, data
  * (diversity) the share of real points inside the generated one. Runs off
  * the event loop.
  */
-export async function precisionRecall(real: HostTensor<'float64'>, generated: HostTensor<'float64'>, k = 3): Promise<{ precision: number; recall: number }> {
+export async function precisionRecall(
+  real: HostTensor<'float64'>,
+  generated: HostTensor<'float64'>,
+  k = 3,
+): Promise<{ precision: number; recall: number }> {
   const callSite = new Error();
-  return native().precisionRecall({ data: real.data, shape: real.shape }, { data: generated.data, shape: generated.shape }, k)
-    .catch((e) => { throw graft(e, callSite); });
+  return native()
+    .precisionRecall({ data: real.data, shape: real.shape }, { data: generated.data, shape: generated.shape }, k)
+    .catch((e) => {
+      throw graft(e, callSite);
+    });
 }
-
 
 /** Mean squared error per element between two equally long arrays. */
 export function meanSquaredError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length || a.length === 0) throw new GentorchError('E_SHAPE', `Expected two equally long non-empty arrays but received ${a.length} and ${b.length}`);
+  if (a.length !== b.length || a.length === 0)
+    throw new GentorchError(
+      'E_SHAPE',
+      `Expected two equally long non-empty arrays but received ${a.length} and ${b.length}`,
+    );
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
   return s / a.length;
@@ -124,7 +143,7 @@ export function roundToFloat16(x: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
   const a = Math.abs(x);
   if (a >= 65520) return Math.sign(x) * Infinity;
-  const e = Math.max(Math.floor(Math.log2(a)), -14);  // subnormals share the smallest exponent
+  const e = Math.max(Math.floor(Math.log2(a)), -14); // subnormals share the smallest exponent
   const quantum = 2 ** (e - 10);
   return Math.sign(x) * Math.round(a / quantum) * quantum;
 }

@@ -3,7 +3,14 @@
  * mirrored 1:1 from native/train/vae_trainer.h VaeFitOptions; the precision,
  * NaN and CUDA-graph choices the GAN's fit (gan.ts) shares.
  */
-import { checkBoolean, checkNonNegativeInt, checkOneOf, checkPositiveInt, checkPositiveNumber, stripUndefined } from './validate.js';
+import {
+  checkBoolean,
+  checkNonNegativeInt,
+  checkOneOf,
+  checkPositiveInt,
+  checkPositiveNumber,
+  stripUndefined,
+} from './validate.js';
 
 /** Options of one fit() call that cross into C++. */
 export interface FitConfig {

@@ -8,8 +8,14 @@
  */
 import { GentorchError, invalid } from '../errors.js';
 import {
-  checkNonNegativeInt, checkNonNegativeNumber, checkOneOf, checkPositiveInt, checkPositiveNumber,
-  checkBoolean, rejectUnknownKeys, stripUndefined,
+  checkNonNegativeInt,
+  checkNonNegativeNumber,
+  checkOneOf,
+  checkPositiveInt,
+  checkPositiveNumber,
+  checkBoolean,
+  rejectUnknownKeys,
+  stripUndefined,
 } from './validate.js';
 import { ON_NAN, PRECISIONS, CUDA_GRAPHS, type OnNan, type Precision, type CudaGraphs } from './fit.js';
 
@@ -124,7 +130,17 @@ export function resolveGanConfig(partial: Partial<GanConfig> = {}): GanConfig {
     dBatchnorm: p.dBatchnorm ?? loss !== 'wgan-gp',
   } as GanConfig;
   checkOneOf(c.output, ['sigmoid', 'tanh', 'linear'], 'output');
-  for (const k of ['channels', 'height', 'width', 'latentDim', 'gHidden', 'dHidden', 'hiddenLayers', 'features', 'nCritic'] as const) {
+  for (const k of [
+    'channels',
+    'height',
+    'width',
+    'latentDim',
+    'gHidden',
+    'dHidden',
+    'hiddenLayers',
+    'features',
+    'nCritic',
+  ] as const) {
     checkPositiveInt(c[k], k);
   }
   checkNonNegativeInt(c.numClasses, 'numClasses');
@@ -135,10 +151,16 @@ export function resolveGanConfig(partial: Partial<GanConfig> = {}): GanConfig {
   }
   if (typeof c.dBatchnorm !== 'boolean') throw invalid('boolean', 'dBatchnorm', c.dBatchnorm);
   if (arch === 'dcgan' && (c.height !== c.width || ![28, 32, 64].includes(c.height))) {
-    throw new GentorchError('E_CONFIG', `Expected 28x28, 32x32 or 64x64 images for arch dcgan but received ${c.height}x${c.width}`);
+    throw new GentorchError(
+      'E_CONFIG',
+      `Expected 28x28, 32x32 or 64x64 images for arch dcgan but received ${c.height}x${c.width}`,
+    );
   }
   if (loss === 'wgan-gp' && arch === 'dcgan' && c.dBatchnorm) {
-    throw new GentorchError('E_CONFIG', 'Expected dBatchnorm false for loss wgan-gp: the gradient penalty is per sample');
+    throw new GentorchError(
+      'E_CONFIG',
+      'Expected dBatchnorm false for loss wgan-gp: the gradient penalty is per sample',
+    );
   }
   return c;
 }

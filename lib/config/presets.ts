@@ -14,7 +14,13 @@ import type { VaeConfig } from './vae.js';
  * beta / 2). Measured on ring8, 10 epochs: beta 0.01 covers 8 of 8 modes with
  * 26% high-quality samples (0.001: 5%; 0.1: 5 modes, 6%).
  */
-export const VAE_POINTS_PRESET: Partial<VaeConfig> = { likelihood: 'gaussian', output: 'linear', hiddenDim: 128, latentDim: 2, beta: 0.01 };
+export const VAE_POINTS_PRESET: Partial<VaeConfig> = {
+  likelihood: 'gaussian',
+  output: 'linear',
+  hiddenDim: 128,
+  latentDim: 2,
+  beta: 0.01,
+};
 
 /**
  * Named presets (data, not code): what the 2-D mixtures (ring8, grid25) need
@@ -31,7 +37,17 @@ export const VAE_POINTS_PRESET: Partial<VaeConfig> = { likelihood: 'gaussian', o
  */
 export const GAN_PRESETS = Object.freeze({
   points: Object.freeze<{ model: Partial<GanConfig>; fit: Partial<GanFitConfig> }>({
-    model: { arch: 'mlp', channels: 1, height: 1, width: 2, output: 'linear', hiddenLayers: 3, latentDim: 8, emaDecay: 0.99, gpLambda: 1 },
+    model: {
+      arch: 'mlp',
+      channels: 1,
+      height: 1,
+      width: 2,
+      output: 'linear',
+      hiddenLayers: 3,
+      latentDim: 8,
+      emaDecay: 0.99,
+      gpLambda: 1,
+    },
     fit: { batchSize: 512, lrG: 1e-3, lrD: 1e-3, steps: 3000 },
   }),
 });
@@ -54,9 +70,34 @@ type TypedModelPreset =
  * strongest defaults here: the MLP VAE of pytorch/examples and the DCGAN.
  */
 export const MODEL_PRESETS: Readonly<Record<string, ModelPreset>> = Object.freeze({
-  vae: { family: 'vae', description: 'MLP VAE (784-400-20, Bernoulli)', model: { arch: 'mlp' }, fit: { batchSize: 128, lr: 1e-3 } },
-  'conv-vae': { family: 'vae', description: 'convolutional VAE', model: { arch: 'conv' }, fit: { batchSize: 128, lr: 1e-3 } },
-  gan: { family: 'gan', description: 'DCGAN, non-saturating loss', model: { arch: 'dcgan' }, fit: { batchSize: 128, lrG: 2e-4, lrD: 2e-4 } },
-  'mlp-gan': { family: 'gan', description: "the article's MLP GAN (100-128-784)", model: { arch: 'mlp' }, fit: { batchSize: 128, lrG: 2e-4, lrD: 2e-4 } },
-  'wgan-gp': { family: 'gan', description: 'DCGAN critic with WGAN-GP', model: { arch: 'dcgan', loss: 'wgan-gp' }, fit: { batchSize: 64, lrG: 1e-4, lrD: 1e-4, beta1: 0, beta2: 0.9 } },
+  vae: {
+    family: 'vae',
+    description: 'MLP VAE (784-400-20, Bernoulli)',
+    model: { arch: 'mlp' },
+    fit: { batchSize: 128, lr: 1e-3 },
+  },
+  'conv-vae': {
+    family: 'vae',
+    description: 'convolutional VAE',
+    model: { arch: 'conv' },
+    fit: { batchSize: 128, lr: 1e-3 },
+  },
+  gan: {
+    family: 'gan',
+    description: 'DCGAN, non-saturating loss',
+    model: { arch: 'dcgan' },
+    fit: { batchSize: 128, lrG: 2e-4, lrD: 2e-4 },
+  },
+  'mlp-gan': {
+    family: 'gan',
+    description: "the article's MLP GAN (100-128-784)",
+    model: { arch: 'mlp' },
+    fit: { batchSize: 128, lrG: 2e-4, lrD: 2e-4 },
+  },
+  'wgan-gp': {
+    family: 'gan',
+    description: 'DCGAN critic with WGAN-GP',
+    model: { arch: 'dcgan', loss: 'wgan-gp' },
+    fit: { batchSize: 64, lrG: 1e-4, lrD: 1e-4, beta1: 0, beta2: 0.9 },
+  },
 } satisfies Record<string, TypedModelPreset>);

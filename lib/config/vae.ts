@@ -54,10 +54,16 @@ export function resolveVaeConfig(partial: Partial<VaeConfig> = {}): VaeConfig {
   checkNonNegativeNumber(c.beta, 'beta');
   checkOneOf(c.output, ['sigmoid', 'linear'], 'output');
   if (c.output === 'linear' && c.likelihood !== 'gaussian') {
-    throw new GentorchError('E_CONFIG', 'Expected likelihood gaussian for output linear (a Bernoulli mean lies in [0, 1])');
+    throw new GentorchError(
+      'E_CONFIG',
+      'Expected likelihood gaussian for output linear (a Bernoulli mean lies in [0, 1])',
+    );
   }
   if (c.arch === 'conv' && (c.height % 4 !== 0 || c.width % 4 !== 0)) {
-    throw new GentorchError('E_CONFIG', `Expected height and width divisible by 4 for arch conv but received ${c.height}x${c.width}`);
+    throw new GentorchError(
+      'E_CONFIG',
+      `Expected height and width divisible by 4 for arch conv but received ${c.height}x${c.width}`,
+    );
   }
   return c;
 }

@@ -26,18 +26,21 @@ export function rejectUnknownKeys(obj: object, known: readonly string[], what: s
   for (const key of Object.keys(obj)) {
     if (known.includes(key)) continue;
     const best = [...known].sort((x, y) => distance(key, x) - distance(key, y))[0];
-    const hint = best !== undefined && distance(key, best) <= Math.max(2, key.length / 3) ? ` (did you mean "${best}"?)` : '';
+    const hint =
+      best !== undefined && distance(key, best) <= Math.max(2, key.length / 3) ? ` (did you mean "${best}"?)` : '';
     throw new GentorchError('E_CONFIG', `Unknown ${what} option "${key}"${hint}; known options: ${known.join(', ')}`);
   }
 }
 
 export function checkPositiveInt(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw invalid('positive integer', name, value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw invalid('positive integer', name, value);
   return value;
 }
 
 export function checkNonNegativeInt(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalid('non-negative integer', name, value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw invalid('non-negative integer', name, value);
   return value;
 }
 
@@ -47,17 +50,20 @@ export function checkPositiveNumber(value: unknown, name: string): number {
 }
 
 export function checkNonNegativeNumber(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalid('non-negative number', name, value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw invalid('non-negative number', name, value);
   return value;
 }
 
 export function checkOneOf<T extends string>(value: unknown, choices: readonly T[], name: string): T {
-  if (typeof value !== 'string' || !choices.includes(value as T)) throw invalid(`one of ${choices.join(', ')}`, name, value);
+  if (typeof value !== 'string' || !choices.includes(value as T))
+    throw invalid(`one of ${choices.join(', ')}`, name, value);
   return value as T;
 }
 
 export function checkSeed(value: unknown, name = 'seed'): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalid('non-negative integer', name, value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw invalid('non-negative integer', name, value);
   return value;
 }
 

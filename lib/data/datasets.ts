@@ -46,7 +46,10 @@ function asNchw(t: HostTensor, name: string): HostTensor {
   if (t.shape.length === 3) return { ...t, shape: [t.shape[0], 1, t.shape[1], t.shape[2]] };
   if (t.shape.length === 2) return { ...t, shape: [t.shape[0], 1, 1, t.shape[1]] };
   if (t.shape.length === 4) return t;
-  throw new GentorchError('E_SHAPE', `Expected images of shape [N, H, W] or [N, C, H, W] in ${name} but received [${t.shape.join(', ')}]`);
+  throw new GentorchError(
+    'E_SHAPE',
+    `Expected images of shape [N, H, W] or [N, C, H, W] in ${name} but received [${t.shape.join(', ')}]`,
+  );
 }
 
 /** Checks pixel data: uint8 as is; float32/float64 finite and within [0, 1]. */
@@ -59,8 +62,11 @@ function checkPixels(t: HostTensor, name: string): HostTensor<'uint8'> | HostTen
   for (let i = 0; i < src.length; i++) {
     const v = src[i];
     if (!(v >= 0 && v <= 1)) {
-      throw new GentorchError('E_DATA', `Expected pixel values in [0, 1] in ${name} but element ${i} is ${v}` +
-        ' (uint8 data is scaled by 1/255 automatically)');
+      throw new GentorchError(
+        'E_DATA',
+        `Expected pixel values in [0, 1] in ${name} but element ${i} is ${v}` +
+          ' (uint8 data is scaled by 1/255 automatically)',
+      );
     }
   }
   const data = src instanceof Float32Array ? src : Float32Array.from(src);
@@ -70,7 +76,8 @@ function checkPixels(t: HostTensor, name: string): HostTensor<'uint8'> | HostTen
 function checkLabels(labels: HostTensor | Int32Array | undefined, n: number, name: string): Int32Array | undefined {
   if (labels === undefined) return undefined;
   const data = labels instanceof Int32Array ? labels : Int32Array.from(labels.data as ArrayLike<number>, Number);
-  if (data.length !== n) throw new GentorchError('E_DATA', `Expected ${n} labels for ${name} but received ${data.length}`);
+  if (data.length !== n)
+    throw new GentorchError('E_DATA', `Expected ${n} labels for ${name} but received ${data.length}`);
   return data;
 }
 
@@ -90,8 +97,11 @@ export async function fashionMnist(options: { split?: Split; dir?: string } = {}
   if (split !== 'train' && split !== 'test') throw invalid('split train or test', 'split', split);
   const dir = options.dir ?? process.env.GENTORCH_FASHION_MNIST_DIR ?? FASHION_MNIST_DIR;
   if (!existsSync(dir)) {
-    throw new GentorchError('E_DATA', `Fashion-MNIST not found in ${dir}: install it with ` +
-      '`sudo apt-get install dataset-fashion-mnist`, or set GENTORCH_FASHION_MNIST_DIR');
+    throw new GentorchError(
+      'E_DATA',
+      `Fashion-MNIST not found in ${dir}: install it with ` +
+        '`sudo apt-get install dataset-fashion-mnist`, or set GENTORCH_FASHION_MNIST_DIR',
+    );
   }
   return idxFolder(dir, split, `fashion-mnist:${split}`);
 }
@@ -118,8 +128,14 @@ export async function fromNpy(path: string, options: { labels?: string } = {}): 
 }
 
 /** Images the caller holds: `{ data, shape: [N, C, H, W] or [N, H, W] }`. */
-export function fromArrays(input: { data: Uint8Array | Float32Array; shape: number[]; labels?: Int32Array; name?: string }): ImageDataset {
-  if (input === null || typeof input !== 'object') throw invalid('an object { data, shape }', 'images', input, 'E_DATA');
+export function fromArrays(input: {
+  data: Uint8Array | Float32Array;
+  shape: number[];
+  labels?: Int32Array;
+  name?: string;
+}): ImageDataset {
+  if (input === null || typeof input !== 'object')
+    throw invalid('an object { data, shape }', 'images', input, 'E_DATA');
   const { data, shape } = input;
   if (!(data instanceof Uint8Array) && !(data instanceof Float32Array)) {
     throw invalid('Uint8Array or Float32Array', 'data', data, 'E_DATA');
@@ -128,7 +144,10 @@ export function fromArrays(input: { data: Uint8Array | Float32Array; shape: numb
     throw invalid('an array of non-negative integers', 'shape', shape, 'E_SHAPE');
   }
   if (numel(shape) !== data.length) {
-    throw new GentorchError('E_SHAPE', `Expected ${numel(shape)} elements for shape [${shape.join(', ')}] but received ${describe(data)}`);
+    throw new GentorchError(
+      'E_SHAPE',
+      `Expected ${numel(shape)} elements for shape [${shape.join(', ')}] but received ${describe(data)}`,
+    );
   }
   const name = input.name ?? 'arrays';
   const t = asNchw({ dtype: data instanceof Uint8Array ? 'uint8' : 'float32', shape, data } as HostTensor, name);
@@ -142,19 +161,31 @@ export function take(ds: ImageDataset, n: number): ImageDataset {
   const k = Math.min(n, total);
   const per = c * h * w;
   const data = ds.images.data.subarray(0, k * per);
-  return { name: ds.name, images: { dtype: ds.images.dtype, shape: [k, c, h, w], data } as ImageDataset['images'], labels: ds.labels?.subarray(0, k) };
+  return {
+    name: ds.name,
+    images: { dtype: ds.images.dtype, shape: [k, c, h, w], data } as ImageDataset['images'],
+    labels: ds.labels?.subarray(0, k),
+  };
 }
 
 /** Splits off the last `fraction` of images as a held-out set (at least one image). */
 export function holdOut(ds: ImageDataset, fraction = 0.1): { train: ImageDataset; test: ImageDataset } {
   const [n, c, h, w] = ds.images.shape;
-  if (n < 2) throw new GentorchError('E_DATA', `Expected at least 2 images in ${ds.name} to hold some out for testing but received ${n}`);
+  if (n < 2)
+    throw new GentorchError(
+      'E_DATA',
+      `Expected at least 2 images in ${ds.name} to hold some out for testing but received ${n}`,
+    );
   const testN = Math.max(1, Math.floor(n * fraction));
   const per = c * h * w;
   const cut = (n - testN) * per;
   const part = (lo: number, hi: number, count: number, suffix: string): ImageDataset => ({
     name: `${ds.name}:${suffix}`,
-    images: { dtype: ds.images.dtype, shape: [count, c, h, w], data: ds.images.data.subarray(lo, hi) } as ImageDataset['images'],
+    images: {
+      dtype: ds.images.dtype,
+      shape: [count, c, h, w],
+      data: ds.images.data.subarray(lo, hi),
+    } as ImageDataset['images'],
     labels: ds.labels?.subarray(lo / per, hi / per),
   });
   return { train: part(0, cut, n - testN, 'train'), test: part(cut, n * per, testN, 'test') };
@@ -166,17 +197,29 @@ export function holdOut(ds: ImageDataset, fraction = 0.1): { train: ImageDataset
  * an IDX file. Returns the train and test sets (an image folder, a .npy or a
  * single IDX file holds out its last 10% for testing).
  */
-export async function loadDataSpec(spec: string, folder: FolderOptions = {}): Promise<{ train: ImageDataset; test: ImageDataset; skipped?: number }> {
-  if (typeof spec !== 'string' || spec.length === 0) throw invalid('fashion-mnist, a folder or a .npy file', 'data', spec);
+export async function loadDataSpec(
+  spec: string,
+  folder: FolderOptions = {},
+): Promise<{ train: ImageDataset; test: ImageDataset; skipped?: number }> {
+  if (typeof spec !== 'string' || spec.length === 0)
+    throw invalid('fashion-mnist, a folder or a .npy file', 'data', spec);
   if (spec === 'fashion-mnist') {
     const [train, test] = await Promise.all([fashionMnist({ split: 'train' }), fashionMnist({ split: 'test' })]);
     return { train, test };
   }
-  if (!existsSync(spec)) throw new GentorchError('E_DATA', `Expected fashion-mnist, a folder or a .npy file for data but ${spec} does not exist`);
+  if (!existsSync(spec))
+    throw new GentorchError(
+      'E_DATA',
+      `Expected fashion-mnist, a folder or a .npy file for data but ${spec} does not exist`,
+    );
   if (statSync(spec).isDirectory() && isImageFolder(spec)) {
     const ds = await fromFolder(spec, folder);
     const { train, test } = holdOut(ds);
-    return { train: { ...train, classNames: ds.classNames }, test: { ...test, classNames: ds.classNames }, skipped: ds.skipped };
+    return {
+      train: { ...train, classNames: ds.classNames },
+      test: { ...test, classNames: ds.classNames },
+      skipped: ds.skipped,
+    };
   }
   if (statSync(spec).isDirectory()) {
     const [train, test] = await Promise.all([idxFolder(spec, 'train'), idxFolder(spec, 'test')]);

@@ -43,15 +43,22 @@ export interface FolderDataset {
   cached: boolean;
 }
 
-interface Listing { files: string[]; labels?: number[]; classNames?: string[] }
+interface Listing {
+  files: string[];
+  labels?: number[];
+  classNames?: string[];
+}
 
 const isImage = (name: string): boolean => IMAGE_EXTENSIONS.includes(extname(name).toLowerCase());
 
 /** Whether `dir` holds images or class folders of images (not an IDX folder). */
 export function isImageFolder(dir: string): boolean {
   try {
-    return readdirSync(dir, { withFileTypes: true }).some((e) => (e.isFile() && isImage(e.name))
-      || (e.isDirectory() && !e.name.startsWith('.') && readdirSync(join(dir, e.name)).some(isImage)));
+    return readdirSync(dir, { withFileTypes: true }).some(
+      (e) =>
+        (e.isFile() && isImage(e.name)) ||
+        (e.isDirectory() && !e.name.startsWith('.') && readdirSync(join(dir, e.name)).some(isImage)),
+    );
   } catch {
     return false;
   }
@@ -59,14 +66,27 @@ export function isImageFolder(dir: string): boolean {
 
 function listFolder(dir: string): Listing {
   const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
-  const top = entries.filter((e) => e.isFile() && isImage(e.name)).map((e) => e.name).sort();
-  const classes = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort()
+  const top = entries
+    .filter((e) => e.isFile() && isImage(e.name))
+    .map((e) => e.name)
+    .sort();
+  const classes = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
     .filter((c) => readdirSync(join(dir, c)).some(isImage));
   if (top.length > 0 && classes.length > 0) {
-    throw new GentorchError('E_DATA', `Expected either images or class folders in ${dir} but found both (${top[0]} and ${classes[0]}/)`);
+    throw new GentorchError(
+      'E_DATA',
+      `Expected either images or class folders in ${dir} but found both (${top[0]} and ${classes[0]}/)`,
+    );
   }
   if (classes.length === 0) {
-    if (top.length === 0) throw new GentorchError('E_DATA', `Expected PNG, JPEG or WebP images in ${dir} (or class folders of them) but found none`);
+    if (top.length === 0)
+      throw new GentorchError(
+        'E_DATA',
+        `Expected PNG, JPEG or WebP images in ${dir} (or class folders of them) but found none`,
+      );
     return { files: top.map((f) => join(dir, f)) };
   }
   const files: string[] = [];
@@ -81,7 +101,11 @@ function listFolder(dir: string): Listing {
 }
 
 /** Decodes one file to interleaved uint8 pixels of `channels` channels (resized to `size` when given). */
-async function decode(file: string, channels: 1 | 3, size: number | undefined): Promise<{ data: Buffer; width: number; height: number }> {
+async function decode(
+  file: string,
+  channels: 1 | 3,
+  size: number | undefined,
+): Promise<{ data: Buffer; width: number; height: number }> {
   let img = sharp(await readFile(file), { failOn: 'error' }).flatten({ background: '#000000' });
   img = channels === 1 ? img.greyscale() : img.toColourspace('srgb');
   if (size !== undefined) img = img.resize(size, size, { fit: 'fill' });
@@ -105,7 +129,15 @@ async function firstChannels(file: string): Promise<1 | 3> {
 
 function cacheKey(dir: string, listing: Listing, options: FolderOptions, channels: number): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ v: 1, size: options.imageSize ?? null, channels, skipBad: Boolean(options.skipBad), classes: listing.classNames ?? null }));
+  h.update(
+    JSON.stringify({
+      v: 1,
+      size: options.imageSize ?? null,
+      channels,
+      skipBad: Boolean(options.skipBad),
+      classes: listing.classNames ?? null,
+    }),
+  );
   for (const f of listing.files) {
     const st = statSync(f);
     h.update(`${relative(dir, f)}\0${st.size}\0${st.mtimeMs}\n`);
@@ -118,10 +150,12 @@ export async function fromFolder(dir: string, options: FolderOptions = {}): Prom
   if (options.imageSize !== undefined && !(IMAGE_SIZES as readonly number[]).includes(options.imageSize)) {
     throw invalid(`one of ${IMAGE_SIZES.join(', ')}`, 'imageSize', options.imageSize);
   }
-  if (options.channels !== undefined && options.channels !== 1 && options.channels !== 3) throw invalid('1 or 3', 'channels', options.channels);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new GentorchError('E_DATA', `Expected a folder of images but ${dir} is not a folder`);
+  if (options.channels !== undefined && options.channels !== 1 && options.channels !== 3)
+    throw invalid('1 or 3', 'channels', options.channels);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new GentorchError('E_DATA', `Expected a folder of images but ${dir} is not a folder`);
   const listing = listFolder(dir);
-  const channels = options.channels ?? await firstChannels(listing.files[0]).catch(() => 3 as const);
+  const channels = options.channels ?? (await firstChannels(listing.files[0]).catch(() => 3 as const));
   const key = cacheKey(dir, listing, options, channels);
   const cacheDir = join(dir, '.gentorch-cache');
   const useCache = options.cache !== false;
@@ -141,53 +175,87 @@ export async function fromFolder(dir: string, options: FolderOptions = {}): Prom
         results[i] = await decode(listing.files[i], channels, options.imageSize);
       } catch (err) {
         if (!options.skipBad) {
-          throw new GentorchError('E_DATA', `Could not decode image ${listing.files[i]}: ${(err as Error).message} (pass --skip-bad to skip such files)`);
+          throw new GentorchError(
+            'E_DATA',
+            `Could not decode image ${listing.files[i]}: ${(err as Error).message} (pass --skip-bad to skip such files)`,
+          );
         }
         skipped++;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(2, availableParallelism() * 2) }, worker));
-  const kept = results.map((r, i) => ({ r, i })).filter((x) => x.r !== undefined) as { r: { data: Buffer; width: number; height: number }; i: number }[];
-  if (kept.length === 0) throw new GentorchError('E_DATA', `Expected readable images in ${dir} but all ${listing.files.length} failed to decode`);
+  const kept = results.map((r, i) => ({ r, i })).filter((x) => x.r !== undefined) as {
+    r: { data: Buffer; width: number; height: number };
+    i: number;
+  }[];
+  if (kept.length === 0)
+    throw new GentorchError(
+      'E_DATA',
+      `Expected readable images in ${dir} but all ${listing.files.length} failed to decode`,
+    );
   const { width, height } = kept[0].r;
   for (const { r, i } of kept) {
     if (r.width !== width || r.height !== height) {
-      throw new GentorchError('E_DATA', `Expected images of one size in ${dir} but ${listing.files[kept[0].i]} is ${width}x${height} and `
-        + `${listing.files[i]} is ${r.width}x${r.height} (pass --image-size to resize them)`);
+      throw new GentorchError(
+        'E_DATA',
+        `Expected images of one size in ${dir} but ${listing.files[kept[0].i]} is ${width}x${height} and ` +
+          `${listing.files[i]} is ${r.width}x${r.height} (pass --image-size to resize them)`,
+      );
     }
   }
   // A fixed shuffle of the files (by a hash of their names), so a held-out
   // tail mixes the classes instead of being the last class.
-  const order = kept.map((k) => ({ k, h: createHash('md5').update(relative(dir, listing.files[k.i])).digest().readUInt32LE(0) }))
-    .sort((a, b) => a.h - b.h || a.k.i - b.k.i).map((x) => x.k);
+  const order = kept
+    .map((k) => ({ k, h: createHash('md5').update(relative(dir, listing.files[k.i])).digest().readUInt32LE(0) }))
+    .sort((a, b) => a.h - b.h || a.k.i - b.k.i)
+    .map((x) => x.k);
   const n = order.length;
   const plane = width * height;
   const data = new Uint8Array(n * channels * plane);
   const labels = listing.labels ? new Int32Array(n) : undefined;
   order.forEach(({ r, i }, j) => {
     const base = j * channels * plane;
-    for (let p = 0; p < plane; p++) for (let c = 0; c < channels; c++) data[base + c * plane + p] = r.data[p * channels + c];
+    for (let p = 0; p < plane; p++)
+      for (let c = 0; c < channels; c++) data[base + c * plane + p] = r.data[p * channels + c];
     if (labels) labels[j] = listing.labels![i];
   });
   const ds: FolderDataset = {
-    name: dir, images: { dtype: 'uint8', shape: [n, channels, height, width], data }, labels, classNames: listing.classNames, skipped, cached: false,
+    name: dir,
+    images: { dtype: 'uint8', shape: [n, channels, height, width], data },
+    labels,
+    classNames: listing.classNames,
+    skipped,
+    cached: false,
   };
   if (useCache) await writeCache(cacheDir, key, ds);
   return ds;
 }
 
-async function readCache(cacheDir: string, key: string, dir: string, classNames: string[] | undefined): Promise<FolderDataset | undefined> {
+async function readCache(
+  cacheDir: string,
+  key: string,
+  dir: string,
+  classNames: string[] | undefined,
+): Promise<FolderDataset | undefined> {
   try {
-    const meta = JSON.parse(await readFile(join(cacheDir, `${key}.json`), 'utf8')) as { skipped: number; classNames?: string[]; labels?: number[] };
+    const meta = JSON.parse(await readFile(join(cacheDir, `${key}.json`), 'utf8')) as {
+      skipped: number;
+      classNames?: string[];
+      labels?: number[];
+    };
     const images = parseNpy(await readFile(join(cacheDir, `${key}.npy`)), key) as HostTensor<'uint8'>;
     if (images.dtype !== 'uint8' || images.shape.length !== 4) return undefined;
     return {
-      name: dir, images, labels: meta.labels ? Int32Array.from(meta.labels) : undefined, classNames: classNames ?? meta.classNames,
-      skipped: meta.skipped, cached: true,
+      name: dir,
+      images,
+      labels: meta.labels ? Int32Array.from(meta.labels) : undefined,
+      classNames: classNames ?? meta.classNames,
+      skipped: meta.skipped,
+      cached: true,
     };
   } catch {
-    return undefined;  // no cache, or an unreadable one: decode afresh
+    return undefined; // no cache, or an unreadable one: decode afresh
   }
 }
 
@@ -195,7 +263,14 @@ async function writeCache(cacheDir: string, key: string, ds: FolderDataset): Pro
   try {
     mkdirSync(cacheDir, { recursive: true });
     await writeFileAtomic(join(cacheDir, `${key}.npy`), encodeNpy(ds.images));
-    await writeFileAtomic(join(cacheDir, `${key}.json`), JSON.stringify({ skipped: ds.skipped, classNames: ds.classNames, labels: ds.labels ? [...ds.labels] : undefined }));
+    await writeFileAtomic(
+      join(cacheDir, `${key}.json`),
+      JSON.stringify({
+        skipped: ds.skipped,
+        classNames: ds.classNames,
+        labels: ds.labels ? [...ds.labels] : undefined,
+      }),
+    );
   } catch {
     // A read-only data folder: no cache, the data is still good.
   }

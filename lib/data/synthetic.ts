@@ -21,7 +21,10 @@ export interface MixtureSpec {
 export const SYNTHETIC: Readonly<Record<SyntheticName, MixtureSpec>> = {
   ring8: {
     name: 'ring8',
-    means: Array.from({ length: 8 }, (_, i) => [Math.cos((2 * Math.PI * i) / 8), Math.sin((2 * Math.PI * i) / 8)] as [number, number]),
+    means: Array.from(
+      { length: 8 },
+      (_, i) => [Math.cos((2 * Math.PI * i) / 8), Math.sin((2 * Math.PI * i) / 8)] as [number, number],
+    ),
     std: 0.01,
   },
   grid25: {
@@ -91,7 +94,10 @@ export function modeCoverage(samples: HostTensor<'float32'> | Float32Array, spec
     let bestD = Infinity;
     spec.means.forEach(([mx, my], k) => {
       const d = (data[2 * i] - mx) ** 2 + (data[2 * i + 1] - my) ** 2;
-      if (d < bestD) { bestD = d; best = k; }
+      if (d < bestD) {
+        bestD = d;
+        best = k;
+      }
     });
     if (Math.sqrt(bestD) <= 3 * spec.std) {
       good++;

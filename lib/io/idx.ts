@@ -59,8 +59,11 @@ function readHeader(buf: Uint8Array, name: string, partial: boolean): IdxHeader 
   }
   const type = IDX_TYPES.get(buf[2]);
   if (type === undefined) {
-    throw dataError(name, `unknown IDX type code 0x${buf[2].toString(16).padStart(2, '0')} ` +
-      '(expected 0x08 uint8, 0x09 int8, 0x0b int16, 0x0c int32, 0x0d float32 or 0x0e float64)');
+    throw dataError(
+      name,
+      `unknown IDX type code 0x${buf[2].toString(16).padStart(2, '0')} ` +
+        '(expected 0x08 uint8, 0x09 int8, 0x0b int16, 0x0c int32, 0x0d float32 or 0x0e float64)',
+    );
   }
   const ndim = buf[3];
   if (ndim < 1 || ndim > MAX_DIMS) {
@@ -69,7 +72,10 @@ function readHeader(buf: Uint8Array, name: string, partial: boolean): IdxHeader 
   const headerBytes = 4 + 4 * ndim;
   if (buf.length < headerBytes) {
     if (partial) return undefined;
-    throw dataError(name, `truncated: expected ${headerBytes} bytes of header for ${ndim} dimensions but found ${buf.length}`);
+    throw dataError(
+      name,
+      `truncated: expected ${headerBytes} bytes of header for ${ndim} dimensions but found ${buf.length}`,
+    );
   }
   const view = new DataView(buf.buffer, buf.byteOffset, headerBytes);
   const shape: number[] = [];
@@ -127,11 +133,17 @@ export function parseIdx(buf: Uint8Array, name: string): HostTensor {
   const h = readHeader(buf, name, false) as IdxHeader;
   const found = BigInt(buf.length - h.headerBytes);
   if (found < h.dataBytes) {
-    throw dataError(name, `truncated: expected ${h.dataBytes} bytes of data for shape [${h.shape.join(', ')}] but found ${found}`);
+    throw dataError(
+      name,
+      `truncated: expected ${h.dataBytes} bytes of data for shape [${h.shape.join(', ')}] but found ${found}`,
+    );
   }
   if (found > h.dataBytes) {
-    throw dataError(name, `expected ${h.dataBytes} bytes of data for shape [${h.shape.join(', ')}] ` +
-      `but found ${found - h.dataBytes} trailing bytes after them`);
+    throw dataError(
+      name,
+      `expected ${h.dataBytes} bytes of data for shape [${h.shape.join(', ')}] ` +
+        `but found ${found - h.dataBytes} trailing bytes after them`,
+    );
   }
   // dataBytes <= buf.length here, so the element count is a safe integer.
   const n = Number(h.dataBytes) / h.elemBytes;
@@ -190,7 +202,8 @@ function gunzipIdx(gz: Uint8Array, name: string): Promise<Buffer> {
         }
       }
       // One byte past the declared size is enough for parseIdx to report trailing bytes.
-      if (total > limit + 1) fail(dataError(name, `decompressed data exceeds the ${limit} bytes its IDX header declares`));
+      if (total > limit + 1)
+        fail(dataError(name, `decompressed data exceeds the ${limit} bytes its IDX header declares`));
     });
     z.on('error', (err: Error) => fail(dataError(name, `corrupt gzip data: ${err.message}`)));
     z.on('end', () => {

@@ -15,10 +15,15 @@ export interface GridOptions {
 }
 
 /** Lays images out in a grid as raw interleaved 8-bit pixels. */
-export function gridPixels(t: HostTensor<'float32'>, options: GridOptions = {}): { data: Uint8Array; width: number; height: number; channels: 1 | 3 } {
-  if (t.shape.length !== 4) throw new GentorchError('E_SHAPE', `Expected images [N, C, H, W] but received [${t.shape.join(', ')}]`);
+export function gridPixels(
+  t: HostTensor<'float32'>,
+  options: GridOptions = {},
+): { data: Uint8Array; width: number; height: number; channels: 1 | 3 } {
+  if (t.shape.length !== 4)
+    throw new GentorchError('E_SHAPE', `Expected images [N, C, H, W] but received [${t.shape.join(', ')}]`);
   const [n, c, h, w] = t.shape;
-  if (c !== 1 && c !== 3) throw new GentorchError('E_SHAPE', `Expected 1 or 3 channels for an image grid but received ${c}`);
+  if (c !== 1 && c !== 3)
+    throw new GentorchError('E_SHAPE', `Expected 1 or 3 channels for an image grid but received ${c}`);
   const cols = Math.max(1, Math.min(n, options.columns ?? Math.ceil(Math.sqrt(n))));
   const rows = Math.ceil(n / cols);
   const pad = options.padding ?? 2;
@@ -44,7 +49,9 @@ export function gridPixels(t: HostTensor<'float32'>, options: GridOptions = {}):
 /** Encodes a grid of the images as PNG bytes. */
 export async function gridPng(t: HostTensor<'float32'>, options: GridOptions = {}): Promise<Buffer> {
   const g = gridPixels(t, options);
-  return sharp(g.data, { raw: { width: g.width, height: g.height, channels: g.channels } }).png().toBuffer();
+  return sharp(g.data, { raw: { width: g.width, height: g.height, channels: g.channels } })
+    .png()
+    .toBuffer();
 }
 
 /** Writes a PNG grid of the images, atomically. */
@@ -53,7 +60,11 @@ export async function writeGridPng(path: string, t: HostTensor<'float32'>, optio
 }
 
 /** Interleaves originals and their reconstructions, row by row (2 rows per group). */
-export function pairRows(originals: HostTensor<'float32'>, recons: HostTensor<'float32'>, columns: number): HostTensor<'float32'> {
+export function pairRows(
+  originals: HostTensor<'float32'>,
+  recons: HostTensor<'float32'>,
+  columns: number,
+): HostTensor<'float32'> {
   const [n, c, h, w] = recons.shape;
   const per = c * h * w;
   const out = new Float32Array(2 * n * per);
@@ -74,7 +85,10 @@ export function pairRows(originals: HostTensor<'float32'>, recons: HostTensor<'f
  * dark on white, over faint marks at `modes`. Drawn by hand: a plot library
  * would be a large dependency for one picture of dots.
  */
-export async function scatterPng(points: Float32Array, options: { size?: number; extent?: number; modes?: [number, number][] } = {}): Promise<Buffer> {
+export async function scatterPng(
+  points: Float32Array,
+  options: { size?: number; extent?: number; modes?: [number, number][] } = {},
+): Promise<Buffer> {
   const size = options.size ?? 256;
   const extent = options.extent ?? 1.5;
   const img = new Uint8Array(size * size).fill(255);
@@ -90,5 +104,7 @@ export async function scatterPng(points: Float32Array, options: { size?: number;
   };
   for (const [x, y] of options.modes ?? []) dot(x, y, 200, 3);
   for (let i = 0; i + 1 < points.length; i += 2) dot(points[i], points[i + 1], 0, 0);
-  return sharp(img, { raw: { width: size, height: size, channels: 1 } }).png().toBuffer();
+  return sharp(img, { raw: { width: size, height: size, channels: 1 } })
+    .png()
+    .toBuffer();
 }

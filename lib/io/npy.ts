@@ -9,7 +9,15 @@
 
 import { GentorchError, invalid } from '../errors.js';
 import { readFileChecked, writeFileAtomic } from './fsutil.js';
-import { DTYPE_BYTES, TYPED_ARRAY, dtypeOf, numel, type AnyTypedArray, type DType, type HostTensor } from '../tensor.js';
+import {
+  DTYPE_BYTES,
+  TYPED_ARRAY,
+  dtypeOf,
+  numel,
+  type AnyTypedArray,
+  type DType,
+  type HostTensor,
+} from '../tensor.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** Far above any header this reader accepts; stops a hostile length before decoding it. */
@@ -17,18 +25,30 @@ const MAX_HEADER = 1 << 20;
 
 /** Supported descr kinds (without the byte-order char) and where they land. */
 const KINDS: Readonly<Record<string, { dtype: DType; size: number }>> = {
-  f4: { dtype: 'float32', size: 4 }, f8: { dtype: 'float64', size: 8 },
-  u1: { dtype: 'uint8', size: 1 }, i1: { dtype: 'int8', size: 1 },
-  i2: { dtype: 'int16', size: 2 }, i4: { dtype: 'int32', size: 4 },
-  i8: { dtype: 'int64', size: 8 }, b1: { dtype: 'bool', size: 1 },
+  f4: { dtype: 'float32', size: 4 },
+  f8: { dtype: 'float64', size: 8 },
+  u1: { dtype: 'uint8', size: 1 },
+  i1: { dtype: 'int8', size: 1 },
+  i2: { dtype: 'int16', size: 2 },
+  i4: { dtype: 'int32', size: 4 },
+  i8: { dtype: 'int64', size: 8 },
+  b1: { dtype: 'bool', size: 1 },
   // libtorch has no uint16/uint32: widen (u2) or range-check (u4) into int32.
-  u2: { dtype: 'int32', size: 2 }, u4: { dtype: 'int32', size: 4 },
+  u2: { dtype: 'int32', size: 2 },
+  u4: { dtype: 'int32', size: 4 },
 };
 const SUPPORTED = "<f4, <f8, |u1, |i1, <i2, <i4, <i8, |b1, <u2, <u4 and their big-endian '>' forms";
 
 /** The descr numpy writes for each gentorch dtype. */
 const DESCR_OF: Readonly<Record<DType, string>> = {
-  float32: '<f4', float64: '<f8', uint8: '|u1', int8: '|i1', int16: '<i2', int32: '<i4', int64: '<i8', bool: '|b1',
+  float32: '<f4',
+  float64: '<f8',
+  uint8: '|u1',
+  int8: '|i1',
+  int16: '<i2',
+  int32: '<i4',
+  int64: '<i8',
+  bool: '|b1',
 };
 
 function dataError(name: string, message: string): GentorchError {
@@ -49,7 +69,10 @@ const MAX_DEPTH = 8;
 class PyLiteralReader {
   private i = 0;
 
-  constructor(private readonly text: string, private readonly fail: (msg: string) => GentorchError) {}
+  constructor(
+    private readonly text: string,
+    private readonly fail: (msg: string) => GentorchError,
+  ) {}
 
   /** Parse the whole text as one dict. */
   dict(): Map<string, PyValue> {
@@ -73,7 +96,9 @@ class PyLiteralReader {
 
   private err(what: string): GentorchError {
     const t = this.text;
-    return this.fail(`expected ${what} at offset ${this.i} of ${JSON.stringify(t.length > 120 ? t.slice(0, 120) + '…' : t)}`);
+    return this.fail(
+      `expected ${what} at offset ${this.i} of ${JSON.stringify(t.length > 120 ? t.slice(0, 120) + '…' : t)}`,
+    );
   }
 
   private ws(): void {
@@ -119,7 +144,10 @@ class PyLiteralReader {
     this.ws();
     const c = this.text[this.i];
     if (c === "'" || c === '"') return this.str();
-    if (c === '(' || c === '[') { this.i++; return this.seq(c === '(' ? ')' : ']', depth + 1); }
+    if (c === '(' || c === '[') {
+      this.i++;
+      return this.seq(c === '(' ? ')' : ']', depth + 1);
+    }
     WORD.lastIndex = this.i;
     const m = WORD.exec(this.text);
     if (m === null) throw this.err('a string, number, True, False, tuple or list');
@@ -132,10 +160,15 @@ class PyLiteralReader {
   }
 }
 
-interface Descr { kind: string; dtype: DType; size: number; littleEndian: boolean }
+interface Descr {
+  kind: string;
+  dtype: DType;
+  size: number;
+  littleEndian: boolean;
+}
 
 function parseDescr(descr: PyValue, name: string): Descr {
-  const shown = typeof descr === 'string' ? `'${descr}'` : JSON.stringify(descr) ?? String(descr);
+  const shown = typeof descr === 'string' ? `'${descr}'` : (JSON.stringify(descr) ?? String(descr));
   const order = typeof descr === 'string' ? descr[0] : '';
   const kind = typeof descr === 'string' ? descr.slice(1) : '';
   const spec = Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;
@@ -146,9 +179,12 @@ function parseDescr(descr: PyValue, name: string): Descr {
 
 /** Element readers for the slow paths (big-endian data and unsigned widening). */
 const READ: Readonly<Record<string, (v: DataView, at: number, le: boolean) => number | bigint>> = {
-  f4: (v, at, le) => v.getFloat32(at, le), f8: (v, at, le) => v.getFloat64(at, le),
-  i2: (v, at, le) => v.getInt16(at, le), i4: (v, at, le) => v.getInt32(at, le),
-  i8: (v, at, le) => v.getBigInt64(at, le), u2: (v, at, le) => v.getUint16(at, le),
+  f4: (v, at, le) => v.getFloat32(at, le),
+  f8: (v, at, le) => v.getFloat64(at, le),
+  i2: (v, at, le) => v.getInt16(at, le),
+  i4: (v, at, le) => v.getInt32(at, le),
+  i8: (v, at, le) => v.getBigInt64(at, le),
+  u2: (v, at, le) => v.getUint16(at, le),
   u4: (v, at, le) => v.getUint32(at, le),
 };
 
@@ -183,7 +219,10 @@ function fortranToC(src: AnyTypedArray, shape: number[]): AnyTypedArray {
   const from = src as unknown as { [i: number]: number | bigint };
   const to = out as unknown as { [i: number]: number | bigint };
   const stride: number[] = [];
-  for (let d = 0, s = 1; d < nd; d++) { stride.push(s); s *= shape[d]; }
+  for (let d = 0, s = 1; d < nd; d++) {
+    stride.push(s);
+    s *= shape[d];
+  }
   const idx = new Array<number>(nd).fill(0);
   let at = 0;
   for (let i = 0; i < src.length; i++) {
@@ -201,7 +240,8 @@ function fortranToC(src: AnyTypedArray, shape: number[]): AnyTypedArray {
 
 /** Read the preamble; returns the header text and where the data starts. */
 function readPreamble(buf: Uint8Array, name: string): { text: string; dataStart: number } {
-  if (buf.length < 10) throw dataError(name, `truncated: expected at least 10 bytes of NPY preamble but found ${buf.length}`);
+  if (buf.length < 10)
+    throw dataError(name, `truncated: expected at least 10 bytes of NPY preamble but found ${buf.length}`);
   if (MAGIC.some((b, i) => buf[i] !== b)) {
     const found = Array.from(buf.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw dataError(name, `expected NPY magic 93 4e 55 4d 50 59 (\\x93NUMPY) but found ${found}`);
@@ -212,11 +252,15 @@ function readPreamble(buf: Uint8Array, name: string): { text: string; dataStart:
     throw dataError(name, `unsupported NPY format version ${major}.${minor} (expected 1.0, 2.0 or 3.0)`);
   }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  if (major > 1 && buf.length < 12) throw dataError(name, `truncated: expected at least 12 bytes of NPY ${major}.0 preamble but found ${buf.length}`);
+  if (major > 1 && buf.length < 12)
+    throw dataError(name, `truncated: expected at least 12 bytes of NPY ${major}.0 preamble but found ${buf.length}`);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = major === 1 ? 10 : 12;
   if (headerLen > MAX_HEADER || start + headerLen > buf.length) {
-    throw dataError(name, `header length ${headerLen} does not fit (expected at most ${Math.min(MAX_HEADER, buf.length - start)} bytes)`);
+    throw dataError(
+      name,
+      `header length ${headerLen} does not fit (expected at most ${Math.min(MAX_HEADER, buf.length - start)} bytes)`,
+    );
   }
   const raw = buf.subarray(start, start + headerLen);
   let text: string;
@@ -238,7 +282,8 @@ function readHeaderDict(text: string, name: string): { descr: Descr; fortran: bo
   }
   const descr = parseDescr(dict.get('descr') as PyValue, name);
   const fortran = dict.get('fortran_order');
-  if (typeof fortran !== 'boolean') throw dataError(name, `expected True or False for fortran_order but found ${JSON.stringify(fortran)}`);
+  if (typeof fortran !== 'boolean')
+    throw dataError(name, `expected True or False for fortran_order but found ${JSON.stringify(fortran)}`);
   const shape = dict.get('shape');
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
     throw dataError(name, `expected a tuple of non-negative integers for shape but found ${JSON.stringify(shape)}`);
@@ -257,14 +302,18 @@ function readHeaderDict(text: string, name: string): { descr: Descr; fortran: bo
  *   when the payload is not exactly the size the shape declares.
  */
 export function parseNpy(buf: Uint8Array, name: string): HostTensor {
-  if (!(buf instanceof Uint8Array)) throw dataError(name, `expected the file contents as a Uint8Array but received ${typeof buf}`);
+  if (!(buf instanceof Uint8Array))
+    throw dataError(name, `expected the file contents as a Uint8Array but received ${typeof buf}`);
   const { text, dataStart } = readPreamble(buf, name);
   const { descr, fortran, shape } = readHeaderDict(text, name);
   const expected = shape.reduce((p, d) => p * BigInt(d), BigInt(descr.size));
   const found = BigInt(buf.length - dataStart);
   if (found !== expected) {
     const what = found < expected ? 'truncated: expected' : 'expected';
-    throw dataError(name, `${what} ${expected} bytes of data for shape [${shape.join(', ')}] of '${descr.kind}' but found ${found}`);
+    throw dataError(
+      name,
+      `${what} ${expected} bytes of data for shape [${shape.join(', ')}] of '${descr.kind}' but found ${found}`,
+    );
   }
   const n = Number(expected) / descr.size;
   let data = decodeData(buf.subarray(dataStart), n, descr, name);
@@ -295,9 +344,10 @@ export function tensorBytes(t: unknown, what: string): { dtype: DType; shape: nu
     throw invalid(`a ${ctor} of length ${n} (shape [${shape.join(', ')}])`, `${what}.data`, data);
   }
   const arr = data as AnyTypedArray;
-  const bytes = dtype === 'bool'
-    ? Uint8Array.from(arr as Uint8Array, (v) => (v !== 0 ? 1 : 0))
-    : new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
+  const bytes =
+    dtype === 'bool'
+      ? Uint8Array.from(arr as Uint8Array, (v) => (v !== 0 ? 1 : 0))
+      : new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
   return { dtype: dtype as DType, shape: [...shape], bytes };
 }
 

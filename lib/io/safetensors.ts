@@ -13,7 +13,14 @@ import { DTYPE_BYTES, TYPED_ARRAY, type AnyTypedArray, type DType, type HostTens
 
 /** safetensors dtype names and the gentorch dtypes they map to. */
 const DTYPE_OF: Readonly<Record<string, DType>> = {
-  F64: 'float64', F32: 'float32', I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool',
+  F64: 'float64',
+  F32: 'float32',
+  I64: 'int64',
+  I32: 'int32',
+  I16: 'int16',
+  I8: 'int8',
+  U8: 'uint8',
+  BOOL: 'bool',
 };
 const NAME_OF = Object.fromEntries(Object.entries(DTYPE_OF).map(([k, v]) => [v, k])) as Record<DType, string>;
 /** The reference implementation's cap on the header, against a hostile length. */
@@ -40,7 +47,10 @@ function isCount(v: unknown): v is number {
  * @throws GentorchError E_CONFIG when a tensor is malformed (data length not
  *   the product of its shape, unknown dtype) or a metadata value is not a string.
  */
-export function encodeSafetensors(tensors: Record<string, HostTensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: Record<string, HostTensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   if (!isObject(tensors)) throw invalid('an object of HostTensors', 'tensors', tensors);
   if (!isObject(metadata)) throw invalid('an object of strings', 'metadata', metadata);
   for (const [k, v] of Object.entries(metadata)) {
@@ -65,13 +75,17 @@ export function encodeSafetensors(tensors: Record<string, HostTensor>, metadata:
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + headerLen);
   let at = 8 + headerLen;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }
 
 /** Decode and JSON-parse the header, which must be a JSON object. */
 function readHeader(buf: Uint8Array, name: string): { header: Record<string, unknown>; dataStart: number } {
-  if (buf.length < 8) throw ckptError(name, `truncated: expected at least 8 bytes for the header length but found ${buf.length}`);
+  if (buf.length < 8)
+    throw ckptError(name, `truncated: expected at least 8 bytes for the header length but found ${buf.length}`);
   const n = new DataView(buf.buffer, buf.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER)) throw ckptError(name, `header length ${n} exceeds the limit of ${MAX_HEADER} bytes`);
   if (n > BigInt(buf.length - 8)) {
@@ -98,34 +112,64 @@ function readMetadata(v: unknown, name: string): Record<string, string> {
   if (v === undefined || v === null) return {};
   if (!isObject(v)) throw ckptError(name, `expected __metadata__ to be an object of strings but found ${describe(v)}`);
   for (const [k, x] of Object.entries(v)) {
-    if (typeof x !== 'string') throw ckptError(name, `expected a string for __metadata__[${JSON.stringify(k)}] but found ${describe(x)}`);
+    if (typeof x !== 'string')
+      throw ckptError(name, `expected a string for __metadata__[${JSON.stringify(k)}] but found ${describe(x)}`);
   }
   // fromEntries defines own properties, so a "__proto__" key stays a plain key.
   return Object.fromEntries(Object.entries(v)) as Record<string, string>;
 }
 
-interface Entry { key: string; dtype: DType; shape: number[]; begin: number; end: number }
+interface Entry {
+  key: string;
+  dtype: DType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 /** Check one tensor's header entry against the size of the data buffer. */
 function readEntry(key: string, v: unknown, dataLen: number, name: string): Entry {
   const what = `tensor ${JSON.stringify(key)}`;
-  if (!isObject(v)) throw ckptError(name, `expected ${what} to be an object with dtype, shape and data_offsets but found ${describe(v)}`);
+  if (!isObject(v))
+    throw ckptError(
+      name,
+      `expected ${what} to be an object with dtype, shape and data_offsets but found ${describe(v)}`,
+    );
   const { dtype, shape, data_offsets: offsets } = v;
-  if (typeof dtype !== 'string') throw ckptError(name, `expected a string dtype for ${what} but found ${describe(dtype)}`);
+  if (typeof dtype !== 'string')
+    throw ckptError(name, `expected a string dtype for ${what} but found ${describe(dtype)}`);
   if (!Object.hasOwn(DTYPE_OF, dtype)) {
-    throw ckptError(name, `unsupported dtype ${JSON.stringify(dtype)} for ${what} (supported: ${Object.keys(DTYPE_OF).join(', ')})`);
+    throw ckptError(
+      name,
+      `unsupported dtype ${JSON.stringify(dtype)} for ${what} (supported: ${Object.keys(DTYPE_OF).join(', ')})`,
+    );
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) {
-    throw ckptError(name, `expected an array of non-negative integers for the shape of ${what} but found ${JSON.stringify(shape)}`);
+    throw ckptError(
+      name,
+      `expected an array of non-negative integers for the shape of ${what} but found ${JSON.stringify(shape)}`,
+    );
   }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1] || offsets[1] > dataLen) {
-    throw ckptError(name, `expected data_offsets [begin, end] with 0 <= begin <= end <= ${dataLen} for ${what} but found ${JSON.stringify(offsets)}`);
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every(isCount) ||
+    offsets[0] > offsets[1] ||
+    offsets[1] > dataLen
+  ) {
+    throw ckptError(
+      name,
+      `expected data_offsets [begin, end] with 0 <= begin <= end <= ${dataLen} for ${what} but found ${JSON.stringify(offsets)}`,
+    );
   }
   const [begin, end] = offsets as [number, number];
   const gdtype = DTYPE_OF[dtype];
   const expected = (shape as number[]).reduce((p, d) => p * BigInt(d), BigInt(DTYPE_BYTES[gdtype]));
   if (expected !== BigInt(end - begin)) {
-    throw ckptError(name, `${what} of dtype ${dtype} and shape [${shape.join(', ')}] needs ${expected} bytes but its data_offsets span ${end - begin}`);
+    throw ckptError(
+      name,
+      `${what} of dtype ${dtype} and shape [${shape.join(', ')}] needs ${expected} bytes but its data_offsets span ${end - begin}`,
+    );
   }
   return { key, dtype: gdtype, shape: [...(shape as number[])], begin, end };
 }
@@ -138,13 +182,19 @@ function checkLayout(entries: Entry[], dataLen: number, name: string): void {
   for (const e of sorted) {
     if (e.begin !== at) {
       const why = e.begin < at ? 'tensors must not overlap' : 'the data buffer must not have gaps';
-      throw ckptError(name, `tensor ${JSON.stringify(e.key)} starts at byte ${e.begin} but ${prev} ends at byte ${at} (${why})`);
+      throw ckptError(
+        name,
+        `tensor ${JSON.stringify(e.key)} starts at byte ${e.begin} but ${prev} ends at byte ${at} (${why})`,
+      );
     }
     at = e.end;
     prev = `tensor ${JSON.stringify(e.key)}`;
   }
   if (at !== dataLen) {
-    throw ckptError(name, `the data buffer has ${dataLen} bytes but the tensors cover only ${at} (the data buffer must not have gaps)`);
+    throw ckptError(
+      name,
+      `the data buffer has ${dataLen} bytes but the tensors cover only ${at} (the data buffer must not have gaps)`,
+    );
   }
 }
 
@@ -173,8 +223,12 @@ function tensorData(buf: Uint8Array, at: number, n: number, dtype: DType): AnyTy
  *   JSON, a malformed entry, an unsupported dtype, offsets that do not match
  *   the shape, or tensors that overlap or leave gaps in the data buffer.
  */
-export function parseSafetensors(buf: Uint8Array, name: string): { tensors: Map<string, HostTensor>; metadata: Record<string, string> } {
-  if (!(buf instanceof Uint8Array)) throw ckptError(name, `expected the file contents as a Uint8Array but received ${describe(buf)}`);
+export function parseSafetensors(
+  buf: Uint8Array,
+  name: string,
+): { tensors: Map<string, HostTensor>; metadata: Record<string, string> } {
+  if (!(buf instanceof Uint8Array))
+    throw ckptError(name, `expected the file contents as a Uint8Array but received ${describe(buf)}`);
   const { header, dataStart } = readHeader(buf, name);
   const dataLen = buf.length - dataStart;
   const metadata = readMetadata(header.__metadata__, name);
@@ -186,7 +240,11 @@ export function parseSafetensors(buf: Uint8Array, name: string): { tensors: Map<
   const tensors = new Map<string, HostTensor>();
   for (const e of entries) {
     const n = (e.end - e.begin) / DTYPE_BYTES[e.dtype];
-    tensors.set(e.key, { dtype: e.dtype, shape: e.shape, data: tensorData(buf, dataStart + e.begin, n, e.dtype) } as HostTensor);
+    tensors.set(e.key, {
+      dtype: e.dtype,
+      shape: e.shape,
+      data: tensorData(buf, dataStart + e.begin, n, e.dtype),
+    } as HostTensor);
   }
   return { tensors, metadata };
 }
@@ -197,7 +255,9 @@ export function parseSafetensors(buf: Uint8Array, name: string): { tensors: Map<
  * @throws GentorchError E_CHECKPOINT when the file is missing, is a directory
  *   or is malformed; E_IO when it cannot be read.
  */
-export async function readSafetensors(path: string): Promise<{ tensors: Map<string, HostTensor>; metadata: Record<string, string> }> {
+export async function readSafetensors(
+  path: string,
+): Promise<{ tensors: Map<string, HostTensor>; metadata: Record<string, string> }> {
   return parseSafetensors(await readFileChecked(path, 'E_CHECKPOINT'), path);
 }
 
@@ -208,6 +268,10 @@ export async function readSafetensors(path: string): Promise<{ tensors: Map<stri
  * @throws GentorchError E_CONFIG for malformed tensors or metadata (nothing
  *   is written); E_IO when the file cannot be written.
  */
-export async function writeSafetensors(path: string, tensors: Record<string, HostTensor>, metadata: Record<string, string> = {}): Promise<void> {
+export async function writeSafetensors(
+  path: string,
+  tensors: Record<string, HostTensor>,
+  metadata: Record<string, string> = {},
+): Promise<void> {
   await writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }

@@ -33,7 +33,12 @@ export interface Checkpoint extends CheckpointMeta {
 }
 
 /** Writes a checkpoint atomically; refuses to replace a file unless `overwrite`. */
-export async function writeCheckpoint(path: string, meta: CheckpointMeta, tensors: NamedTensor[], overwrite = true): Promise<void> {
+export async function writeCheckpoint(
+  path: string,
+  meta: CheckpointMeta,
+  tensors: NamedTensor[],
+  overwrite = true,
+): Promise<void> {
   if (!overwrite && existsSync(path)) {
     throw new GentorchError('E_IO', `Refusing to overwrite ${path}; pass force to replace it`);
   }
@@ -53,7 +58,8 @@ export async function writeCheckpoint(path: string, meta: CheckpointMeta, tensor
 }
 
 function parseJson(path: string, key: string, text: string | undefined): Record<string, unknown> {
-  if (text === undefined) throw new GentorchError('E_CHECKPOINT', `${path}: __metadata__ has no "${key}"; not a gentorch checkpoint`);
+  if (text === undefined)
+    throw new GentorchError('E_CHECKPOINT', `${path}: __metadata__ has no "${key}"; not a gentorch checkpoint`);
   try {
     const v = JSON.parse(text) as unknown;
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
@@ -68,13 +74,19 @@ function checkState(path: string, raw: Record<string, unknown>): NativeTrainingS
   for (const key of ['seed', 'step', 'epoch', 'epochStep']) {
     const v = raw[key];
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-      throw new GentorchError('E_CHECKPOINT', `${path}: training.${key} must be a non-negative integer but is ${JSON.stringify(v)}`);
+      throw new GentorchError(
+        'E_CHECKPOINT',
+        `${path}: training.${key} must be a non-negative integer but is ${JSON.stringify(v)}`,
+      );
     }
     out[key] = v;
   }
   const permSeed = raw.permSeed ?? '0';
   if (typeof permSeed !== 'string' || !/^-?\d{1,20}$/.test(permSeed)) {
-    throw new GentorchError('E_CHECKPOINT', `${path}: training.permSeed must be a decimal integer string but is ${JSON.stringify(permSeed)}`);
+    throw new GentorchError(
+      'E_CHECKPOINT',
+      `${path}: training.permSeed must be a decimal integer string but is ${JSON.stringify(permSeed)}`,
+    );
   }
   return { ...out, permSeed } as unknown as NativeTrainingState;
 }
@@ -83,11 +95,17 @@ function checkState(path: string, raw: Record<string, unknown>): NativeTrainingS
 export async function readCheckpoint(path: string): Promise<Checkpoint> {
   const { tensors, metadata } = await readSafetensors(path);
   if (metadata.format !== FORMAT) {
-    throw new GentorchError('E_CHECKPOINT', `${path}: not a gentorch checkpoint (__metadata__.format is ${JSON.stringify(metadata.format)})`);
+    throw new GentorchError(
+      'E_CHECKPOINT',
+      `${path}: not a gentorch checkpoint (__metadata__.format is ${JSON.stringify(metadata.format)})`,
+    );
   }
   const version = Number(metadata.format_version);
   if (!Number.isInteger(version) || version < 1 || version > FORMAT_VERSION) {
-    throw new GentorchError('E_CHECKPOINT', `${path}: format version ${JSON.stringify(metadata.format_version)} is not supported (this gentorch reads 1..${FORMAT_VERSION})`);
+    throw new GentorchError(
+      'E_CHECKPOINT',
+      `${path}: format version ${JSON.stringify(metadata.format_version)} is not supported (this gentorch reads 1..${FORMAT_VERSION})`,
+    );
   }
   if (metadata.model !== 'vae' && metadata.model !== 'gan' && metadata.model !== 'classifier') {
     throw new GentorchError('E_CHECKPOINT', `${path}: unknown model kind ${JSON.stringify(metadata.model)}`);
@@ -109,7 +127,15 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
     }
     classNames = parsed as string[];
   }
-  return { model: metadata.model as ModelKind, config, training, fit, gentorchVersion: metadata.gentorch_version, classNames, tensors: list };
+  return {
+    model: metadata.model as ModelKind,
+    config,
+    training,
+    fit,
+    gentorchVersion: metadata.gentorch_version,
+    classNames,
+    tensors: list,
+  };
 }
 
 /**
@@ -118,21 +144,27 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
  * a config the model rejects, or tensors that do not fit it, are E_CHECKPOINT.
  */
 export async function rebuild<M extends { dispose(): void }>(
-  path: string, ckpt: Checkpoint, kind: ModelKind, make: () => M, restore: (model: M) => Promise<void>,
+  path: string,
+  ckpt: Checkpoint,
+  kind: ModelKind,
+  make: () => M,
+  restore: (model: M) => Promise<void>,
 ): Promise<M> {
   if (ckpt.model !== kind) throw new GentorchError('E_CHECKPOINT', `${path}: holds a ${ckpt.model}, not a ${kind}`);
   let model: M;
   try {
     model = make();
   } catch (err) {
-    if (err instanceof GentorchError && err.code === 'E_CONFIG') throw new GentorchError('E_CHECKPOINT', `${path}: bad config: ${err.message}`);
+    if (err instanceof GentorchError && err.code === 'E_CONFIG')
+      throw new GentorchError('E_CHECKPOINT', `${path}: bad config: ${err.message}`);
     throw err;
   }
   try {
     await restore(model);
   } catch (err) {
     model.dispose();
-    if (err instanceof GentorchError && err.code === 'E_CHECKPOINT') throw new GentorchError('E_CHECKPOINT', `${path}: ${err.message}`);
+    if (err instanceof GentorchError && err.code === 'E_CHECKPOINT')
+      throw new GentorchError('E_CHECKPOINT', `${path}: ${err.message}`);
     throw err;
   }
   return model;

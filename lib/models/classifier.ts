@@ -25,7 +25,13 @@ export interface ClassifierConfig {
   featureDim: number;
 }
 
-export const CLASSIFIER_DEFAULTS: Readonly<ClassifierConfig> = Object.freeze({ channels: 1, height: 28, width: 28, numClasses: 10, featureDim: 128 });
+export const CLASSIFIER_DEFAULTS: Readonly<ClassifierConfig> = Object.freeze({
+  channels: 1,
+  height: 28,
+  width: 28,
+  numClasses: 10,
+  featureDim: 128,
+});
 
 export interface ClassifierFitOptions extends FitCallbacks {
   epochs?: number;
@@ -69,7 +75,9 @@ export class Classifier {
     const handle = this.#live;
     const cfg = { epochs, batchSize, lr, progressEvery };
     return runFit({
-      handle, callSite: new Error(), checkpointEvery: 0,
+      handle,
+      callSite: new Error(),
+      checkpointEvery: 0,
       totalSteps: epochs * Math.ceil(data.images.shape[0] / batchSize),
       callbacks: { signal, onProgress, onEpoch },
       start: (onEvent) => handle.fit(imagesArg(data.images), labelsOf(data), cfg, onEvent),
@@ -80,19 +88,25 @@ export class Classifier {
   /** Fraction of labelled images classified correctly. */
   async accuracy(data: ImageDataset): Promise<number> {
     const callSite = new Error();
-    return this.#live.accuracy(imagesArg(data.images), labelsOf(data)).catch((e) => { throw graft(e, callSite); });
+    return this.#live.accuracy(imagesArg(data.images), labelsOf(data)).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /** Penultimate features [N, featureDim] (float64) of images (uint8, or float in [0, 1]). */
   async features(images: HostTensor | ImageDataset['images']): Promise<HostTensor<'float64'>> {
     const callSite = new Error();
-    return this.#live.features(imagesArg(images)).catch((e) => { throw graft(e, callSite); });
+    return this.#live.features(imagesArg(images)).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /** Class probabilities [N, numClasses]. */
   async probabilities(images: HostTensor | ImageDataset['images']): Promise<HostTensor<'float32'>> {
     const callSite = new Error();
-    return this.#live.probabilities(imagesArg(images)).catch((e) => { throw graft(e, callSite); });
+    return this.#live.probabilities(imagesArg(images)).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   async save(path: string, meta: Record<string, unknown> = {}): Promise<void> {
@@ -100,12 +114,20 @@ export class Classifier {
     await writeCheckpoint(path, { model: 'classifier', config: { ...this.config, ...meta }, training: state }, tensors);
   }
 
-  static async load(path: string, options: { device?: string } = {}): Promise<{ classifier: Classifier; meta: Record<string, unknown> }> {
+  static async load(
+    path: string,
+    options: { device?: string } = {},
+  ): Promise<{ classifier: Classifier; meta: Record<string, unknown> }> {
     const ckpt = await readCheckpoint(path);
     const { testAccuracy, data, ...config } = ckpt.config as Record<string, unknown>;
-    const classifier = await rebuild(path, ckpt, 'classifier',
-      () => new Classifier({ ...(config as Partial<ClassifierConfig>), device: options.device, seed: ckpt.training.seed }),
-      (c) => c.#live.importState(ckpt.tensors, ckpt.training));
+    const classifier = await rebuild(
+      path,
+      ckpt,
+      'classifier',
+      () =>
+        new Classifier({ ...(config as Partial<ClassifierConfig>), device: options.device, seed: ckpt.training.seed }),
+      (c) => c.#live.importState(ckpt.tensors, ckpt.training),
+    );
     return { classifier, meta: { testAccuracy, data } };
   }
 
@@ -114,7 +136,11 @@ export class Classifier {
    * ~/.cache/gentorch) when one was trained on the same images, labels and
    * settings, else trained (3 epochs) and cached. Its test accuracy goes beside every FID.
    */
-  static async forDataset(train: ImageDataset, test: ImageDataset, options: { device?: string; cacheDir?: string; epochs?: number } = {}): Promise<{ classifier: Classifier; testAccuracy: number; path: string }> {
+  static async forDataset(
+    train: ImageDataset,
+    test: ImageDataset,
+    options: { device?: string; cacheDir?: string; epochs?: number } = {},
+  ): Promise<{ classifier: Classifier; testAccuracy: number; path: string }> {
     const epochs = options.epochs ?? 3;
     const [, c, h, w] = train.images.shape;
     labelsOf(train);

@@ -37,12 +37,19 @@ export function resolveDistributed(partial: Partial<DistributedOptions>): Distri
   if (partial === null || typeof partial !== 'object') throw invalid('an object', 'distributed', partial);
   rejectUnknownKeys(partial, KEYS, 'distributed');
   const d = { ...DISTRIBUTED_DEFAULTS, ...partial } as DistributedOptions;
-  if (typeof d.worldSize !== 'number' || !Number.isSafeInteger(d.worldSize) || d.worldSize < 1) throw invalid('positive integer', 'worldSize', d.worldSize);
+  if (typeof d.worldSize !== 'number' || !Number.isSafeInteger(d.worldSize) || d.worldSize < 1)
+    throw invalid('positive integer', 'worldSize', d.worldSize);
   if (typeof d.rank !== 'number' || !Number.isSafeInteger(d.rank) || d.rank < 0 || d.rank >= d.worldSize) {
     throw invalid(`integer in [0, ${d.worldSize - 1}]`, 'rank', d.rank);
   }
-  if (typeof d.masterAddr !== 'string' || d.masterAddr === '') throw invalid('a host name or address', 'masterAddr', d.masterAddr);
-  if (typeof d.masterPort !== 'number' || !Number.isSafeInteger(d.masterPort) || d.masterPort < 1 || d.masterPort > 65535) {
+  if (typeof d.masterAddr !== 'string' || d.masterAddr === '')
+    throw invalid('a host name or address', 'masterAddr', d.masterAddr);
+  if (
+    typeof d.masterPort !== 'number' ||
+    !Number.isSafeInteger(d.masterPort) ||
+    d.masterPort < 1 ||
+    d.masterPort > 65535
+  ) {
     throw invalid('integer in [1, 65535]', 'masterPort', d.masterPort);
   }
   if (typeof d.timeoutSeconds !== 'number' || !Number.isFinite(d.timeoutSeconds) || d.timeoutSeconds <= 0) {
@@ -64,7 +71,10 @@ export function distributedFromEnv(env: NodeJS.ProcessEnv = process.env): Distri
     const v = env[name];
     const n = Number(v);
     if (v === undefined || v.trim() === '' || !Number.isSafeInteger(n)) {
-      throw new GentorchError('E_CONFIG', `Expected integer for environment variable ${name} but received ${JSON.stringify(v)}`);
+      throw new GentorchError(
+        'E_CONFIG',
+        `Expected integer for environment variable ${name} but received ${JSON.stringify(v)}`,
+      );
     }
     return n;
   };

@@ -63,7 +63,14 @@ export interface FitCallbacks {
   distributed?: Partial<DistributedOptions>;
 }
 
-export const CALLBACK_KEYS = ['signal', 'onProgress', 'onEpoch', 'checkpointPath', 'onCheckpoint', 'distributed'] as const;
+export const CALLBACK_KEYS = [
+  'signal',
+  'onProgress',
+  'onEpoch',
+  'checkpointPath',
+  'onCheckpoint',
+  'distributed',
+] as const;
 
 /**
  * Steps a fit() call will take, for the ETA: `examples` dealt over the ranks,
@@ -71,11 +78,20 @@ export const CALLBACK_KEYS = ['signal', 'onProgress', 'onEpoch', 'checkpointPath
  * `totals` only what is left of the run; `epochStep` is taken off by epoch.
  */
 export function stepsOfFit(o: {
-  examples: number; batchSize: number; batchesPerStep?: number; worldSize?: number;
-  epochs: number; steps: number; totals: boolean; state: NativeTrainingState; epochStep?: number;
+  examples: number;
+  batchSize: number;
+  batchesPerStep?: number;
+  worldSize?: number;
+  epochs: number;
+  steps: number;
+  totals: boolean;
+  state: NativeTrainingState;
+  epochStep?: number;
 }): number {
   if (o.steps > 0) return o.totals ? Math.max(0, o.steps - o.state.step) : o.steps;
-  const perEpoch = Math.ceil(Math.ceil(Math.ceil(o.examples / (o.worldSize ?? 1)) / o.batchSize) / (o.batchesPerStep ?? 1));
+  const perEpoch = Math.ceil(
+    Math.ceil(Math.ceil(o.examples / (o.worldSize ?? 1)) / o.batchSize) / (o.batchesPerStep ?? 1),
+  );
   return Math.max(0, (o.totals ? o.epochs - o.state.epoch : o.epochs) * perEpoch - (o.epochStep ?? 0));
 }
 
@@ -90,7 +106,9 @@ export function safely<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
   try {
     fn(arg);
   } catch (err) {
-    queueMicrotask(() => { throw err; });
+    queueMicrotask(() => {
+      throw err;
+    });
   }
 }
 
@@ -136,9 +154,14 @@ export async function runFit(a: RunFitArgs): Promise<FitHistory> {
       history.epochs.push(rec);
       safely(onEpoch, rec);
     } else if (ev.type === 'checkpoint' && checkpointPath && a.writer !== false) {
-      writes = writes.then(() => a.writeCheckpoint(checkpointPath, ev)).then(
-        () => safely(onCheckpoint, { path: checkpointPath, step: ev.state.step }),
-        (err) => { writeError ??= err; });
+      writes = writes
+        .then(() => a.writeCheckpoint(checkpointPath, ev))
+        .then(
+          () => safely(onCheckpoint, { path: checkpointPath, step: ev.state.step }),
+          (err) => {
+            writeError ??= err;
+          },
+        );
     }
   };
   const abort = (): void => a.handle.cancel();

@@ -9,9 +9,19 @@ import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
 import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
-  GAN_FIT_DEFAULTS, resolveGanConfig, resolveGanFitConfig, type GanConfig, type GanFitConfig,
+  GAN_FIT_DEFAULTS,
+  resolveGanConfig,
+  resolveGanFitConfig,
+  type GanConfig,
+  type GanFitConfig,
 } from '../config/gan.js';
-import { native, type NativeCheckpointEvent, type NativeGanHandle, type NativeTrainingState, type TensorArg } from '../native.js';
+import {
+  native,
+  type NativeCheckpointEvent,
+  type NativeGanHandle,
+  type NativeTrainingState,
+  type TensorArg,
+} from '../native.js';
 import type { HostTensor } from '../tensor.js';
 import { VERSION } from '../version.js';
 
@@ -79,7 +89,8 @@ export class GAN {
   /** Given labels, checked; or for a conditional model without them, the classes in turn. */
   #checkedLabels(given: Int32Array | undefined, n: number): Int32Array | undefined {
     let labels = given;
-    if (this.config.numClasses > 0 && !labels) labels = Int32Array.from({ length: n }, (_, i) => i % this.config.numClasses);
+    if (this.config.numClasses > 0 && !labels)
+      labels = Int32Array.from({ length: n }, (_, i) => i % this.config.numClasses);
     if (labels) {
       const bad = labels.find((v) => v < 0 || v >= this.config.numClasses);
       if (bad !== undefined) throw invalid(`label in [0, ${this.config.numClasses - 1}]`, 'labels', bad);
@@ -89,7 +100,11 @@ export class GAN {
 
   #labelsArg(labels: Int32Array | undefined, n: number): TensorArg | undefined {
     if (this.config.numClasses === 0) return undefined;
-    if (!labels) throw new GentorchError('E_DATA', `Expected labels for a conditional GAN (${this.config.numClasses} classes) but received none`);
+    if (!labels)
+      throw new GentorchError(
+        'E_DATA',
+        `Expected labels for a conditional GAN (${this.config.numClasses} classes) but received none`,
+      );
     if (labels.length !== n) throw new GentorchError('E_DATA', `Expected ${n} labels but received ${labels.length}`);
     return { data: labels, shape: [n] };
   }
@@ -105,11 +120,20 @@ export class GAN {
     const y = this.#labelsArg(labels, x.shape[0]);
     const handle = this.#live;
     const totalSteps = stepsOfFit({
-      examples: x.shape[0], batchSize: cfg.batchSize, batchesPerStep: this.config.nCritic, worldSize: dist?.worldSize,
-      epochs: cfg.epochs, steps: cfg.steps, totals: cfg.totals, state: handle.info().state,
+      examples: x.shape[0],
+      batchSize: cfg.batchSize,
+      batchesPerStep: this.config.nCritic,
+      worldSize: dist?.worldSize,
+      epochs: cfg.epochs,
+      steps: cfg.steps,
+      totals: cfg.totals,
+      state: handle.info().state,
     });
     const history = await runFit({
-      handle, callSite, totalSteps, checkpointEvery: cfg.checkpointEvery,
+      handle,
+      callSite,
+      totalSteps,
+      checkpointEvery: cfg.checkpointEvery,
       callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
       writer: !dist || dist.rank === 0,
       start: (onEvent) => handle.fit(x, y, { ...cfg, distributed: dist }, onEvent),
@@ -125,12 +149,17 @@ export class GAN {
    * or with `batchStats` the statistics of the n samples (as PyTorch's dcgan
    * example draws its images).
    */
-  async sample(n: number, options: { seed?: number; labels?: Int32Array; batchStats?: boolean } = {}): Promise<HostTensor<'float32'>> {
+  async sample(
+    n: number,
+    options: { seed?: number; labels?: Int32Array; batchStats?: boolean } = {},
+  ): Promise<HostTensor<'float32'>> {
     const callSite = new Error();
     checkPositiveInt(n, 'n');
     const seed = checkSeed(options.seed ?? this.seed);
     const labels = this.#checkedLabels(options.labels, n);
-    return this.#live.sample(n, seed, this.#labelsArg(labels, n), options.batchStats ?? false).catch((e) => { throw graft(e, callSite); });
+    return this.#live.sample(n, seed, this.#labelsArg(labels, n), options.batchStats ?? false).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /**
@@ -138,26 +167,51 @@ export class GAN {
    * line between two codes (interpolation) or one coordinate swept
    * (traversal). Labels and batchStats as in sample().
    */
-  async generate(z: { data: Float32Array; shape: number[] }, options: { labels?: Int32Array; batchStats?: boolean } = {}): Promise<HostTensor<'float32'>> {
+  async generate(
+    z: { data: Float32Array; shape: number[] },
+    options: { labels?: Int32Array; batchStats?: boolean } = {},
+  ): Promise<HostTensor<'float32'>> {
     const callSite = new Error();
-    if (!z || !(z.data instanceof Float32Array) || !Array.isArray(z.shape)) throw invalid('{ data: Float32Array, shape }', 'z', z, 'E_SHAPE');
+    if (!z || !(z.data instanceof Float32Array) || !Array.isArray(z.shape))
+      throw invalid('{ data: Float32Array, shape }', 'z', z, 'E_SHAPE');
     const n = z.shape[0];
     const labels = this.#checkedLabels(options.labels, n);
-    return this.#live.generate({ data: z.data, shape: z.shape }, this.#labelsArg(labels, n), options.batchStats ?? false)
-      .catch((e) => { throw graft(e, callSite); });
+    return this.#live
+      .generate({ data: z.data, shape: z.shape }, this.#labelsArg(labels, n), options.batchStats ?? false)
+      .catch((e) => {
+        throw graft(e, callSite);
+      });
   }
 
   /** D's logits for images (in the data's range, as fit takes them). */
   async discriminate(data: Images): Promise<HostTensor<'float32'>> {
     const callSite = new Error();
     const { x, labels } = toArgs(data);
-    return this.#live.discriminate(x, this.#labelsArg(labels, x.shape[0])).catch((e) => { throw graft(e, callSite); });
+    return this.#live.discriminate(x, this.#labelsArg(labels, x.shape[0])).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
-  async #write(path: string, tensors: NativeCheckpointEvent['tensors'], state: NativeTrainingState, fit?: GanFitConfig, overwrite = true): Promise<void> {
-    await writeCheckpoint(path, {
-      model: 'gan', config: { ...this.config }, training: state, fit: fit ? { ...fit } : undefined, gentorchVersion: VERSION, classNames: this.classNames,
-    }, tensors, overwrite);
+  async #write(
+    path: string,
+    tensors: NativeCheckpointEvent['tensors'],
+    state: NativeTrainingState,
+    fit?: GanFitConfig,
+    overwrite = true,
+  ): Promise<void> {
+    await writeCheckpoint(
+      path,
+      {
+        model: 'gan',
+        config: { ...this.config },
+        training: state,
+        fit: fit ? { ...fit } : undefined,
+        gentorchVersion: VERSION,
+        classNames: this.classNames,
+      },
+      tensors,
+      overwrite,
+    );
   }
 
   /** Saves config, both networks (and G's moving average), both optimizers and the random streams, atomically. */
@@ -184,9 +238,14 @@ export class GAN {
 
   /** @internal Rebuilds from an already parsed checkpoint (load() dispatches here). */
   static async fromCheckpoint(path: string, ckpt: Checkpoint, options: { device?: string } = {}): Promise<GAN> {
-    const model = await rebuild(path, ckpt, 'gan',
-      () => new GAN({ ...(ckpt.config as Partial<GanConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed }),
-      (m) => m.#live.importState(ckpt.tensors, ckpt.training));
+    const model = await rebuild(
+      path,
+      ckpt,
+      'gan',
+      () =>
+        new GAN({ ...(ckpt.config as Partial<GanConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed }),
+      (m) => m.#live.importState(ckpt.tensors, ckpt.training),
+    );
     if (ckpt.fit) model.#lastFit = ckpt.fit as unknown as GanFitConfig;
     model.classNames = ckpt.classNames;
     return model;

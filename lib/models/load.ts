@@ -12,7 +12,9 @@ export async function load(path: string, options: { device?: string } = {}): Pro
   const callSite = new Error();
   try {
     const ckpt = await readCheckpoint(path);
-    return ckpt.model === 'gan' ? await GAN.fromCheckpoint(path, ckpt, options) : await VAE.fromCheckpoint(path, ckpt, options);
+    return ckpt.model === 'gan'
+      ? await GAN.fromCheckpoint(path, ckpt, options)
+      : await VAE.fromCheckpoint(path, ckpt, options);
   } catch (err) {
     throw graft(err, callSite);
   }

@@ -45,7 +45,10 @@ export function installInfo(): InstallInfo {
     flavour: r.cudaBuilt ? 'cuda' : 'cpu',
     devices,
     cudaDevices: r.cudaDevices.map((d, i) => ({
-      device: `cuda:${i}`, name: d.name, memoryGiB: Math.round((d.totalMemory / 2 ** 30) * 10) / 10, capability: d.capability,
+      device: `cuda:${i}`,
+      name: d.name,
+      memoryGiB: Math.round((d.totalMemory / 2 ** 30) * 10) / 10,
+      capability: d.capability,
     })),
     distributed: r.distributed,
     store: { transport: r.storeTransport, reason: r.storeTransportReason },
@@ -55,7 +58,11 @@ export function installInfo(): InstallInfo {
     interOpThreads: r.interOpThreads,
     ompWaitPolicy: process.env.OMP_WAIT_POLICY,
     blas: blas === 'generic' ? 'generic (the system BLAS: OpenBLAS when libopenblas0-pthread is installed)' : blas,
-    parallel: r.parallelInfo.split('\n').filter((l) => /OpenMP|MKL|backend/i.test(l)).join('; ').trim(),
+    parallel: r.parallelInfo
+      .split('\n')
+      .filter((l) => /OpenMP|MKL|backend/i.test(l))
+      .join('; ')
+      .trim(),
   };
 }
 

@@ -11,7 +11,11 @@ import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
 import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
-  native, type NativeCheckpointEvent, type NativeTrainingState, type NativeVaeHandle, type TensorArg,
+  native,
+  type NativeCheckpointEvent,
+  type NativeTrainingState,
+  type NativeVaeHandle,
+  type TensorArg,
 } from '../native.js';
 import type { HostTensor } from '../tensor.js';
 import { VERSION } from '../version.js';
@@ -85,11 +89,20 @@ export class VAE {
     const handle = this.#live;
     const st = handle.info().state;
     const totalSteps = stepsOfFit({
-      examples: images.shape[0], batchSize: cfg.batchSize, worldSize: dist?.worldSize,
-      epochs: cfg.epochs, steps: cfg.steps, totals: cfg.totals, state: st, epochStep: st.epochStep,
+      examples: images.shape[0],
+      batchSize: cfg.batchSize,
+      worldSize: dist?.worldSize,
+      epochs: cfg.epochs,
+      steps: cfg.steps,
+      totals: cfg.totals,
+      state: st,
+      epochStep: st.epochStep,
     });
     const history = await runFit({
-      handle, callSite, totalSteps, checkpointEvery: cfg.checkpointEvery,
+      handle,
+      callSite,
+      totalSteps,
+      checkpointEvery: cfg.checkpointEvery,
       callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
       writer: !dist || dist.rank === 0,
       start: (onEvent) => handle.fit(images, { ...cfg, distributed: dist }, onEvent),
@@ -100,14 +113,20 @@ export class VAE {
   }
 
   async #writeEvent(path: string, ev: NativeCheckpointEvent, fit: FitConfig): Promise<void> {
-    await writeCheckpoint(path, { model: 'vae', config: { ...this.config }, training: ev.state, fit: { ...fit }, gentorchVersion: VERSION }, ev.tensors);
+    await writeCheckpoint(
+      path,
+      { model: 'vae', config: { ...this.config }, training: ev.state, fit: { ...fit }, gentorchVersion: VERSION },
+      ev.tensors,
+    );
   }
 
   /** Negative ELBO per image (nats) with its reconstruction and KL parts. */
   async evaluate(data: Images, options: { batchSize?: number } = {}): Promise<VaeEvaluation> {
     const callSite = new Error();
     const batch = checkPositiveInt(options.batchSize ?? 1000, 'batchSize');
-    return this.#live.evaluate(imagesArg(data), batch).catch((e) => { throw graft(e, callSite); });
+    return this.#live.evaluate(imagesArg(data), batch).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /**
@@ -118,26 +137,35 @@ export class VAE {
   async iwae(data: Images, options: { samples?: number } = {}): Promise<number> {
     const callSite = new Error();
     const k = checkPositiveInt(options.samples ?? 64, 'samples');
-    return this.#live.iwae(imagesArg(data), k).catch((e) => { throw graft(e, callSite); });
+    return this.#live.iwae(imagesArg(data), k).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /** The mean and log-variance of q(z|x) for each image: [N, latentDim] each. */
   async encode(data: Images): Promise<{ mu: HostTensor<'float32'>; logvar: HostTensor<'float32'> }> {
     const callSite = new Error();
-    return this.#live.encode(imagesArg(data)).catch((e) => { throw graft(e, callSite); });
+    return this.#live.encode(imagesArg(data)).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /** Images (Bernoulli means in [0, 1]) decoded from latent codes z [N, latentDim]. */
   async decode(z: { data: Float32Array; shape: number[] }): Promise<HostTensor<'float32'>> {
     const callSite = new Error();
-    if (!z || !(z.data instanceof Float32Array) || !Array.isArray(z.shape)) throw invalid('{ data: Float32Array, shape }', 'z', z, 'E_SHAPE');
-    return this.#live.decode({ data: z.data, shape: z.shape }).catch((e) => { throw graft(e, callSite); });
+    if (!z || !(z.data instanceof Float32Array) || !Array.isArray(z.shape))
+      throw invalid('{ data: Float32Array, shape }', 'z', z, 'E_SHAPE');
+    return this.#live.decode({ data: z.data, shape: z.shape }).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /** decode(mu(x)): each image through the model. */
   async reconstruct(data: Images): Promise<HostTensor<'float32'>> {
     const callSite = new Error();
-    return this.#live.reconstruct(imagesArg(data)).catch((e) => { throw graft(e, callSite); });
+    return this.#live.reconstruct(imagesArg(data)).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /** `n` images decoded from z ~ N(0, I). */
@@ -145,14 +173,18 @@ export class VAE {
     const callSite = new Error();
     checkPositiveInt(n, 'n');
     const seed = checkSeed(options.seed ?? this.seed);
-    return this.#live.sample(n, seed).catch((e) => { throw graft(e, callSite); });
+    return this.#live.sample(n, seed).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /** `steps` images decoded along the line between the latent means of two images. */
   async interpolate(from: Images, to: Images, steps = 8): Promise<HostTensor<'float32'>> {
     const callSite = new Error();
     checkPositiveInt(steps, 'steps');
-    return this.#live.interpolate(imagesArg(from), imagesArg(to), steps).catch((e) => { throw graft(e, callSite); });
+    return this.#live.interpolate(imagesArg(from), imagesArg(to), steps).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /** Saves config, weights, training state and (by default) optimizer state, atomically. */
@@ -162,7 +194,12 @@ export class VAE {
     try {
       const { tensors, state } = await this.#live.exportState(options.optimizer ?? true);
       const fit = this.#lastFit ? { ...this.#lastFit } : undefined;
-      await writeCheckpoint(path, { model: 'vae', config: { ...this.config }, training: state, fit, gentorchVersion: VERSION }, tensors, options.overwrite ?? true);
+      await writeCheckpoint(
+        path,
+        { model: 'vae', config: { ...this.config }, training: state, fit, gentorchVersion: VERSION },
+        tensors,
+        options.overwrite ?? true,
+      );
     } catch (err) {
       throw graft(err, callSite);
     }
@@ -180,9 +217,14 @@ export class VAE {
 
   /** @internal Rebuilds from an already parsed checkpoint (load() dispatches here). */
   static async fromCheckpoint(path: string, ckpt: Checkpoint, options: { device?: string } = {}): Promise<VAE> {
-    const model = await rebuild(path, ckpt, 'vae',
-      () => new VAE({ ...(ckpt.config as Partial<VaeConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed }),
-      (m) => m.#live.importState(ckpt.tensors, ckpt.training));
+    const model = await rebuild(
+      path,
+      ckpt,
+      'vae',
+      () =>
+        new VAE({ ...(ckpt.config as Partial<VaeConfig>), device: options.device ?? 'auto', seed: ckpt.training.seed }),
+      (m) => m.#live.importState(ckpt.tensors, ckpt.training),
+    );
     if (ckpt.fit) model.#lastFit = ckpt.fit as unknown as FitConfig;
     return model;
   }

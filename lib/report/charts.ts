@@ -35,9 +35,25 @@ export interface ChartOptions {
   smooth?: number;
 }
 
-interface Scale { lo: number; hi: number; ticks: number[]; label: (v: number) => string }
-interface Frame { x: Scale; y: Scale; width: number; height: number; px: (v: number) => number; py: (v: number) => number }
-interface Line { name: string; color: string; points: [number, number][] }
+interface Scale {
+  lo: number;
+  hi: number;
+  ticks: number[];
+  label: (v: number) => string;
+}
+interface Frame {
+  x: Scale;
+  y: Scale;
+  width: number;
+  height: number;
+  px: (v: number) => number;
+  py: (v: number) => number;
+}
+interface Line {
+  name: string;
+  color: string;
+  points: [number, number][];
+}
 
 const MARGIN = { left: 58, right: 14, top: 12, bottom: 42 };
 const r1 = (v: number): number => Math.round(v * 10) / 10;
@@ -49,10 +65,17 @@ function tickLabel(v: number): string {
 }
 
 function linearScale(lo: number, hi: number, count = 5): Scale {
-  if (hi - lo <= 1e-12 * Math.max(1, Math.abs(hi))) { const pad = Math.abs(lo) * 0.1 || 1; lo -= pad; hi += pad; }
-  const raw = (hi - lo) / count, mag = 10 ** Math.floor(Math.log10(raw)), n = raw / mag;
+  if (hi - lo <= 1e-12 * Math.max(1, Math.abs(hi))) {
+    const pad = Math.abs(lo) * 0.1 || 1;
+    lo -= pad;
+    hi += pad;
+  }
+  const raw = (hi - lo) / count,
+    mag = 10 ** Math.floor(Math.log10(raw)),
+    n = raw / mag;
   const step = (n <= 1 ? 1 : n <= 2 ? 2 : n <= 5 ? 5 : 10) * mag;
-  const a = Math.floor(lo / step) * step, b = Math.ceil(hi / step) * step;
+  const a = Math.floor(lo / step) * step,
+    b = Math.ceil(hi / step) * step;
   const ticks: number[] = [];
   for (let k = 0; a + k * step <= b + step / 2; k++) ticks.push(Number((a + k * step).toPrecision(12)));
   return { lo: a, hi: b, ticks, label: tickLabel };
@@ -60,7 +83,8 @@ function linearScale(lo: number, hi: number, count = 5): Scale {
 
 /** lo and hi are log10 values; ticks at 1, 2, 5 per decade when few decades. */
 function logScale(lo: number, hi: number): Scale {
-  const a = Math.floor(lo), b = Math.max(Math.ceil(hi), a + 1);
+  const a = Math.floor(lo),
+    b = Math.max(Math.ceil(hi), a + 1);
   const mults = b - a <= 2 ? [1, 2, 5] : [1];
   const ticks: number[] = [];
   for (let k = a; k <= b; k++) for (const m of mults) if (k + Math.log10(m) <= b + 1e-9) ticks.push(k + Math.log10(m));
@@ -68,14 +92,16 @@ function logScale(lo: number, hi: number): Scale {
 }
 
 function cleanLines(series: ChartSeries[], logY: boolean): Line[] {
-  return series.map((s, i) => ({
-    name: s.name,
-    color: s.color ?? colorOf(i),
-    points: s.points
-      .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0))
-      .map(([x, y]): [number, number] => [x, logY ? Math.log10(y) : y])
-      .sort((p, q) => p[0] - q[0]),
-  })).filter((l) => l.points.length > 0);
+  return series
+    .map((s, i) => ({
+      name: s.name,
+      color: s.color ?? colorOf(i),
+      points: s.points
+        .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0))
+        .map(([x, y]): [number, number] => [x, logY ? Math.log10(y) : y])
+        .sort((p, q) => p[0] - q[0]),
+    }))
+    .filter((l) => l.points.length > 0);
 }
 
 function frameOf(lines: Line[], width: number, height: number, logY: boolean): Frame {
@@ -84,20 +110,33 @@ function frameOf(lines: Line[], width: number, height: number, logY: boolean): F
   const max = (k: 0 | 1): number => all.reduce((m, p) => Math.max(m, p[k]), -Infinity);
   const x = linearScale(min(0), max(0));
   const y = logY ? logScale(min(1), max(1)) : linearScale(min(1), max(1));
-  const w = width - MARGIN.left - MARGIN.right, h = height - MARGIN.top - MARGIN.bottom;
+  const w = width - MARGIN.left - MARGIN.right,
+    h = height - MARGIN.top - MARGIN.bottom;
   return {
-    x, y, width, height,
+    x,
+    y,
+    width,
+    height,
     px: (v) => r1(MARGIN.left + ((v - x.lo) / (x.hi - x.lo)) * w),
     py: (v) => r1(MARGIN.top + (1 - (v - y.lo) / (y.hi - y.lo)) * h),
   };
 }
 
 function axesSvg(f: Frame, xLabel: string, yLabel: string): string {
-  const { left, top } = MARGIN, right = f.width - MARGIN.right, base = f.height - MARGIN.bottom;
-  const xs = f.x.ticks.map((v) => `<line class="gl" x1="${f.px(v)}" y1="${top}" x2="${f.px(v)}" y2="${base}"/><text x="${f.px(v)}" y="${base + 16}" text-anchor="middle">${escapeHtml(f.x.label(v))}</text>`);
-  const ys = f.y.ticks.map((v) => `<line class="gl" x1="${left}" y1="${f.py(v)}" x2="${right}" y2="${f.py(v)}"/><text x="${left - 6}" y="${f.py(v) + 4}" text-anchor="end">${escapeHtml(f.y.label(v))}</text>`);
+  const { left, top } = MARGIN,
+    right = f.width - MARGIN.right,
+    base = f.height - MARGIN.bottom;
+  const xs = f.x.ticks.map(
+    (v) =>
+      `<line class="gl" x1="${f.px(v)}" y1="${top}" x2="${f.px(v)}" y2="${base}"/><text x="${f.px(v)}" y="${base + 16}" text-anchor="middle">${escapeHtml(f.x.label(v))}</text>`,
+  );
+  const ys = f.y.ticks.map(
+    (v) =>
+      `<line class="gl" x1="${left}" y1="${f.py(v)}" x2="${right}" y2="${f.py(v)}"/><text x="${left - 6}" y="${f.py(v) + 4}" text-anchor="end">${escapeHtml(f.y.label(v))}</text>`,
+  );
   const frame = `<rect x="${left}" y="${top}" width="${right - left}" height="${base - top}" fill="none" stroke="#cbd5e1"/>`;
-  const labels = `<text class="axis" x="${(left + right) / 2}" y="${f.height - 6}" text-anchor="middle">${escapeHtml(xLabel)}</text>` +
+  const labels =
+    `<text class="axis" x="${(left + right) / 2}" y="${f.height - 6}" text-anchor="middle">${escapeHtml(xLabel)}</text>` +
     `<text class="axis" transform="translate(14 ${(top + base) / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(yLabel)}</text>`;
   return xs.join('') + ys.join('') + frame + labels;
 }
@@ -105,7 +144,10 @@ function axesSvg(f: Frame, xLabel: string, yLabel: string): string {
 /** Exponential moving average with TensorBoard's debiasing. */
 function ema(points: [number, number][], weight: number): [number, number][] {
   let acc = 0;
-  return points.map(([x, y], i) => { acc = acc * weight + (1 - weight) * y; return [x, acc / (1 - weight ** (i + 1))]; });
+  return points.map(([x, y], i) => {
+    acc = acc * weight + (1 - weight) * y;
+    return [x, acc / (1 - weight ** (i + 1))];
+  });
 }
 
 /** At most `max` points, evenly strided, keeping the last. */
@@ -116,13 +158,17 @@ function thin(points: [number, number][], max = 1200): [number, number][] {
 }
 
 function polyline(points: [number, number][], f: Frame, color: string, width: number, opacity: number): string {
-  if (points.length === 1) return `<circle cx="${f.px(points[0][0])}" cy="${f.py(points[0][1])}" r="3" fill="${escapeHtml(color)}"/>`;
-  const d = thin(points).map(([x, y]) => `${f.px(x)},${f.py(y)}`).join(' ');
+  if (points.length === 1)
+    return `<circle cx="${f.px(points[0][0])}" cy="${f.py(points[0][1])}" r="3" fill="${escapeHtml(color)}"/>`;
+  const d = thin(points)
+    .map(([x, y]) => `${f.px(x)},${f.py(y)}`)
+    .join(' ');
   return `<polyline fill="none" stroke="${escapeHtml(color)}" stroke-width="${width}" stroke-opacity="${opacity}" stroke-linejoin="round" points="${d}"/>`;
 }
 
 function lineSvg(l: Line, f: Frame, smooth: number | undefined): string {
-  if (smooth === undefined || !(smooth > 0 && smooth < 1) || l.points.length <= 8) return polyline(l.points, f, l.color, 2, 1);
+  if (smooth === undefined || !(smooth > 0 && smooth < 1) || l.points.length <= 8)
+    return polyline(l.points, f, l.color, 2, 1);
   return polyline(l.points, f, l.color, 1, 0.25) + polyline(ema(l.points, smooth), f, l.color, 2, 1);
 }
 
@@ -135,8 +181,13 @@ export function lineChart(series: ChartSeries[], options: ChartOptions): string 
   const lines = cleanLines(series, logY);
   if (lines.length === 0) return `<p class="note">No finite values of ${escapeHtml(yLabel)} to plot.</p>`;
   const f = frameOf(lines, width, height, logY);
-  const svg = `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${yLabel} against ${xLabel}`)}">` +
-    axesSvg(f, xLabel, logY ? `${yLabel} (log scale)` : yLabel) + lines.map((l) => lineSvg(l, f, options.smooth)).join('') + '</svg>';
-  const legend = lines.map((l) => `<span><i class="dot" style="background:${escapeHtml(l.color)}"></i>${escapeHtml(l.name)}</span>`).join('');
+  const svg =
+    `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${yLabel} against ${xLabel}`)}">` +
+    axesSvg(f, xLabel, logY ? `${yLabel} (log scale)` : yLabel) +
+    lines.map((l) => lineSvg(l, f, options.smooth)).join('') +
+    '</svg>';
+  const legend = lines
+    .map((l) => `<span><i class="dot" style="background:${escapeHtml(l.color)}"></i>${escapeHtml(l.name)}</span>`)
+    .join('');
   return `<figure class="chart">${svg}<figcaption class="legend">${legend}</figcaption></figure>`;
 }

@@ -9,7 +9,19 @@ import { resolve } from 'node:path';
 import { GentorchError } from '../errors.js';
 import { readFileChecked } from '../io/fsutil.js';
 import type { CompareResults, ModelResult } from './results.js';
-import { classTotal, dB, fmt, hasEncoder, isNum, pct, plain, summarize, type Axis, type Better, type Summary } from './summary.js';
+import {
+  classTotal,
+  dB,
+  fmt,
+  hasEncoder,
+  isNum,
+  pct,
+  plain,
+  summarize,
+  type Axis,
+  type Better,
+  type Summary,
+} from './summary.js';
 import { colorOf, escapeHtml, lineChart, type ChartSeries } from './charts.js';
 
 export { fmt, summarize } from './summary.js';
@@ -21,8 +33,10 @@ export type { ChartOptions, ChartSeries } from './charts.js';
 
 const esc = escapeHtml;
 
-const section = (id: string, title: string, body: string): string => `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`;
-const items = (list: string[], cls = ''): string => `<ul${cls ? ` class="${cls}"` : ''}>${list.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>`;
+const section = (id: string, title: string, body: string): string =>
+  `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`;
+const items = (list: string[], cls = ''): string =>
+  `<ul${cls ? ` class="${cls}"` : ''}>${list.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>`;
 const modelHead = (m: ModelResult, i: number): string =>
   `<i class="dot" style="background:${colorOf(i)}"></i>${esc(m.name)}${m.name === m.family ? '' : ` <small>${esc(m.family)}</small>`}`;
 
@@ -35,11 +49,14 @@ function budgetLine(r: CompareResults): string {
 
 function header(r: CompareResults, s: Summary): string {
   const d = r.data;
-  const meta = `gentorch ${r.gentorch}, libtorch ${r.torch}, seed ${r.seed}, ${r.createdAt}. Data: ${d.name}, ${plain(d.train)} training and ${plain(d.test)} test images of ${d.shape.join('×')}. ` +
+  const meta =
+    `gentorch ${r.gentorch}, libtorch ${r.torch}, seed ${r.seed}, ${r.createdAt}. Data: ${d.name}, ${plain(d.train)} training and ${plain(d.test)} test images of ${d.shape.join('×')}. ` +
     `FID and class coverage use a judge classifier with ${pct(r.judge.testAccuracy)} test accuracy and ${plain(r.judge.featureDim)}-d features.`;
   const alerts = s.alerts.length > 0 ? `<div class="alerts"><strong>Alerts</strong>${items(s.alerts)}</div>` : '';
-  return `<header><h1>${esc(reportTitle(r))}</h1><p class="verdict">${esc(s.verdict)}</p>` +
-    `<p class="budget">${esc(budgetLine(r))}</p><p class="meta">${esc(meta)}</p>${alerts}</header>`;
+  return (
+    `<header><h1>${esc(reportTitle(r))}</h1><p class="verdict">${esc(s.verdict)}</p>` +
+    `<p class="budget">${esc(budgetLine(r))}</p><p class="meta">${esc(meta)}</p>${alerts}</header>`
+  );
 }
 
 const reportTitle = (r: CompareResults): string => `${r.models.map((m) => m.name).join(' vs ')} on ${r.data.name}`;
@@ -55,59 +72,221 @@ interface MetricRow {
 }
 
 function qualityRows(r: CompareResults): MetricRow[] {
-  const q = (m: ModelResult) => m.metrics.quality, g = 'Sample quality';
+  const q = (m: ModelResult) => m.metrics.quality,
+    g = 'Sample quality';
   return [
-    { group: g, label: 'FID', how: 'judge features vs the test set', better: 'lower', value: (m) => q(m).fid, note: (m) => `judge ${pct(q(m).judgeAccuracy)}, ${fmt(q(m).samples, 0)} samples` },
-    { group: g, label: 'Precision', how: 'fidelity, k-NN manifold, k = 3', better: 'higher', value: (m) => q(m).precision },
+    {
+      group: g,
+      label: 'FID',
+      how: 'judge features vs the test set',
+      better: 'lower',
+      value: (m) => q(m).fid,
+      note: (m) => `judge ${pct(q(m).judgeAccuracy)}, ${fmt(q(m).samples, 0)} samples`,
+    },
+    {
+      group: g,
+      label: 'Precision',
+      how: 'fidelity, k-NN manifold, k = 3',
+      better: 'higher',
+      value: (m) => q(m).precision,
+    },
     { group: g, label: 'Recall', how: 'diversity, k-NN manifold, k = 3', better: 'higher', value: (m) => q(m).recall },
-    { group: g, label: 'Classes covered', how: 'at least 5% of the samples each', better: 'higher', value: (m) => q(m).classesCovered, show: (m) => `${plain(q(m).classesCovered)} / ${classTotal(m, r)}` },
-    { group: g, label: 'Class KL', how: 'KL(data classes ‖ sample classes), nats', better: 'lower', value: (m) => q(m).classKl, show: (m) => fmt(q(m).classKl, 3) },
+    {
+      group: g,
+      label: 'Classes covered',
+      how: 'at least 5% of the samples each',
+      better: 'higher',
+      value: (m) => q(m).classesCovered,
+      show: (m) => `${plain(q(m).classesCovered)} / ${classTotal(m, r)}`,
+    },
+    {
+      group: g,
+      label: 'Class KL',
+      how: 'KL(data classes ‖ sample classes), nats',
+      better: 'lower',
+      value: (m) => q(m).classKl,
+      show: (m) => fmt(q(m).classKl, 3),
+    },
   ];
 }
 
 function costRows(): MetricRow[] {
-  const t = (m: ModelResult) => m.timings, g = 'Cost';
+  const t = (m: ModelResult) => m.timings,
+    g = 'Cost';
   return [
-    { group: g, label: 'Training throughput', how: 'images/s', better: 'higher', value: (m) => t(m).trainImagesPerSecond, show: (m) => fmt(t(m).trainImagesPerSecond, 0) },
-    { group: g, label: 'Sampling throughput', how: 'images/s', better: 'higher', value: (m) => t(m).sampleImagesPerSecond, show: (m) => fmt(t(m).sampleImagesPerSecond, 0) },
-    { group: g, label: 'Training time', how: 's, evaluations excluded', value: (m) => t(m).trainSeconds, show: (m) => fmt(t(m).trainSeconds, 1) },
-    { group: g, label: 'Epochs / steps', how: 'reached in the budget', value: (m) => t(m).epochs, show: (m) => `${fmt(t(m).epochs)} / ${plain(t(m).steps)}` },
-    { group: g, label: 'Seconds per epoch', how: 's', better: 'lower', value: (m) => t(m).secondsPerEpoch, show: (m) => fmt(t(m).secondsPerEpoch, 1) },
-    { group: g, label: 'Parameters', how: 'count', value: (m) => t(m).parameters, show: (m) => fmt(t(m).parameters, 0) },
-    { group: g, label: 'Peak memory', how: 'MiB resident, whole process', better: 'lower', value: (m) => t(m).peakRssBytes, show: (m) => fmt(t(m).peakRssBytes / 2 ** 20, 0) },
+    {
+      group: g,
+      label: 'Training throughput',
+      how: 'images/s',
+      better: 'higher',
+      value: (m) => t(m).trainImagesPerSecond,
+      show: (m) => fmt(t(m).trainImagesPerSecond, 0),
+    },
+    {
+      group: g,
+      label: 'Sampling throughput',
+      how: 'images/s',
+      better: 'higher',
+      value: (m) => t(m).sampleImagesPerSecond,
+      show: (m) => fmt(t(m).sampleImagesPerSecond, 0),
+    },
+    {
+      group: g,
+      label: 'Training time',
+      how: 's, evaluations excluded',
+      value: (m) => t(m).trainSeconds,
+      show: (m) => fmt(t(m).trainSeconds, 1),
+    },
+    {
+      group: g,
+      label: 'Epochs / steps',
+      how: 'reached in the budget',
+      value: (m) => t(m).epochs,
+      show: (m) => `${fmt(t(m).epochs)} / ${plain(t(m).steps)}`,
+    },
+    {
+      group: g,
+      label: 'Seconds per epoch',
+      how: 's',
+      better: 'lower',
+      value: (m) => t(m).secondsPerEpoch,
+      show: (m) => fmt(t(m).secondsPerEpoch, 1),
+    },
+    {
+      group: g,
+      label: 'Parameters',
+      how: 'count',
+      value: (m) => t(m).parameters,
+      show: (m) => fmt(t(m).parameters, 0),
+    },
+    {
+      group: g,
+      label: 'Peak memory',
+      how: 'MiB resident, whole process',
+      better: 'lower',
+      value: (m) => t(m).peakRssBytes,
+      show: (m) => fmt(t(m).peakRssBytes / 2 ** 20, 0),
+    },
   ];
 }
 
 function stabilityRows(): MetricRow[] {
-  const s = (m: ModelResult) => m.metrics.stability, g = 'Stability (second half of training)';
+  const s = (m: ModelResult) => m.metrics.stability,
+    g = 'Stability (second half of training)';
   return [
-    { group: g, label: 'Loss oscillation', how: 'windowed std / mean |loss|', better: 'lower', value: (m) => s(m).lossOscillation, show: (m) => fmt(s(m).lossOscillation, 3) },
-    { group: g, label: 'FID swing', how: 'relative change, last 3 evaluations', better: 'lower', value: (m) => s(m).fidSwing, show: (m) => pct(s(m).fidSwing) },
-    { group: g, label: 'D(x) / D(G(z))', how: 'mean probabilities; near 1 / 0: D winning', value: (m) => s(m).dReal, show: (m) => `${fmt(s(m).dReal)} / ${fmt(s(m).dFake)}` },
-    { group: g, label: 'Gradient norm D / G', how: 'mean', value: (m) => s(m).gradNormD, show: (m) => `${fmt(s(m).gradNormD)} / ${fmt(s(m).gradNormG)}` },
+    {
+      group: g,
+      label: 'Loss oscillation',
+      how: 'windowed std / mean |loss|',
+      better: 'lower',
+      value: (m) => s(m).lossOscillation,
+      show: (m) => fmt(s(m).lossOscillation, 3),
+    },
+    {
+      group: g,
+      label: 'FID swing',
+      how: 'relative change, last 3 evaluations',
+      better: 'lower',
+      value: (m) => s(m).fidSwing,
+      show: (m) => pct(s(m).fidSwing),
+    },
+    {
+      group: g,
+      label: 'D(x) / D(G(z))',
+      how: 'mean probabilities; near 1 / 0: D winning',
+      value: (m) => s(m).dReal,
+      show: (m) => `${fmt(s(m).dReal)} / ${fmt(s(m).dFake)}`,
+    },
+    {
+      group: g,
+      label: 'Gradient norm D / G',
+      how: 'mean',
+      value: (m) => s(m).gradNormD,
+      show: (m) => `${fmt(s(m).gradNormD)} / ${fmt(s(m).gradNormG)}`,
+    },
   ];
 }
 
 function encoderRows(): MetricRow[] {
-  const v = (m: ModelResult) => m.metrics.vae, c = (m: ModelResult) => m.metrics.compression, x = (m: ModelResult) => m.metrics.restoration;
+  const v = (m: ModelResult) => m.metrics.vae,
+    c = (m: ModelResult) => m.metrics.compression,
+    x = (m: ModelResult) => m.metrics.restoration;
   const g = 'Encoder (VAE only; a GAN has none)';
   return [
-    { group: g, label: 'Negative ELBO', how: 'nats per test image', better: 'lower', value: (m) => v(m)?.nelbo, show: (m) => fmt(v(m)?.nelbo, 1), note: (m) => `recon ${fmt(v(m)?.recon, 1)} + KL ${fmt(v(m)?.kl, 1)}` },
-    { group: g, label: 'IWAE bound', how: 'nats per test image', better: 'lower', value: (m) => v(m)?.iwae, show: (m) => fmt(v(m)?.iwae, 1), note: (m) => `k = ${plain(v(m)?.iwaeSamples)}` },
-    { group: g, label: 'Reconstruction PSNR', how: 'dB, decode(μ(x)) vs x', better: 'higher', value: (m) => v(m)?.psnr, show: (m) => fmt(v(m)?.psnr, 1), note: (m) => `MSE ${fmt(v(m)?.mse, 4)}` },
-    { group: g, label: 'Active latent units', how: 'posterior-mean variance > 0.01', better: 'higher', value: (m) => v(m)?.activeUnits, show: (m) => `${plain(v(m)?.activeUnits)} / ${plain(v(m)?.latentDim)}` },
-    { group: g, label: 'Compression', how: 'ratio, float16 latent codes', better: 'higher', value: (m) => c(m)?.ratio, show: (m) => `${fmt(c(m)?.ratio, 1)}×`, note: (m) => `${fmt(c(m)?.bytesPerImage, 0)} B/image, ${dB(c(m)?.psnr)}` },
-    { group: g, label: 'Denoising', how: 'PSNR after restoration, dB', better: 'higher', value: (m) => x(m)?.restoredNoisyPsnr, show: (m) => fmt(x(m)?.restoredNoisyPsnr, 1), note: (m) => `from ${dB(x(m)?.noisyPsnr)}, noise std ${plain(x(m)?.noiseStd)}` },
-    { group: g, label: 'Inpainting', how: 'PSNR after restoration, dB', better: 'higher', value: (m) => x(m)?.restoredMaskedPsnr, show: (m) => fmt(x(m)?.restoredMaskedPsnr, 1), note: (m) => `from ${dB(x(m)?.maskedPsnr)}, ${pct(x(m)?.maskShare)} masked` },
+    {
+      group: g,
+      label: 'Negative ELBO',
+      how: 'nats per test image',
+      better: 'lower',
+      value: (m) => v(m)?.nelbo,
+      show: (m) => fmt(v(m)?.nelbo, 1),
+      note: (m) => `recon ${fmt(v(m)?.recon, 1)} + KL ${fmt(v(m)?.kl, 1)}`,
+    },
+    {
+      group: g,
+      label: 'IWAE bound',
+      how: 'nats per test image',
+      better: 'lower',
+      value: (m) => v(m)?.iwae,
+      show: (m) => fmt(v(m)?.iwae, 1),
+      note: (m) => `k = ${plain(v(m)?.iwaeSamples)}`,
+    },
+    {
+      group: g,
+      label: 'Reconstruction PSNR',
+      how: 'dB, decode(μ(x)) vs x',
+      better: 'higher',
+      value: (m) => v(m)?.psnr,
+      show: (m) => fmt(v(m)?.psnr, 1),
+      note: (m) => `MSE ${fmt(v(m)?.mse, 4)}`,
+    },
+    {
+      group: g,
+      label: 'Active latent units',
+      how: 'posterior-mean variance > 0.01',
+      better: 'higher',
+      value: (m) => v(m)?.activeUnits,
+      show: (m) => `${plain(v(m)?.activeUnits)} / ${plain(v(m)?.latentDim)}`,
+    },
+    {
+      group: g,
+      label: 'Compression',
+      how: 'ratio, float16 latent codes',
+      better: 'higher',
+      value: (m) => c(m)?.ratio,
+      show: (m) => `${fmt(c(m)?.ratio, 1)}×`,
+      note: (m) => `${fmt(c(m)?.bytesPerImage, 0)} B/image, ${dB(c(m)?.psnr)}`,
+    },
+    {
+      group: g,
+      label: 'Denoising',
+      how: 'PSNR after restoration, dB',
+      better: 'higher',
+      value: (m) => x(m)?.restoredNoisyPsnr,
+      show: (m) => fmt(x(m)?.restoredNoisyPsnr, 1),
+      note: (m) => `from ${dB(x(m)?.noisyPsnr)}, noise std ${plain(x(m)?.noiseStd)}`,
+    },
+    {
+      group: g,
+      label: 'Inpainting',
+      how: 'PSNR after restoration, dB',
+      better: 'higher',
+      value: (m) => x(m)?.restoredMaskedPsnr,
+      show: (m) => fmt(x(m)?.restoredMaskedPsnr, 1),
+      note: (m) => `from ${dB(x(m)?.maskedPsnr)}, ${pct(x(m)?.maskShare)} masked`,
+    },
   ];
 }
 
 function rowHtml(row: MetricRow, models: ModelResult[]): string {
   const values = models.map((m) => row.value(m));
   const finite = values.filter(isNum);
-  const best = row.better && finite.length >= 2 && Math.min(...finite) !== Math.max(...finite)
-    ? (row.better === 'lower' ? Math.min(...finite) : Math.max(...finite))
-    : undefined;
+  const best =
+    row.better && finite.length >= 2 && Math.min(...finite) !== Math.max(...finite)
+      ? row.better === 'lower'
+        ? Math.min(...finite)
+        : Math.max(...finite)
+      : undefined;
   const cells = models.map((m, i) => {
     if (!isNum(values[i])) return '<td class="na">n/a</td>';
     const note = row.note ? ` <small>${esc(row.note(m))}</small>` : '';
@@ -117,31 +296,61 @@ function rowHtml(row: MetricRow, models: ModelResult[]): string {
 }
 
 function metricsTable(r: CompareResults): string {
-  const rows = [...qualityRows(r), ...costRows(), ...stabilityRows(), ...encoderRows()]
-    .filter((row) => row.label === 'FID' || r.models.some((m) => isNum(row.value(m))));
+  const rows = [...qualityRows(r), ...costRows(), ...stabilityRows(), ...encoderRows()].filter(
+    (row) => row.label === 'FID' || r.models.some((m) => isNum(row.value(m))),
+  );
   let group = '';
   const body = rows.map((row) => {
-    const head = row.group === group ? '' : `<tr class="group"><th colspan="${r.models.length + 1}">${esc(row.group)}</th></tr>`;
+    const head =
+      row.group === group ? '' : `<tr class="group"><th colspan="${r.models.length + 1}">${esc(row.group)}</th></tr>`;
     group = row.group;
     return head + rowHtml(row, r.models);
   });
   const thead = `<tr><th>Metric</th>${r.models.map((m, i) => `<th>${modelHead(m, i)}</th>`).join('')}</tr>`;
-  return section('metrics', 'Metrics', `<p class="note">The best value in each row is highlighted; n/a: not measured or not finite.</p>` +
-    `<div class="scroll"><table><thead>${thead}</thead><tbody>${body.join('')}</tbody></table></div>`);
+  return section(
+    'metrics',
+    'Metrics',
+    `<p class="note">The best value in each row is highlighted; n/a: not measured or not finite.</p>` +
+      `<div class="scroll"><table><thead>${thead}</thead><tbody>${body.join('')}</tbody></table></div>`,
+  );
 }
 
 type ImageKind = keyof ModelResult['images'];
 const IMAGE_KINDS: { kind: ImageKind; title: string; note: string; needsEncoder: boolean }[] = [
   { kind: 'samples', title: 'Samples', note: 'Random draws from each model.', needsEncoder: false },
-  { kind: 'reconstruction', title: 'Reconstructions', note: 'Test images and their reconstructions decode(μ(x)).', needsEncoder: true },
-  { kind: 'restoration', title: 'Restoration', note: 'Noisy and masked test images, restored through the encoder and decoder.', needsEncoder: true },
-  { kind: 'interpolation', title: 'Interpolations', note: 'Decoded along straight lines between latent codes.', needsEncoder: false },
-  { kind: 'traversal', title: 'Latent traversals', note: 'One latent unit varied at a time, the others held fixed.', needsEncoder: false },
+  {
+    kind: 'reconstruction',
+    title: 'Reconstructions',
+    note: 'Test images and their reconstructions decode(μ(x)).',
+    needsEncoder: true,
+  },
+  {
+    kind: 'restoration',
+    title: 'Restoration',
+    note: 'Noisy and masked test images, restored through the encoder and decoder.',
+    needsEncoder: true,
+  },
+  {
+    kind: 'interpolation',
+    title: 'Interpolations',
+    note: 'Decoded along straight lines between latent codes.',
+    needsEncoder: false,
+  },
+  {
+    kind: 'traversal',
+    title: 'Latent traversals',
+    note: 'One latent unit varied at a time, the others held fixed.',
+    needsEncoder: false,
+  },
 ];
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-interface InlineImage { uri: string; width: number; height: number }
+interface InlineImage {
+  uri: string;
+  width: number;
+  height: number;
+}
 
 /** Every PNG the results name, as data URIs with their size from the IHDR chunk, keyed `index/kind`. */
 async function loadImages(r: CompareResults, dir: string): Promise<Map<string, InlineImage>> {
@@ -177,7 +386,11 @@ function imageSection(r: CompareResults, images: Map<string, InlineImage>, k: (t
       : `<div class="placeholder">n/a${k.needsEncoder && !hasEncoder(m) ? ': a GAN has no encoder' : ''}</div>`;
     return `<figure class="card">${body}<figcaption>${modelHead(m, i)}</figcaption></figure>`;
   });
-  return section(`img-${k.kind}`, k.title, `<p class="note">${esc(k.note)}</p><div class="grid">${figures.join('')}</div>`);
+  return section(
+    `img-${k.kind}`,
+    k.title,
+    `<p class="note">${esc(k.note)}</p><div class="grid">${figures.join('')}</div>`,
+  );
 }
 
 /** The loss keys worth plotting: a VAE's loss, a GAN's dLoss and gLoss, else all. */
@@ -190,29 +403,56 @@ function lossKeys(m: ModelResult): string[] {
 function chartsSection(r: CompareResults): string {
   const fids = r.models.flatMap((m) => (m.curve ?? []).map((p) => p.fid)).filter((v) => isNum(v) && v > 0);
   const logY = fids.length > 1 && Math.max(...fids) / Math.min(...fids) > 20;
-  const fidSeries = (axis: Axis): ChartSeries[] => r.models.map((m, i) => ({
-    name: m.name, color: colorOf(i), points: (m.curve ?? []).map((p): [number, number] => [p[axis], p.fid]),
-  }));
+  const fidSeries = (axis: Axis): ChartSeries[] =>
+    r.models.map((m, i) => ({
+      name: m.name,
+      color: colorOf(i),
+      points: (m.curve ?? []).map((p): [number, number] => [p[axis], p.fid]),
+    }));
   const card = (title: string, chart: string): string => `<div class="card"><h3>${esc(title)}</h3>${chart}</div>`;
-  const losses = r.models.map((m) => card(`Training loss: ${m.name}`, lineChart(
-    lossKeys(m).map((k, j) => ({ name: k, color: colorOf(j + 4), points: (m.losses ?? []).map((p): [number, number] => [p.step, p.losses?.[k] ?? NaN]) })),
-    { xLabel: 'step', yLabel: 'loss', smooth: 0.6 })));
-  return section('curves', 'Curves', `<p class="note">Cheap FID: judge features of a few thousand samples, measured during training. Losses: faint raw, bold smoothed (EMA 0.6).</p><div class="charts">` +
-    card('Cheap FID vs training seconds', lineChart(fidSeries('seconds'), { xLabel: 'training seconds', yLabel: 'cheap FID', logY })) +
-    card('Cheap FID vs epochs', lineChart(fidSeries('epochs'), { xLabel: 'epochs', yLabel: 'cheap FID', logY })) +
-    losses.join('') + '</div>');
+  const losses = r.models.map((m) =>
+    card(
+      `Training loss: ${m.name}`,
+      lineChart(
+        lossKeys(m).map((k, j) => ({
+          name: k,
+          color: colorOf(j + 4),
+          points: (m.losses ?? []).map((p): [number, number] => [p.step, p.losses?.[k] ?? NaN]),
+        })),
+        { xLabel: 'step', yLabel: 'loss', smooth: 0.6 },
+      ),
+    ),
+  );
+  return section(
+    'curves',
+    'Curves',
+    `<p class="note">Cheap FID: judge features of a few thousand samples, measured during training. Losses: faint raw, bold smoothed (EMA 0.6).</p><div class="charts">` +
+      card(
+        'Cheap FID vs training seconds',
+        lineChart(fidSeries('seconds'), { xLabel: 'training seconds', yLabel: 'cheap FID', logY }),
+      ) +
+      card('Cheap FID vs epochs', lineChart(fidSeries('epochs'), { xLabel: 'epochs', yLabel: 'cheap FID', logY })) +
+      losses.join('') +
+      '</div>',
+  );
 }
 
 function verdictsSection(s: Summary): string {
-  const cards = s.models.map((m, i) => `<div class="card"><h3><i class="dot" style="background:${colorOf(i)}"></i>${esc(m.name)}</h3>` +
-    `<h4>Strengths</h4>${m.strengths.length ? items(m.strengths, 'good') : '<p class="note">none measured</p>'}` +
-    `<h4>Weaknesses</h4>${m.weaknesses.length ? items(m.weaknesses, 'bad') : '<p class="note">none measured</p>'}</div>`);
+  const cards = s.models.map(
+    (m, i) =>
+      `<div class="card"><h3><i class="dot" style="background:${colorOf(i)}"></i>${esc(m.name)}</h3>` +
+      `<h4>Strengths</h4>${m.strengths.length ? items(m.strengths, 'good') : '<p class="note">none measured</p>'}` +
+      `<h4>Weaknesses</h4>${m.weaknesses.length ? items(m.weaknesses, 'bad') : '<p class="note">none measured</p>'}</div>`,
+  );
   return section('verdicts', 'Strengths and weaknesses', `<div class="grid">${cards.join('')}</div>`);
 }
 
 function detailsSection(r: CompareResults): string {
-  const rows = r.models.map((m) => `<details><summary>${esc(m.name)} (${esc(m.family)}): checkpoint ${esc(m.checkpoint)}</summary>` +
-    `<pre>${esc(JSON.stringify({ config: m.config, timings: m.timings }, null, 2))}</pre></details>`);
+  const rows = r.models.map(
+    (m) =>
+      `<details><summary>${esc(m.name)} (${esc(m.family)}): checkpoint ${esc(m.checkpoint)}</summary>` +
+      `<pre>${esc(JSON.stringify({ config: m.config, timings: m.timings }, null, 2))}</pre></details>`,
+  );
   return section('details', 'Run details', rows.join(''));
 }
 
@@ -237,8 +477,10 @@ svg{display:block;width:100%;height:auto;font-size:12px}svg text{fill:#4b5563}sv
 pre{overflow:auto;background:#0f172a;color:#e2e8f0;padding:12px;border-radius:6px;font-size:12px}details{margin:6px 0}`;
 
 function page(title: string, body: string): string {
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<title>${esc(title)}</title><link rel="icon" href="data:,"><style>${STYLE}</style></head><body><main>${body}</main></body></html>\n`;
+  return (
+    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${esc(title)}</title><link rel="icon" href="data:,"><style>${STYLE}</style></head><body><main>${body}</main></body></html>\n`
+  );
 }
 
 /**
@@ -252,12 +494,24 @@ export async function renderReport(results: CompareResults, dir: string): Promis
   const summary = summarize(results);
   const images = await loadImages(results, dir);
   const imageParts = IMAGE_KINDS.map((k) => ({ k, html: imageSection(results, images, k) })).filter((p) => p.html);
-  const toc = [['findings', 'Findings'], ['metrics', 'Metrics'], ...imageParts.map((p) => [`img-${p.k.kind}`, p.k.title]),
-    ['curves', 'Curves'], ['verdicts', 'Strengths and weaknesses'], ['details', 'Run details']];
+  const toc = [
+    ['findings', 'Findings'],
+    ['metrics', 'Metrics'],
+    ...imageParts.map((p) => [`img-${p.k.kind}`, p.k.title]),
+    ['curves', 'Curves'],
+    ['verdicts', 'Strengths and weaknesses'],
+    ['details', 'Run details'],
+  ];
   const nav = `<nav>${toc.map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join('')}</nav>`;
   const body = [
-    header(results, summary), nav, section('findings', 'Findings', items(summary.findings)), metricsTable(results),
-    ...imageParts.map((p) => p.html), chartsSection(results), verdictsSection(summary), detailsSection(results),
+    header(results, summary),
+    nav,
+    section('findings', 'Findings', items(summary.findings)),
+    metricsTable(results),
+    ...imageParts.map((p) => p.html),
+    chartsSection(results),
+    verdictsSection(summary),
+    detailsSection(results),
   ];
   return page(`gentorch report: ${reportTitle(results)}`, body.join('\n'));
 }

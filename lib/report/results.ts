@@ -146,7 +146,11 @@ export interface CompareResults {
 const num = { type: 'number' } as const;
 const int = { type: 'integer', minimum: 0 } as const;
 const str = { type: 'string' } as const;
-const obj = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: 'object', properties, required });
+const obj = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({
+  type: 'object',
+  properties,
+  required,
+});
 
 /** JSON Schema (draft 2020-12 subset) of results.json. */
 export const RESULTS_SCHEMA = obj({
@@ -155,7 +159,12 @@ export const RESULTS_SCHEMA = obj({
   createdAt: str,
   device: str,
   seed: int,
-  data: obj({ name: str, train: int, test: int, shape: { type: 'array', items: int } }, ['name', 'train', 'test', 'shape']),
+  data: obj({ name: str, train: int, test: int, shape: { type: 'array', items: int } }, [
+    'name',
+    'train',
+    'test',
+    'shape',
+  ]),
   budget: obj({ kind: { enum: ['seconds', 'epochs'] }, value: num }),
   judge: obj({ testAccuracy: num, featureDim: int }),
   models: {
@@ -166,12 +175,36 @@ export const RESULTS_SCHEMA = obj({
       family: { enum: ['vae', 'gan'] },
       config: obj({ model: { type: 'object' }, fit: { type: 'object' } }),
       checkpoint: str,
-      metrics: obj({
-        quality: obj({ fid: num, judgeAccuracy: num, precision: num, recall: num, classHistogram: { type: 'array', items: num }, classesCovered: int, classKl: num, samples: int }),
-        stability: obj({ lossOscillation: num }),
-      }, ['quality', 'stability']),
-      timings: obj({ trainSeconds: num, epochs: num, steps: int, secondsPerEpoch: num, trainImagesPerSecond: num, sampleImagesPerSecond: num, peakRssBytes: int, parameters: int }),
-      curve: { type: 'array', items: obj({ seconds: num, epochs: num, step: int, fid: num }, ['seconds', 'epochs', 'step', 'fid']) },
+      metrics: obj(
+        {
+          quality: obj({
+            fid: num,
+            judgeAccuracy: num,
+            precision: num,
+            recall: num,
+            classHistogram: { type: 'array', items: num },
+            classesCovered: int,
+            classKl: num,
+            samples: int,
+          }),
+          stability: obj({ lossOscillation: num }),
+        },
+        ['quality', 'stability'],
+      ),
+      timings: obj({
+        trainSeconds: num,
+        epochs: num,
+        steps: int,
+        secondsPerEpoch: num,
+        trainImagesPerSecond: num,
+        sampleImagesPerSecond: num,
+        peakRssBytes: int,
+        parameters: int,
+      }),
+      curve: {
+        type: 'array',
+        items: obj({ seconds: num, epochs: num, step: int, fid: num }, ['seconds', 'epochs', 'step', 'fid']),
+      },
       losses: { type: 'array', items: obj({ step: int, seconds: num, losses: { type: 'object' } }) },
       images: obj({ samples: str, interpolation: str }, ['samples', 'interpolation']),
     }),

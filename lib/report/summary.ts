@@ -27,8 +27,15 @@ export interface Summary {
 
 export type Better = 'lower' | 'higher';
 export type Axis = 'seconds' | 'epochs';
-interface Ranked { m: ModelResult; v: number }
-interface Verdicts { strengths: string[]; weaknesses: string[]; alerts: string[] }
+interface Ranked {
+  m: ModelResult;
+  v: number;
+}
+interface Verdicts {
+  strengths: string[];
+  weaknesses: string[];
+  alerts: string[];
+}
 
 // ------------------------------------------------------------ numbers as text
 
@@ -58,7 +65,10 @@ function joinAnd(items: string[]): string {
 
 /** The models with a finite value, best first. */
 function ranked(models: ModelResult[], value: (m: ModelResult) => unknown, better: Better): Ranked[] {
-  const out = models.flatMap((m) => { const v = value(m); return isNum(v) ? [{ m, v }] : []; });
+  const out = models.flatMap((m) => {
+    const v = value(m);
+    return isNum(v) ? [{ m, v }] : [];
+  });
   return out.sort((a, b) => (better === 'lower' ? a.v - b.v : b.v - a.v));
 }
 
@@ -88,10 +98,12 @@ function fidFinding(r: CompareResults): string {
 
 function speedFinding(r: CompareResults): string {
   const order = ranked(r.models, trainRate, 'higher');
-  const rates = (value: (m: ModelResult) => unknown): string => joinAnd(r.models.map((m) => `${m.name} ${fmt(value(m), 0)}`));
+  const rates = (value: (m: ModelResult) => unknown): string =>
+    joinAnd(r.models.map((m) => `${m.name} ${fmt(value(m), 0)}`));
   const sampling = `Sampling: ${rates((m) => m.timings.sampleImagesPerSecond)} images/s.`;
   if (order.length < 2) return `Training: ${rates(trainRate)} images/s. ${sampling}`;
-  const fast = order[0], slow = order[order.length - 1];
+  const fast = order[0],
+    slow = order[order.length - 1];
   return `${fast.m.name} trains ${times(fast.v, slow.v)} as many images per second as ${slow.m.name} (${rates(trainRate)} images/s). ${sampling}`;
 }
 
@@ -116,7 +128,11 @@ function atCommonX(models: ModelResult[], axis: Axis): { x: number; order: Ranke
   if (curves.length < 2) return undefined;
   const x = Math.min(...curves.map((c) => c.pts[c.pts.length - 1][axis]));
   const values = new Map(curves.map((c) => [c.m, fidAt(c.pts, axis, x)]));
-  const order = ranked(curves.map((c) => c.m), (m) => values.get(m), 'lower');
+  const order = ranked(
+    curves.map((c) => c.m),
+    (m) => values.get(m),
+    'lower',
+  );
   return order.length >= 2 ? { x, order } : undefined;
 }
 
@@ -129,10 +145,13 @@ function curveFindings(r: CompareResults): string[] {
   if (s) out.push(line(`equal training time (${fmt(s.x, 1)} s, the longest every curve reaches)`, s));
   if (e) out.push(line(`equal epochs (${fmt(e.x, 2)}, the most every curve reaches)`, e));
   if (s && e) {
-    const a = s.order[0].m, b = e.order[0].m;
-    out.push(a === b
-      ? `${a.name} leads both per second and per epoch of training.`
-      : `The winner flips between the two views: ${a.name} leads at equal seconds, ${b.name} at equal epochs, so ${b.name} learns more from each image and ${a.name} makes up for it with speed.`);
+    const a = s.order[0].m,
+      b = e.order[0].m;
+    out.push(
+      a === b
+        ? `${a.name} leads both per second and per epoch of training.`
+        : `The winner flips between the two views: ${a.name} leads at equal seconds, ${b.name} at equal epochs, so ${b.name} learns more from each image and ${a.name} makes up for it with speed.`,
+    );
   }
   return out;
 }
@@ -153,7 +172,8 @@ function fidelityFinding(r: CompareResults): string {
 
 function coverageFinding(r: CompareResults): string {
   const parts = r.models.map((m) => {
-    const q = m.metrics.quality, total = classTotal(m, r);
+    const q = m.metrics.quality,
+      total = classTotal(m, r);
     const drop = isNum(q.classesCovered) && q.classesCovered < total ? ', mode dropping' : '';
     return `${m.name} ${plain(q.classesCovered)} of ${total} (KL ${fmt(q.classKl, 3)} nats${drop})`;
   });
@@ -163,9 +183,10 @@ function coverageFinding(r: CompareResults): string {
 function stabilityFinding(r: CompareResults): string {
   const parts = r.models.map((m) => {
     const s = m.metrics.stability;
-    const d = isNum(s.dReal) || isNum(s.dFake)
-      ? `, D(x) ${fmt(s.dReal)} and D(G(z)) ${fmt(s.dFake)}${dWinning(m) ? ' (the discriminator is winning)' : ''}`
-      : '';
+    const d =
+      isNum(s.dReal) || isNum(s.dFake)
+        ? `, D(x) ${fmt(s.dReal)} and D(G(z)) ${fmt(s.dFake)}${dWinning(m) ? ' (the discriminator is winning)' : ''}`
+        : '';
     return `${m.name} loss oscillation ${fmt(s.lossOscillation, 3)}, FID swing ${pct(s.fidSwing)}${d}`;
   });
   return `Stability over the second half of training: ${parts.join('; ')}.`;
@@ -174,15 +195,19 @@ function stabilityFinding(r: CompareResults): string {
 function latentFinding(r: CompareResults): string {
   const parts = r.models.map((m) => {
     const v = m.metrics.vae;
-    if (v) return `${m.name} uses ${plain(v.activeUnits)} of ${plain(v.latentDim)} latent units (posterior-mean variance above 0.01)`;
-    return hasEncoder(m) ? `${m.name}'s encoder measures are n/a` : `${m.name} has no encoder, so no image can be mapped to its latent code`;
+    if (v)
+      return `${m.name} uses ${plain(v.activeUnits)} of ${plain(v.latentDim)} latent units (posterior-mean variance above 0.01)`;
+    return hasEncoder(m)
+      ? `${m.name}'s encoder measures are n/a`
+      : `${m.name} has no encoder, so no image can be mapped to its latent code`;
   });
   return `Interpretability: ${parts.join('; ')}.`;
 }
 
 function usesOf(m: ModelResult): string {
   if (!hasEncoder(m)) return `${m.name}: compression and restoration n/a (no encoder)`;
-  const c = m.metrics.compression, x = m.metrics.restoration;
+  const c = m.metrics.compression,
+    x = m.metrics.restoration;
   const comp = c
     ? `stores an image in ${fmt(c.bytesPerImage, 0)} instead of ${fmt(c.rawBytesPerImage, 0)} bytes (${fmt(c.ratio, 1)}× smaller) at ${dB(c.psnr)} PSNR`
     : 'compression n/a';
@@ -196,9 +221,11 @@ function verdictOf(r: CompareResults): string {
   const byFid = ranked(r.models, fidOf, 'lower');
   if (byFid.length === 0) return 'No model produced measurable samples: every FID is n/a.';
   const [best, next] = byFid;
-  const parts = [next
-    ? `${best.m.name} draws the most realistic samples (FID ${fmt(best.v)} vs ${fmt(next.v)} for ${next.m.name})`
-    : `${best.m.name} reaches FID ${fmt(best.v)}`];
+  const parts = [
+    next
+      ? `${best.m.name} draws the most realistic samples (FID ${fmt(best.v)} vs ${fmt(next.v)} for ${next.m.name})`
+      : `${best.m.name} reaches FID ${fmt(best.v)}`,
+  ];
   const bySpeed = ranked(r.models, trainRate, 'higher');
   const bestSpeed = bySpeed.find((o) => o.m === best.m);
   if (bySpeed[0] && bestSpeed && bySpeed[0].m !== best.m) {
@@ -208,7 +235,9 @@ function verdictOf(r: CompareResults): string {
   const others = r.models.filter((m) => !hasEncoder(m));
   if (encoders.length > 0 && others.length > 0) {
     const psnr = joinAnd(encoders.map((m) => `${m.name} ${dB(m.metrics.vae?.psnr)}`));
-    parts.push(`${joinAnd(encoders.map((m) => m.name))} can also encode, compress and restore images (reconstruction PSNR ${psnr}), which ${joinAnd(others.map((m) => m.name))} cannot`);
+    parts.push(
+      `${joinAnd(encoders.map((m) => m.name))} can also encode, compress and restore images (reconstruction PSNR ${psnr}), which ${joinAnd(others.map((m) => m.name))} cannot`,
+    );
   }
   return `${parts.join('; ')}.`;
 }
@@ -220,7 +249,13 @@ const RANKED: { label: string; better: Better; digits: number; unit: string; val
   { label: 'precision (fidelity)', better: 'higher', digits: 2, unit: '', value: (m) => m.metrics.quality.precision },
   { label: 'recall (diversity)', better: 'higher', digits: 2, unit: '', value: (m) => m.metrics.quality.recall },
   { label: 'training throughput', better: 'higher', digits: 0, unit: ' images/s', value: trainRate },
-  { label: 'sampling throughput', better: 'higher', digits: 0, unit: ' images/s', value: (m) => m.timings.sampleImagesPerSecond },
+  {
+    label: 'sampling throughput',
+    better: 'higher',
+    digits: 0,
+    unit: ' images/s',
+    value: (m) => m.timings.sampleImagesPerSecond,
+  },
 ];
 
 /** Best and worst of each ranked measure, where the models differ. */
@@ -228,10 +263,19 @@ function rankVerdicts(models: ModelResult[], out: Map<ModelResult, Verdicts>): v
   for (const c of RANKED) {
     const order = ranked(models, c.value, c.better);
     if (order.length < 2 || order[0].v === order[order.length - 1].v) continue;
-    const [best, next] = order, worst = order[order.length - 1];
+    const [best, next] = order,
+      worst = order[order.length - 1];
     const [top, bottom] = c.better === 'lower' ? ['lowest', 'highest'] : ['highest', 'lowest'];
-    out.get(best.m)?.strengths.push(`${top} ${c.label}: ${fmt(best.v, c.digits)}${c.unit} (next: ${next.m.name} ${fmt(next.v, c.digits)})`);
-    out.get(worst.m)?.weaknesses.push(`${bottom} ${c.label}: ${fmt(worst.v, c.digits)}${c.unit} (best: ${best.m.name} ${fmt(best.v, c.digits)})`);
+    out
+      .get(best.m)
+      ?.strengths.push(
+        `${top} ${c.label}: ${fmt(best.v, c.digits)}${c.unit} (next: ${next.m.name} ${fmt(next.v, c.digits)})`,
+      );
+    out
+      .get(worst.m)
+      ?.weaknesses.push(
+        `${bottom} ${c.label}: ${fmt(worst.v, c.digits)}${c.unit} (best: ${best.m.name} ${fmt(best.v, c.digits)})`,
+      );
   }
 }
 
@@ -243,7 +287,8 @@ function firstNonFinite(m: ModelResult): { key: string; step: number } | undefin
 }
 
 function qualityChecks(m: ModelResult, r: CompareResults, v: Verdicts): void {
-  const q = m.metrics.quality, total = classTotal(m, r);
+  const q = m.metrics.quality,
+    total = classTotal(m, r);
   if (!isNum(q.fid)) v.alerts.push('FID is n/a: the samples could not be measured');
   if (isNum(q.classesCovered) && q.classesCovered < total) {
     v.alerts.push(`mode dropping: covers ${q.classesCovered} of ${total} classes (KL ${fmt(q.classKl, 3)} nats)`);
@@ -254,9 +299,14 @@ function qualityChecks(m: ModelResult, r: CompareResults, v: Verdicts): void {
 
 function stabilityChecks(m: ModelResult, v: Verdicts): void {
   const s = m.metrics.stability;
-  if (dWinning(m)) v.alerts.push(`discriminator winning: D(x) ${fmt(s.dReal)} and D(G(z)) ${fmt(s.dFake)}, so the generator gets little gradient`);
-  if (isNum(s.fidSwing) && s.fidSwing > 0.2) v.alerts.push(`quality oscillates: the cheap FID swung ${pct(s.fidSwing)} over the last three evaluations`);
-  if (isNum(s.lossOscillation) && s.lossOscillation > 0.3) v.weaknesses.push(`training loss oscillates: relative std ${fmt(s.lossOscillation, 3)}`);
+  if (dWinning(m))
+    v.alerts.push(
+      `discriminator winning: D(x) ${fmt(s.dReal)} and D(G(z)) ${fmt(s.dFake)}, so the generator gets little gradient`,
+    );
+  if (isNum(s.fidSwing) && s.fidSwing > 0.2)
+    v.alerts.push(`quality oscillates: the cheap FID swung ${pct(s.fidSwing)} over the last three evaluations`);
+  if (isNum(s.lossOscillation) && s.lossOscillation > 0.3)
+    v.weaknesses.push(`training loss oscillates: relative std ${fmt(s.lossOscillation, 3)}`);
   const bad = firstNonFinite(m);
   if (bad) v.alerts.push(`diverged: ${bad.key} is not finite at step ${bad.step}`);
 }
@@ -266,7 +316,9 @@ function encoderChecks(m: ModelResult, v: Verdicts): void {
     v.weaknesses.push('no encoder: reconstruction, compression and restoration are n/a');
     return;
   }
-  const e = m.metrics.vae, c = m.metrics.compression, x = m.metrics.restoration;
+  const e = m.metrics.vae,
+    c = m.metrics.compression,
+    x = m.metrics.restoration;
   if (e) {
     v.strengths.push(`reconstructs test images at ${dB(e.psnr)} PSNR`);
     if (isNum(e.activeUnits) && isNum(e.latentDim) && e.activeUnits < e.latentDim / 2) {
@@ -277,7 +329,10 @@ function encoderChecks(m: ModelResult, v: Verdicts): void {
   }
   if (c) v.strengths.push(`compresses images ${fmt(c.ratio, 1)}× at ${dB(c.psnr)} PSNR`);
   if (!x) return;
-  for (const [what, from, to] of [['denoising', x.noisyPsnr, x.restoredNoisyPsnr], ['inpainting', x.maskedPsnr, x.restoredMaskedPsnr]] as const) {
+  for (const [what, from, to] of [
+    ['denoising', x.noisyPsnr, x.restoredNoisyPsnr],
+    ['inpainting', x.maskedPsnr, x.restoredMaskedPsnr],
+  ] as const) {
     if (!isNum(from) || !isNum(to)) continue;
     (to > from ? v.strengths : v.weaknesses).push(`${what}: ${dB(from)} to ${dB(to)} PSNR (${gain(from, to)})`);
   }
@@ -289,7 +344,9 @@ function encoderChecks(m: ModelResult, v: Verdicts): void {
  */
 export function summarize(results: CompareResults): Summary {
   const r = results;
-  const verdicts = new Map<ModelResult, Verdicts>(r.models.map((m) => [m, { strengths: [], weaknesses: [], alerts: [] }]));
+  const verdicts = new Map<ModelResult, Verdicts>(
+    r.models.map((m) => [m, { strengths: [], weaknesses: [], alerts: [] }]),
+  );
   rankVerdicts(r.models, verdicts);
   for (const m of r.models) {
     const v = verdicts.get(m) as Verdicts;
@@ -298,8 +355,14 @@ export function summarize(results: CompareResults): Summary {
     encoderChecks(m, v);
   }
   const findings = [
-    fidFinding(r), speedFinding(r), ...curveFindings(r), fidelityFinding(r), coverageFinding(r),
-    stabilityFinding(r), latentFinding(r), `Uses beyond sampling: ${r.models.map(usesOf).join('; ')}.`,
+    fidFinding(r),
+    speedFinding(r),
+    ...curveFindings(r),
+    fidelityFinding(r),
+    coverageFinding(r),
+    stabilityFinding(r),
+    latentFinding(r),
+    `Uses beyond sampling: ${r.models.map(usesOf).join('; ')}.`,
   ];
   const models = r.models.map((m) => {
     const v = verdicts.get(m) as Verdicts;

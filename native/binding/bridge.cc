@@ -26,7 +26,8 @@ const DTypeEntry kDTypes[] = {
 static_assert(sizeof(float) == 4 && sizeof(double) == 8 && sizeof(int64_t) == 8, "dtype table assumes IEEE sizes");
 
 const DTypeEntry* by_js(napi_typedarray_type t) {
-  for (const auto& e : kDTypes) if (e.js == t) return &e;
+  for (const auto& e : kDTypes)
+    if (e.js == t) return &e;
   return nullptr;
 }
 
@@ -62,8 +63,9 @@ torch::Tensor tensor_from_js(Napi::Env env, Napi::Value value, const std::string
     count *= d;
   }
   if (static_cast<size_t>(count) != arr.ElementLength()) {
-    throw_error(env, "E_SHAPE", "Expected " + std::to_string(count) + " elements in " + what + ".data for its shape but received " +
-                                    std::to_string(arr.ElementLength()));
+    throw_error(env, "E_SHAPE",
+                "Expected " + std::to_string(count) + " elements in " + what + ".data for its shape but received " +
+                    std::to_string(arr.ElementLength()));
   }
   torch::Tensor out = torch::empty(shape, torch::TensorOptions().dtype(dt->torch));
   if (count > 0) {
@@ -101,13 +103,14 @@ Napi::Object tensor_to_js(Napi::Env env, const torch::Tensor& tensor) {
     buffer = Napi::ArrayBuffer::New(env, 0);
   } else {
     auto* owner = new torch::Tensor(t);
-    buffer = Napi::ArrayBuffer::New(env, owner->data_ptr(), nbytes,
-                                    [](Napi::Env, void*, torch::Tensor* hint) { delete hint; }, owner);
+    buffer = Napi::ArrayBuffer::New(
+        env, owner->data_ptr(), nbytes, [](Napi::Env, void*, torch::Tensor* hint) { delete hint; }, owner);
   }
   Napi::Object out = Napi::Object::New(env);
   out.Set("dtype", name);
   Napi::Array shape = Napi::Array::New(env, t.dim());
-  for (int64_t i = 0; i < t.dim(); ++i) shape.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(t.size(i))));
+  for (int64_t i = 0; i < t.dim(); ++i)
+    shape.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(t.size(i))));
   out.Set("shape", shape);
   napi_value array = nullptr;
   if (napi_create_typedarray(env, js_type, n, buffer, 0, &array) != napi_ok) {

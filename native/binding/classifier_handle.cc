@@ -7,14 +7,14 @@
 namespace gentorch::binding {
 
 Napi::Function ClassifierHandle::Define(Napi::Env env) {
-  return DefineClass(env, "ClassifierHandle",
-                     {InstanceMethod("fit", &ClassifierHandle::Fit), InstanceMethod("accuracy", &ClassifierHandle::Accuracy),
-                      InstanceMethod("features", &ClassifierHandle::Features),
-                      InstanceMethod("probabilities", &ClassifierHandle::Probabilities),
-                      InstanceMethod("exportState", &ClassifierHandle::ExportState),
-                      InstanceMethod("importState", &ClassifierHandle::ImportState),
-                      InstanceMethod("info", &ClassifierHandle::Info), InstanceMethod("cancel", &ClassifierHandle::Cancel),
-                      InstanceMethod("dispose", &ClassifierHandle::Dispose)});
+  return DefineClass(
+      env, "ClassifierHandle",
+      {InstanceMethod("fit", &ClassifierHandle::Fit), InstanceMethod("accuracy", &ClassifierHandle::Accuracy),
+       InstanceMethod("features", &ClassifierHandle::Features),
+       InstanceMethod("probabilities", &ClassifierHandle::Probabilities),
+       InstanceMethod("exportState", &ClassifierHandle::ExportState),
+       InstanceMethod("importState", &ClassifierHandle::ImportState), InstanceMethod("info", &ClassifierHandle::Info),
+       InstanceMethod("cancel", &ClassifierHandle::Cancel), InstanceMethod("dispose", &ClassifierHandle::Dispose)});
 }
 
 // new ClassifierHandle(config, device, seed)
@@ -49,32 +49,36 @@ Napi::Value ClassifierHandle::Fit(const Napi::CallbackInfo& info) {
       .batch_size(get_int(o, "batchSize", opts.batch_size()))
       .lr(get_number(o, "lr", opts.lr()))
       .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())));
-  return run_job<ClassifierModel>(env, core_, info[3], [images, labels, opts](JobContext& ctx, ClassifierModel& m) -> Finisher {
-    m.fit(images, labels, opts, fit_hooks(ctx, m));
-    return [](Napi::Env env) { return env.Undefined(); };
-  });
+  return run_job<ClassifierModel>(env, core_, info[3],
+                                  [images, labels, opts](JobContext& ctx, ClassifierModel& m) -> Finisher {
+                                    m.fit(images, labels, opts, fit_hooks(ctx, m));
+                                    return [](Napi::Env env) { return env.Undefined(); };
+                                  });
 }
 
 Napi::Value ClassifierHandle::Accuracy(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   torch::Tensor images = tensor_from_js(env, info[0], "images");
   torch::Tensor labels = tensor_from_js(env, info[1], "labels");
-  return run_job<ClassifierModel>(env, core_, env.Undefined(), [images, labels](JobContext&, ClassifierModel& m) -> Finisher {
-    const double acc = m.accuracy(images, labels);
-    return [acc](Napi::Env env) { return Napi::Number::New(env, acc); };
-  });
+  return run_job<ClassifierModel>(env, core_, env.Undefined(),
+                                  [images, labels](JobContext&, ClassifierModel& m) -> Finisher {
+                                    const double acc = m.accuracy(images, labels);
+                                    return [acc](Napi::Env env) { return Napi::Number::New(env, acc); };
+                                  });
 }
 
 Napi::Value ClassifierHandle::Features(const Napi::CallbackInfo& info) {
   torch::Tensor images = tensor_from_js(info.Env(), info[0], "images");
-  return run_job<ClassifierModel>(info.Env(), core_, info.Env().Undefined(),
-                                  [images](JobContext&, ClassifierModel& m) { return tensor_result(m.features(images)); });
+  return run_job<ClassifierModel>(info.Env(), core_, info.Env().Undefined(), [images](JobContext&, ClassifierModel& m) {
+    return tensor_result(m.features(images));
+  });
 }
 
 Napi::Value ClassifierHandle::Probabilities(const Napi::CallbackInfo& info) {
   torch::Tensor images = tensor_from_js(info.Env(), info[0], "images");
-  return run_job<ClassifierModel>(info.Env(), core_, info.Env().Undefined(),
-                                  [images](JobContext&, ClassifierModel& m) { return tensor_result(m.probabilities(images)); });
+  return run_job<ClassifierModel>(info.Env(), core_, info.Env().Undefined(), [images](JobContext&, ClassifierModel& m) {
+    return tensor_result(m.probabilities(images));
+  });
 }
 
 Napi::Value ClassifierHandle::ExportState(const Napi::CallbackInfo& info) {
@@ -85,7 +89,9 @@ Napi::Value ClassifierHandle::ImportState(const Napi::CallbackInfo& info) {
   return import_state_job<ClassifierModel>(info.Env(), core_, info[0], info[1]);
 }
 
-Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) { return model_info<ClassifierModel>(info.Env(), core_); }
+Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) {
+  return model_info<ClassifierModel>(info.Env(), core_);
+}
 
 Napi::Value ClassifierHandle::Cancel(const Napi::CallbackInfo& info) {
   cancel_core<ClassifierModel>(core_, false);

@@ -7,13 +7,13 @@
 namespace gentorch::binding {
 
 Napi::Function GanHandle::Define(Napi::Env env) {
-  return DefineClass(env, "GanHandle",
-                     {InstanceMethod("fit", &GanHandle::Fit), InstanceMethod("sample", &GanHandle::Sample),
-                      InstanceMethod("generate", &GanHandle::Generate),
-                      InstanceMethod("discriminate", &GanHandle::Discriminate),
-                      InstanceMethod("exportState", &GanHandle::ExportState),
-                      InstanceMethod("importState", &GanHandle::ImportState), InstanceMethod("info", &GanHandle::Info),
-                      InstanceMethod("cancel", &GanHandle::Cancel), InstanceMethod("dispose", &GanHandle::Dispose)});
+  return DefineClass(
+      env, "GanHandle",
+      {InstanceMethod("fit", &GanHandle::Fit), InstanceMethod("sample", &GanHandle::Sample),
+       InstanceMethod("generate", &GanHandle::Generate), InstanceMethod("discriminate", &GanHandle::Discriminate),
+       InstanceMethod("exportState", &GanHandle::ExportState), InstanceMethod("importState", &GanHandle::ImportState),
+       InstanceMethod("info", &GanHandle::Info), InstanceMethod("cancel", &GanHandle::Cancel),
+       InstanceMethod("dispose", &GanHandle::Dispose)});
 }
 
 namespace {
@@ -85,12 +85,14 @@ Napi::Value GanHandle::Fit(const Napi::CallbackInfo& info) {
       .cuda_graphs(get_string(o, "cudaGraphs", opts.cuda_graphs()))
       .totals(get_bool(o, "totals", opts.totals()));
   const auto dist = get_distributed(o);
-  return run_job<GanModel>(env, core_, info[3], [images, labels, opts, dist](JobContext& ctx, GanModel& model) -> Finisher {
-    auto hooks = fit_hooks(ctx, model);
-    if (dist) hooks.parallel = DataParallel::shared(*dist);  // joins the job on this thread (blocks up to its timeout)
-    fit_distributed([&]() { model.fit(images, labels, opts, hooks); });
-    return [](Napi::Env env) { return env.Undefined(); };
-  });
+  return run_job<GanModel>(
+      env, core_, info[3], [images, labels, opts, dist](JobContext& ctx, GanModel& model) -> Finisher {
+        auto hooks = fit_hooks(ctx, model);
+        if (dist)
+          hooks.parallel = DataParallel::shared(*dist);  // joins the job on this thread (blocks up to its timeout)
+        fit_distributed([&]() { model.fit(images, labels, opts, hooks); });
+        return [](Napi::Env env) { return env.Undefined(); };
+      });
 }
 
 // sample(n, seed, labels | undefined, batchStats)
@@ -121,8 +123,9 @@ Napi::Value GanHandle::Discriminate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   torch::Tensor images = tensor_from_js(env, info[0], "images");
   torch::Tensor labels = optional_tensor(env, info[1], "labels");
-  return run_job<GanModel>(env, core_, env.Undefined(),
-                           [images, labels](JobContext&, GanModel& m) { return tensor_result(m.discriminate(images, labels)); });
+  return run_job<GanModel>(env, core_, env.Undefined(), [images, labels](JobContext&, GanModel& m) {
+    return tensor_result(m.discriminate(images, labels));
+  });
 }
 
 Napi::Value GanHandle::ExportState(const Napi::CallbackInfo& info) {

@@ -58,7 +58,9 @@ template <typename Model>
 FitHooks fit_hooks(JobContext& ctx, Model& model) {
   FitHooks hooks;
   hooks.cancelled = [&ctx]() { return ctx.cancelled(); };
-  hooks.on_progress = [&ctx](const ProgressEvent& ev) { ctx.emit([ev](Napi::Env env) { return progress_to_js(env, ev); }); };
+  hooks.on_progress = [&ctx](const ProgressEvent& ev) {
+    ctx.emit([ev](Napi::Env env) { return progress_to_js(env, ev); });
+  };
   hooks.on_epoch = [&ctx](const EpochEvent& ev) { ctx.emit([ev](Napi::Env env) { return epoch_to_js(env, ev); }); };
   hooks.on_checkpoint = [&ctx, &model](int64_t) {
     auto tensors = model.export_state(true);

@@ -88,9 +88,11 @@ TrainingState training_state_from_js(Napi::Env env, Napi::Value value) {
     s.perm_seed = std::stoll(perm, &used);
     if (used != perm.size()) throw std::invalid_argument(perm);
   } catch (const std::exception&) {
-    throw_error(env, "E_CHECKPOINT", "Expected a decimal integer string for training.permSeed but received \"" + perm + "\"");
+    throw_error(env, "E_CHECKPOINT",
+                "Expected a decimal integer string for training.permSeed but received \"" + perm + "\"");
   }
-  if (s.step < 0 || s.epoch < 0 || s.epoch_step < 0) throw_error(env, "E_CHECKPOINT", "Expected non-negative training state counters");
+  if (s.step < 0 || s.epoch < 0 || s.epoch_step < 0)
+    throw_error(env, "E_CHECKPOINT", "Expected non-negative training state counters");
   return s;
 }
 

@@ -10,15 +10,15 @@
 namespace gentorch::binding {
 
 Napi::Function VaeHandle::Define(Napi::Env env) {
-  return DefineClass(env, "VaeHandle",
-                     {InstanceMethod("fit", &VaeHandle::Fit), InstanceMethod("evaluate", &VaeHandle::Evaluate),
-                      InstanceMethod("iwae", &VaeHandle::Iwae),
-                      InstanceMethod("encode", &VaeHandle::Encode), InstanceMethod("decode", &VaeHandle::Decode),
-                      InstanceMethod("reconstruct", &VaeHandle::Reconstruct), InstanceMethod("sample", &VaeHandle::Sample),
-                      InstanceMethod("interpolate", &VaeHandle::Interpolate),
-                      InstanceMethod("exportState", &VaeHandle::ExportState),
-                      InstanceMethod("importState", &VaeHandle::ImportState), InstanceMethod("info", &VaeHandle::Info),
-                      InstanceMethod("cancel", &VaeHandle::Cancel), InstanceMethod("dispose", &VaeHandle::Dispose)});
+  return DefineClass(
+      env, "VaeHandle",
+      {InstanceMethod("fit", &VaeHandle::Fit), InstanceMethod("evaluate", &VaeHandle::Evaluate),
+       InstanceMethod("iwae", &VaeHandle::Iwae), InstanceMethod("encode", &VaeHandle::Encode),
+       InstanceMethod("decode", &VaeHandle::Decode), InstanceMethod("reconstruct", &VaeHandle::Reconstruct),
+       InstanceMethod("sample", &VaeHandle::Sample), InstanceMethod("interpolate", &VaeHandle::Interpolate),
+       InstanceMethod("exportState", &VaeHandle::ExportState), InstanceMethod("importState", &VaeHandle::ImportState),
+       InstanceMethod("info", &VaeHandle::Info), InstanceMethod("cancel", &VaeHandle::Cancel),
+       InstanceMethod("dispose", &VaeHandle::Dispose)});
 }
 
 // new VaeHandle(config, device, seed)
@@ -122,7 +122,8 @@ Napi::Value VaeHandle::Decode(const Napi::CallbackInfo& info) {
 
 Napi::Value VaeHandle::Reconstruct(const Napi::CallbackInfo& info) {
   torch::Tensor x = tensor_from_js(info.Env(), info[0], "images");
-  return run(info.Env(), info.Env().Undefined(), [x](JobContext&, VaeModel& m) { return tensor_result(m.reconstruct(x)); });
+  return run(info.Env(), info.Env().Undefined(),
+             [x](JobContext&, VaeModel& m) { return tensor_result(m.reconstruct(x)); });
 }
 
 Napi::Value VaeHandle::Sample(const Napi::CallbackInfo& info) {

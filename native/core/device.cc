@@ -30,9 +30,11 @@ torch::Device parse_device(const std::string& spec) {
   if (spec.rfind("cuda", 0) == 0) {
     int64_t index = 0;
     if (spec.size() > 4) {
-      if (spec[4] != ':' || spec.size() == 5) fail("E_CONFIG", "Expected device auto, cpu, cuda or cuda:N but received \"", spec, "\"");
+      if (spec[4] != ':' || spec.size() == 5)
+        fail("E_CONFIG", "Expected device auto, cpu, cuda or cuda:N but received \"", spec, "\"");
       for (size_t i = 5; i < spec.size(); ++i) {
-        if (spec[i] < '0' || spec[i] > '9' || i > 8) fail("E_CONFIG", "Expected device auto, cpu, cuda or cuda:N but received \"", spec, "\"");
+        if (spec[i] < '0' || spec[i] > '9' || i > 8)
+          fail("E_CONFIG", "Expected device auto, cpu, cuda or cuda:N but received \"", spec, "\"");
       }
       index = std::stoll(spec.substr(5));
     }
@@ -48,7 +50,7 @@ torch::Device parse_device(const std::string& spec) {
 }
 
 namespace {
-std::atomic<int> user_threads{0};     // set_threads' count; 0: not set
+std::atomic<int> user_threads{0};      // set_threads' count; 0: not set
 std::atomic<int> last_fit_threads{0};  // what the latest CPU fit ran with
 
 int64_t usable_cores() {

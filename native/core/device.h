@@ -32,7 +32,8 @@ struct RuntimeInfo {
   std::string parallel_info;
   std::string build_config;
   std::vector<CudaDeviceInfo> cuda_devices;
-  bool distributed = false;  // this build has c10d's Gloo backend (native/dist)  // filled only in CUDA builds (GENTORCH_WITH_CUDA)
+  bool distributed =
+      false;  // this build has c10d's Gloo backend (native/dist)  // filled only in CUDA builds (GENTORCH_WITH_CUDA)
 };
 RuntimeInfo runtime_info();
 

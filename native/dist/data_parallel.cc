@@ -35,8 +35,8 @@ auto guarded(const DistOptions& o, const char* what, Fn&& fn) -> decltype(fn()) 
       const auto close = reason.find("] ");
       if (close != std::string::npos) reason = reason.substr(close + 2);
     }
-    fail("E_DISTRIBUTED", what, " failed on rank ", o.rank, " of ", o.world_size, " (master ", o.master_addr, ":", o.master_port,
-         "): ", reason, " (a peer may have stopped; timeout ", o.timeout_seconds, " s)");
+    fail("E_DISTRIBUTED", what, " failed on rank ", o.rank, " of ", o.world_size, " (master ", o.master_addr, ":",
+         o.master_port, "): ", reason, " (a peer may have stopped; timeout ", o.timeout_seconds, " s)");
   }
 }
 }  // namespace
@@ -49,8 +49,8 @@ std::shared_ptr<DataParallel> shared_current;
 std::shared_ptr<DataParallel> DataParallel::shared(const DistOptions& o) {
   std::lock_guard<std::mutex> lock(shared_mutex);
   const auto& c = shared_current ? shared_current->options_ : o;
-  const bool same = shared_current && c.rank == o.rank && c.world_size == o.world_size && c.master_addr == o.master_addr &&
-                    c.master_port == o.master_port;
+  const bool same = shared_current && c.rank == o.rank && c.world_size == o.world_size &&
+                    c.master_addr == o.master_addr && c.master_port == o.master_port;
   if (!same) {
     shared_current.reset();  // leave the old job (closes its sockets) before joining another
     shared_current = connect(o);
@@ -123,7 +123,8 @@ bool set_use_libuv(Options&, bool, long) {
 StoreTransport probe_store_transport() {
   c10d::TCPStoreOptions so;
   if (!set_use_libuv(so, true, 0)) return {false, "this libtorch's TCPStore has no libuv backend"};
-  if (const char* env = std::getenv("USE_LIBUV"); env != nullptr && std::string(env) == "0") return {false, "USE_LIBUV=0"};
+  if (const char* env = std::getenv("USE_LIBUV"); env != nullptr && std::string(env) == "0")
+    return {false, "USE_LIBUV=0"};
   so.port = 0;
   so.isServer = true;
   so.waitWorkers = false;
@@ -172,12 +173,13 @@ class GlooDataParallel : public DataParallel {
       so.timeout = timeout;
       set_use_libuv(so, choose_store_transport().libuv, 0);
       // Our keys under a prefix of their own: a torchrun agent's store holds its keys too.
-      store_ = c10::make_intrusive<c10d::PrefixStore>("gentorch", c10::make_intrusive<c10d::TCPStore>(options_.master_addr, so));
+      store_ = c10::make_intrusive<c10d::PrefixStore>("gentorch",
+                                                      c10::make_intrusive<c10d::TCPStore>(options_.master_addr, so));
       auto po = c10d::ProcessGroupGloo::Options::create();
       po->timeout = timeout;
       po->devices.push_back(gloo_device(options_.master_addr));
       group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, static_cast<int>(options_.rank),
-                                                            static_cast<int>(options_.world_size), po);
+                                                           static_cast<int>(options_.world_size), po);
       return 0;
     });
   }
@@ -235,7 +237,8 @@ std::shared_ptr<DataParallel> DataParallel::connect(const DistOptions& o) {
   if (o.world_size < 1 || o.rank < 0 || o.rank >= o.world_size) {
     fail("E_CONFIG", "Expected rank in [0, worldSize) but received rank ", o.rank, " of world size ", o.world_size);
   }
-  if (o.master_port < 1 || o.master_port > 65535) fail("E_CONFIG", "Expected masterPort in [1, 65535] but received ", o.master_port);
+  if (o.master_port < 1 || o.master_port > 65535)
+    fail("E_CONFIG", "Expected masterPort in [1, 65535] but received ", o.master_port);
   return std::make_shared<GlooDataParallel>(o);
 }
 #else
@@ -244,7 +247,8 @@ bool DataParallel::available() { return false; }
 StoreTransport DataParallel::store_transport() { return {false, "no distributed backend in this build"}; }
 
 std::shared_ptr<DataParallel> DataParallel::connect(const DistOptions&) {
-  fail("E_DISTRIBUTED", "This build of gentorch has no distributed backend: build it against a libtorch with c10d and with "
+  fail("E_DISTRIBUTED",
+       "This build of gentorch has no distributed backend: build it against a libtorch with c10d and with "
        "gloo's headers installed (Debian: apt-get install libgloo-dev, then npm run build:native)");
 }
 #endif

@@ -5,7 +5,8 @@
 namespace gentorch {
 
 ClassifierNet::ClassifierNet(const ClassifierOptions& o) {
-  if (o.num_classes() < 2) fail("E_DATA", "Expected at least 2 classes to train a classifier but received ", o.num_classes());
+  if (o.num_classes() < 2)
+    fail("E_DATA", "Expected at least 2 classes to train a classifier but received ", o.num_classes());
   conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(o.channels(), 32, 3).padding(1)));
   conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 64, 3).padding(1)));
   fc1 = register_module("fc1", torch::nn::Linear(64 * 7 * 7, o.feature_dim()));

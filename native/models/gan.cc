@@ -18,8 +18,10 @@ int64_t dcgan_doublings(int64_t size) {
 }
 
 void add_output(nn::Sequential& seq, const std::string& output) {
-  if (output == "sigmoid") seq->push_back(nn::Sigmoid());
-  else if (output == "tanh") seq->push_back(nn::Tanh());
+  if (output == "sigmoid")
+    seq->push_back(nn::Sigmoid());
+  else if (output == "tanh")
+    seq->push_back(nn::Tanh());
 }
 
 nn::Sequential mlp_generator(const GanNetOptions& o) {
@@ -107,7 +109,8 @@ nn::Sequential dcgan_generator(const GanNetOptions& o) {
   const int64_t ups = dcgan_doublings(o.height());
   int64_t c = o.features() << (ups - 1);
   nn::Sequential seq;
-  seq->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(o.latent_dim() + o.num_classes(), c, dcgan_start(o.height())).bias(false)));
+  seq->push_back(nn::ConvTranspose2d(
+      nn::ConvTranspose2dOptions(o.latent_dim() + o.num_classes(), c, dcgan_start(o.height())).bias(false)));
   seq->push_back(nn::BatchNorm2d(c));
   seq->push_back(nn::ReLU(true));
   for (int64_t i = 1; i < ups; ++i) {
@@ -146,16 +149,23 @@ torch::Tensor one_hot(const torch::Tensor& labels, int64_t classes, const torch:
 }  // namespace
 
 void check_gan_options(const GanNetOptions& o) {
-  if (o.arch() != "mlp" && o.arch() != "dcgan") fail("E_CONFIG", "Expected arch mlp or dcgan but received \"", o.arch(), "\"");
+  if (o.arch() != "mlp" && o.arch() != "dcgan")
+    fail("E_CONFIG", "Expected arch mlp or dcgan but received \"", o.arch(), "\"");
   if (o.output() != "sigmoid" && o.output() != "tanh" && o.output() != "linear") {
     fail("E_CONFIG", "Expected output sigmoid, tanh or linear but received \"", o.output(), "\"");
   }
-  for (auto [name, v] : {std::pair<const char*, int64_t>{"latentDim", o.latent_dim()}, {"gHidden", o.g_hidden()},
-                         {"dHidden", o.d_hidden()}, {"hiddenLayers", o.hidden_layers()}, {"features", o.features()},
-                         {"channels", o.channels()}, {"height", o.height()}, {"width", o.width()}}) {
+  for (auto [name, v] : {std::pair<const char*, int64_t>{"latentDim", o.latent_dim()},
+                         {"gHidden", o.g_hidden()},
+                         {"dHidden", o.d_hidden()},
+                         {"hiddenLayers", o.hidden_layers()},
+                         {"features", o.features()},
+                         {"channels", o.channels()},
+                         {"height", o.height()},
+                         {"width", o.width()}}) {
     if (v < 1) fail("E_CONFIG", "Expected positive integer for ", name, " but received ", v);
   }
-  if (o.num_classes() < 0) fail("E_CONFIG", "Expected non-negative integer for numClasses but received ", o.num_classes());
+  if (o.num_classes() < 0)
+    fail("E_CONFIG", "Expected non-negative integer for numClasses but received ", o.num_classes());
   if (o.arch() == "dcgan" && (o.height() != o.width() || (o.height() != 28 && o.height() != 32 && o.height() != 64))) {
     fail("E_SHAPE", "Expected 28x28, 32x32 or 64x64 images for arch dcgan but received ", o.height(), "x", o.width());
   }

@@ -53,7 +53,8 @@ torch::Tensor ConvVae::decode_logits(const torch::Tensor& z) {
 
 std::shared_ptr<VaeNet> make_vae_net(const VaeNetOptions& o) {
   if (o.channels() < 1 || o.height() < 1 || o.width() < 1) {
-    fail("E_SHAPE", "Expected positive image dimensions but received [", o.channels(), ", ", o.height(), ", ", o.width(), "]");
+    fail("E_SHAPE", "Expected positive image dimensions but received [", o.channels(), ", ", o.height(), ", ",
+         o.width(), "]");
   }
   if (o.latent_dim() < 1) fail("E_CONFIG", "Expected positive integer for latentDim but received ", o.latent_dim());
   if (o.arch() == "mlp") {
@@ -62,7 +63,8 @@ std::shared_ptr<VaeNet> make_vae_net(const VaeNetOptions& o) {
   }
   if (o.arch() == "conv") {
     if (o.height() % 4 != 0 || o.width() % 4 != 0) {
-      fail("E_SHAPE", "Expected image height and width divisible by 4 for arch conv but received ", o.height(), "x", o.width());
+      fail("E_SHAPE", "Expected image height and width divisible by 4 for arch conv but received ", o.height(), "x",
+           o.width());
     }
     return std::make_shared<ConvVae>(o);
   }

@@ -30,8 +30,10 @@ void set_autocast_enabled(bool cuda, bool on) {
 #if GENTORCH_AUTOCAST_BY_DEVICE
   at::autocast::set_autocast_enabled(cuda ? at::kCUDA : at::kCPU, on);
 #else
-  if (cuda) at::autocast::set_enabled(on);
-  else at::autocast::set_cpu_enabled(on);
+  if (cuda)
+    at::autocast::set_enabled(on);
+  else
+    at::autocast::set_cpu_enabled(on);
 #endif
 }
 
@@ -47,8 +49,10 @@ void set_autocast_dtype(bool cuda, at::ScalarType dtype) {
 #if GENTORCH_AUTOCAST_BY_DEVICE
   at::autocast::set_autocast_dtype(cuda ? at::kCUDA : at::kCPU, dtype);
 #else
-  if (cuda) at::autocast::set_autocast_gpu_dtype(dtype);
-  else at::autocast::set_autocast_cpu_dtype(dtype);
+  if (cuda)
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  else
+    at::autocast::set_autocast_cpu_dtype(dtype);
 #endif
 }
 }  // namespace

@@ -44,8 +44,8 @@ void adam_kernel(float* __restrict p, const float* __restrict g, float* __restri
 
 bool fusable(const torch::Tensor& p, const torch::Tensor& g, const torch::Tensor& m, const torch::Tensor& v) {
   auto ok = [&](const torch::Tensor& t) {
-    return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous() && t.layout() == torch::kStrided &&
-           t.numel() == p.numel();
+    return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous() &&
+           t.layout() == torch::kStrided && t.numel() == p.numel();
   };
   return ok(p) && ok(g) && ok(m) && ok(v);
 }
@@ -56,8 +56,7 @@ constexpr bool kFusedCuda = TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2
 
 }  // namespace
 
-Adam::Adam(std::vector<std::pair<std::string, torch::Tensor>> named_params, AdamOptions options)
-    : options_(options) {
+Adam::Adam(std::vector<std::pair<std::string, torch::Tensor>> named_params, AdamOptions options) : options_(options) {
   for (auto& [name, p] : named_params) {
     names_.push_back(name);
     params_.push_back(p);
@@ -99,7 +98,8 @@ void Adam::step() {
       s.push_back(device_steps_[i]);
     }
     if (!p.empty()) {
-      at::_fused_adam_(p, g, m, v, {}, s, options_.lr(), options_.beta1(), options_.beta2(), options_.weight_decay(), options_.eps(),
+      at::_fused_adam_(p, g, m, v, {}, s, options_.lr(), options_.beta1(), options_.beta2(), options_.weight_decay(),
+                       options_.eps(),
                        /*amsgrad=*/false, /*maximize=*/false);
     }
     return;
@@ -120,7 +120,8 @@ void Adam::step() {
       const float w1 = 1.0 - b1, fb2 = b2, w2 = 1.0 - b2, fbias2_sqrt = bias2_sqrt;
       const float eps = options_.eps(), neg_step = -step_size, wd = options_.weight_decay();
       at::parallel_for(0, p.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
-        adam_kernel(pd + begin, gd + begin, md + begin, vd + begin, end - begin, w1, fb2, w2, fbias2_sqrt, eps, neg_step, wd);
+        adam_kernel(pd + begin, gd + begin, md + begin, vd + begin, end - begin, w1, fb2, w2, fbias2_sqrt, eps,
+                    neg_step, wd);
       });
       continue;
     }
@@ -148,7 +149,8 @@ void Adam::load_state(const std::vector<std::pair<std::string, torch::Tensor>>& 
     auto it = by_name.find(key);
     if (it == by_name.end()) fail("E_CHECKPOINT", "optimizer state is missing tensor ", key);
     if (it->second.sizes() != into.sizes()) {
-      fail("E_CHECKPOINT", "optimizer tensor ", key, " has shape ", it->second.sizes(), " but the model needs ", into.sizes());
+      fail("E_CHECKPOINT", "optimizer tensor ", key, " has shape ", it->second.sizes(), " but the model needs ",
+           into.sizes());
     }
     into.copy_(it->second);
   };

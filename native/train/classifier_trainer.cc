@@ -33,11 +33,13 @@ torch::Tensor ClassifierModel::prepare(const torch::Tensor& images) const {
   return images_to_device(images, options_.channels(), options_.height(), options_.width(), device_, "images");
 }
 
-void ClassifierModel::fit(const torch::Tensor& images, const torch::Tensor& labels, const ClassifierFitOptions& o, const FitHooks& hooks) {
+void ClassifierModel::fit(const torch::Tensor& images, const torch::Tensor& labels, const ClassifierFitOptions& o,
+                          const FitHooks& hooks) {
   use_fit_threads(device_, true);
   auto data = prepare(images);
   const int64_t n = data.size(0), bs = o.batch_size();
-  if (!labels.defined() || labels.dim() != 1 || labels.size(0) != n) fail("E_DATA", "Expected ", n, " labels to train the classifier");
+  if (!labels.defined() || labels.dim() != 1 || labels.size(0) != n)
+    fail("E_DATA", "Expected ", n, " labels to train the classifier");
   auto y = labels.to(torch::kInt64).to(device_);
   if (y.min().item<int64_t>() < 0 || y.max().item<int64_t>() >= options_.num_classes()) {
     fail("E_DATA", "Expected labels in [0, ", options_.num_classes() - 1, "]");
@@ -89,7 +91,8 @@ torch::Tensor ClassifierModel::batched(const torch::Tensor& images, F&& f) {
   use_fit_threads(device_, true);
   auto data = prepare(images);
   std::vector<torch::Tensor> parts;
-  for (int64_t i = 0; i < data.size(0); i += 1000) parts.push_back(f(data.slice(0, i, std::min(data.size(0), i + 1000))));
+  for (int64_t i = 0; i < data.size(0); i += 1000)
+    parts.push_back(f(data.slice(0, i, std::min(data.size(0), i + 1000))));
   net_->train();
   return torch::cat(parts).cpu();
 }
@@ -112,7 +115,8 @@ NamedTensors ClassifierModel::export_state(bool optimizer) {
   NamedTensors out;
   for (auto& p : net_->named_parameters()) out.emplace_back(p.key(), p.value().detach().cpu().contiguous().clone());
   if (optimizer) {
-    for (auto& [name, t] : optimizer_->state()) out.emplace_back("optim." + name, t.detach().cpu().contiguous().clone());
+    for (auto& [name, t] : optimizer_->state())
+      out.emplace_back("optim." + name, t.detach().cpu().contiguous().clone());
   }
   return out;
 }
@@ -123,8 +127,11 @@ void ClassifierModel::import_state(const NamedTensors& tensors, const TrainingSt
   for (auto& p : net_->named_parameters()) {
     auto it = by_name.find(p.key());
     if (it == by_name.end()) fail("E_CHECKPOINT", "checkpoint is missing tensor ", p.key());
-    if (it->second.sizes() != p.value().sizes()) fail("E_CHECKPOINT", "tensor ", p.key(), " has shape ", it->second.sizes(), " but the model needs ", p.value().sizes());
-    if (!torch::isfinite(it->second).all().item<bool>()) fail("E_CHECKPOINT", "tensor ", p.key(), " holds NaN or infinite values");
+    if (it->second.sizes() != p.value().sizes())
+      fail("E_CHECKPOINT", "tensor ", p.key(), " has shape ", it->second.sizes(), " but the model needs ",
+           p.value().sizes());
+    if (!torch::isfinite(it->second).all().item<bool>())
+      fail("E_CHECKPOINT", "tensor ", p.key(), " holds NaN or infinite values");
     p.value().copy_(it->second);
   }
   state_ = state;
@@ -134,7 +141,8 @@ double frechet_distance(const torch::Tensor& a_in, const torch::Tensor& b_in) {
   if (a_in.dim() != 2 || b_in.dim() != 2 || a_in.size(1) != b_in.size(1)) {
     fail("E_SHAPE", "Expected two feature sets [N, D] and [M, D] but received ", a_in.sizes(), " and ", b_in.sizes());
   }
-  if (a_in.size(0) < 2 || b_in.size(0) < 2) fail("E_DATA", "Expected at least 2 samples per feature set for a Frechet distance");
+  if (a_in.size(0) < 2 || b_in.size(0) < 2)
+    fail("E_DATA", "Expected at least 2 samples per feature set for a Frechet distance");
   auto a = a_in.to(torch::kFloat64), b = b_in.to(torch::kFloat64);
   auto mu_a = a.mean(0), mu_b = b.mean(0);
   auto cov = [](const torch::Tensor& x, const torch::Tensor& mu) {
@@ -186,11 +194,13 @@ double share_inside(const torch::Tensor& query, const torch::Tensor& ref, const 
 
 PrecisionRecall precision_recall(const torch::Tensor& real_in, const torch::Tensor& fake_in, int64_t k) {
   if (real_in.dim() != 2 || fake_in.dim() != 2 || real_in.size(1) != fake_in.size(1)) {
-    fail("E_SHAPE", "Expected two feature sets [N, D] and [M, D] but received ", real_in.sizes(), " and ", fake_in.sizes());
+    fail("E_SHAPE", "Expected two feature sets [N, D] and [M, D] but received ", real_in.sizes(), " and ",
+         fake_in.sizes());
   }
   if (k < 1) fail("E_CONFIG", "Expected positive integer for k but received ", k);
   if (real_in.size(0) <= k || fake_in.size(0) <= k) {
-    fail("E_DATA", "Expected more than k = ", k, " points per feature set but received ", real_in.size(0), " and ", fake_in.size(0));
+    fail("E_DATA", "Expected more than k = ", k, " points per feature set but received ", real_in.size(0), " and ",
+         fake_in.size(0));
   }
   torch::NoGradGuard no_grad;
   auto real = real_in.to(torch::kFloat64), fake = fake_in.to(torch::kFloat64);

@@ -28,7 +28,8 @@ class ClassifierModel {
   const TrainingState& training_state() const { return state_; }
   int64_t parameter_count() const;
 
-  void fit(const torch::Tensor& images, const torch::Tensor& labels, const ClassifierFitOptions& o, const FitHooks& hooks);
+  void fit(const torch::Tensor& images, const torch::Tensor& labels, const ClassifierFitOptions& o,
+           const FitHooks& hooks);
   double accuracy(const torch::Tensor& images, const torch::Tensor& labels);
   torch::Tensor features(const torch::Tensor& images);       // [N, feature_dim] float64
   torch::Tensor probabilities(const torch::Tensor& images);  // [N, classes]

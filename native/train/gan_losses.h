@@ -27,8 +27,8 @@ torch::Tensor generator_loss(GanLoss loss, const torch::Tensor& fake_logits);
 // WGAN-GP's penalty: E[(|grad_x D(x_hat)|_2 - 1)^2] at random points between
 // real and fake samples (Gulrajani et al. 2017). `critic` maps images to logits;
 // eps [N, 1, 1, 1] in [0, 1) are the points' mixing weights.
-torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic, const torch::Tensor& real,
-                               const torch::Tensor& fake, const torch::Tensor& eps);
+torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic,
+                               const torch::Tensor& real, const torch::Tensor& fake, const torch::Tensor& eps);
 
 // Mean of D's output as reported: D(x) as a probability for the BCE losses,
 // the raw critic value for wgan-gp and hinge.

@@ -30,11 +30,13 @@ void GanModel::import_state(const NamedTensors& tensors, const TrainingState& st
   std::map<std::string, torch::Tensor> targets;
   for (auto& [n, t] : named(*g_, "generator.")) targets.emplace(n, t);
   for (auto& [n, t] : named(*d_, "discriminator.")) targets.emplace(n, t);
-  if (g_ema_) for (auto& [n, t] : named(*g_ema_, "generator_ema.")) targets.emplace(n, t);
+  if (g_ema_)
+    for (auto& [n, t] : named(*g_ema_, "generator_ema.")) targets.emplace(n, t);
   for (const auto& [name, t] : tensors) {
     const bool extra = name.rfind("optim_g.", 0) == 0 || name.rfind("optim_d.", 0) == 0 || name.rfind("rng.", 0) == 0;
     if (!extra && targets.count(name) == 0) fail("E_CHECKPOINT", "unexpected tensor ", name, " for this model");
-    if (!extra && t.is_floating_point() && !torch::isfinite(t).all().item<bool>()) fail("E_CHECKPOINT", "tensor ", name, " holds NaN or infinite values");
+    if (!extra && t.is_floating_point() && !torch::isfinite(t).all().item<bool>())
+      fail("E_CHECKPOINT", "tensor ", name, " holds NaN or infinite values");
   }
   torch::NoGradGuard no_grad;
   for (auto& [name, target] : targets) {
@@ -47,7 +49,8 @@ void GanModel::import_state(const NamedTensors& tensors, const TrainingState& st
   }
   auto strip = [&](const std::string& prefix) {
     NamedTensors out;
-    for (const auto& [name, t] : tensors) if (name.rfind(prefix, 0) == 0) out.emplace_back(name.substr(prefix.size()), t);
+    for (const auto& [name, t] : tensors)
+      if (name.rfind(prefix, 0) == 0) out.emplace_back(name.substr(prefix.size()), t);
     return out;
   };
   auto og = strip("optim_g."), od = strip("optim_d.");

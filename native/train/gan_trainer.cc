@@ -48,12 +48,15 @@ NamedTensors named(const torch::nn::Module& m, const std::string& prefix) {
 GanModel::GanModel(GanConfig config, torch::Device device, uint64_t seed)
     : config_(std::move(config)), loss_(parse_gan_loss(config_.loss)), device_(device) {
   if (config_.n_critic < 1) fail("E_CONFIG", "Expected positive integer for nCritic but received ", config_.n_critic);
-  if (!(config_.gp_lambda >= 0)) fail("E_CONFIG", "Expected non-negative number for gpLambda but received ", config_.gp_lambda);
+  if (!(config_.gp_lambda >= 0))
+    fail("E_CONFIG", "Expected non-negative number for gpLambda but received ", config_.gp_lambda);
   if (!(config_.label_smoothing >= 0 && config_.label_smoothing < 1)) {
     fail("E_CONFIG", "Expected number in [0, 1) for labelSmoothing but received ", config_.label_smoothing);
   }
-  if (!(config_.ema_decay >= 0 && config_.ema_decay < 1)) fail("E_CONFIG", "Expected number in [0, 1) for emaDecay but received ", config_.ema_decay);
-  if (!(config_.clip_grad >= 0)) fail("E_CONFIG", "Expected non-negative number for clipGrad but received ", config_.clip_grad);
+  if (!(config_.ema_decay >= 0 && config_.ema_decay < 1))
+    fail("E_CONFIG", "Expected number in [0, 1) for emaDecay but received ", config_.ema_decay);
+  if (!(config_.clip_grad >= 0))
+    fail("E_CONFIG", "Expected non-negative number for clipGrad but received ", config_.clip_grad);
   if (loss_ == GanLoss::kWganGp && config_.net.d_batchnorm() && config_.net.arch() == "dcgan") {
     fail("E_CONFIG", "Expected a critic without BatchNorm for loss wgan-gp (set dBatchnorm false)");
   }
@@ -107,16 +110,20 @@ torch::Tensor GanModel::batch_images(const torch::Tensor& batch) const {
   return x;
 }
 
-torch::Tensor GanModel::prepare_images(const torch::Tensor& images) const { return batch_images(resident_images(images)); }
+torch::Tensor GanModel::prepare_images(const torch::Tensor& images) const {
+  return batch_images(resident_images(images));
+}
 
 torch::Tensor GanModel::prepare_labels(const torch::Tensor& labels, int64_t n) const {
   const int64_t k = config_.net.num_classes();
   if (k == 0) return {};
   if (!labels.defined()) fail("E_DATA", "Expected labels for a conditional GAN (", k, " classes) but received none");
-  if (labels.dim() != 1 || labels.size(0) != n) fail("E_DATA", "Expected ", n, " labels but received shape ", labels.sizes());
+  if (labels.dim() != 1 || labels.size(0) != n)
+    fail("E_DATA", "Expected ", n, " labels but received shape ", labels.sizes());
   auto y = labels.to(torch::kInt64);
   if (n > 0 && (y.min().item<int64_t>() < 0 || y.max().item<int64_t>() >= k)) {
-    fail("E_DATA", "Expected labels in [0, ", k - 1, "] but received values from ", y.min().item<int64_t>(), " to ", y.max().item<int64_t>());
+    fail("E_DATA", "Expected labels in [0, ", k - 1, "] but received values from ", y.min().item<int64_t>(), " to ",
+         y.max().item<int64_t>());
   }
   return y.to(device_);
 }
@@ -166,13 +173,15 @@ std::vector<GanModel::CriticInput> GanModel::next_inputs(int64_t total, int64_t 
 
 torch::Tensor GanModel::clip(std::vector<torch::Tensor> params) const {
   std::vector<torch::Tensor> norms;
-  for (auto& p : params) if (p.grad().defined()) norms.push_back(p.grad().norm());
+  for (auto& p : params)
+    if (p.grad().defined()) norms.push_back(p.grad().norm());
   if (norms.empty()) return torch::zeros({}, torch::TensorOptions().device(device_));
   auto total = torch::stack(norms).norm();
   if (config_.clip_grad > 0) {
     // On the device, no sync: scale = min(1, max_norm / (total + 1e-6)).
     auto scale = (config_.clip_grad / (total + 1e-6)).clamp_max(1.0);
-    for (auto& p : params) if (p.grad().defined()) p.mutable_grad().mul_(scale);
+    for (auto& p : params)
+      if (p.grad().defined()) p.mutable_grad().mul_(scale);
   }
   return total.detach();
 }
@@ -182,13 +191,16 @@ void GanModel::update_ema() {
   torch::NoGradGuard no_grad;
   auto src = named(*g_, ""), dst = named(*g_ema_, "");
   for (size_t i = 0; i < src.size(); ++i) {
-    if (src[i].second.is_floating_point()) dst[i].second.lerp_(src[i].second, 1.0 - config_.ema_decay);
-    else dst[i].second.copy_(src[i].second);
+    if (src[i].second.is_floating_point())
+      dst[i].second.lerp_(src[i].second, 1.0 - config_.ema_decay);
+    else
+      dst[i].second.copy_(src[i].second);
   }
 }
 
-bool GanModel::train_step(const torch::Tensor& data, const torch::Tensor& labels, const std::vector<CriticInput>& inputs, Precision precision,
-                          NanGuard& guard, std::vector<torch::Tensor>& parts_out) {
+bool GanModel::train_step(const torch::Tensor& data, const torch::Tensor& labels,
+                          const std::vector<CriticInput>& inputs, Precision precision, NanGuard& guard,
+                          std::vector<torch::Tensor>& parts_out) {
   const double real_target = 1.0 - config_.label_smoothing;
   torch::Tensor d_loss, d_real, d_fake, grad_d, fake, y;
   bool admitted = true;
@@ -253,9 +265,11 @@ void GanModel::check_weights_finite() const {
   check_parameters_finite(*d_, "discriminator.", state_.step, hint);
 }
 
-void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, const GanFitOptions& o, const FitHooks& hooks) {
+void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, const GanFitOptions& o,
+                   const FitHooks& hooks) {
   if (o.steps() < 0 || (o.steps() == 0 && o.epochs() < 1)) {
-    fail("E_CONFIG", "Expected positive integer for epochs or steps but received epochs ", o.epochs(), ", steps ", o.steps());
+    fail("E_CONFIG", "Expected positive integer for epochs or steps but received epochs ", o.epochs(), ", steps ",
+         o.steps());
   }
   if (o.batch_size() < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", o.batch_size());
   for (auto [name, v] : {std::pair<const char*, double>{"lrG", o.lr_g()}, {"lrD", o.lr_d()}}) {
@@ -270,7 +284,8 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   auto y = prepare_labels(labels, data.size(0));
   // One rank of a data-parallel job: rank 0's state everywhere first.
   const ParallelFit parallel(hooks.parallel);
-  parallel.sync_start({g_.get(), d_.get(), g_ema_.get()}, {opt_g_.get(), opt_d_.get()}, state_, rng_, device_.is_cpu() ? nullptr : &noise_);
+  parallel.sync_start({g_.get(), d_.get(), g_ema_.get()}, {opt_g_.get(), opt_d_.get()}, state_, rng_,
+                      device_.is_cpu() ? nullptr : &noise_);
   if (parallel.active()) perm_ = torch::Tensor();  // rebuilt from the synced perm_seed as this rank's shard
   const ParallelScope scope(parallel_, parallel);
   opt_g_->options().lr(o.lr_g()).beta1(o.beta1()).beta2(o.beta2());
@@ -298,7 +313,8 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
     if (graph.enabled() && full) {
       if (static_inputs.empty()) {
         for (const auto& in : inputs) {
-          static_inputs.push_back({torch::empty_like(in.idx), torch::empty_like(in.z), in.gp_eps.defined() ? torch::empty_like(in.gp_eps) : torch::Tensor()});
+          static_inputs.push_back({torch::empty_like(in.idx), torch::empty_like(in.z),
+                                   in.gp_eps.defined() ? torch::empty_like(in.gp_eps) : torch::Tensor()});
         }
       }
       for (size_t k = 0; k < inputs.size(); ++k) {
@@ -363,7 +379,8 @@ torch::Tensor GanModel::sample(int64_t n, uint64_t seed, const torch::Tensor& la
 
 torch::Tensor GanModel::generate(const torch::Tensor& z_in, const torch::Tensor& labels, bool batch_stats) {
   const int64_t d = config_.net.latent_dim();
-  if (z_in.dim() != 2 || z_in.size(1) != d) fail("E_SHAPE", "Expected latent codes of shape [N, ", d, "] but received ", z_in.sizes());
+  if (z_in.dim() != 2 || z_in.size(1) != d)
+    fail("E_SHAPE", "Expected latent codes of shape [N, ", d, "] but received ", z_in.sizes());
   if (z_in.size(0) == 0) fail("E_DATA", "Expected at least one latent code but received none");
   torch::NoGradGuard no_grad;
   auto& g = g_ema_ ? g_ema_ : g_;

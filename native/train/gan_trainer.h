@@ -75,7 +75,8 @@ class GanModel {
 
   // images [N, C, H, W] (uint8, or float in G's output range); labels [N]
   // int64 in [0, num_classes) for a conditional GAN, undefined otherwise.
-  void fit(const torch::Tensor& images, const torch::Tensor& labels, const GanFitOptions& options, const FitHooks& hooks);
+  void fit(const torch::Tensor& images, const torch::Tensor& labels, const GanFitOptions& options,
+           const FitHooks& hooks);
   // n samples (from the EMA of G when enabled), in [0, 1] for image outputs;
   // `labels` [n] for a conditional GAN. BatchNorm uses its running statistics,
   // or with `batch_stats` the statistics of the n samples themselves.
@@ -111,8 +112,8 @@ class GanModel {
   // One G step after n_critic D steps on given inputs; device work only, so it
   // can be captured in a CUDA graph. False when the guard dropped any of them.
   // parts_out: {dLoss, gLoss, dReal, dFake, gradNormD, gradNormG}, detached.
-  bool train_step(const torch::Tensor& data, const torch::Tensor& labels, const std::vector<CriticInput>& inputs, Precision precision,
-                  NanGuard& guard, std::vector<torch::Tensor>& parts_out);
+  bool train_step(const torch::Tensor& data, const torch::Tensor& labels, const std::vector<CriticInput>& inputs,
+                  Precision precision, NanGuard& guard, std::vector<torch::Tensor>& parts_out);
   torch::Tensor clip(std::vector<torch::Tensor> params) const;  // total grad norm before clipping
   void update_ema();
   void check_weights_finite() const;
@@ -126,7 +127,7 @@ class GanModel {
   at::Generator rng_, noise_;
   TrainingState state_;
   torch::Tensor perm_;
-  bool channels_last_ = false;  // conv weights and batches NHWC (CUDA only, accel.h)
+  bool channels_last_ = false;             // conv weights and batches NHWC (CUDA only, accel.h)
   const ParallelFit* parallel_ = nullptr;  // during a data-parallel fit only
 };
 

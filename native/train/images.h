@@ -23,6 +23,7 @@ torch::Tensor as_floats(const torch::Tensor& batch);
 
 // E_NUMERIC naming the first parameter of `module` that holds NaN or Inf
 // (syncs; for checkpoint time, never per step).
-void check_parameters_finite(const torch::nn::Module& module, const std::string& prefix, int64_t step, const char* hint);
+void check_parameters_finite(const torch::nn::Module& module, const std::string& prefix, int64_t step,
+                             const char* hint);
 
 }  // namespace gentorch

@@ -5,7 +5,8 @@
 namespace gentorch {
 
 NanGuard::NanGuard(const std::string& on_nan) {
-  if (on_nan != "stop" && on_nan != "skip") fail("E_CONFIG", "Expected onNan stop or skip but received \"", on_nan, "\"");
+  if (on_nan != "stop" && on_nan != "skip")
+    fail("E_CONFIG", "Expected onNan stop or skip but received \"", on_nan, "\"");
   skip_ = on_nan == "skip";
 }
 
@@ -33,8 +34,8 @@ bool NanGuard::record(bool finite, int64_t step) {
   }
   ++skipped_;
   if (++consecutive_ >= kMaxConsecutiveSkips) {
-    fail("E_NUMERIC", "The loss or gradients were NaN or infinite for ", consecutive_, " steps in a row, up to step ", step,
-         " (", skipped_, " skipped in all; try a smaller lr)");
+    fail("E_NUMERIC", "The loss or gradients were NaN or infinite for ", consecutive_, " steps in a row, up to step ",
+         step, " (", skipped_, " skipped in all; try a smaller lr)");
   }
   return false;
 }

@@ -2,8 +2,8 @@
 
 namespace gentorch {
 
-void ParallelFit::sync_start(const std::vector<torch::nn::Module*>& modules, std::vector<Adam*> optimizers, TrainingState& state,
-                             at::Generator& rng, at::Generator* noise) const {
+void ParallelFit::sync_start(const std::vector<torch::nn::Module*>& modules, std::vector<Adam*> optimizers,
+                             TrainingState& state, at::Generator& rng, at::Generator* noise) const {
   if (!dp_) return;
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> all;

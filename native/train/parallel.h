@@ -57,7 +57,9 @@ class ParallelFit {
 // Points a trainer's `parallel_` at a data-parallel fit for the fit's length.
 class ParallelScope {
  public:
-  ParallelScope(const ParallelFit*& slot, const ParallelFit& fit) : slot_(slot) { slot_ = fit.active() ? &fit : nullptr; }
+  ParallelScope(const ParallelFit*& slot, const ParallelFit& fit) : slot_(slot) {
+    slot_ = fit.active() ? &fit : nullptr;
+  }
   ~ParallelScope() { slot_ = nullptr; }
   ParallelScope(const ParallelScope&) = delete;
   ParallelScope& operator=(const ParallelScope&) = delete;

@@ -36,7 +36,8 @@ void restore_rng(const std::map<std::string, torch::Tensor>& by_name, const std:
   if (it == by_name.end()) return;  // weights-only checkpoint: keep the fresh stream
   auto current = gen.get_state();
   if (it->second.scalar_type() != torch::kUInt8 || it->second.numel() != current.numel()) {
-    fail("E_CHECKPOINT", "random state ", key, " has ", it->second.numel(), " bytes but this libtorch needs ", current.numel());
+    fail("E_CHECKPOINT", "random state ", key, " has ", it->second.numel(), " bytes but this libtorch needs ",
+         current.numel());
   }
   std::lock_guard<std::mutex> lock(gen.mutex());
   gen.set_state(it->second.contiguous());

@@ -37,7 +37,6 @@ inline at::Generator make_generator(torch::Device device, uint64_t seed) {
   return gen;
 }
 
-
 // Seeds libtorch's CPU generator with `seed`, runs `init` (which builds the
 // networks, drawing their weights from it), and returns a private copy of
 // the generator as it stands after: the run's stream continues exactly where

@@ -22,21 +22,28 @@ namespace gentorch {
 
 bool cuda_graphs_built() { return GENTORCH_CUDA_GRAPHS != 0; }
 
-bool resolve_cuda_graphs(const std::string& spec, torch::Device device, bool mlp, bool skipping_nan, bool data_parallel) {
+bool resolve_cuda_graphs(const std::string& spec, torch::Device device, bool mlp, bool skipping_nan,
+                         bool data_parallel) {
   if (spec == "off") return false;
-  if (spec != "auto" && spec != "on") fail("E_CONFIG", "Expected cudaGraphs auto, on or off but received \"", spec, "\"");
+  if (spec != "auto" && spec != "on")
+    fail("E_CONFIG", "Expected cudaGraphs auto, on or off but received \"", spec, "\"");
   const bool forced = spec == "on";
   if (!device.is_cuda()) {
     if (forced) fail("E_CONFIG", "Expected a CUDA device for cudaGraphs \"on\" but the fit runs on ", device.str());
     return false;
   }
   if (!cuda_graphs_built()) {
-    if (forced) fail("E_CONFIG", "Expected a CUDA build on libtorch >= 2.1 for cudaGraphs \"on\" (this build cannot capture graphs)");
+    if (forced)
+      fail("E_CONFIG",
+           "Expected a CUDA build on libtorch >= 2.1 for cudaGraphs \"on\" (this build cannot capture graphs)");
     return false;
   }
-  const char* blocker = skipping_nan ? "onNan \"skip\" (it reads every step's losses)" : data_parallel ? "data-parallel training" : nullptr;
+  const char* blocker = skipping_nan    ? "onNan \"skip\" (it reads every step's losses)"
+                        : data_parallel ? "data-parallel training"
+                                        : nullptr;
   if (blocker) {
-    if (forced) fail("E_CONFIG", "Expected no ", blocker, " with cudaGraphs \"on\" (set cudaGraphs \"auto\" or \"off\")");
+    if (forced)
+      fail("E_CONFIG", "Expected no ", blocker, " with cudaGraphs \"on\" (set cudaGraphs \"auto\" or \"off\")");
     return false;
   }
   return forced || mlp;
@@ -104,7 +111,8 @@ StepGraph::Run StepGraph::run(const std::function<void()>& step) {
     } catch (...) {
     }
     (void)cudaGetLastError();
-    fail("E_DEVICE", "CUDA graph capture of the training step failed (cudaGraphs \"off\" trains without graphs): ", e.what());
+    fail("E_DEVICE",
+         "CUDA graph capture of the training step failed (cudaGraphs \"off\" trains without graphs): ", e.what());
   }
   impl_->graph = std::move(graph);
   impl_->graph->replay();  // capture recorded the step without running it

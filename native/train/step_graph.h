@@ -28,7 +28,8 @@ namespace gentorch {
 // they cannot be used; "off": never. Ruled out for a fit that skips NaN
 // steps (it syncs every step) or is data-parallel (its all-reduces run
 // through the CPU). Anything else in spec is E_CONFIG.
-bool resolve_cuda_graphs(const std::string& spec, torch::Device device, bool mlp, bool skipping_nan, bool data_parallel);
+bool resolve_cuda_graphs(const std::string& spec, torch::Device device, bool mlp, bool skipping_nan,
+                         bool data_parallel);
 
 // True when this build can capture CUDA graphs (a CUDA libtorch >= 2.1).
 bool cuda_graphs_built();

@@ -17,9 +17,7 @@ namespace F = torch::nn::functional;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 }  // namespace
 
 VaeModel::VaeModel(VaeConfig config, torch::Device device, uint64_t seed)
@@ -27,7 +25,8 @@ VaeModel::VaeModel(VaeConfig config, torch::Device device, uint64_t seed)
   if (config_.likelihood != "bernoulli" && config_.likelihood != "gaussian") {
     fail("E_CONFIG", "Expected likelihood bernoulli or gaussian but received \"", config_.likelihood, "\"");
   }
-  if (!(config_.beta >= 0) || !std::isfinite(config_.beta)) fail("E_CONFIG", "Expected non-negative number for beta but received ", config_.beta);
+  if (!(config_.beta >= 0) || !std::isfinite(config_.beta))
+    fail("E_CONFIG", "Expected non-negative number for beta but received ", config_.beta);
   if (config_.output != "sigmoid" && config_.output != "linear") {
     fail("E_CONFIG", "Expected output sigmoid or linear but received \"", config_.output, "\"");
   }
@@ -64,7 +63,8 @@ torch::Tensor VaeModel::mean_of(const torch::Tensor& logits) const {
 torch::Tensor VaeModel::recon_loss(const torch::Tensor& logits, const torch::Tensor& x) const {
   if (config_.likelihood == "bernoulli") {
     // BCE on logits: the same value as sigmoid + BCE, without its log(0) clamp.
-    return F::binary_cross_entropy_with_logits(logits, x, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kSum));
+    return F::binary_cross_entropy_with_logits(logits, x,
+                                               F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kSum));
   }
   return F::mse_loss(mean_of(logits), x, F::MSELossFuncOptions().reduction(torch::kSum));
 }
@@ -114,10 +114,13 @@ void VaeModel::check_weights_finite() const { check_parameters_finite(*net_, "",
 
 void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks) {
   if (options.steps() < 0 || (options.steps() == 0 && options.epochs() < 1)) {
-    fail("E_CONFIG", "Expected positive integer for epochs or steps but received epochs ", options.epochs(), ", steps ", options.steps());
+    fail("E_CONFIG", "Expected positive integer for epochs or steps but received epochs ", options.epochs(), ", steps ",
+         options.steps());
   }
-  if (options.batch_size() < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", options.batch_size());
-  if (!(options.lr() > 0) || !std::isfinite(options.lr())) fail("E_CONFIG", "Expected positive number for lr but received ", options.lr());
+  if (options.batch_size() < 1)
+    fail("E_CONFIG", "Expected positive integer for batchSize but received ", options.batch_size());
+  if (!(options.lr() > 0) || !std::isfinite(options.lr()))
+    fail("E_CONFIG", "Expected positive number for lr but received ", options.lr());
   const bool conv = config_.net.arch() == "conv";
   use_fit_threads(device_, conv);
   const Precision precision = resolve_precision(options.precision(), device_, conv);
@@ -144,7 +147,8 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   // CUDA graphs: full batches replay one captured step on static buffers
   // (batch indices and noise copied in first); the last, short batch of an
   // epoch runs eagerly on the same weights and moments.
-  StepGraph graph(device_, resolve_cuda_graphs(options.cuda_graphs(), device_, !conv, guard.skipping(), parallel.active()));
+  StepGraph graph(device_,
+                  resolve_cuda_graphs(options.cuda_graphs(), device_, !conv, guard.skipping(), parallel.active()));
   torch::Tensor static_idx, static_eps;
   std::vector<torch::Tensor> static_losses;
   const auto fit_start = Clock::now();
@@ -163,7 +167,9 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
         }
         static_idx.copy_(idx);
         static_eps.copy_(eps);
-        const auto ran = graph.run([&]() { train_step(as_floats(data.index_select(0, static_idx)), static_eps, precision, guard, static_losses); });
+        const auto ran = graph.run([&]() {
+          train_step(as_floats(data.index_select(0, static_idx)), static_eps, precision, guard, static_losses);
+        });
         if (ran == StepGraph::Run::kReplayed) optimizer_->count_replayed_steps(1);
         meter.add(static_losses, bs, state_.step + 1);
       } else {
@@ -254,7 +260,8 @@ double VaeModel::iwae(const torch::Tensor& images, int64_t k) {
     auto xs = x.unsqueeze(0).expand({k, b, x.size(1), x.size(2), x.size(3)}).reshape(logits.sizes());
     torch::Tensor nll;
     if (config_.likelihood == "bernoulli") {
-      nll = F::binary_cross_entropy_with_logits(logits, xs, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
+      nll = F::binary_cross_entropy_with_logits(logits, xs,
+                                                F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
     } else {
       nll = (mean_of(logits) - xs).pow(2);
     }
@@ -276,7 +283,8 @@ std::pair<torch::Tensor, torch::Tensor> VaeModel::encode(const torch::Tensor& im
 
 torch::Tensor VaeModel::decode(const torch::Tensor& z) {
   const int64_t d = config_.net.latent_dim();
-  if (z.dim() != 2 || z.size(1) != d) fail("E_SHAPE", "Expected latent codes of shape [N, ", d, "] but received ", z.sizes());
+  if (z.dim() != 2 || z.size(1) != d)
+    fail("E_SHAPE", "Expected latent codes of shape [N, ", d, "] but received ", z.sizes());
   if (z.size(0) == 0) fail("E_DATA", "Expected at least one latent code but received none");
   torch::NoGradGuard no_grad;
   net_->eval();
@@ -303,7 +311,8 @@ torch::Tensor VaeModel::interpolate(const torch::Tensor& a, const torch::Tensor&
   if (steps < 2) fail("E_CONFIG", "Expected integer of at least 2 for steps but received ", steps);
   torch::NoGradGuard no_grad;
   net_->eval();
-  auto ends = net_->encode(torch::cat({to_device_images(a, "the from images"), to_device_images(b, "the to images")})).first;
+  auto ends =
+      net_->encode(torch::cat({to_device_images(a, "the from images"), to_device_images(b, "the to images")})).first;
   auto t = torch::linspace(0, 1, steps, torch::TensorOptions().device(device_)).unsqueeze(1);
   auto z = ends[0].unsqueeze(0) * (1 - t) + ends[1].unsqueeze(0) * t;
   return mean_of(net_->decode_logits(z)).cpu();
@@ -311,9 +320,11 @@ torch::Tensor VaeModel::interpolate(const torch::Tensor& a, const torch::Tensor&
 
 NamedTensors VaeModel::export_state(bool optimizer) {
   NamedTensors out;
-  for (auto& item : net_->named_parameters()) out.emplace_back(item.key(), item.value().detach().cpu().contiguous().clone());
+  for (auto& item : net_->named_parameters())
+    out.emplace_back(item.key(), item.value().detach().cpu().contiguous().clone());
   if (optimizer) {
-    for (auto& [name, t] : optimizer_->state()) out.emplace_back("optim." + name, t.detach().cpu().contiguous().clone());
+    for (auto& [name, t] : optimizer_->state())
+      out.emplace_back("optim." + name, t.detach().cpu().contiguous().clone());
     out.emplace_back("rng.cpu", rng_.get_state());
     if (!device_.is_cpu()) out.emplace_back("rng.noise", noise_.get_state().cpu());
   }
@@ -329,8 +340,10 @@ void VaeModel::import_state(const NamedTensors& tensors, const TrainingState& st
     const bool known = params.count(name) > 0 || name.rfind("optim.", 0) == 0 || name.rfind("rng.", 0) == 0;
     if (!known) fail("E_CHECKPOINT", "unexpected tensor ", name, " for this model");
     if (name.rfind("rng.", 0) != 0) {
-      if (!torch::isFloatingType(t.scalar_type())) fail("E_CHECKPOINT", "tensor ", name, " has dtype ", t.scalar_type(), " but weights are floating point");
-      if (!torch::isfinite(t).all().item<bool>()) fail("E_CHECKPOINT", "tensor ", name, " holds NaN or infinite values");
+      if (!torch::isFloatingType(t.scalar_type()))
+        fail("E_CHECKPOINT", "tensor ", name, " has dtype ", t.scalar_type(), " but weights are floating point");
+      if (!torch::isfinite(t).all().item<bool>())
+        fail("E_CHECKPOINT", "tensor ", name, " holds NaN or infinite values");
     }
     by_name[name] = t;
   }

@@ -83,8 +83,8 @@ class VaeModel {
   double iwae(const torch::Tensor& images, int64_t k);
 
   std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& images);  // mu, logvar
-  torch::Tensor decode(const torch::Tensor& z);                                // means in [0,1]
-  torch::Tensor reconstruct(const torch::Tensor& images);                      // decode(mu)
+  torch::Tensor decode(const torch::Tensor& z);                                 // means in [0,1]
+  torch::Tensor reconstruct(const torch::Tensor& images);                       // decode(mu)
   torch::Tensor sample(int64_t n, uint64_t seed);
   // Decodes `steps` points on the line between the latent means of images a and b.
   torch::Tensor interpolate(const torch::Tensor& a, const torch::Tensor& b, int64_t steps);
@@ -114,7 +114,7 @@ class VaeModel {
   torch::Device device_;
   std::shared_ptr<VaeNet> net_;
   std::unique_ptr<Adam> optimizer_;
-  bool channels_last_ = false;  // conv weights and batches NHWC (CUDA only, accel.h)
+  bool channels_last_ = false;             // conv weights and batches NHWC (CUDA only, accel.h)
   const ParallelFit* parallel_ = nullptr;  // during a data-parallel fit only
   // The run's random stream, continued from libtorch's CPU generator right
   // after weight initialisation: data order and noise draw from it exactly

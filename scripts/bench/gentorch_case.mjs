@@ -37,14 +37,22 @@ async function timed(fn) {
 async function timedFit(model, train, fitOptions) {
   let last;
   const opts = steps > 0 ? { ...fitOptions, steps, progressEvery: steps } : { ...fitOptions, epochs: 1 };
-  const history = await model.fit(train, { ...opts, onProgress: (p) => { last = p; } });
+  const history = await model.fit(train, {
+    ...opts,
+    onProgress: (p) => {
+      last = p;
+    },
+  });
   const stepsPerEpoch = last.stepsPerEpoch;
   const epoch = history.epochs[0];
   const measured = epoch && steps === 0 ? 'epoch' : 'steps';
   const loopSeconds = measured === 'epoch' ? epoch.seconds : last.elapsedSeconds;
   return {
     epochSeconds: measured === 'epoch' ? loopSeconds : (loopSeconds / history.steps) * stepsPerEpoch,
-    measured, steps: history.steps, stepsPerEpoch, loopSeconds,
+    measured,
+    steps: history.steps,
+    stepsPerEpoch,
+    loopSeconds,
     // fit() wall time minus its loop: copying the data into the training tensor, thread start, events
     startupSeconds: history.seconds - last.elapsedSeconds,
     lastLosses: last.losses,
@@ -74,7 +82,13 @@ async function loadCase() {
   // one float tensor on the device when it starts. A one-step fit measures that
   // start-up as fit()'s wall time minus the step's own clock.
   let last;
-  const history = await vae.fit(train, { steps: 1, progressEvery: 1, onProgress: (p) => { last = p; } });
+  const history = await vae.fit(train, {
+    steps: 1,
+    progressEvery: 1,
+    onProgress: (p) => {
+      last = p;
+    },
+  });
   const toTensorSeconds = history.seconds - last.elapsedSeconds;
   vae.dispose();
   return { loadSeconds, toTensorSeconds, totalSeconds: loadSeconds + toTensorSeconds, shape: train.images.shape };
@@ -96,10 +110,18 @@ async function sampleCase(n = 10_000) {
   return { n, vaeSampleSeconds: v0, vaeSampleWarmSeconds: v1, ganSampleSeconds: g0, ganSampleWarmSeconds: g1 };
 }
 
-const CASES = { vae: vaeCase, dcgan: () => ganCase('dcgan'), 'mlp-gan': () => ganCase('mlp'), load: loadCase, sample: sampleCase };
+const CASES = {
+  vae: vaeCase,
+  dcgan: () => ganCase('dcgan'),
+  'mlp-gan': () => ganCase('mlp'),
+  load: loadCase,
+  sample: sampleCase,
+};
 const name = positionals[0];
 if (!CASES[name] || !(steps >= 0)) {
-  console.error(`usage: node scripts/bench/gentorch_case.mjs ${Object.keys(CASES).join('|')} [--steps N] [--device D] [--seed N]`);
+  console.error(
+    `usage: node scripts/bench/gentorch_case.mjs ${Object.keys(CASES).join('|')} [--steps N] [--device D] [--seed N]`,
+  );
   process.exit(2);
 }
 let out;

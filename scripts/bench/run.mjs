@@ -56,23 +56,39 @@ function options() {
   const reps = Number(values.reps);
   if (!Number.isInteger(reps) || reps < 1) fail(`Expected positive integer for --reps but received ${values.reps}`);
   const cases = values.cases.split(',').filter(Boolean);
-  for (const c of cases) if (!ALL_CASES.includes(c)) fail(`Expected --cases from ${ALL_CASES.join(',')} but received ${c}`);
-  if (!['cpu', 'cuda'].includes(values.device.split(':')[0])) fail(`Expected --device cpu or cuda but received ${values.device}`);
-  if (!['dataloader', 'tensor'].includes(values.loop)) fail(`Expected --loop dataloader or tensor but received ${values.loop}`);
+  for (const c of cases)
+    if (!ALL_CASES.includes(c)) fail(`Expected --cases from ${ALL_CASES.join(',')} but received ${c}`);
+  if (!['cpu', 'cuda'].includes(values.device.split(':')[0]))
+    fail(`Expected --device cpu or cuda but received ${values.device}`);
+  if (!['dataloader', 'tensor'].includes(values.loop))
+    fail(`Expected --loop dataloader or tensor but received ${values.loop}`);
   const childTimeout = Number(values['child-timeout']);
-  if (!(childTimeout > 0)) fail(`Expected positive seconds for --child-timeout but received ${values['child-timeout']}`);
+  if (!(childTimeout > 0))
+    fail(`Expected positive seconds for --child-timeout but received ${values['child-timeout']}`);
   return {
-    reps, cases, childTimeoutMs: childTimeout * 1000, device: values.device, loop: values.loop, python: values.python, json: values.json, quick: values.quick,
-    threads: parseThreads(values.threads), steps: parseSteps(values.steps, values.quick), torchEnv: parseEnv(values['torch-env']),
+    reps,
+    cases,
+    childTimeoutMs: childTimeout * 1000,
+    device: values.device,
+    loop: values.loop,
+    python: values.python,
+    json: values.json,
+    quick: values.quick,
+    threads: parseThreads(values.threads),
+    steps: parseSteps(values.steps, values.quick),
+    torchEnv: parseEnv(values['torch-env']),
   };
 }
 
 function parseThreads(spec) {
-  return spec.split(',').filter(Boolean).map((s) => {
-    const m = /^(\d+)(?::(\d+))?$/.exec(s);
-    if (!m || Number(m[1]) < 1) fail(`Expected --threads entries T or T:B (positive integers) but received ${s}`);
-    return { label: s, torch: Number(m[1]), blas: Number(m[2] ?? m[1]) };
-  });
+  return spec
+    .split(',')
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^(\d+)(?::(\d+))?$/.exec(s);
+      if (!m || Number(m[1]) < 1) fail(`Expected --threads entries T or T:B (positive integers) but received ${s}`);
+      return { label: s, torch: Number(m[1]), blas: Number(m[2] ?? m[1]) };
+    });
 }
 
 function parseSteps(spec, quick) {
@@ -82,18 +98,24 @@ function parseSteps(spec, quick) {
     const [k, v] = part.includes('=') ? part.split('=') : [undefined, part];
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) fail(`Expected non-negative integer steps in --steps but received ${part}`);
-    if (k !== undefined && !TRAINING.includes(k)) fail(`Expected --steps keys from ${TRAINING.join(',')} but received ${k}`);
+    if (k !== undefined && !TRAINING.includes(k))
+      fail(`Expected --steps keys from ${TRAINING.join(',')} but received ${k}`);
     for (const c of k === undefined ? TRAINING : [k]) steps[c] = n;
   }
   return steps;
 }
 
 function parseEnv(spec) {
-  return Object.fromEntries(spec.split(',').filter(Boolean).map((kv) => {
-    const i = kv.indexOf('=');
-    if (i < 1) fail(`Expected KEY=VALUE in --torch-env but received ${kv}`);
-    return [kv.slice(0, i), kv.slice(i + 1)];
-  }));
+  return Object.fromEntries(
+    spec
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => {
+        const i = kv.indexOf('=');
+        if (i < 1) fail(`Expected KEY=VALUE in --torch-env but received ${kv}`);
+        return [kv.slice(0, i), kv.slice(i + 1)];
+      }),
+  );
 }
 
 /** Runs one child; returns its last stdout line parsed as JSON, or { error }. */
@@ -103,7 +125,9 @@ function runChild(cmd, args, env, timeoutMs) {
   if (r.status === 0) {
     try {
       return JSON.parse(lines[lines.length - 1]);
-    } catch { /* reported below */ }
+    } catch {
+      /* reported below */
+    }
   }
   const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}`;
   return { error: `${[cmd, ...args].join(' ')}: ${why}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
@@ -127,14 +151,36 @@ function plan(o) {
 function command(job, o) {
   if (job.impl === 'gentorch') {
     const steps = o.steps[job.child] ?? 0;
-    return [process.execPath, ['scripts/bench/gentorch_case.mjs', job.child, '--device', o.device, '--steps', String(steps)], process.env];
+    return [
+      process.execPath,
+      ['scripts/bench/gentorch_case.mjs', job.child, '--device', o.device, '--steps', String(steps)],
+      process.env,
+    ];
   }
-  if (job.impl === 'tfjs-wasm') return [process.execPath, ['scripts/bench/tfjs_vae.mjs', '--steps', String(o.steps.tfjs)], process.env];
+  if (job.impl === 'tfjs-wasm')
+    return [process.execPath, ['scripts/bench/tfjs_vae.mjs', '--steps', String(o.steps.tfjs)], process.env];
   const t = job.threads;
   // no __pycache__ beside scripts/reference in the working tree
-  const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: String(t.torch), MKL_NUM_THREADS: String(t.torch), OPENBLAS_NUM_THREADS: String(t.blas), ...o.torchEnv };
-  const args = ['scripts/bench/torch_case.py', job.child, '--threads', String(t.torch), '--device', o.device,
-    '--steps', String(o.steps[job.child] ?? 0), '--loop', o.loop];
+  const env = {
+    ...process.env,
+    PYTHONDONTWRITEBYTECODE: '1',
+    OMP_NUM_THREADS: String(t.torch),
+    MKL_NUM_THREADS: String(t.torch),
+    OPENBLAS_NUM_THREADS: String(t.blas),
+    ...o.torchEnv,
+  };
+  const args = [
+    'scripts/bench/torch_case.py',
+    job.child,
+    '--threads',
+    String(t.torch),
+    '--device',
+    o.device,
+    '--steps',
+    String(o.steps[job.child] ?? 0),
+    '--loop',
+    o.loop,
+  ];
   return [o.python, args, env];
 }
 
@@ -148,8 +194,19 @@ function describe(rec) {
 /** sgemm throughput on all cores, once: the rate of the MLP VAE's physical floor. */
 function measureFloor(o) {
   const n = String(availableParallelism());
-  const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, ...o.torchEnv };
-  return runChild(o.python, ['scripts/bench/torch_case.py', 'floor', '--threads', n, '--device', o.device], env, o.childTimeoutMs);
+  const env = {
+    ...process.env,
+    PYTHONDONTWRITEBYTECODE: '1',
+    OMP_NUM_THREADS: n,
+    OPENBLAS_NUM_THREADS: n,
+    ...o.torchEnv,
+  };
+  return runChild(
+    o.python,
+    ['scripts/bench/torch_case.py', 'floor', '--threads', n, '--device', o.device],
+    env,
+    o.childTimeoutMs,
+  );
 }
 
 function gentorchInfo() {
@@ -167,8 +224,10 @@ function main() {
   const raw = {};
   const started = new Date().toISOString();
   const load0 = loadavg()[0];
-  console.error(`bench: ${o.reps} repetition(s) of ${o.cases.join(', ')} on ${o.device}; PyTorch threads ${o.threads.map((t) => t.label).join(', ')}` +
-    `; steps ${JSON.stringify(o.steps)} (0 = full epoch)${o.quick ? ' [quick]' : ''}; load average ${load0.toFixed(2)}`);
+  console.error(
+    `bench: ${o.reps} repetition(s) of ${o.cases.join(', ')} on ${o.device}; PyTorch threads ${o.threads.map((t) => t.label).join(', ')}` +
+      `; steps ${JSON.stringify(o.steps)} (0 = full epoch)${o.quick ? ' [quick]' : ''}; load average ${load0.toFixed(2)}`,
+  );
   const floor = o.cases.includes('vae') && o.device === 'cpu' ? measureFloor(o) : undefined;
   for (let rep = 0; rep < o.reps; rep++) {
     for (const group of jobs) {
@@ -184,15 +243,21 @@ function main() {
   const summary = summarize(raw, o, floor);
   printSummary(summary, o);
   const record = {
-    started, finished: new Date().toISOString(),
+    started,
+    finished: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), loadAverageAtStart: load0, node: process.version },
     options: { ...o, threads: o.threads.map((t) => t.label) },
-    gentorch: gentorchInfo(), floor, summary, raw,
+    gentorch: gentorchInfo(),
+    floor,
+    summary,
+    raw,
   };
   const json = JSON.stringify(record, null, 2);
   if (o.json) writeFileSync(o.json, `${json}\n`);
   console.log(json);
-  const failed = Object.values(raw).flatMap((byImpl) => Object.values(byImpl).flat()).some((r) => r.error);
+  const failed = Object.values(raw)
+    .flatMap((byImpl) => Object.values(byImpl).flat())
+    .some((r) => r.error);
   process.exitCode = failed ? 1 : 0;
 }
 

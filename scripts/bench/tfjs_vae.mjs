@@ -20,7 +20,9 @@ const require = createRequire(import.meta.url);
 const tf = require('@tensorflow/tfjs');
 const wasm = require('@tensorflow/tfjs-backend-wasm');
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '0' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: { steps: { type: 'string', default: '0' }, seed: { type: 'string', default: '1' } },
+});
 const steps = Number(values.steps);
 const seed = Number(values.seed);
 const BATCH = 128;
@@ -99,9 +101,22 @@ for (let s = 0; s < stepsPerEpoch && !(steps > 0 && done >= steps); s++) {
 }
 const loopSeconds = (performance.now() - start) / 1000;
 const measured = done === stepsPerEpoch ? 'epoch' : 'steps';
-console.log(JSON.stringify({
-  epochSeconds: measured === 'epoch' ? loopSeconds : (loopSeconds / done) * stepsPerEpoch,
-  measured, steps: done, stepsPerEpoch, loopSeconds, lastLoss, loadSeconds,
-  case: 'vae', impl: 'tfjs-wasm', backend: tf.getBackend(), simd, multithread, threads: wasm.getThreadsCount(),
-  tfjsVersion: tf.version_core, peakRssBytes: process.resourceUsage().maxRSS * 1024,
-}));
+console.log(
+  JSON.stringify({
+    epochSeconds: measured === 'epoch' ? loopSeconds : (loopSeconds / done) * stepsPerEpoch,
+    measured,
+    steps: done,
+    stepsPerEpoch,
+    loopSeconds,
+    lastLoss,
+    loadSeconds,
+    case: 'vae',
+    impl: 'tfjs-wasm',
+    backend: tf.getBackend(),
+    simd,
+    multithread,
+    threads: wasm.getThreadsCount(),
+    tfjsVersion: tf.version_core,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  }),
+);

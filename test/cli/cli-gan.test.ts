@@ -8,8 +8,12 @@ import { tempDir } from '../helpers/helpers.js';
 import { expectFailure, expectOk, expectPng, gentorch, readJson, readJsonLines } from '../helpers/run-cli.js';
 
 let work: string;
-beforeAll(() => { work = tempDir('gentorch-cli-gan-'); });
-afterAll(() => { if (work) rmSync(work, { recursive: true, force: true }); });
+beforeAll(() => {
+  work = tempDir('gentorch-cli-gan-');
+});
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
 const trainRing = (out: string, ...extra: string[]) =>
   gentorch(['train', 'gan', '--arch', 'mlp', '--data', 'ring8', '--device', 'cpu', '--out', out, ...extra]);
@@ -54,7 +58,20 @@ describe('gentorch train gan --data ring8', () => {
     const out = join(work, 'cond');
     expectOk(await trainRing(out, '--steps', '1500', '--conditional', '--seed', '1'));
     const npy = join(work, 'mode5.npy');
-    expectOk(await gentorch(['sample', join(out, 'model.safetensors'), '--n', '200', '--label', '5', '--device', 'cpu', '--out', npy]));
+    expectOk(
+      await gentorch([
+        'sample',
+        join(out, 'model.safetensors'),
+        '--n',
+        '200',
+        '--label',
+        '5',
+        '--device',
+        'cpu',
+        '--out',
+        npy,
+      ]),
+    );
     const s = await readNpy(npy);
     expect(s.shape).toEqual([200, 1, 1, 2]);
     const [mx, my] = [Math.cos((2 * Math.PI * 5) / 8), Math.sin((2 * Math.PI * 5) / 8)];
@@ -62,7 +79,19 @@ describe('gentorch train gan --data ring8', () => {
     let near = 0;
     for (let i = 0; i < 200; i++) if (Math.hypot(d[2 * i] - mx, d[2 * i + 1] - my) < 0.2) near++;
     expect(near).toBeGreaterThan(180);
-    expectFailure(await gentorch(['sample', join(out, 'model.safetensors'), '--label', '8', '--device', 'cpu', '--out', join(work, 'x.png')]), 'E_CONFIG');
+    expectFailure(
+      await gentorch([
+        'sample',
+        join(out, 'model.safetensors'),
+        '--label',
+        '8',
+        '--device',
+        'cpu',
+        '--out',
+        join(work, 'x.png'),
+      ]),
+      'E_CONFIG',
+    );
   });
 
   it('bad GAN flags get one-line typed errors', async () => {
@@ -72,7 +101,17 @@ describe('gentorch train gan --data ring8', () => {
       trainRing(out, '--ema', '1.5'),
       trainRing(out, '--lr-g', '0'),
       gentorch(['train', 'gan', '--arch', 'dcgan', '--data', 'ring8', '--device', 'cpu', '--out', out]),
-      gentorch(['train', 'gan', '--data', 'grid25', '--conditional', '--config', join(work, 'missing.json'), '--out', out]),
+      gentorch([
+        'train',
+        'gan',
+        '--data',
+        'grid25',
+        '--conditional',
+        '--config',
+        join(work, 'missing.json'),
+        '--out',
+        out,
+      ]),
     ]);
     for (const r of runs) expectFailure(r, 'E_CONFIG');
   });
@@ -85,9 +124,28 @@ describe('gentorch train gan on images', () => {
     const { FASHION_DIR } = await import('../helpers/helpers.js');
     const images = await readIdx(join(FASHION_DIR, 'train-images-idx3-ubyte.gz'));
     const npy = join(work, 'small.npy');
-    await writeNpy(npy, { dtype: 'uint8', shape: [256, 28, 28], data: (images.data as Uint8Array).slice(0, 256 * 784) });
+    await writeNpy(npy, {
+      dtype: 'uint8',
+      shape: [256, 28, 28],
+      data: (images.data as Uint8Array).slice(0, 256 * 784),
+    });
     const out = join(work, 'dcgan');
-    const r = await gentorch(['train', 'gan', '--arch', 'dcgan', '--data', npy, '--epochs', '1', '--batch-size', '64', '--device', 'cpu', '--out', out]);
+    const r = await gentorch([
+      'train',
+      'gan',
+      '--arch',
+      'dcgan',
+      '--data',
+      npy,
+      '--epochs',
+      '1',
+      '--batch-size',
+      '64',
+      '--device',
+      'cpu',
+      '--out',
+      out,
+    ]);
     expectOk(r);
     const summary = readJson(join(out, 'summary.json'));
     expect(summary).toMatchObject({ model: 'gan', epochs: 1, steps: 4 });

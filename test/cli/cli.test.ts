@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { load } from '../../lib/index.js';
 import { readIdx } from '../../lib/io/idx.js';
 import { readNpy, writeNpy } from '../../lib/io/npy.js';
-import { ROOT, cliEnv, expectFailure, expectOk, expectPng, gentorch, readJson, readJsonLines, type Run } from '../helpers/run-cli.js';
+import {
+  ROOT,
+  cliEnv,
+  expectFailure,
+  expectOk,
+  expectPng,
+  gentorch,
+  readJson,
+  readJsonLines,
+  type Run,
+} from '../helpers/run-cli.js';
 import { FASHION_DIR, tempDir } from '../helpers/helpers.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -19,8 +29,6 @@ const pythonCan = (module: string): boolean =>
   spawnSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 const HAS_NUMPY = pythonCan('numpy');
 const HAS_TORCH = pythonCan('torch');
-
-
 
 /** Width (= height) of a square grid of 28x28 images with 2 px padding. */
 const grid = (columns: number): number => columns * 28 + (columns + 1) * 2;
@@ -32,7 +40,11 @@ beforeAll(async () => {
   work = tempDir('gentorch-cli-');
   smallNpy = join(work, 'small.npy');
   const images = await readIdx(join(FASHION_DIR, 'train-images-idx3-ubyte.gz'));
-  await writeNpy(smallNpy, { dtype: 'uint8', shape: [600, 28, 28], data: (images.data as Uint8Array).slice(0, 600 * 784) });
+  await writeNpy(smallNpy, {
+    dtype: 'uint8',
+    shape: [600, 28, 28],
+    data: (images.data as Uint8Array).slice(0, 600 * 784),
+  });
 });
 
 afterAll(() => {
@@ -44,7 +56,7 @@ const trainSmall = (out: string, ...extra: string[]): Promise<Run> =>
   gentorch(['train', 'vae', '--data', smallNpy, '--device', 'cpu', '--out', out, ...extra]);
 
 describe('gentorch --version, --help, info', () => {
-  it('--version and -V print package.json\'s version', async () => {
+  it("--version and -V print package.json's version", async () => {
     const { version } = readJson(join(ROOT, 'package.json')) as { version: string };
     const [long, short] = await Promise.all([gentorch(['--version']), gentorch(['-V'])]);
     for (const r of [long, short]) {
@@ -56,17 +68,37 @@ describe('gentorch --version, --help, info', () => {
 
   it('--help lists the commands and train vae --help lists its options, exit 0', async () => {
     const [top, train, sample] = await Promise.all([
-      gentorch(['--help']), gentorch(['train', 'vae', '--help']), gentorch(['sample', '--help']),
+      gentorch(['--help']),
+      gentorch(['train', 'vae', '--help']),
+      gentorch(['sample', '--help']),
     ]);
     expectOk(top);
     for (const cmd of ['info', 'train', 'sample', '--version']) expect(top.stdout).toContain(cmd);
     expectOk(train);
-    for (const opt of ['--data', '--arch', '--epochs', '--batch-size', '--lr', '--latent-dim', '--hidden-dim', '--beta',
-      '--likelihood', '--seed', '--device', '--config', '--checkpoint-every', '--resume', '--force', '--no-progress', '--out']) {
+    for (const opt of [
+      '--data',
+      '--arch',
+      '--epochs',
+      '--batch-size',
+      '--lr',
+      '--latent-dim',
+      '--hidden-dim',
+      '--beta',
+      '--likelihood',
+      '--seed',
+      '--device',
+      '--config',
+      '--checkpoint-every',
+      '--resume',
+      '--force',
+      '--no-progress',
+      '--out',
+    ]) {
       expect(train.stdout).toContain(opt);
     }
     expectOk(sample);
-    for (const opt of ['<checkpoint>', '--n', '--out', '--seed', '--device', '--force']) expect(sample.stdout).toContain(opt);
+    for (const opt of ['<checkpoint>', '--n', '--out', '--seed', '--device', '--force'])
+      expect(sample.stdout).toContain(opt);
     expect(top.stderr + train.stderr + sample.stderr).toBe('');
   });
 
@@ -188,7 +220,9 @@ describe('gentorch train vae', () => {
     expect(s2.epochs).toBe(2);
     expect(s2.steps).toBe(2 * s1.steps);
     expect(s2.epochSeconds).toHaveLength(1); // only the epoch trained by this run
-    const epochs = readJsonLines(join(dir, 'metrics.jsonl')).filter((l) => l.type === 'epoch').map((l) => l.epoch);
+    const epochs = readJsonLines(join(dir, 'metrics.jsonl'))
+      .filter((l) => l.type === 'epoch')
+      .map((l) => l.epoch);
     expect(epochs).toEqual([1, 2]);
     const s3 = readJson(join(straight, 'summary.json'));
     expect(s3.steps).toBe(s2.steps);
@@ -287,11 +321,19 @@ describe('gentorch sample', () => {
   it.skipIf(!HAS_NUMPY)('its .npy reads in numpy as float32 (16, 1, 28, 28) in [0, 1]', async () => {
     const file = join(work, 'numpy.npy');
     expectOk(await gentorch(['sample', ckpt, '--n', '16', '--out', file, '--device', 'cpu']));
-    const py = spawnSync(PYTHON, ['-c', [
-      'import json, sys, numpy as np',
-      'a = np.load(sys.argv[1], allow_pickle=False)',
-      'print(json.dumps({"dtype": str(a.dtype), "shape": list(a.shape), "min": float(a.min()), "max": float(a.max()), "finite": bool(np.isfinite(a).all())}))',
-    ].join('\n'), file], { encoding: 'utf8' });
+    const py = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        [
+          'import json, sys, numpy as np',
+          'a = np.load(sys.argv[1], allow_pickle=False)',
+          'print(json.dumps({"dtype": str(a.dtype), "shape": list(a.shape), "min": float(a.min()), "max": float(a.max()), "finite": bool(np.isfinite(a).all())}))',
+        ].join('\n'),
+        file,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(py.status, py.stderr).toBe(0);
     const r = JSON.parse(py.stdout);
     expect(r.dtype).toBe('float32');
@@ -308,7 +350,20 @@ describe('gentorch train vae on the full Fashion-MNIST', () => {
 
   beforeAll(async () => {
     out = join(work, 'full');
-    straight = await gentorch(['train', 'vae', '--data', 'fashion-mnist', '--epochs', '1', '--seed', '1', '--device', 'cpu', '--out', out]);
+    straight = await gentorch([
+      'train',
+      'vae',
+      '--data',
+      'fashion-mnist',
+      '--epochs',
+      '1',
+      '--seed',
+      '1',
+      '--device',
+      'cpu',
+      '--out',
+      out,
+    ]);
   });
 
   it('one epoch reaches a test negative ELBO of at most 264 nats', () => {
@@ -319,17 +374,27 @@ describe('gentorch train vae on the full Fashion-MNIST', () => {
     expect(s.test.nelbo).toBeLessThanOrEqual(264);
   });
 
-  it.skipIf(!HAS_TORCH)('PyTorch\'s reference module loads the checkpoint and measures the same test loss (within 2%)', () => {
-    expectOk(straight);
-    const py = spawnSync(PYTHON, [join(ROOT, 'scripts/reference/vae_mlp.py'), 'eval', join(out, 'model.safetensors')], {
-      cwd: ROOT, env: cliEnv(), encoding: 'utf8', timeout: 120_000,
-    });
-    expect(py.status, py.stderr).toBe(0);
-    const { test_loss: loss } = JSON.parse(py.stdout.trim().split('\n').at(-1)!) as { test_loss: number };
-    const nelbo = readJson(join(out, 'summary.json')).test.nelbo as number;
-    expect(nelbo).toBeLessThanOrEqual(264);
-    expect(Math.abs(loss - nelbo) / nelbo).toBeLessThan(0.02);
-  });
+  it.skipIf(!HAS_TORCH)(
+    "PyTorch's reference module loads the checkpoint and measures the same test loss (within 2%)",
+    () => {
+      expectOk(straight);
+      const py = spawnSync(
+        PYTHON,
+        [join(ROOT, 'scripts/reference/vae_mlp.py'), 'eval', join(out, 'model.safetensors')],
+        {
+          cwd: ROOT,
+          env: cliEnv(),
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      );
+      expect(py.status, py.stderr).toBe(0);
+      const { test_loss: loss } = JSON.parse(py.stdout.trim().split('\n').at(-1)!) as { test_loss: number };
+      const nelbo = readJson(join(out, 'summary.json')).test.nelbo as number;
+      expect(nelbo).toBeLessThanOrEqual(264);
+      expect(Math.abs(loss - nelbo) / nelbo).toBeLessThan(0.02);
+    },
+  );
 
   it('SIGINT mid-epoch exits with E_ABORTED, leaving the last --checkpoint-every checkpoint; --resume finishes the same run', async () => {
     expectOk(straight);
@@ -341,7 +406,10 @@ describe('gentorch train vae on the full Fashion-MNIST', () => {
       {
         onSpawn: (child) => {
           poll = setInterval(() => {
-            if (existsSync(model)) { clearInterval(poll); child.kill('SIGINT'); }
+            if (existsSync(model)) {
+              clearInterval(poll);
+              child.kill('SIGINT');
+            }
           }, 10);
         },
       },
@@ -369,8 +437,9 @@ describe('gentorch train vae on the full Fashion-MNIST', () => {
   it('GENTORCH_FASHION_MNIST_DIR chooses where fashion-mnist is read from', async () => {
     const empty = tempDir('gentorch-nofashion-');
     try {
-      const r = await gentorch(['train', 'vae', '--epochs', '1', '--device', 'cpu', '--out', join(work, 'env-dir')],
-        { env: { GENTORCH_FASHION_MNIST_DIR: empty } });
+      const r = await gentorch(['train', 'vae', '--epochs', '1', '--device', 'cpu', '--out', join(work, 'env-dir')], {
+        env: { GENTORCH_FASHION_MNIST_DIR: empty },
+      });
       expectFailure(r, 'E_DATA');
       expect(r.stderr).toContain(empty);
       expect(r.stderr).toContain('train-images-idx3-ubyte');

@@ -18,10 +18,12 @@ const DATA: Record<DType, (n: number) => fc.Arbitrary<HostTensor['data']>> = {
   int64: (n) => fc.bigInt64Array({ minLength: n, maxLength: n }),
   bool: (n) => fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }).map((a) => Uint8Array.from(a)),
 };
-export const tensorArb: fc.Arbitrary<HostTensor> = fc.record({
-  dtype: fc.constantFrom(...(Object.keys(DATA) as DType[])),
-  shape: fc.array(fc.nat({ max: 4 }), { maxLength: 4 }),
-}).chain(({ dtype, shape }) => DATA[dtype](numel(shape)).map((data) => ({ dtype, shape, data }) as HostTensor));
+export const tensorArb: fc.Arbitrary<HostTensor> = fc
+  .record({
+    dtype: fc.constantFrom(...(Object.keys(DATA) as DType[])),
+    shape: fc.array(fc.nat({ max: 4 }), { maxLength: 4 }),
+  })
+  .chain(({ dtype, shape }) => DATA[dtype](numel(shape)).map((data) => ({ dtype, shape, data }) as HostTensor));
 
 export type Mutation =
   | { kind: 'set'; at: number; value: number }
@@ -35,7 +37,11 @@ export function mutationArb(headerBytes: number): fc.Arbitrary<Mutation> {
   return fc.oneof(
     fc.record({ kind: fc.constant('set' as const), at: position, value: fc.integer({ min: 0, max: 255 }) }),
     fc.record({ kind: fc.constant('truncate' as const), at: position }),
-    fc.record({ kind: fc.constant('insert' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+    fc.record({
+      kind: fc.constant('insert' as const),
+      at: position,
+      bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+    }),
     fc.record({ kind: fc.constant('delete' as const), at: position, count: fc.integer({ min: 1, max: 8 }) }),
   );
 }

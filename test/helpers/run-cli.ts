@@ -9,7 +9,12 @@ import { expect } from 'vitest';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'gentorch.js');
 
-export interface Run { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** The environment of a CLI run: ours without GENTORCH_FASHION_MNIST_DIR, plus `extra`. */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -19,13 +24,24 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs `gentorch ...args` to completion. `onSpawn` gets the child (to signal it). */
-export function gentorch(args: string[], options: { env?: Record<string, string>; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+export function gentorch(
+  args: string[],
+  options: { env?: Record<string, string>; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: cliEnv(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
     options.onSpawn?.(child);
@@ -34,7 +50,8 @@ export function gentorch(args: string[], options: { env?: Record<string, string>
 
 /** Fails with the run's output when it did not exit 0. */
 export function expectOk(r: Run): void {
-  if (r.status !== 0) throw new Error(`gentorch exited ${r.status ?? r.signal}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`gentorch exited ${r.status ?? r.signal}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
 }
 
 /** The one-line error report of a failed run. */
@@ -46,7 +63,10 @@ export function expectFailure(r: Run, code: string): void {
 
 export const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
 export const readJsonLines = (path: string): any[] =>
-  readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l));
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -59,4 +79,3 @@ export async function expectPng(path: string, width: number, height: number): Pr
   expect(meta.width).toBe(width);
   expect(meta.height).toBe(height);
 }
-

@@ -52,7 +52,9 @@ describe('typed array <-> tensor bridge', () => {
       expect((err as GentorchError).code).toBe('E_SHAPE');
       expect((err as GentorchError).message).toContain('Expected 4 elements');
     }
-    expect(() => native().tensorRoundTrip({ data: new Float32Array(4), shape: [2, -2] })).toThrow(/non-negative integer sizes/);
+    expect(() => native().tensorRoundTrip({ data: new Float32Array(4), shape: [2, -2] })).toThrow(
+      /non-negative integer sizes/,
+    );
   });
 
   it('rejects data that is not a typed array with E_DATA', () => {

@@ -22,7 +22,6 @@ const CPP_MARKERS = ['c10', '.cpp', '.h:', 'Exception raised from', 'terminate']
 const dir = tempDir('gentorch-errors-');
 const at = (name: string): string => join(dir, name);
 
-
 /** Runs jobs at most `limit` at a time; each result is its own promise. */
 function limited(limit: number): <T>(job: () => Promise<T>) => Promise<T> {
   let running = 0;
@@ -32,10 +31,18 @@ function limited(limit: number): <T>(job: () => Promise<T>) => Promise<T> {
     running++;
     queue.shift()!();
   };
-  return <T>(job: () => Promise<T>) => new Promise<T>((resolve, reject) => {
-    queue.push(() => job().then(resolve, reject).finally(() => { running--; next(); }));
-    next();
-  });
+  return <T>(job: () => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push(() =>
+        job()
+          .then(resolve, reject)
+          .finally(() => {
+            running--;
+            next();
+          }),
+      );
+      next();
+    });
 }
 
 interface Case {
@@ -66,7 +73,12 @@ function train(name: string, flags: string[], code: string, more: Partial<Case> 
 /** `sample CHECKPOINT` into a fresh .png. */
 function sample(name: string, checkpoint: string, flags: string[], code: string, more: Partial<Case> = {}): Case {
   const hasOut = flags.includes('--out');
-  return { name, args: ['sample', checkpoint, ...flags, ...(hasOut ? [] : ['--out', at(`sample-${++nOut}.png`)])], code, ...more };
+  return {
+    name,
+    args: ['sample', checkpoint, ...flags, ...(hasOut ? [] : ['--out', at(`sample-${++nOut}.png`)])],
+    code,
+    ...more,
+  };
 }
 
 const CASES: Case[] = [
@@ -89,19 +101,36 @@ const CASES: Case[] = [
   train('--on-nan ignore', ['--on-nan', 'ignore'], 'E_CONFIG', { includes: ['--on-nan', 'ignore'] }),
   train('--cuda-graphs maybe', ['--cuda-graphs', 'maybe'], 'E_CONFIG', { includes: ['--cuda-graphs', 'maybe'] }),
   train('--cuda-graphs on without a GPU', ['--cuda-graphs', 'on'], 'E_CONFIG', { includes: ['cudaGraphs', 'cpu'] }),
-  train('--config with "precision": "fp8"', ['--config', at('precision.json')], 'E_CONFIG', { includes: ['precision', 'fp8'] }),
+  train('--config with "precision": "fp8"', ['--config', at('precision.json')], 'E_CONFIG', {
+    includes: ['precision', 'fp8'],
+  }),
   train('--device cuda without a GPU', ['--device', 'cuda'], 'E_DEVICE', { includes: ['cuda'], skip: HAS_CUDA }),
   train('--device cuda:7 without a GPU', ['--device', 'cuda:7'], 'E_DEVICE', { includes: ['cuda:7'], skip: HAS_CUDA }),
   train('--device gpu', ['--device', 'gpu'], 'E_CONFIG', { includes: ['"gpu"'] }),
   train('an unknown option', ['--bogus'], 'E_CONFIG', { includes: ['--bogus'] }),
-  { name: 'train vae without --out', args: ['train', 'vae', '--data', at('small.npy'), '--epochs', '1'], code: 'E_CONFIG', includes: ['--out'] },
+  {
+    name: 'train vae without --out',
+    args: ['train', 'vae', '--data', at('small.npy'), '--epochs', '1'],
+    code: 'E_CONFIG',
+    includes: ['--out'],
+  },
   { name: 'an unknown command', args: ['frobnicate'], code: 'E_CONFIG', includes: ['frobnicate'] },
   // BUG: commander appends "\n(Did you mean train?)" to its message for a
   // near-miss command or option, so the report is two lines, not one.
   { name: 'a misspelt command', args: ['trian'], code: 'E_CONFIG', includes: ['trian', 'train'] },
   train('a misspelt option', ['--epoch', '1'], 'E_CONFIG', { includes: ['--epoch', '--epochs'] }),
-  { name: 'train without a model kind', args: ['train', '--out', at('gan-out')], code: 'E_CONFIG', includes: ['vae or gan'] },
-  { name: 'train of an unknown model kind', args: ['train', 'flow', '--out', at('flow-out')], code: 'E_CONFIG', includes: ['flow'] },
+  {
+    name: 'train without a model kind',
+    args: ['train', '--out', at('gan-out')],
+    code: 'E_CONFIG',
+    includes: ['vae or gan'],
+  },
+  {
+    name: 'train of an unknown model kind',
+    args: ['train', 'flow', '--out', at('flow-out')],
+    code: 'E_CONFIG',
+    includes: ['flow'],
+  },
   { name: 'no command at all', args: [], code: 'E_CONFIG', includes: ['--help'] },
   // BUG: --epochs 0 (and -1) pass the CLI's int() parser and never reach
   // resolveFitConfig: `remaining = epochs - trained` is <= 0, so the run skips
@@ -111,58 +140,120 @@ const CASES: Case[] = [
 
   // --data.
   train('--data /nonexistent', ['--data', '/nonexistent'], 'E_DATA', { includes: ['/nonexistent'] }),
-  train('a truncated .npy', ['--data', at('truncated.npy')], 'E_DATA', { includes: [at('truncated.npy'), 'truncated'] }),
+  train('a truncated .npy', ['--data', at('truncated.npy')], 'E_DATA', {
+    includes: [at('truncated.npy'), 'truncated'],
+  }),
   train('a complex64 .npy', ['--data', at('complex.npy')], 'E_DATA', { includes: [at('complex.npy'), '<c8'] }),
   train('an object .npy', ['--data', at('object.npy')], 'E_DATA', { includes: [at('object.npy'), '|O'] }),
   train('a float .npy with NaN', ['--data', at('nan.npy')], 'E_DATA', { includes: [at('nan.npy'), 'NaN'] }),
-  train('a float .npy with a value > 1', ['--data', at('above-one.npy')], 'E_DATA', { includes: [at('above-one.npy'), '1.5'] }),
-  train('a float .npy with a value < 0', ['--data', at('negative.npy')], 'E_DATA', { includes: [at('negative.npy'), '-0.25'] }),
+  train('a float .npy with a value > 1', ['--data', at('above-one.npy')], 'E_DATA', {
+    includes: [at('above-one.npy'), '1.5'],
+  }),
+  train('a float .npy with a value < 0', ['--data', at('negative.npy')], 'E_DATA', {
+    includes: [at('negative.npy'), '-0.25'],
+  }),
   train('a 5-D .npy', ['--data', at('five-d.npy')], 'E_SHAPE', { includes: [at('five-d.npy')] }),
-  train('a .npy of one image (nothing to hold out)', ['--data', at('one.npy')], 'E_DATA', { includes: [at('one.npy')] }),
+  train('a .npy of one image (nothing to hold out)', ['--data', at('one.npy')], 'E_DATA', {
+    includes: [at('one.npy')],
+  }),
   train('a .npy that is not NPY', ['--data', at('text.npy')], 'E_DATA', { includes: [at('text.npy'), 'magic'] }),
-  train('an IDX file with a bad magic', ['--data', at('bad-magic-idx3-ubyte')], 'E_DATA', { includes: [at('bad-magic-idx3-ubyte'), 'magic'] }),
-  train('a truncated .gz IDX file', ['--data', at('truncated-idx3-ubyte.gz')], 'E_DATA', { includes: [at('truncated-idx3-ubyte.gz')] }),
-  train('an IDX folder whose training images are a truncated .gz', ['--data', at('idx-folder')], 'E_DATA',
-    { includes: [join(at('idx-folder'), 'train-images-idx3-ubyte.gz')] }),
-  train('an IDX folder without the files', ['--data', at('empty-folder')], 'E_DATA', { includes: [at('empty-folder'), 'train-images-idx3-ubyte'] }),
-  train('fashion-mnist where GENTORCH_FASHION_MNIST_DIR does not exist', ['--data', 'fashion-mnist'], 'E_DATA',
-    { includes: ['/nonexistent/fashion', 'GENTORCH_FASHION_MNIST_DIR'], env: { GENTORCH_FASHION_MNIST_DIR: '/nonexistent/fashion' } }),
+  train('an IDX file with a bad magic', ['--data', at('bad-magic-idx3-ubyte')], 'E_DATA', {
+    includes: [at('bad-magic-idx3-ubyte'), 'magic'],
+  }),
+  train('a truncated .gz IDX file', ['--data', at('truncated-idx3-ubyte.gz')], 'E_DATA', {
+    includes: [at('truncated-idx3-ubyte.gz')],
+  }),
+  train('an IDX folder whose training images are a truncated .gz', ['--data', at('idx-folder')], 'E_DATA', {
+    includes: [join(at('idx-folder'), 'train-images-idx3-ubyte.gz')],
+  }),
+  train('an IDX folder without the files', ['--data', at('empty-folder')], 'E_DATA', {
+    includes: [at('empty-folder'), 'train-images-idx3-ubyte'],
+  }),
+  train('fashion-mnist where GENTORCH_FASHION_MNIST_DIR does not exist', ['--data', 'fashion-mnist'], 'E_DATA', {
+    includes: ['/nonexistent/fashion', 'GENTORCH_FASHION_MNIST_DIR'],
+    env: { GENTORCH_FASHION_MNIST_DIR: '/nonexistent/fashion' },
+  }),
 
   // --config.
-  train('--config of invalid JSON', ['--config', at('invalid.json')], 'E_CONFIG', { includes: [at('invalid.json'), 'JSON'] }),
+  train('--config of invalid JSON', ['--config', at('invalid.json')], 'E_CONFIG', {
+    includes: [at('invalid.json'), 'JSON'],
+  }),
   train('--config of a missing file', ['--config', at('missing.json')], 'E_CONFIG', { includes: [at('missing.json')] }),
   train('--config of a JSON array', ['--config', at('array.json')], 'E_CONFIG', { includes: [at('array.json')] }),
-  train('--config with an unknown key', ['--config', at('typo.json')], 'E_CONFIG', { includes: ['"latentDims"', 'did you mean "latentDim"'] }),
-  train('--config with a bad value', ['--config', at('bad-value.json')], 'E_CONFIG', { includes: ['latentDim', '"4"'] }),
+  train('--config with an unknown key', ['--config', at('typo.json')], 'E_CONFIG', {
+    includes: ['"latentDims"', 'did you mean "latentDim"'],
+  }),
+  train('--config with a bad value', ['--config', at('bad-value.json')], 'E_CONFIG', {
+    includes: ['latentDim', '"4"'],
+  }),
   // BUG: config-file values of epochs are not validated either: "abc" makes
   // `remaining` NaN, the run skips fit() and exits 0 after 0 epochs ({"epochs": 0} likewise).
   train('--config with "epochs": "abc"', ['--config', at('epochs-abc.json')], 'E_CONFIG', { includes: ['epochs'] }),
   train('--config with "epochs": 0', ['--config', at('epochs-0.json')], 'E_CONFIG', { includes: ['epochs'] }),
 
   // sample.
-  sample('sample of a missing checkpoint', at('nope.safetensors'), [], 'E_CHECKPOINT', { includes: [at('nope.safetensors')] }),
+  sample('sample of a missing checkpoint', at('nope.safetensors'), [], 'E_CHECKPOINT', {
+    includes: [at('nope.safetensors')],
+  }),
   sample('sample of a folder', dir, [], 'E_CHECKPOINT', { includes: [dir, 'directory'] }),
-  sample('sample of random bytes', at('random.safetensors'), [], 'E_CHECKPOINT', { includes: [at('random.safetensors')] }),
-  sample('sample of a safetensors file with a huge header length', at('huge-header.safetensors'), [], 'E_CHECKPOINT',
-    { includes: [at('huge-header.safetensors'), 'header length'] }),
-  sample('sample of a truncated checkpoint', at('truncated.safetensors'), [], 'E_CHECKPOINT', { includes: [at('truncated.safetensors')] }),
-  sample('sample of a safetensors file without gentorch metadata', at('plain.safetensors'), [], 'E_CHECKPOINT',
-    { includes: [at('plain.safetensors'), 'not a gentorch checkpoint'] }),
-  sample('sample of a checkpoint of format version 2', at('version2.safetensors'), [], 'E_CHECKPOINT', { includes: [at('version2.safetensors'), 'version'] }),
-  sample('sample of a VAE checkpoint whose metadata says gan', at('gan.safetensors'), [], 'E_CHECKPOINT', { includes: [at('gan.safetensors'), 'GAN option'] }),
-  sample('sample of a checkpoint missing a tensor', at('no-fc4.safetensors'), [], 'E_CHECKPOINT', { includes: ['fc4.weight'] }),
-  sample('sample of a checkpoint with a tensor of the wrong shape', at('wrong-shape.safetensors'), [], 'E_CHECKPOINT', { includes: ['fc4.weight', '784'] }),
-  sample('sample of a checkpoint whose config does not match its tensors', at('mismatch.safetensors'), [], 'E_CHECKPOINT', { includes: ['fc21.weight'] }),
-  sample('sample of a checkpoint with an invalid config', at('bad-config.safetensors'), [], 'E_CHECKPOINT', { includes: [at('bad-config.safetensors'), 'latentDim'] }),
-  sample('sample of a checkpoint with a negative step', at('bad-state.safetensors'), [], 'E_CHECKPOINT', { includes: [at('bad-state.safetensors'), 'step'] }),
+  sample('sample of random bytes', at('random.safetensors'), [], 'E_CHECKPOINT', {
+    includes: [at('random.safetensors')],
+  }),
+  sample('sample of a safetensors file with a huge header length', at('huge-header.safetensors'), [], 'E_CHECKPOINT', {
+    includes: [at('huge-header.safetensors'), 'header length'],
+  }),
+  sample('sample of a truncated checkpoint', at('truncated.safetensors'), [], 'E_CHECKPOINT', {
+    includes: [at('truncated.safetensors')],
+  }),
+  sample('sample of a safetensors file without gentorch metadata', at('plain.safetensors'), [], 'E_CHECKPOINT', {
+    includes: [at('plain.safetensors'), 'not a gentorch checkpoint'],
+  }),
+  sample('sample of a checkpoint of format version 2', at('version2.safetensors'), [], 'E_CHECKPOINT', {
+    includes: [at('version2.safetensors'), 'version'],
+  }),
+  sample('sample of a VAE checkpoint whose metadata says gan', at('gan.safetensors'), [], 'E_CHECKPOINT', {
+    includes: [at('gan.safetensors'), 'GAN option'],
+  }),
+  sample('sample of a checkpoint missing a tensor', at('no-fc4.safetensors'), [], 'E_CHECKPOINT', {
+    includes: ['fc4.weight'],
+  }),
+  sample('sample of a checkpoint with a tensor of the wrong shape', at('wrong-shape.safetensors'), [], 'E_CHECKPOINT', {
+    includes: ['fc4.weight', '784'],
+  }),
+  sample(
+    'sample of a checkpoint whose config does not match its tensors',
+    at('mismatch.safetensors'),
+    [],
+    'E_CHECKPOINT',
+    { includes: ['fc21.weight'] },
+  ),
+  sample('sample of a checkpoint with an invalid config', at('bad-config.safetensors'), [], 'E_CHECKPOINT', {
+    includes: [at('bad-config.safetensors'), 'latentDim'],
+  }),
+  sample('sample of a checkpoint with a negative step', at('bad-state.safetensors'), [], 'E_CHECKPOINT', {
+    includes: [at('bad-state.safetensors'), 'step'],
+  }),
   sample('sample --out x.jpg', at('good.safetensors'), ['--out', at('x.jpg')], 'E_CONFIG', { includes: ['x.jpg'] }),
   sample('sample --n 0', at('good.safetensors'), ['--n', '0'], 'E_CONFIG', { includes: ['n'] }),
   sample('sample --n abc', at('good.safetensors'), ['--n', 'abc'], 'E_CONFIG', { includes: ['--n', 'abc'] }),
   sample('sample --seed -1', at('good.safetensors'), ['--seed', '-1'], 'E_CONFIG', { includes: ['seed'] }),
   sample('sample --device gpu', at('good.safetensors'), ['--device', 'gpu'], 'E_CONFIG', { includes: ['"gpu"'] }),
-  sample('sample --device cuda without a GPU', at('good.safetensors'), ['--device', 'cuda'], 'E_DEVICE', { skip: HAS_CUDA }),
-  sample('sample --out in a missing folder', at('good.safetensors'), ['--out', at('no/such/dir/x.png'), '--device', 'cpu'], 'E_IO', { includes: [at('no/such/dir/x.png')] }),
-  { name: 'sample without a checkpoint', args: ['sample', '--out', at('x.png')], code: 'E_CONFIG', includes: ['checkpoint'] },
+  sample('sample --device cuda without a GPU', at('good.safetensors'), ['--device', 'cuda'], 'E_DEVICE', {
+    skip: HAS_CUDA,
+  }),
+  sample(
+    'sample --out in a missing folder',
+    at('good.safetensors'),
+    ['--out', at('no/such/dir/x.png'), '--device', 'cpu'],
+    'E_IO',
+    { includes: [at('no/such/dir/x.png')] },
+  ),
+  {
+    name: 'sample without a checkpoint',
+    args: ['sample', '--out', at('x.png')],
+    code: 'E_CONFIG',
+    includes: ['checkpoint'],
+  },
   { name: 'sample without --out', args: ['sample', at('good.safetensors')], code: 'E_CONFIG', includes: ['--out'] },
 ];
 
@@ -170,7 +261,11 @@ const CASES: Case[] = [
 async function writeFixtures(): Promise<void> {
   // Data.
   const images = await readIdx(join(FASHION_DIR, 'train-images-idx3-ubyte.gz'));
-  const small = encodeNpy({ dtype: 'uint8', shape: [100, 28, 28], data: (images.data as Uint8Array).slice(0, 100 * 784) });
+  const small = encodeNpy({
+    dtype: 'uint8',
+    shape: [100, 28, 28],
+    data: (images.data as Uint8Array).slice(0, 100 * 784),
+  });
   writeFileSync(at('small.npy'), small);
   writeFileSync(at('precision.json'), JSON.stringify({ precision: 'fp8' }));
   writeFileSync(at('truncated.npy'), small.subarray(0, small.length - 1000));
@@ -194,7 +289,10 @@ async function writeFixtures(): Promise<void> {
   writeFileSync(at('nan.npy'), encodeNpy(floats(100, NaN)));
   writeFileSync(at('above-one.npy'), encodeNpy(floats(7, 1.5)));
   writeFileSync(at('negative.npy'), encodeNpy(floats(3, -0.25)));
-  writeFileSync(at('five-d.npy'), encodeNpy({ dtype: 'uint8', shape: [2, 1, 1, 28, 28], data: new Uint8Array(2 * 784) }));
+  writeFileSync(
+    at('five-d.npy'),
+    encodeNpy({ dtype: 'uint8', shape: [2, 1, 1, 28, 28], data: new Uint8Array(2 * 784) }),
+  );
   writeFileSync(at('one.npy'), encodeNpy({ dtype: 'uint8', shape: [1, 28, 28], data: new Uint8Array(784) }));
   writeFileSync(at('text.npy'), 'id,pixel0,pixel1\n1,0,0\n');
   const idx = Buffer.alloc(16 + 4 * 784);
@@ -237,7 +335,11 @@ async function writeFixtures(): Promise<void> {
   ckpt('plain.safetensors', real, {});
   const { 'fc4.weight': _dropped, ...noFc4 } = real;
   ckpt('no-fc4.safetensors', noFc4, metadata);
-  ckpt('wrong-shape.safetensors', { ...real, 'fc4.weight': { dtype: 'float32', shape: [784, 31], data: new Float32Array(784 * 31) } }, metadata);
+  ckpt(
+    'wrong-shape.safetensors',
+    { ...real, 'fc4.weight': { dtype: 'float32', shape: [784, 31], data: new Float32Array(784 * 31) } },
+    metadata,
+  );
   ckpt('mismatch.safetensors', real, { ...metadata, config: JSON.stringify({ ...config, latentDim: 10 }) });
   ckpt('bad-config.safetensors', real, { ...metadata, config: JSON.stringify({ ...config, latentDim: 0 }) });
   ckpt('bad-state.safetensors', real, { ...metadata, training: JSON.stringify({ ...training, step: -1 }) });
@@ -245,7 +347,10 @@ async function writeFixtures(): Promise<void> {
   writeFileSync(at('truncated.safetensors'), bytes.subarray(0, bytes.length >> 1));
   // Deterministic "random" bytes (an LCG), so the header length they spell is the same every run.
   const noise = Buffer.alloc(4096);
-  for (let i = 0, s = 12345; i < noise.length; i++) { s = (s * 1103515245 + 12345) >>> 0; noise[i] = s >>> 24; }
+  for (let i = 0, s = 12345; i < noise.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    noise[i] = s >>> 24;
+  }
   writeFileSync(at('random.safetensors'), noise);
   const huge = Buffer.alloc(64, 0x20);
   huge.writeBigUInt64LE(1n << 60n, 0);
@@ -258,8 +363,15 @@ let goodSample: Promise<Run>;
 beforeAll(async () => {
   await writeFixtures();
   const run = limited(Math.max(4, 2 * availableParallelism()));
-  goodSample = run(() => gentorch(['sample', at('good.safetensors'), '--n', '4', '--device', 'cpu', '--out', at('good.png')]));
-  for (const c of CASES) if (!c.skip) results.set(c.name, run(() => gentorch(c.args, { env: c.env })));
+  goodSample = run(() =>
+    gentorch(['sample', at('good.safetensors'), '--n', '4', '--device', 'cpu', '--out', at('good.png')]),
+  );
+  for (const c of CASES)
+    if (!c.skip)
+      results.set(
+        c.name,
+        run(() => gentorch(c.args, { env: c.env })),
+      );
   // Let every run finish before any test reports, so none is left running on failure.
   await Promise.allSettled([goodSample, ...results.values()]);
 });
@@ -310,7 +422,10 @@ async function caught(f: () => unknown): Promise<GentorchError> {
 }
 
 describe('API: bad input gets a GentorchError with the documented code', () => {
-  const images = (n: number, h = 28, w = 28, c = 1) => ({ data: new Uint8Array(n * c * h * w).fill(128), shape: [n, c, h, w] });
+  const images = (n: number, h = 28, w = 28, c = 1) => ({
+    data: new Uint8Array(n * c * h * w).fill(128),
+    shape: [n, c, h, w],
+  });
 
   it('new VAE: unknown key -> E_CONFIG with a did-you-mean; latentDim 0 -> the documented message', async () => {
     const typo = await caught(() => new VAE({ latentDims: 3 } as never));
@@ -326,11 +441,14 @@ describe('API: bad input gets a GentorchError with the documented code', () => {
     expect((await caught(() => new VAE(null as never))).code).toBe('E_CONFIG');
   });
 
-  it.skipIf(HAS_CUDA)('new VAE({ device: "cuda" }) without a GPU -> E_DEVICE; a misspelt device -> E_CONFIG', async () => {
-    const e = await caught(() => new VAE({ device: 'cuda' }));
-    expect(e.code).toBe('E_DEVICE');
-    expect((await caught(() => new VAE({ device: 'gpu' }))).code).toBe('E_CONFIG');
-  });
+  it.skipIf(HAS_CUDA)(
+    'new VAE({ device: "cuda" }) without a GPU -> E_DEVICE; a misspelt device -> E_CONFIG',
+    async () => {
+      const e = await caught(() => new VAE({ device: 'cuda' }));
+      expect(e.code).toBe('E_DEVICE');
+      expect((await caught(() => new VAE({ device: 'gpu' }))).code).toBe('E_CONFIG');
+    },
+  );
 
   it('fit: bad options -> E_CONFIG, images of the wrong size -> E_SHAPE; the model stays usable', async () => {
     using vae = new VAE({ device: 'cpu', hiddenDim: 16, latentDim: 4 });
@@ -381,7 +499,9 @@ describe('API: bad input gets a GentorchError with the documented code', () => {
     const e = await caught(() => datasets.fromArrays({ data: nan, shape: [2, 28, 28] }));
     expect(e.code).toBe('E_DATA');
     expect(e.message).toContain('NaN');
-    expect((await caught(() => datasets.fromArrays({ data: new Float32Array(784).fill(2), shape: [1, 28, 28] }))).code).toBe('E_DATA');
+    expect(
+      (await caught(() => datasets.fromArrays({ data: new Float32Array(784).fill(2), shape: [1, 28, 28] }))).code,
+    ).toBe('E_DATA');
     expect((await caught(() => datasets.fromArrays({ data: [1, 2, 3] as never, shape: [3] }))).code).toBe('E_DATA');
     expect((await caught(() => datasets.fromArrays({ data: new Uint8Array(4), shape: [2, -2] }))).code).toBe('E_SHAPE');
   });

@@ -2,13 +2,26 @@
 // interpolation and latent traversal. Small models trained for a few steps
 // (or not at all): these check the geometry of the latent paths, not quality.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GAN, VAE, corrupt, interpolation, restore, traversal, type Corruption, type HostTensor, type ImageDataset } from '../../lib/index.js';
+import {
+  GAN,
+  VAE,
+  corrupt,
+  interpolation,
+  restore,
+  traversal,
+  type Corruption,
+  type HostTensor,
+  type ImageDataset,
+} from '../../lib/index.js';
 import { take, toFloat } from '../../lib/data/datasets.js';
 import { caught, caughtAsync } from '../helpers/caught.js';
 import { smallTrain } from '../helpers/helpers.js';
 
-const images = (n: number, c: number, value: number): HostTensor<'float32'> =>
-  ({ dtype: 'float32', shape: [n, c, 28, 28], data: new Float32Array(n * c * 784).fill(value) });
+const images = (n: number, c: number, value: number): HostTensor<'float32'> => ({
+  dtype: 'float32',
+  shape: [n, c, 28, 28],
+  data: new Float32Array(n * c * 784).fill(value),
+});
 
 /** The largest absolute difference of two equally long arrays. */
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -26,7 +39,11 @@ function image(t: HostTensor<'float32'>, i: number): Float32Array {
 
 describe('corrupt()', () => {
   it('with no noise and no mask is a copy of the images', () => {
-    const clean = toFloat({ dtype: 'uint8', shape: [2, 1, 28, 28], data: Uint8Array.from({ length: 2 * 784 }, (_, i) => i % 256) });
+    const clean = toFloat({
+      dtype: 'uint8',
+      shape: [2, 1, 28, 28],
+      data: Uint8Array.from({ length: 2 * 784 }, (_, i) => i % 256),
+    });
     for (const c of [{}, { noiseStd: 0, maskShare: 0 }]) {
       const out = corrupt(clean, c);
       expect(out.shape).toEqual(clean.shape);
@@ -111,12 +128,15 @@ describe('interpolation, traversal and restoration', () => {
     gan?.dispose();
   });
 
-  it('VAE interpolation: rows x steps images whose row ends decode the given images\' posterior means', async () => {
+  it("VAE interpolation: rows x steps images whose row ends decode the given images' posterior means", async () => {
     const out = await interpolation(vae, { images: data, rows: 2, steps: 5 });
     expect(out.shape).toEqual([10, 1, 28, 28]);
     const { mu } = await vae.encode(take(data, 4));
     const ends = await vae.decode(mu);
-    for (const [row, a, b] of [[0, 0, 1], [1, 2, 3]]) {
+    for (const [row, a, b] of [
+      [0, 0, 1],
+      [1, 2, 3],
+    ]) {
       expect(maxDiff(image(out, row * 5), image(ends, a))).toBeLessThan(1e-5);
       expect(maxDiff(image(out, row * 5 + 4), image(ends, b))).toBeLessThan(1e-5);
     }
@@ -135,12 +155,14 @@ describe('interpolation, traversal and restoration', () => {
     expect(err.message).toContain('4');
   });
 
-  it('GAN interpolation: rows x steps images, the same for a seed (the model\'s by default), others for another', async () => {
+  it("GAN interpolation: rows x steps images, the same for a seed (the model's by default), others for another", async () => {
     const a = await interpolation(gan, { rows: 3, steps: 4, seed: 9 });
     expect(a.shape).toEqual([12, 1, 28, 28]);
     expect((await interpolation(gan, { rows: 3, steps: 4, seed: 9 })).data).toEqual(a.data);
     expect(maxDiff((await interpolation(gan, { rows: 3, steps: 4, seed: 10 })).data, a.data)).toBeGreaterThan(1e-3);
-    expect((await interpolation(gan, { rows: 3, steps: 4 })).data).toEqual((await interpolation(gan, { rows: 3, steps: 4, seed: gan.seed })).data);
+    expect((await interpolation(gan, { rows: 3, steps: 4 })).data).toEqual(
+      (await interpolation(gan, { rows: 3, steps: 4, seed: gan.seed })).data,
+    );
     // Neighbouring steps along a row differ less than the row's two ends.
     expect(maxDiff(image(a, 0), image(a, 1))).toBeLessThan(maxDiff(image(a, 0), image(a, 3)) + 1e-6);
 
@@ -160,7 +182,11 @@ describe('interpolation, traversal and restoration', () => {
       for (let i = 0; i < n; i++) v += (mu.data[i * d + j] - mean) ** 2 / n;
       return v;
     });
-    const expected = variance.map((v, j) => ({ v, j })).sort((x, y) => y.v - x.v).slice(0, 3).map((x) => x.j);
+    const expected = variance
+      .map((v, j) => ({ v, j }))
+      .sort((x, y) => y.v - x.v)
+      .slice(0, 3)
+      .map((x) => x.j);
     expect(dims).toEqual(expected);
     // Row 1 starts at -3 and ends at +3 on dims[1], 0 elsewhere.
     const z = new Float32Array(2 * d);

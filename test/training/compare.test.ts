@@ -6,7 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { GAN, MODEL_PRESETS, RESULTS_SCHEMA, VAE, compare, load, type CompareOptions, type CompareProgress, type CompareResults, type ImageDataset } from '../../lib/index.js';
+import {
+  GAN,
+  MODEL_PRESETS,
+  RESULTS_SCHEMA,
+  VAE,
+  compare,
+  load,
+  type CompareOptions,
+  type CompareProgress,
+  type CompareResults,
+  type ImageDataset,
+} from '../../lib/index.js';
 import { holdOut } from '../../lib/data/datasets.js';
 import { caughtAsync } from '../helpers/caught.js';
 import { smallTrain, tempDir } from '../helpers/helpers.js';
@@ -32,7 +43,14 @@ afterAll(() => {
 
 /** The small options every run here shares. */
 const small = (out: string, extra: Partial<CompareOptions> = {}): CompareOptions => ({
-  data, out, device: 'cpu', samples: 500, curveSamples: 300, evalPoints: 3, cacheDir: cache, ...extra,
+  data,
+  out,
+  device: 'cpu',
+  samples: 500,
+  curveSamples: 300,
+  evalPoints: 3,
+  cacheDir: cache,
+  ...extra,
 });
 
 /** The epochs run, shared by the API tests and `gentorch eval`. */
@@ -41,7 +59,9 @@ function vaeAndGanForOneEpoch() {
   epochsRun ??= (async () => {
     const out = join(work, 'epochs');
     const events: CompareProgress[] = [];
-    const results = await compare(small(out, { models: ['vae', 'gan'], epochs: 1, onProgress: (p) => events.push({ ...p }) }));
+    const results = await compare(
+      small(out, { models: ['vae', 'gan'], epochs: 1, onProgress: (p) => events.push({ ...p }) }),
+    );
     return { out, results, events };
   })();
   return epochsRun;
@@ -69,7 +89,7 @@ describe('compare() with the same epochs: vae and gan for 1 epoch', () => {
     expect(results.judge.testAccuracy).toBeGreaterThan(0.5);
   });
 
-  it('writes each model\'s checkpoint, which loads as its family\'s class with the reported config and steps', async () => {
+  it("writes each model's checkpoint, which loads as its family's class with the reported config and steps", async () => {
     for (const m of results.models) {
       const path = join(out, m.checkpoint);
       expect(existsSync(path), path).toBe(true);
@@ -85,9 +105,11 @@ describe('compare() with the same epochs: vae and gan for 1 epoch', () => {
   it('writes every image entry as a PNG, interpolation and traversal as strips of 10, and report.html naming each model', async () => {
     const sharp = (await import('sharp')).default;
     for (const m of results.models) {
-      expect(Object.keys(m.images).sort()).toEqual(m.family === 'vae'
-        ? ['interpolation', 'reconstruction', 'restoration', 'samples', 'traversal']
-        : ['interpolation', 'samples', 'traversal']);
+      expect(Object.keys(m.images).sort()).toEqual(
+        m.family === 'vae'
+          ? ['interpolation', 'reconstruction', 'restoration', 'samples', 'traversal']
+          : ['interpolation', 'samples', 'traversal'],
+      );
       for (const rel of Object.values(m.images)) {
         const bytes = readFileSync(join(out, rel as string));
         expect([...bytes.subarray(0, 8)], rel).toEqual(PNG_SIGNATURE);
@@ -126,7 +148,7 @@ describe('compare() with the same epochs: vae and gan for 1 epoch', () => {
     expect(vae.curve.at(-1)!.nelbo!).toBeLessThan(vae.curve[0].nelbo!);
   });
 
-  it('times about 1 epoch per model; the VAE\'s IWAE bound is at most its NELBO; compression stores 2 bytes per latent', () => {
+  it("times about 1 epoch per model; the VAE's IWAE bound is at most its NELBO; compression stores 2 bytes per latent", () => {
     for (const m of results.models) {
       expect(m.timings.epochs).toBeCloseTo(1, 6);
       expect(m.timings.steps).toBe(Math.ceil(3000 / 128));
@@ -229,7 +251,18 @@ function writeIdx(path: string, shape: number[], values: ArrayLike<number>): voi
 describe('gentorch compare and gentorch eval', () => {
   it('--budget with --epochs: exit 1, one E_CONFIG line, nothing written', async () => {
     const out = join(work, 'cli-both');
-    const r = await gentorch(['compare', '--out', out, '--budget', '5', '--epochs', '1', '--device', 'cpu', '--no-progress']);
+    const r = await gentorch([
+      'compare',
+      '--out',
+      out,
+      '--budget',
+      '5',
+      '--epochs',
+      '1',
+      '--device',
+      'cpu',
+      '--no-progress',
+    ]);
     expectFailure(r, 'E_CONFIG');
     expect(r.stderr).toContain('--budget');
     expect(r.stderr).toContain('--epochs');
@@ -252,11 +285,14 @@ describe('gentorch compare and gentorch eval', () => {
     expect(readdirSync(out)).toEqual(['results.json']);
   });
 
-  it('eval --json of the compared VAE on its data (an IDX folder) agrees with compare\'s measures and reuses the cached judge', async () => {
+  it("eval --json of the compared VAE on its data (an IDX folder) agrees with compare's measures and reuses the cached judge", async () => {
     const { out, results } = await vaeAndGanForOneEpoch();
     const idx = join(work, 'idx');
     mkdirSync(idx);
-    for (const [prefix, ds] of [['train', data.train], ['t10k', data.test]] as const) {
+    for (const [prefix, ds] of [
+      ['train', data.train],
+      ['t10k', data.test],
+    ] as const) {
       const [n, , h, w] = ds.images.shape;
       writeIdx(join(idx, `${prefix}-images-idx3-ubyte`), [n, h, w], ds.images.data);
       writeIdx(join(idx, `${prefix}-labels-idx1-ubyte`), [n], ds.labels!);
@@ -264,7 +300,9 @@ describe('gentorch compare and gentorch eval', () => {
     const judges = readdirSync(cache);
     expect(judges).toHaveLength(1);
     const checkpoint = join(out, results.models[0].checkpoint);
-    const r = await gentorch(['eval', checkpoint, '--data', idx, '--json', '--samples', '500', '--device', 'cpu'], { env: { GENTORCH_CACHE_DIR: cache } });
+    const r = await gentorch(['eval', checkpoint, '--data', idx, '--json', '--samples', '500', '--device', 'cpu'], {
+      env: { GENTORCH_CACHE_DIR: cache },
+    });
     expectOk(r);
     const e = JSON.parse(r.stdout);
     expect(e.checkpoint).toBe(checkpoint);
@@ -279,7 +317,11 @@ describe('gentorch compare and gentorch eval', () => {
     // Deterministic measures of the same weights on the same test images.
     expect(e.vae.mse).toBeCloseTo(m.vae!.mse, 6);
     expect(e.vae.activeUnits).toBe(m.vae!.activeUnits);
-    expect(e.compression).toEqual({ ...m.compression, mse: expect.closeTo(m.compression!.mse, 6), psnr: expect.closeTo(m.compression!.psnr, 3) });
+    expect(e.compression).toEqual({
+      ...m.compression,
+      mse: expect.closeTo(m.compression!.mse, 6),
+      psnr: expect.closeTo(m.compression!.psnr, 3),
+    });
     expect(e.restoration.maskedPsnr).toBeCloseTo(m.restoration!.maskedPsnr, 3);
   });
 });

@@ -26,7 +26,11 @@ describe.skipIf(!HAS_CUDA)('CUDA', () => {
     const info = installInfo();
     expect(info.flavour).toBe('cuda');
     expect(info.cudaDevices.length).toBeGreaterThan(0);
-    expect(info.cudaDevices[0]).toMatchObject({ device: 'cuda:0', name: expect.stringMatching(/\S/), capability: expect.stringMatching(/^\d+\.\d+$/) });
+    expect(info.cudaDevices[0]).toMatchObject({
+      device: 'cuda:0',
+      name: expect.stringMatching(/\S/),
+      capability: expect.stringMatching(/^\d+\.\d+$/),
+    });
     expect(info.cudaDevices[0].memoryGiB).toBeGreaterThan(1);
   });
 
@@ -41,7 +45,7 @@ describe.skipIf(!HAS_CUDA)('CUDA', () => {
     expect(maxAbsDiff(await gpu.reconstruct(images), await cpu.reconstruct(images))).toBeLessThan(1e-4);
   });
 
-  it('an MLP VAE epoch on CUDA (float32) reaches the CPU epoch\'s test loss within 1%', async () => {
+  it("an MLP VAE epoch on CUDA (float32) reaches the CPU epoch's test loss within 1%", async () => {
     const [train, test] = [await fashionTrain(), await fashionTest()];
     const nelbo = async (device: string): Promise<number> => {
       using vae = new VAE({ device, seed: 1 });
@@ -80,7 +84,12 @@ describe.skipIf(!HAS_CUDA)('CUDA', () => {
     const data = await smallTrain(4096);
     using gan = new GAN({ arch: 'dcgan', device: 'cuda', seed: 1 });
     const losses: number[] = [];
-    await gan.fit(data, { epochs: 2, batchSize: 64, progressEvery: 8, onProgress: (p) => losses.push(p.losses.dLoss, p.losses.gLoss) });
+    await gan.fit(data, {
+      epochs: 2,
+      batchSize: 64,
+      progressEvery: 8,
+      onProgress: (p) => losses.push(p.losses.dLoss, p.losses.gLoss),
+    });
     expect(losses.length).toBeGreaterThan(10);
     expect(losses.every(Number.isFinite)).toBe(true);
     const samples = await gan.sample(64);
@@ -94,11 +103,16 @@ describe.skipIf(!HAS_CUDA)('CUDA', () => {
   });
 
   // 1000 images in batches of 64: 15 replayed steps and one short, eager one per epoch.
-  const epochLosses = (h: { epochs: { losses: Record<string, number> }[] }, key: string): number[] => h.epochs.map((e) => e.losses[key]);
+  const epochLosses = (h: { epochs: { losses: Record<string, number> }[] }, key: string): number[] =>
+    h.epochs.map((e) => e.losses[key]);
 
-  it('CUDA graphs (auto for the MLP VAE) give the eager steps\' losses, and a graphed run resumes exactly', async () => {
+  it("CUDA graphs (auto for the MLP VAE) give the eager steps' losses, and a graphed run resumes exactly", async () => {
     const data = await smallTrain(1000);
-    const run = async (cudaGraphs: 'auto' | 'off', epochs: number, from?: string): Promise<{ losses: number[]; graphs: boolean; vae: VAE }> => {
+    const run = async (
+      cudaGraphs: 'auto' | 'off',
+      epochs: number,
+      from?: string,
+    ): Promise<{ losses: number[]; graphs: boolean; vae: VAE }> => {
       const vae = from ? await VAE.load(from, { device: 'cuda' }) : new VAE({ device: 'cuda', seed: 4 });
       const h = await vae.fit(data, { epochs, batchSize: 64, cudaGraphs });
       return { losses: epochLosses(h, 'loss'), graphs: h.cudaGraphs, vae };
@@ -106,7 +120,8 @@ describe.skipIf(!HAS_CUDA)('CUDA', () => {
     const eager = await run('off', 3);
     const graphed = await run('auto', 3);
     expect([eager.graphs, graphed.graphs]).toEqual([false, true]);
-    for (let e = 0; e < 3; e++) expect(Math.abs(graphed.losses[e] - eager.losses[e]) / eager.losses[e]).toBeLessThan(1e-4);
+    for (let e = 0; e < 3; e++)
+      expect(Math.abs(graphed.losses[e] - eager.losses[e]) / eager.losses[e]).toBeLessThan(1e-4);
     // Adam's host step count followed the replays: 2 graphed epochs, saved, loaded, a third matches the 3-epoch run.
     const two = await run('auto', 2);
     const path = join(work, 'vae-graphs.safetensors');
@@ -117,12 +132,19 @@ describe.skipIf(!HAS_CUDA)('CUDA', () => {
     for (const r of [eager, graphed, two, third]) r.vae.dispose();
   });
 
-  it('CUDA graphs replay the MLP GAN\'s whole step (2 critic steps with gradient penalty, G step, EMA) as eager steps do', async () => {
+  it("CUDA graphs replay the MLP GAN's whole step (2 critic steps with gradient penalty, G step, EMA) as eager steps do", async () => {
     const data = await smallTrain(1000);
-    const run = async (cudaGraphs: 'auto' | 'off'): Promise<{ d: number[]; g: number[]; graphs: boolean; samples: HostTensor<'float32'> }> => {
+    const run = async (
+      cudaGraphs: 'auto' | 'off',
+    ): Promise<{ d: number[]; g: number[]; graphs: boolean; samples: HostTensor<'float32'> }> => {
       using gan = new GAN({ device: 'cuda', seed: 5, loss: 'wgan-gp', nCritic: 2, emaDecay: 0.9 });
       const h = await gan.fit(data, { epochs: 2, batchSize: 64, cudaGraphs });
-      return { d: epochLosses(h, 'dLoss'), g: epochLosses(h, 'gLoss'), graphs: h.cudaGraphs, samples: await gan.sample(16, { seed: 1 }) };
+      return {
+        d: epochLosses(h, 'dLoss'),
+        g: epochLosses(h, 'gLoss'),
+        graphs: h.cudaGraphs,
+        samples: await gan.sample(16, { seed: 1 }),
+      };
     };
     const [eager, graphed] = [await run('off'), await run('auto')];
     expect([eager.graphs, graphed.graphs]).toEqual([false, true]);
@@ -144,6 +166,8 @@ describe.skipIf(!HAS_CUDA)('CUDA', () => {
     const [on, off] = [await last('on'), await last('off')];
     expect(Math.abs(on - off) / off).toBeLessThan(0.01);
     using vae = new VAE({ device: 'cuda', seed: 1 });
-    await expect(vae.fit(data, { steps: 1, cudaGraphs: 'on', onNan: 'skip' })).rejects.toThrow(/onNan "skip".*cudaGraphs "on"/);
+    await expect(vae.fit(data, { steps: 1, cudaGraphs: 'on', onNan: 'skip' })).rejects.toThrow(
+      /onNan "skip".*cudaGraphs "on"/,
+    );
   });
 });

@@ -23,29 +23,52 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 let nextPort = 29700 + (process.pid % 200);
 const port = (): number => nextPort++;
 
-interface Proc { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; seconds: number }
+interface Proc {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
 
 /** Runs `node args` with extra environment; `onSpawn` may signal it. */
-function run(args: string[], env: Record<string, string>, onSpawn?: (c: ReturnType<typeof spawn>) => void, argv0 = process.execPath): Promise<Proc> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+  onSpawn?: (c: ReturnType<typeof spawn>) => void,
+  argv0 = process.execPath,
+): Promise<Proc> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(argv0, args, { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, seconds: (performance.now() - t0) / 1000 }));
+    child.on('close', (status, signal) =>
+      resolve({ status, signal, stdout, stderr, seconds: (performance.now() - t0) / 1000 }),
+    );
     onSpawn?.(child);
   });
 }
 
-const rankEnv = (rank: number, world: number, p: number, extra: Record<string, string> = {}) =>
-  ({ RANK: String(rank), WORLD_SIZE: String(world), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(p), ...extra });
+const rankEnv = (rank: number, world: number, p: number, extra: Record<string, string> = {}) => ({
+  RANK: String(rank),
+  WORLD_SIZE: String(world),
+  MASTER_ADDR: '127.0.0.1',
+  MASTER_PORT: String(p),
+  ...extra,
+});
 
 async function tensorsOf(path: string): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
-  for (const [k, t] of (await readSafetensors(path)).tensors) if (t.dtype === 'float32') out.set(k, t.data as Float32Array);
+  for (const [k, t] of (await readSafetensors(path)).tensors)
+    if (t.dtype === 'float32') out.set(k, t.data as Float32Array);
   return out;
 }
 
@@ -59,12 +82,21 @@ function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): nu
 }
 
 describe('distributedFromEnv', () => {
-  it('reads torchrun\'s variables, is undefined for one process, and names a bad one', () => {
+  it("reads torchrun's variables, is undefined for one process, and names a bad one", () => {
     expect(distributedFromEnv({})).toBeUndefined();
     expect(distributedFromEnv({ WORLD_SIZE: '1', RANK: '0' })).toBeUndefined();
-    expect(distributedFromEnv({ RANK: '1', WORLD_SIZE: '2', MASTER_ADDR: 'h', MASTER_PORT: '1234', GENTORCH_DIST_TIMEOUT: '9' }))
-      .toEqual({ rank: 1, worldSize: 2, masterAddr: 'h', masterPort: 1234, timeoutSeconds: 9, agentStore: false });
-    expect(distributedFromEnv({ RANK: '0', WORLD_SIZE: '2', TORCHELASTIC_USE_AGENT_STORE: 'True' })?.agentStore).toBe(true);
+    expect(
+      distributedFromEnv({
+        RANK: '1',
+        WORLD_SIZE: '2',
+        MASTER_ADDR: 'h',
+        MASTER_PORT: '1234',
+        GENTORCH_DIST_TIMEOUT: '9',
+      }),
+    ).toEqual({ rank: 1, worldSize: 2, masterAddr: 'h', masterPort: 1234, timeoutSeconds: 9, agentStore: false });
+    expect(distributedFromEnv({ RANK: '0', WORLD_SIZE: '2', TORCHELASTIC_USE_AGENT_STORE: 'True' })?.agentStore).toBe(
+      true,
+    );
     expect(() => distributedFromEnv({ RANK: 'x', WORLD_SIZE: '2' })).toThrow(/RANK/);
     expect(() => distributedFromEnv({ RANK: '2', WORLD_SIZE: '2' })).toThrow(/rank/);
   });
@@ -75,18 +107,23 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
     writeFileSync(data, encodeNpy(take(await fashionTrain(), 1024).images));
   });
 
-  it.each(['vae', 'gan'])('2 ranks (%s) end with identical parameters, equal to one process on the same global batches', async (model) => {
-    const out = join(work, `equiv-${model}`);
-    mkdirSync(out, { recursive: true });
-    const p = port();
-    const ranks = await Promise.all([0, 1].map((r) => run([WORKER, data, out, model, '6', '32'], rankEnv(r, 2, p))));
-    for (const r of ranks) expect(r.status, r.stderr).toBe(0);
-    const single = await run([WORKER, data, out, model, '6', '64', 'single'], {});
-    expect(single.status, single.stderr).toBe(0);
-    const [r0, r1, one] = await Promise.all(['rank0', 'rank1', 'single'].map((n) => tensorsOf(join(out, `${n}.safetensors`))));
-    expect(maxDiff(r0, r1)).toBe(0);
-    expect(maxDiff(r0, one)).toBeLessThan(1e-4);
-  });
+  it.each(['vae', 'gan'])(
+    '2 ranks (%s) end with identical parameters, equal to one process on the same global batches',
+    async (model) => {
+      const out = join(work, `equiv-${model}`);
+      mkdirSync(out, { recursive: true });
+      const p = port();
+      const ranks = await Promise.all([0, 1].map((r) => run([WORKER, data, out, model, '6', '32'], rankEnv(r, 2, p))));
+      for (const r of ranks) expect(r.status, r.stderr).toBe(0);
+      const single = await run([WORKER, data, out, model, '6', '64', 'single'], {});
+      expect(single.status, single.stderr).toBe(0);
+      const [r0, r1, one] = await Promise.all(
+        ['rank0', 'rank1', 'single'].map((n) => tensorsOf(join(out, `${n}.safetensors`))),
+      );
+      expect(maxDiff(r0, r1)).toBe(0);
+      expect(maxDiff(r0, one)).toBeLessThan(1e-4);
+    },
+  );
 
   it('a rank killed mid-fit makes the other fail with E_DISTRIBUTED within the timeout', async () => {
     const out = join(work, 'killed');
@@ -94,7 +131,9 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
     const p = port();
     const env = (r: number) => rankEnv(r, 2, p, { GENTORCH_DIST_TIMEOUT: '20' });
     const survivor = run([WORKER, data, out, 'vae', '100000', '32'], env(0));
-    const victim = run([WORKER, data, out, 'vae', '100000', '32'], env(1), (c) => { setTimeout(() => c.kill('SIGKILL'), 3000); });
+    const victim = run([WORKER, data, out, 'vae', '100000', '32'], env(1), (c) => {
+      setTimeout(() => c.kill('SIGKILL'), 3000);
+    });
     const [s, v] = await Promise.all([survivor, victim]);
     expect(v.signal).toBe('SIGKILL');
     expect(s.status).toBe(1);
@@ -103,7 +142,10 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
   });
 
   it('a peer that never comes is E_DISTRIBUTED after the timeout, not a hang', async () => {
-    const r = await run([WORKER, data, join(work, 'alone'), 'vae', '5', '32'], rankEnv(0, 2, port(), { GENTORCH_DIST_TIMEOUT: '3' }));
+    const r = await run(
+      [WORKER, data, join(work, 'alone'), 'vae', '5', '32'],
+      rankEnv(0, 2, port(), { GENTORCH_DIST_TIMEOUT: '3' }),
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^gentorch: E_DISTRIBUTED: /m);
     expect(r.seconds).toBeLessThan(20);
@@ -113,10 +155,44 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
     const dir = (n: string) => join(work, n);
     const p = String(port());
     const [launched, single] = [
-      await gentorch(['launch', '--nproc', '2', '--master-port', p, '--', 'train', 'vae', '--data', 'fashion-mnist', '--epochs', '1', '--seed', '1',
-        '--device', 'cpu', '--no-progress', '--out', dir('launched')]),
-      await gentorch(['train', 'vae', '--data', 'fashion-mnist', '--epochs', '1', '--batch-size', '256', '--seed', '1', '--device', 'cpu',
-        '--no-progress', '--out', dir('single')]),
+      await gentorch([
+        'launch',
+        '--nproc',
+        '2',
+        '--master-port',
+        p,
+        '--',
+        'train',
+        'vae',
+        '--data',
+        'fashion-mnist',
+        '--epochs',
+        '1',
+        '--seed',
+        '1',
+        '--device',
+        'cpu',
+        '--no-progress',
+        '--out',
+        dir('launched'),
+      ]),
+      await gentorch([
+        'train',
+        'vae',
+        '--data',
+        'fashion-mnist',
+        '--epochs',
+        '1',
+        '--batch-size',
+        '256',
+        '--seed',
+        '1',
+        '--device',
+        'cpu',
+        '--no-progress',
+        '--out',
+        dir('single'),
+      ]),
     ];
     expectOk(launched);
     expectOk(single);
@@ -130,8 +206,31 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
   });
 
   it('a launched run resumed with the same world size ends exactly where an uninterrupted one does', async () => {
-    const train = (out: string, epochs: string, ...more: string[]) => gentorch(['launch', '--nproc', '2', '--master-port', String(port()), '--',
-      'train', 'vae', '--data', data, '--epochs', epochs, '--batch-size', '32', '--seed', '2', '--device', 'cpu', '--no-progress', '--out', out, ...more]);
+    const train = (out: string, epochs: string, ...more: string[]) =>
+      gentorch([
+        'launch',
+        '--nproc',
+        '2',
+        '--master-port',
+        String(port()),
+        '--',
+        'train',
+        'vae',
+        '--data',
+        data,
+        '--epochs',
+        epochs,
+        '--batch-size',
+        '32',
+        '--seed',
+        '2',
+        '--device',
+        'cpu',
+        '--no-progress',
+        '--out',
+        out,
+        ...more,
+      ]);
     const straight = join(work, 'resume-straight');
     const split = join(work, 'resume-split');
     expectOk(await train(straight, '3'));
@@ -143,10 +242,26 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
   });
 
   it('launch stops the job with E_DISTRIBUTED when a worker fails, and rejects a command other than train', async () => {
-    const bad = await gentorch(['launch', '--nproc', '2', '--master-port', String(port()), '--timeout', '10', '--', 'train', 'vae',
-      '--data', join(work, 'missing.npy'), '--out', join(work, 'bad')]);
+    const bad = await gentorch([
+      'launch',
+      '--nproc',
+      '2',
+      '--master-port',
+      String(port()),
+      '--timeout',
+      '10',
+      '--',
+      'train',
+      'vae',
+      '--data',
+      join(work, 'missing.npy'),
+      '--out',
+      join(work, 'bad'),
+    ]);
     expect(bad.status).toBe(1);
-    expect(bad.stderr.trimEnd().split('\n').at(-1)).toMatch(/^gentorch: E_DISTRIBUTED: Worker rank \d of 2 exited with status 1/);
+    expect(bad.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /^gentorch: E_DISTRIBUTED: Worker rank \d of 2 exited with status 1/,
+    );
     const other = await gentorch(['launch', '--nproc', '2', '--', 'sample', 'x.safetensors']);
     expect(other.status).toBe(1);
     expect(other.stderr).toMatch(/^gentorch: E_CONFIG: .*train/);
@@ -158,8 +273,38 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
     // --redirects 0 (IntFlag iteration changed in 3.11); 1 works on every version.
     // Debian 13's torchrun (torch 2.6, built without libuv) asks for a libuv
     // store unless USE_LIBUV=0; torch 1.13 ignores the variable.
-    const r = await run(['--redirects', '1', '--tee', '1', '--log_dir', join(work, 'torchrun-logs'), '--no_python', '--nproc_per_node', '2', '--master_port', String(port()), BIN, 'train', 'vae', '--data', data,
-      '--epochs', '1', '--batch-size', '32', '--device', 'cpu', '--no-progress', '--out', out], { USE_LIBUV: '0' }, undefined, '/usr/bin/torchrun');
+    const r = await run(
+      [
+        '--redirects',
+        '1',
+        '--tee',
+        '1',
+        '--log_dir',
+        join(work, 'torchrun-logs'),
+        '--no_python',
+        '--nproc_per_node',
+        '2',
+        '--master_port',
+        String(port()),
+        BIN,
+        'train',
+        'vae',
+        '--data',
+        data,
+        '--epochs',
+        '1',
+        '--batch-size',
+        '32',
+        '--device',
+        'cpu',
+        '--no-progress',
+        '--out',
+        out,
+      ],
+      { USE_LIBUV: '0' },
+      undefined,
+      '/usr/bin/torchrun',
+    );
     expect(r.status, r.stderr).toBe(0);
     const s = readJson(join(out, 'summary.json'));
     expect(s.worldSize).toBe(2);
@@ -172,36 +317,59 @@ function makeHosts(tag: string): { ok: boolean; cleanup: () => void } {
   const a = `gt${tag}a`;
   const b = `gt${tag}b`;
   const ip = (...args: string[]) => spawnSync('ip', args, { stdio: 'ignore' }).status === 0;
-  const cleanup = () => { ip('netns', 'del', a); ip('netns', 'del', b); };
-  const ok = ip('netns', 'add', a) && ip('netns', 'add', b)
-    && ip('link', 'add', `${a}0`, 'type', 'veth', 'peer', 'name', `${b}0`)
-    && ip('link', 'set', `${a}0`, 'netns', a) && ip('link', 'set', `${b}0`, 'netns', b)
-    && ip('-n', a, 'addr', 'add', '10.231.0.1/24', 'dev', `${a}0`) && ip('-n', b, 'addr', 'add', '10.231.0.2/24', 'dev', `${b}0`)
-    && ip('-n', a, 'link', 'set', `${a}0`, 'up') && ip('-n', b, 'link', 'set', `${b}0`, 'up')
-    && ip('-n', a, 'link', 'set', 'lo', 'up') && ip('-n', b, 'link', 'set', 'lo', 'up');
+  const cleanup = () => {
+    ip('netns', 'del', a);
+    ip('netns', 'del', b);
+  };
+  const ok =
+    ip('netns', 'add', a) &&
+    ip('netns', 'add', b) &&
+    ip('link', 'add', `${a}0`, 'type', 'veth', 'peer', 'name', `${b}0`) &&
+    ip('link', 'set', `${a}0`, 'netns', a) &&
+    ip('link', 'set', `${b}0`, 'netns', b) &&
+    ip('-n', a, 'addr', 'add', '10.231.0.1/24', 'dev', `${a}0`) &&
+    ip('-n', b, 'addr', 'add', '10.231.0.2/24', 'dev', `${b}0`) &&
+    ip('-n', a, 'link', 'set', `${a}0`, 'up') &&
+    ip('-n', b, 'link', 'set', `${b}0`, 'up') &&
+    ip('-n', a, 'link', 'set', 'lo', 'up') &&
+    ip('-n', b, 'link', 'set', 'lo', 'up');
   if (!ok) cleanup();
   return { ok, cleanup };
 }
 
-describe.skipIf(!HAS_DIST || process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0)('two hosts in network namespaces', () => {
-  it('rank 0 on host a and rank 1 on host b train together over the veth link, with identical results', async (ctx) => {
-    const tag = String(process.pid % 10000);
-    const hosts = makeHosts(tag);
-    if (!hosts.ok) ctx.skip();  // the kernel or sandbox refused namespaces: reported as skipped, not passed
-    try {
-      const out = join(work, 'netns');
-      mkdirSync(out, { recursive: true });
-      const p = port();
-      const inHost = (h: string, rank: number) => run(['netns', 'exec', `gt${tag}${h}`, process.execPath, WORKER, data, out, 'vae', '4', '32'],
-        { ...rankEnv(rank, 2, p, { GENTORCH_DIST_TIMEOUT: '30' }), MASTER_ADDR: '10.231.0.1', GLOO_SOCKET_IFNAME: `gt${tag}${h}0` },
-        undefined, 'ip');
-      const [r0, r1] = await Promise.all([inHost('a', 0), inHost('b', 1)]);
-      expect(r0.status, r0.stderr).toBe(0);
-      expect(r1.status, r1.stderr).toBe(0);
-      const [t0, t1] = await Promise.all([tensorsOf(join(out, 'rank0.safetensors')), tensorsOf(join(out, 'rank1.safetensors'))]);
-      expect(maxDiff(t0, t1)).toBe(0);
-    } finally {
-      hosts.cleanup();
-    }
-  });
-});
+describe.skipIf(!HAS_DIST || process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0)(
+  'two hosts in network namespaces',
+  () => {
+    it('rank 0 on host a and rank 1 on host b train together over the veth link, with identical results', async (ctx) => {
+      const tag = String(process.pid % 10000);
+      const hosts = makeHosts(tag);
+      if (!hosts.ok) ctx.skip(); // the kernel or sandbox refused namespaces: reported as skipped, not passed
+      try {
+        const out = join(work, 'netns');
+        mkdirSync(out, { recursive: true });
+        const p = port();
+        const inHost = (h: string, rank: number) =>
+          run(
+            ['netns', 'exec', `gt${tag}${h}`, process.execPath, WORKER, data, out, 'vae', '4', '32'],
+            {
+              ...rankEnv(rank, 2, p, { GENTORCH_DIST_TIMEOUT: '30' }),
+              MASTER_ADDR: '10.231.0.1',
+              GLOO_SOCKET_IFNAME: `gt${tag}${h}0`,
+            },
+            undefined,
+            'ip',
+          );
+        const [r0, r1] = await Promise.all([inHost('a', 0), inHost('b', 1)]);
+        expect(r0.status, r0.stderr).toBe(0);
+        expect(r1.status, r1.stderr).toBe(0);
+        const [t0, t1] = await Promise.all([
+          tensorsOf(join(out, 'rank0.safetensors')),
+          tensorsOf(join(out, 'rank1.safetensors')),
+        ]);
+        expect(maxDiff(t0, t1)).toBe(0);
+      } finally {
+        hosts.cleanup();
+      }
+    });
+  },
+);

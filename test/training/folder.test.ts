@@ -11,7 +11,11 @@ import { expectFailure, expectOk, gentorch, readJson, readJsonLines } from '../h
 
 const work = tempDir('gentorch-folder-');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const COLOURS: Record<string, [number, number, number]> = { blue: [40, 60, 230], green: [40, 200, 60], red: [230, 40, 40] };
+const COLOURS: Record<string, [number, number, number]> = {
+  blue: [40, 60, 230],
+  green: [40, 200, 60],
+  red: [230, 40, 40],
+};
 
 const rng = mulberry32;
 
@@ -22,7 +26,9 @@ async function shapePng(colour: [number, number, number], rand: () => number, si
   const x0 = Math.floor(rand() * (size - s));
   const y0 = Math.floor(rand() * (size - s));
   for (let y = y0; y < y0 + s; y++) for (let x = x0; x < x0 + s; x++) px.set(colour, (y * size + x) * 3);
-  return sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+  return sharp(px, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 async function writeShapes(dir: string, perClass: number): Promise<void> {
@@ -81,25 +87,37 @@ describe('fromFolder', () => {
     mkdirSync(join(bad, 'a'), { recursive: true });
     for (let i = 0; i < 4; i++) writeFileSync(join(bad, 'a', `${i}.png`), await shapePng([200, 0, 0], rng(i)));
     writeFileSync(join(bad, 'a', 'broken.png'), Buffer.from('not a png at all'));
-    await expect(fromFolder(bad, { cache: false })).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringContaining(join(bad, 'a', 'broken.png')) });
+    await expect(fromFolder(bad, { cache: false })).rejects.toMatchObject({
+      code: 'E_DATA',
+      message: expect.stringContaining(join(bad, 'a', 'broken.png')),
+    });
     const skipped = await fromFolder(bad, { cache: false, skipBad: true });
     expect(skipped.skipped).toBe(1);
     expect(skipped.images.shape[0]).toBe(4);
 
     const empty = join(work, 'empty');
     mkdirSync(empty);
-    await expect(fromFolder(empty)).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringContaining('found none') });
+    await expect(fromFolder(empty)).rejects.toMatchObject({
+      code: 'E_DATA',
+      message: expect.stringContaining('found none'),
+    });
 
     const mixed = join(work, 'mixed');
     mkdirSync(mixed);
     writeFileSync(join(mixed, 'small.png'), await shapePng([0, 0, 200], rng(1), 32));
     writeFileSync(join(mixed, 'large.png'), await shapePng([0, 0, 200], rng(2), 64));
-    await expect(fromFolder(mixed, { cache: false })).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringContaining('--image-size') });
+    await expect(fromFolder(mixed, { cache: false })).rejects.toMatchObject({
+      code: 'E_DATA',
+      message: expect.stringContaining('--image-size'),
+    });
     expect((await fromFolder(mixed, { cache: false, imageSize: 32 })).images.shape).toEqual([2, 3, 32, 32]);
 
     mkdirSync(join(mixed, 'cls'));
     writeFileSync(join(mixed, 'cls', 'x.png'), await shapePng([0, 0, 200], rng(3)));
-    await expect(fromFolder(mixed, { cache: false })).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringContaining('both') });
+    await expect(fromFolder(mixed, { cache: false })).rejects.toMatchObject({
+      code: 'E_DATA',
+      message: expect.stringContaining('both'),
+    });
     await expect(fromFolder(shapes, { imageSize: 30 })).rejects.toMatchObject({ code: 'E_CONFIG' });
   });
 
@@ -111,12 +129,19 @@ describe('fromFolder', () => {
       const name = names[src.labels![i]];
       mkdirSync(join(dir, name), { recursive: true });
       const px = Buffer.from(src.images.data.subarray(i * 784, (i + 1) * 784));
-      writeFileSync(join(dir, name, `${i}.png`), await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).toColourspace('b-w').png().toBuffer());
+      writeFileSync(
+        join(dir, name, `${i}.png`),
+        await sharp(px, { raw: { width: 28, height: 28, channels: 1 } })
+          .toColourspace('b-w')
+          .png()
+          .toBuffer(),
+      );
     }
     const ds = await fromFolder(dir, { cache: false });
     expect(ds.images.shape).toEqual([200, 1, 28, 28]);
     // Same multiset of labels by name as the source.
-    const byName = (labels: ArrayLike<number>, classes: string[]) => [...Array.from(labels)].map((l) => classes[l]).sort();
+    const byName = (labels: ArrayLike<number>, classes: string[]) =>
+      [...Array.from(labels)].map((l) => classes[l]).sort();
     expect(byName(ds.labels!, ds.classNames!)).toEqual(byName(src.labels!, names));
   });
 });
@@ -127,15 +152,54 @@ describe('the CLI on a folder of colour PNGs', () => {
     // A narrow DCGAN (features 16): 60 epochs (840 steps) take about 35 s on 2 cores.
     const cfg = join(work, 'cgan.json');
     writeFileSync(cfg, JSON.stringify({ features: 16 }));
-    expectOk(await gentorch(['train', 'gan', '--arch', 'dcgan', '--conditional', '--data', shapes, '--image-size', '32', '--channels', '3',
-      '--config', cfg, '--epochs', '60', '--batch-size', '32', '--seed', '1', '--device', 'cpu', '--no-progress', '--out', out]));
+    expectOk(
+      await gentorch([
+        'train',
+        'gan',
+        '--arch',
+        'dcgan',
+        '--conditional',
+        '--data',
+        shapes,
+        '--image-size',
+        '32',
+        '--channels',
+        '3',
+        '--config',
+        cfg,
+        '--epochs',
+        '60',
+        '--batch-size',
+        '32',
+        '--seed',
+        '1',
+        '--device',
+        'cpu',
+        '--no-progress',
+        '--out',
+        out,
+      ]),
+    );
     const s = readJson(join(out, 'summary.json'));
     expect(s.config).toMatchObject({ channels: 3, height: 32, width: 32, numClasses: 3 });
     expect((await sharp(join(out, 'samples.png')).metadata()).channels).toBe(3);
     for (const name of ['blue', 'green', 'red']) {
-      const k = COLOURS[name].indexOf(Math.max(...COLOURS[name]));  // the class colour's strongest channel
+      const k = COLOURS[name].indexOf(Math.max(...COLOURS[name])); // the class colour's strongest channel
       const dir = join(work, `samples-${name}`);
-      expectOk(await gentorch(['sample', join(out, 'model.safetensors'), '--n', '12', '--label', name, '--device', 'cpu', '--out', `${dir}/`]));
+      expectOk(
+        await gentorch([
+          'sample',
+          join(out, 'model.safetensors'),
+          '--n',
+          '12',
+          '--label',
+          name,
+          '--device',
+          'cpu',
+          '--out',
+          `${dir}/`,
+        ]),
+      );
       const files = readdirSync(dir).filter((f) => f.endsWith('.png'));
       expect(files.length).toBe(12);
       let right = 0;
@@ -145,16 +209,44 @@ describe('the CLI on a folder of colour PNGs', () => {
       }
       expect(right, `${name}: ${right} of 12 samples have it as their strongest channel`).toBeGreaterThanOrEqual(9);
     }
-    const unknown = await gentorch(['sample', join(out, 'model.safetensors'), '--label', 'purple', '--device', 'cpu', '--out', join(work, 'p.png')]);
+    const unknown = await gentorch([
+      'sample',
+      join(out, 'model.safetensors'),
+      '--label',
+      'purple',
+      '--device',
+      'cpu',
+      '--out',
+      join(work, 'p.png'),
+    ]);
     expectFailure(unknown, 'E_CONFIG');
     expect(unknown.stderr).toContain('2 red');
   }, 600_000);
 
   it('a conv VAE trains on the folder from the CLI: its loss falls, its grids are RGB', async () => {
     const out = join(work, 'cvae');
-    expectOk(await gentorch(['train', 'vae', '--arch', 'conv', '--data', shapes, '--epochs', '4', '--batch-size', '32', '--device', 'cpu',
-      '--no-progress', '--out', out]));
-    const epochs = readJsonLines(join(out, 'metrics.jsonl')).filter((r) => r.type === 'epoch').map((r) => r.loss as number);
+    expectOk(
+      await gentorch([
+        'train',
+        'vae',
+        '--arch',
+        'conv',
+        '--data',
+        shapes,
+        '--epochs',
+        '4',
+        '--batch-size',
+        '32',
+        '--device',
+        'cpu',
+        '--no-progress',
+        '--out',
+        out,
+      ]),
+    );
+    const epochs = readJsonLines(join(out, 'metrics.jsonl'))
+      .filter((r) => r.type === 'epoch')
+      .map((r) => r.loss as number);
     expect(epochs.length).toBe(4);
     expect(epochs[3]).toBeLessThan(epochs[0] * 0.8);
     expect((await sharp(join(out, 'reconstructions.png')).metadata()).channels).toBe(3);

@@ -4,14 +4,27 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
-  Classifier, GAN, GAN_PRESETS, GentorchError, SYNTHETIC, classCoverage, datasets, featureFid, load, modeCoverage,
+  Classifier,
+  GAN,
+  GAN_PRESETS,
+  GentorchError,
+  SYNTHETIC,
+  classCoverage,
+  datasets,
+  featureFid,
+  load,
+  modeCoverage,
 } from '../../lib/index.js';
 import { hasPythonTorch, smallTrain, tempDir } from '../helpers/helpers.js';
 
 const ring8 = datasets.synthetic('ring8', { n: 50_000, seed: 1 });
 const points = GAN_PRESETS.points;
 
-async function ringRun(loss: 'ns' | 'minimax' | 'wgan-gp' | 'hinge', steps = 3000, seed = 1): Promise<ReturnType<typeof modeCoverage>> {
+async function ringRun(
+  loss: 'ns' | 'minimax' | 'wgan-gp' | 'hinge',
+  steps = 3000,
+  seed = 1,
+): Promise<ReturnType<typeof modeCoverage>> {
   using gan = new GAN({ ...points.model, loss, device: 'cpu', seed });
   await gan.fit(ring8, { ...points.fit, steps });
   return modeCoverage(await gan.sample(2500, { seed: 2 }), SYNTHETIC.ring8);
@@ -65,7 +78,12 @@ describe('GAN training', () => {
     const train = await smallTrain(512);
     using gan = new GAN({ arch: 'dcgan', device: 'cpu', seed: 1, features: 16 });
     const events: Record<string, number>[] = [];
-    const h = await gan.fit(train, { epochs: 2, batchSize: 64, progressEvery: 4, onProgress: (p) => events.push(p.losses) });
+    const h = await gan.fit(train, {
+      epochs: 2,
+      batchSize: 64,
+      progressEvery: 4,
+      onProgress: (p) => events.push(p.losses),
+    });
     expect(h.epochs).toHaveLength(2);
     expect(gan.trainingState.step).toBe(16);
     for (const key of ['dLoss', 'gLoss', 'dReal', 'dFake', 'gradNormD', 'gradNormG']) {
@@ -81,7 +99,12 @@ describe('GAN training', () => {
   it('hinge loss with label smoothing trains and reports finite gradient norms', async () => {
     using gan = new GAN({ ...points.model, loss: 'hinge', labelSmoothing: 0.1, device: 'cpu', seed: 3 });
     const norms: number[] = [];
-    await gan.fit(ring8, { ...points.fit, steps: 200, progressEvery: 10, onProgress: (p) => norms.push(p.losses.gradNormD) });
+    await gan.fit(ring8, {
+      ...points.fit,
+      steps: 200,
+      progressEvery: 10,
+      onProgress: (p) => norms.push(p.losses.gradNormD),
+    });
     expect(norms.length).toBe(20);
     expect(norms.every((n) => Number.isFinite(n) && n > 0)).toBe(true);
   });
@@ -102,7 +125,10 @@ describe('GAN training', () => {
 
 describe('DCGAN on Fashion-MNIST', () => {
   it('one epoch (seed 1) gives samples spread over the classes, as judged by the domain classifier', async () => {
-    const [train, test] = await Promise.all([datasets.fashionMnist({ split: 'train' }), datasets.fashionMnist({ split: 'test' })]);
+    const [train, test] = await Promise.all([
+      datasets.fashionMnist({ split: 'train' }),
+      datasets.fashionMnist({ split: 'test' }),
+    ]);
     using gan = new GAN({ arch: 'dcgan', device: 'cpu', seed: 1 });
     await gan.fit(train, { epochs: 1 });
     const { classifier, testAccuracy } = await Classifier.forDataset(train, test, { device: 'cpu' });
@@ -118,11 +144,15 @@ describe('DCGAN on Fashion-MNIST', () => {
     expect(Math.min(...c.histogram)).toBeGreaterThan(0.015);
     const fid = await featureFid(judge, samples, test.images);
     expect(fid).toBeLessThan(45);
-    const noise = { dtype: 'float32' as const, shape: [5000, 1, 28, 28], data: Float32Array.from({ length: 5000 * 784 }, () => Math.random()) };
+    const noise = {
+      dtype: 'float32' as const,
+      shape: [5000, 1, 28, 28],
+      data: Float32Array.from({ length: 5000 * 784 }, () => Math.random()),
+    };
     expect(fid).toBeLessThan((await featureFid(judge, noise, test.images)) / 3);
   }, 900_000);
 
-  it('batchStats sampling uses the samples\' own BatchNorm statistics and leaves the running ones alone', async () => {
+  it("batchStats sampling uses the samples' own BatchNorm statistics and leaves the running ones alone", async () => {
     const train = await smallTrain(256);
     using gan = new GAN({ arch: 'dcgan', features: 8, device: 'cpu', seed: 7 });
     await gan.fit(train, { epochs: 1, batchSize: 64 });
@@ -184,22 +214,25 @@ describe('GAN checkpoints', () => {
 });
 
 describe('GAN checkpoints in PyTorch', async () => {
-  it.skipIf(!(await hasPythonTorch()))('load strictly into the reference modules of scripts/reference/gan.py', async () => {
-    const dir = tempDir();
-    const train = await smallTrain(256);
-    for (const arch of ['mlp', 'dcgan'] as const) {
-      using gan = new GAN({ arch, device: 'cpu', seed: 2 });
-      await gan.fit(train, { epochs: 1 });
-      const file = join(dir, `${arch}.safetensors`);
-      await gan.save(file);
-      const r = spawnSync('/usr/bin/python3', ['scripts/reference/gan.py', 'load', file], { encoding: 'utf8' });
-      expect(r.stderr).toBe('');
-      const out = JSON.parse(r.stdout) as { arch: string; d_of_g: number; sample_min: number; sample_max: number };
-      expect(out.arch).toBe(arch);
-      expect(out.d_of_g).toBeGreaterThan(0);
-      expect(out.sample_max).toBeLessThanOrEqual(1);
-    }
-  });
+  it.skipIf(!(await hasPythonTorch()))(
+    'load strictly into the reference modules of scripts/reference/gan.py',
+    async () => {
+      const dir = tempDir();
+      const train = await smallTrain(256);
+      for (const arch of ['mlp', 'dcgan'] as const) {
+        using gan = new GAN({ arch, device: 'cpu', seed: 2 });
+        await gan.fit(train, { epochs: 1 });
+        const file = join(dir, `${arch}.safetensors`);
+        await gan.save(file);
+        const r = spawnSync('/usr/bin/python3', ['scripts/reference/gan.py', 'load', file], { encoding: 'utf8' });
+        expect(r.stderr).toBe('');
+        const out = JSON.parse(r.stdout) as { arch: string; d_of_g: number; sample_min: number; sample_max: number };
+        expect(out.arch).toBe(arch);
+        expect(out.d_of_g).toBeGreaterThan(0);
+        expect(out.sample_max).toBeLessThanOrEqual(1);
+      }
+    },
+  );
 });
 
 describe('GAN bad input', () => {
@@ -207,7 +240,9 @@ describe('GAN bad input', () => {
     expect(() => new GAN({ arch: 'dcgan', height: 30, width: 30 })).toThrow(/28x28, 32x32 or 64x64/);
     expect(() => new GAN({ loss: 'wasserstein' as never })).toThrow(GentorchError);
     expect(() => new GAN({ arch: 'dcgan', loss: 'wgan-gp', dBatchnorm: true })).toThrow(/dBatchnorm false/);
-    expect(() => new GAN({ emaDecay: 1 })).toThrow('Expected number in [0, 1) for emaDecay but received 1 of type number');
+    expect(() => new GAN({ emaDecay: 1 })).toThrow(
+      'Expected number in [0, 1) for emaDecay but received 1 of type number',
+    );
     expect(() => new GAN({ nCritc: 5 } as never)).toThrow(/did you mean "nCritic"/);
     using cond = new GAN({ ...points.model, numClasses: 8, device: 'cpu' });
     const unlabelled = { ...ring8, labels: undefined };
@@ -216,6 +251,8 @@ describe('GAN bad input', () => {
     using gan = new GAN({ device: 'cpu' });
     await expect(gan.fit(ring8, { steps: 1 })).rejects.toMatchObject({ code: 'E_SHAPE' });
     await expect(gan.fit(await smallTrain(64), { lrG: 0 })).rejects.toMatchObject({ code: 'E_CONFIG' });
-    await expect(gan.fit(await smallTrain(64), { steps: 1, cudaGraphs: 'on' })).rejects.toThrow(/CUDA device for cudaGraphs "on"/);
+    await expect(gan.fit(await smallTrain(64), { steps: 1, cudaGraphs: 'on' })).rejects.toThrow(
+      /CUDA device for cudaGraphs "on"/,
+    );
   });
 });

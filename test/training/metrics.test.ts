@@ -8,10 +8,14 @@ import { smallTrain, tempDir } from '../helpers/helpers.js';
 
 function gaussian(n: number, d: number, scale: number, shift: number[] = [], seed = 1): HostTensor<'float64'> {
   let s = seed;
-  const rand = (): number => { s = (s * 16807) % 2147483647; return s / 2147483647; };
+  const rand = (): number => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
   const data = new Float64Array(n * d);
   for (let i = 0; i < n * d; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(rand())), t = 2 * Math.PI * rand();
+    const r = Math.sqrt(-2 * Math.log(rand())),
+      t = 2 * Math.PI * rand();
     data[i] = r * Math.cos(t) * scale + (shift[i % d] ?? 0);
     if (i + 1 < n * d) data[i + 1] = r * Math.sin(t) * scale + (shift[(i + 1) % d] ?? 0);
   }
@@ -55,7 +59,11 @@ describe('image and latent measures', () => {
   it('PSNR, active units, loss oscillation and half-precision rounding', () => {
     expect(psnr(0.01)).toBeCloseTo(20, 10);
     expect(psnr(0)).toBe(Infinity);
-    const mu = { dtype: 'float32' as const, shape: [4, 3], data: Float32Array.from([0, 1, 5, 0, -1, 5, 0, 1, 5, 0, -1, 5.001]) };
+    const mu = {
+      dtype: 'float32' as const,
+      shape: [4, 3],
+      data: Float32Array.from([0, 1, 5, 0, -1, 5, 0, 1, 5, 0, -1, 5.001]),
+    };
     expect(activeUnits(mu)).toBe(1);
     expect(lossOscillation(Array(50).fill(3))).toBe(0);
     expect(lossOscillation(Array.from({ length: 50 }, (_, i) => (i % 2 ? 2 : 4)))).toBeCloseTo(1 / 3, 5);
@@ -79,7 +87,11 @@ describe('judge classifier', () => {
 
     const real = await judge.features(test.images);
     const half = take(train, 1200).images;
-    const noise: HostTensor<'float32'> = { dtype: 'float32', shape: [1200, 1, 28, 28], data: Float32Array.from({ length: 1200 * 784 }, () => Math.random()) };
+    const noise: HostTensor<'float32'> = {
+      dtype: 'float32',
+      shape: [1200, 1, 28, 28],
+      data: Float32Array.from({ length: 1200 * 784 }, () => Math.random()),
+    };
     const fidReal = await featureFid(judge, half, real);
     const fidNoise = await featureFid(judge, noise, real);
     expect(fidNoise).toBeGreaterThan(10 * fidReal);
@@ -98,7 +110,11 @@ describe('judge classifier', () => {
     const ones = train.labels!.reduce<number[]>((idx, y, i) => (y === 1 ? [...idx, i] : idx), []).slice(0, 100);
     const trousers = new Uint8Array(ones.length * 784);
     ones.forEach((i, k) => trousers.set(train.images.data.subarray(i * 784, (i + 1) * 784) as Uint8Array, k * 784));
-    const one = await classCoverage(judge, { dtype: 'uint8', shape: [ones.length, 1, 28, 28], data: trousers }, test.labels);
+    const one = await classCoverage(
+      judge,
+      { dtype: 'uint8', shape: [ones.length, 1, 28, 28], data: trousers },
+      test.labels,
+    );
     expect(one.classesCovered).toBe(1);
     expect(one.histogram[1]).toBeGreaterThan(0.9);
     expect(one.klFromData).toBeGreaterThan(1);

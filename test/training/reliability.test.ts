@@ -20,14 +20,43 @@ function ringWithOneHugePoint(n: number): ImageDataset {
   ring.images.data[2 * 100] = 3e19;
   return ring;
 }
-const POINTS_VAE = { channels: 1, height: 1, width: 2, likelihood: 'gaussian', output: 'linear', hiddenDim: 64, latentDim: 2, beta: 0.01, device: 'cpu' } as const;
+const POINTS_VAE = {
+  channels: 1,
+  height: 1,
+  width: 2,
+  likelihood: 'gaussian',
+  output: 'linear',
+  hiddenDim: 64,
+  latentDim: 2,
+  beta: 0.01,
+  device: 'cpu',
+} as const;
 
 describe('gentorch train killed with SIGKILL', () => {
   const data = join(work, 'small.npy');
   const progressEvery = 5;
   const checkpointEvery = 10;
-  const args = (out: string): string[] => ['train', 'vae', '--data', data, '--epochs', '8', '--batch-size', '64', '--seed', '3',
-    '--device', 'cpu', '--checkpoint-every', String(checkpointEvery), '--config', join(work, 'cfg.json'), '--no-progress', '--out', out];
+  const args = (out: string): string[] => [
+    'train',
+    'vae',
+    '--data',
+    data,
+    '--epochs',
+    '8',
+    '--batch-size',
+    '64',
+    '--seed',
+    '3',
+    '--device',
+    'cpu',
+    '--checkpoint-every',
+    String(checkpointEvery),
+    '--config',
+    join(work, 'cfg.json'),
+    '--no-progress',
+    '--out',
+    out,
+  ];
   let straight: Run;
 
   beforeAll(async () => {
@@ -61,10 +90,20 @@ describe('gentorch train killed with SIGKILL', () => {
     let kills = 0;
     for (const delayMs of [0, 3, 17, 41, 90, 160]) {
       const r = await runAndKill(out, delayMs);
-      if (r.status === 0) break;  // it finished first: nothing left to kill
+      if (r.status === 0) break; // it finished first: nothing left to kill
       expect(r.signal).toBe('SIGKILL');
       kills++;
-      const sampled = await gentorch(['sample', model, '--n', '4', '--device', 'cpu', '--force', '--out', join(work, 'after-kill.png')]);
+      const sampled = await gentorch([
+        'sample',
+        model,
+        '--n',
+        '4',
+        '--device',
+        'cpu',
+        '--force',
+        '--out',
+        join(work, 'after-kill.png'),
+      ]);
       expectOk(sampled);
       using vae = await load(model, { device: 'cpu' });
       expect(vae.trainingState.step % checkpointEvery).toBe(0);
@@ -74,18 +113,27 @@ describe('gentorch train killed with SIGKILL', () => {
     expectOk(finished);
 
     // The same steps with the same losses, each step once, and the same test loss.
-    const curve = (dir: string): [number, number][] => readJsonLines(join(dir, 'metrics.jsonl'))
-      .filter((r) => r.type === 'progress').map((r) => [r.step as number, r.loss as number]);
+    const curve = (dir: string): [number, number][] =>
+      readJsonLines(join(dir, 'metrics.jsonl'))
+        .filter((r) => r.type === 'progress')
+        .map((r) => [r.step as number, r.loss as number]);
     const want = curve(join(work, 'straight'));
     expect(want.length).toBeGreaterThan(100);
     expect(curve(out)).toEqual(want);
-    expect(readJson(join(out, 'summary.json')).test.nelbo).toBe(readJson(join(work, 'straight', 'summary.json')).test.nelbo);
+    expect(readJson(join(out, 'summary.json')).test.nelbo).toBe(
+      readJson(join(work, 'straight', 'summary.json')).test.nelbo,
+    );
     // No temp files of the killed writers are left behind.
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('on --resume, metrics records past the checkpoint and a torn last line are dropped', () => {
-    const text = ['{"type":"progress","step":5}', '{"type":"epoch","step":10}', '{"type":"progress","step":15}', '{"type":"progr'].join('\n');
+    const text = [
+      '{"type":"progress","step":5}',
+      '{"type":"epoch","step":10}',
+      '{"type":"progress","step":15}',
+      '{"type":"progr',
+    ].join('\n');
     expect(recordsUpTo(text, 10)).toBe('{"type":"progress","step":5}\n{"type":"epoch","step":10}\n');
   });
 });
@@ -93,17 +141,23 @@ describe('gentorch train killed with SIGKILL', () => {
 describe('numeric faults', () => {
   it('onNan stop: an infinite loss stops the fit with E_NUMERIC naming the step', async () => {
     using vae = new VAE(POINTS_VAE);
-    await expect(vae.fit(ringWithOneHugePoint(4096), { epochs: 2, batchSize: 128 }))
-      .rejects.toMatchObject({ code: 'E_NUMERIC', message: expect.stringMatching(/at step \d+/) });
+    await expect(vae.fit(ringWithOneHugePoint(4096), { epochs: 2, batchSize: 128 })).rejects.toMatchObject({
+      code: 'E_NUMERIC',
+      message: expect.stringMatching(/at step \d+/),
+    });
   });
 
   it('onNan skip: the bad batch is skipped each epoch, the rest trains, weights stay finite', async () => {
     using vae = new VAE(POINTS_VAE);
     const skipped: number[] = [];
     const h = await vae.fit(ringWithOneHugePoint(4096), {
-      epochs: 3, batchSize: 128, onNan: 'skip', progressEvery: 8, onProgress: (p) => skipped.push(p.skippedSteps),
+      epochs: 3,
+      batchSize: 128,
+      onNan: 'skip',
+      progressEvery: 8,
+      onProgress: (p) => skipped.push(p.skippedSteps),
     });
-    expect(h.skippedSteps).toBe(3);  // one batch holds the point, once per epoch
+    expect(h.skippedSteps).toBe(3); // one batch holds the point, once per epoch
     expect(skipped.at(-1)).toBe(3);
     const losses = h.epochs.map((e) => e.losses.loss);
     expect(losses.every(Number.isFinite)).toBe(true);
@@ -122,8 +176,23 @@ describe('numeric faults', () => {
 
   it('the CLI takes --on-nan skip and rejects other values', async () => {
     const out = join(work, 'nan-cli');
-    const r = await gentorch(['train', 'vae', '--data', join(work, 'small.npy'), '--epochs', '3', '--lr', '1e6', '--on-nan', 'skip',
-      '--device', 'cpu', '--no-progress', '--out', out]);
+    const r = await gentorch([
+      'train',
+      'vae',
+      '--data',
+      join(work, 'small.npy'),
+      '--epochs',
+      '3',
+      '--lr',
+      '1e6',
+      '--on-nan',
+      'skip',
+      '--device',
+      'cpu',
+      '--no-progress',
+      '--out',
+      out,
+    ]);
     // The epochs before the failure report themselves; the failure is the last line.
     expect(r.status).toBe(1);
     expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^gentorch: E_NUMERIC: .*100 steps in a row, up to step \d+/);
@@ -158,13 +227,17 @@ describe('precision', () => {
     expect(Math.abs(bf16.losses[1] - f32.losses[1]) / f32.losses[1]).toBeLessThan(0.02);
     const { readSafetensors } = await import('../../lib/io/safetensors.js');
     const tensors = (await readSafetensors(bf16.path)).tensors;
-    expect([...tensors.values()].filter((t) => t.dtype !== 'float32' && t.dtype !== 'uint8').map((t) => t.dtype)).toEqual([]);
+    expect(
+      [...tensors.values()].filter((t) => t.dtype !== 'float32' && t.dtype !== 'uint8').map((t) => t.dtype),
+    ).toEqual([]);
   });
 
   it('rejects an unknown precision with E_CONFIG naming it', async () => {
     using vae = new VAE({ device: 'cpu' });
-    await expect(vae.fit(await smallTrain(64), { precision: 'fp16' as never }))
-      .rejects.toMatchObject({ code: 'E_CONFIG', message: expect.stringContaining('fp16') });
+    await expect(vae.fit(await smallTrain(64), { precision: 'fp16' as never })).rejects.toMatchObject({
+      code: 'E_CONFIG',
+      message: expect.stringContaining('fp16'),
+    });
   });
 });
 
@@ -191,7 +264,9 @@ describe('concurrency and the event loop', () => {
     using vae = new VAE({ device: 'cpu' });
     const lag = monitorEventLoopDelay({ resolution: 5 });
     let ticks = 0;
-    const timer = setInterval(() => { ticks++; }, 5);
+    const timer = setInterval(() => {
+      ticks++;
+    }, 5);
     lag.enable();
     try {
       await vae.fit(data, { epochs: 2, progressEvery: 16 });
@@ -221,7 +296,7 @@ describe('memory', () => {
         gan.dispose();
       }
     };
-    for (let i = 0; i < 20; i++) await cycle(i);  // warm-up: allocator pools, code paths
+    for (let i = 0; i < 20; i++) await cycle(i); // warm-up: allocator pools, code paths
     const before = process.memoryUsage().rss;
     for (let i = 20; i < 220; i++) await cycle(i);
     const grown = (process.memoryUsage().rss - before) / 2 ** 20;

@@ -26,7 +26,10 @@ describe('VAE training', () => {
     const first = history.epochs[0].losses.loss;
     const last = history.epochs[2].losses.loss;
     expect(last).toBeLessThan(first * 0.8);
-    const out = await vae.reconstruct({ data: train.images.data.subarray(0, 4 * 784) as Uint8Array, shape: [4, 1, 28, 28] });
+    const out = await vae.reconstruct({
+      data: train.images.data.subarray(0, 4 * 784) as Uint8Array,
+      shape: [4, 1, 28, 28],
+    });
     expect(out.shape).toEqual([4, 1, 28, 28]);
   });
 
@@ -68,7 +71,10 @@ describe('VAE training', () => {
     const h = await vae.fit(train, { steps: 4, progressEvery: 2, onProgress: (p) => seen.push(p.cudaGraphs) });
     expect(h.cudaGraphs).toBe(false);
     expect(seen).toEqual([false, false]);
-    await expect(vae.fit(train, { steps: 1, cudaGraphs: 'on' })).rejects.toMatchObject({ code: 'E_CONFIG', message: expect.stringMatching(/CUDA device for cudaGraphs "on" but the fit runs on cpu/) });
+    await expect(vae.fit(train, { steps: 1, cudaGraphs: 'on' })).rejects.toMatchObject({
+      code: 'E_CONFIG',
+      message: expect.stringMatching(/CUDA device for cudaGraphs "on" but the fit runs on cpu/),
+    });
     await expect(vae.fit(train, { steps: 1, cudaGraphs: 'always' as never })).rejects.toThrow(/cudaGraphs.*always/);
     expect(vae.trainingState.step).toBe(4); // the refused fits trained nothing
   });
@@ -93,11 +99,15 @@ describe('VAE encode, decode, sample, interpolate', () => {
     expect(await vae.sample(7, { seed: 3 })).toEqual(samples);
     const path = await vae.interpolate(
       { data: batch.data.subarray(0, 784), shape: [1, 1, 28, 28] },
-      { data: batch.data.subarray(784, 1568), shape: [1, 1, 28, 28] }, 6);
+      { data: batch.data.subarray(784, 1568), shape: [1, 1, 28, 28] },
+      6,
+    );
     expect(path.shape).toEqual([6, 1, 28, 28]);
     // The ends of the path are the reconstructions of the two images.
     const recon = await vae.reconstruct({ data: batch.data.subarray(0, 1568), shape: [2, 1, 28, 28] });
-    expect(Array.from(path.data.subarray(0, 784))).toEqual(Array.from(recon.data.subarray(0, 784)).map((v) => expect.closeTo(v, 5)));
+    expect(Array.from(path.data.subarray(0, 784))).toEqual(
+      Array.from(recon.data.subarray(0, 784)).map((v) => expect.closeTo(v, 5)),
+    );
   });
 });
 
@@ -180,12 +190,20 @@ describe('VAE checkpoints', () => {
     const steps: number[] = [];
     const ctrl = new AbortController();
     using run = new VAE({ device: 'cpu', seed: 12, hiddenDim: 64 });
-    await expect(run.fit(train, {
-      epochs: 2, batchSize: 64, checkpointEvery: 5, checkpointPath: file, progressEvery: 1,
-      onCheckpoint: ({ step }) => steps.push(step),
-      onProgress: (p) => { if (p.step === 15) ctrl.abort(); },
-      signal: ctrl.signal,
-    })).rejects.toMatchObject({ code: 'E_ABORTED' });
+    await expect(
+      run.fit(train, {
+        epochs: 2,
+        batchSize: 64,
+        checkpointEvery: 5,
+        checkpointPath: file,
+        progressEvery: 1,
+        onCheckpoint: ({ step }) => steps.push(step),
+        onProgress: (p) => {
+          if (p.step === 15) ctrl.abort();
+        },
+        signal: ctrl.signal,
+      }),
+    ).rejects.toMatchObject({ code: 'E_ABORTED' });
     expect(steps.slice(0, 3)).toEqual([5, 10, 15]);
     using resumed = await VAE.load(file, { device: 'cpu' });
     const st = resumed.trainingState;
@@ -234,7 +252,14 @@ describe('VAE fit off the event loop', () => {
     const train = await smallTrain(4096);
     using vae = new VAE({ device: 'cpu' });
     const ctrl = new AbortController();
-    const p = vae.fit(train, { epochs: 50, progressEvery: 1, onProgress: (ev) => { if (ev.step >= 3) ctrl.abort(); }, signal: ctrl.signal });
+    const p = vae.fit(train, {
+      epochs: 50,
+      progressEvery: 1,
+      onProgress: (ev) => {
+        if (ev.step >= 3) ctrl.abort();
+      },
+      signal: ctrl.signal,
+    });
     await expect(p).rejects.toBeInstanceOf(GentorchError);
     await expect(p).rejects.toMatchObject({ code: 'E_ABORTED' });
     expect(vae.trainingState.step).toBeLessThan(50 * 32);
@@ -286,9 +311,18 @@ describe('VAE numeric faults', () => {
     await good.save(file);
     using bad = await VAE.load(file, { device: 'cpu' });
     const written: number[] = [];
-    const err = await bad.fit(train, {
-      epochs: 1, lr: 1e4, checkpointEvery: 1, checkpointPath: file, onCheckpoint: ({ step }) => written.push(step),
-    }).then(() => undefined, (e: unknown) => e);
+    const err = await bad
+      .fit(train, {
+        epochs: 1,
+        lr: 1e4,
+        checkpointEvery: 1,
+        checkpointPath: file,
+        onCheckpoint: ({ step }) => written.push(step),
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(GentorchError);
     expect((err as GentorchError).code).toBe('E_NUMERIC');
     expect((err as GentorchError).message).toMatch(/NaN or infinite at step \d+/);

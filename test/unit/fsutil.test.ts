@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { readFileChecked, writeFileAtomic } from '../../lib/io/fsutil.js';
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gentorch-fsutil-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
-
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gentorch-fsutil-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 /** Temp files are dot-files ending in .tmp; none may survive a write, good or bad. */
 async function tempFiles(d: string): Promise<string[]> {
@@ -62,7 +65,8 @@ describe('writeFileAtomic', () => {
 
   // root ignores directory permissions, so this case only means something for other users.
   it.skipIf(process.platform === 'win32' || process.getuid?.() === 0)(
-    'leaves the old file intact when the directory is not writable', async () => {
+    'leaves the old file intact when the directory is not writable',
+    async () => {
       const ro = join(dir, 'readonly');
       await mkdir(ro);
       const p = join(ro, 'f.txt');
@@ -76,7 +80,8 @@ describe('writeFileAtomic', () => {
       } finally {
         await chmod(ro, 0o755);
       }
-    });
+    },
+  );
 
   it('survives many concurrent writers to one path with one complete result', async () => {
     const p = join(dir, 'race.txt');

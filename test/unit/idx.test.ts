@@ -13,8 +13,12 @@ import { decodeIdx, parseIdx, readIdx } from '../../lib/io/idx.js';
 const FASHION = '/usr/share/datasets/fashion-mnist';
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gentorch-idx-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gentorch-idx-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 /** An IDX file: magic, big-endian dims, then `payload` as given (already big-endian). */
 function idx(type: number, dims: number[], payload: Uint8Array | number[]): Uint8Array {
@@ -35,8 +39,6 @@ function be(width: number, values: number[], set: (v: DataView, at: number, x: n
   return out;
 }
 
-
-
 describe('parseIdx', () => {
   it('reads uint8 as a view on the input (no copy)', () => {
     const buf = idx(0x08, [2, 3], [0, 1, 2, 253, 254, 255]);
@@ -55,21 +57,53 @@ describe('parseIdx', () => {
   });
 
   it('converts big-endian int16, int32, float32 and float64 to host order', () => {
-    const i16 = parseIdx(idx(0x0b, [3], be(2, [-2, 300, 32767], (v, a, x) => v.setInt16(a, x, false))), 'a.idx');
+    const i16 = parseIdx(
+      idx(
+        0x0b,
+        [3],
+        be(2, [-2, 300, 32767], (v, a, x) => v.setInt16(a, x, false)),
+      ),
+      'a.idx',
+    );
     expect(i16.dtype).toBe('int16');
     expect([...i16.data]).toEqual([-2, 300, 32767]);
-    const i32 = parseIdx(idx(0x0c, [1, 2], be(4, [-70000, 2 ** 31 - 1], (v, a, x) => v.setInt32(a, x, false))), 'b.idx');
+    const i32 = parseIdx(
+      idx(
+        0x0c,
+        [1, 2],
+        be(4, [-70000, 2 ** 31 - 1], (v, a, x) => v.setInt32(a, x, false)),
+      ),
+      'b.idx',
+    );
     expect(i32.dtype).toBe('int32');
     expect(i32.shape).toEqual([1, 2]);
     expect([...i32.data]).toEqual([-70000, 2 ** 31 - 1]);
-    const f32 = parseIdx(idx(0x0d, [2], be(4, [1.5, -0.25], (v, a, x) => v.setFloat32(a, x, false))), 'c.idx');
+    const f32 = parseIdx(
+      idx(
+        0x0d,
+        [2],
+        be(4, [1.5, -0.25], (v, a, x) => v.setFloat32(a, x, false)),
+      ),
+      'c.idx',
+    );
     expect(f32.data).toEqual(new Float32Array([1.5, -0.25]));
-    const f64 = parseIdx(idx(0x0e, [2], be(8, [Math.PI, -1e300], (v, a, x) => v.setFloat64(a, x, false))), 'd.idx');
+    const f64 = parseIdx(
+      idx(
+        0x0e,
+        [2],
+        be(8, [Math.PI, -1e300], (v, a, x) => v.setFloat64(a, x, false)),
+      ),
+      'd.idx',
+    );
     expect(f64.data).toEqual(new Float64Array([Math.PI, -1e300]));
   });
 
   it('reads a view with a non-zero byteOffset and empty tensors', () => {
-    const inner = idx(0x0b, [2], be(2, [1, -1], (v, a, x) => v.setInt16(a, x, false)));
+    const inner = idx(
+      0x0b,
+      [2],
+      be(2, [1, -1], (v, a, x) => v.setInt16(a, x, false)),
+    );
     const outer = new Uint8Array(inner.length + 3);
     outer.set(inner, 3);
     expect([...parseIdx(outer.subarray(3), 'off.idx').data]).toEqual([1, -1]);
@@ -93,8 +127,9 @@ describe('parseIdx', () => {
   });
 
   it('rejects truncated headers', () => {
-    expect(caught(() => parseIdx(Uint8Array.from([0, 0]), 'h.idx')).message)
-      .toBe('h.idx: truncated: expected at least 4 bytes of IDX header but found 2');
+    expect(caught(() => parseIdx(Uint8Array.from([0, 0]), 'h.idx')).message).toBe(
+      'h.idx: truncated: expected at least 4 bytes of IDX header but found 2',
+    );
     const err = caught(() => parseIdx(idx(0x08, [5, 5, 5], []).subarray(0, 10), 'h.idx'));
     expect(err.code).toBe('E_DATA');
     expect(err.message).toBe('h.idx: truncated: expected 16 bytes of header for 3 dimensions but found 10');
@@ -116,24 +151,40 @@ describe('parseIdx', () => {
   it('property: any mutation of a valid file parses or throws E_DATA', () => {
     const valid = [
       idx(0x08, [2, 3], [1, 2, 3, 4, 5, 6]),
-      idx(0x0d, [2], be(4, [1, 2], (v, a, x) => v.setFloat32(a, x, false))),
+      idx(
+        0x0d,
+        [2],
+        be(4, [1, 2], (v, a, x) => v.setFloat32(a, x, false)),
+      ),
       idx(0x0e, [1, 1, 1], new Uint8Array(8)),
     ];
-    fc.assert(fc.property(fc.constantFrom(...valid), fc.array(mutationArb(40), { minLength: 1, maxLength: 4 }), (file, ms) => {
-      expectParsesOrCode(() => parseIdx(mutate(file, ms), 'fuzz.idx'), 'E_DATA');
-    }), { numRuns: 8000 });  // with the gzip property: 10,000 mutated files
+    fc.assert(
+      fc.property(fc.constantFrom(...valid), fc.array(mutationArb(40), { minLength: 1, maxLength: 4 }), (file, ms) => {
+        expectParsesOrCode(() => parseIdx(mutate(file, ms), 'fuzz.idx'), 'E_DATA');
+      }),
+      { numRuns: 8000 },
+    ); // with the gzip property: 10,000 mutated files
   });
 
   it('property: any mutation of a gzipped file decodes or rejects with E_DATA', async () => {
-    const gz = gzipSync(idx(0x08, [4, 4], Array.from({ length: 16 }, (_, i) => i)));
-    await fc.assert(fc.asyncProperty(fc.array(mutationArb(40), { minLength: 1, maxLength: 3 }), async (ms) => {
-      try {
-        await decodeIdx(mutate(gz, ms), 'fuzz.idx.gz');
-      } catch (err) {
-        expect(isGentorchError(err) && (err as GentorchError).code === 'E_DATA').toBe(true);
-        expect((err as Error).message).toMatch(/^fuzz\.idx\.gz: /);
-      }
-    }), { numRuns: 2000 });
+    const gz = gzipSync(
+      idx(
+        0x08,
+        [4, 4],
+        Array.from({ length: 16 }, (_, i) => i),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutationArb(40), { minLength: 1, maxLength: 3 }), async (ms) => {
+        try {
+          await decodeIdx(mutate(gz, ms), 'fuzz.idx.gz');
+        } catch (err) {
+          expect(isGentorchError(err) && (err as GentorchError).code === 'E_DATA').toBe(true);
+          expect((err as Error).message).toMatch(/^fuzz\.idx\.gz: /);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -142,8 +193,10 @@ describe('readIdx', () => {
 
   it('reads raw and gzipped files, whatever their extension', async () => {
     const cases: [string, Uint8Array][] = [
-      ['raw-idx1-ubyte', labels], ['raw.gz', labels],
-      ['zipped-idx1-ubyte.gz', gzipSync(labels)], ['zipped-no-ext', gzipSync(labels)],
+      ['raw-idx1-ubyte', labels],
+      ['raw.gz', labels],
+      ['zipped-idx1-ubyte.gz', gzipSync(labels)],
+      ['zipped-no-ext', gzipSync(labels)],
     ];
     for (const [file, bytes] of cases) {
       const p = join(dir, file);
@@ -156,7 +209,16 @@ describe('readIdx', () => {
 
   it('reads a multi-byte gzipped file', async () => {
     const p = join(dir, 'f64.gz');
-    await writeFile(p, gzipSync(idx(0x0e, [2], be(8, [0.5, -3], (v, a, x) => v.setFloat64(a, x, false)))));
+    await writeFile(
+      p,
+      gzipSync(
+        idx(
+          0x0e,
+          [2],
+          be(8, [0.5, -3], (v, a, x) => v.setFloat64(a, x, false)),
+        ),
+      ),
+    );
     expect((await readIdx(p)).data).toEqual(new Float64Array([0.5, -3]));
   });
 
@@ -204,12 +266,15 @@ describe('readIdx', () => {
     expect(Math.max(...(labels10k.data as Uint8Array))).toBe(9);
   });
 
-  it.skipIf(!existsSync(`${FASHION}/train-images-idx3-ubyte.gz`))('reads the 60k Fashion-MNIST training images quickly', async () => {
-    const t0 = performance.now();
-    const t = await readIdx(`${FASHION}/train-images-idx3-ubyte.gz`);
-    const ms = performance.now() - t0;
-    expect(t.shape).toEqual([60000, 28, 28]);
-    // ~0.13 s on a quiet 2-core machine; the bound is loose because test files run in parallel.
-    expect(ms).toBeLessThan(1500);
-  });
+  it.skipIf(!existsSync(`${FASHION}/train-images-idx3-ubyte.gz`))(
+    'reads the 60k Fashion-MNIST training images quickly',
+    async () => {
+      const t0 = performance.now();
+      const t = await readIdx(`${FASHION}/train-images-idx3-ubyte.gz`);
+      const ms = performance.now() - t0;
+      expect(t.shape).toEqual([60000, 28, 28]);
+      // ~0.13 s on a quiet 2-core machine; the bound is loose because test files run in parallel.
+      expect(ms).toBeLessThan(1500);
+    },
+  );
 });

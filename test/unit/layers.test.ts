@@ -12,9 +12,14 @@ const LIB = fileURLToPath(new URL('../../lib', import.meta.url));
 
 /** A layer's rank: a file may import its own layer or a lower rank. lib/index.ts sits on top. */
 const RANK: Readonly<Record<string, number>> = {
-  errors: 0, tensor: 0, version: 0,
-  native: 1, config: 1, io: 1,
-  data: 2, report: 2,
+  errors: 0,
+  tensor: 0,
+  version: 0,
+  native: 1,
+  config: 1,
+  io: 1,
+  data: 2,
+  report: 2,
   models: 3,
   compare: 4,
   cli: 5,
@@ -35,7 +40,11 @@ function layerOf(file: string): string {
   return parts.length > 1 ? parts[0] : parts[0].replace(/\.ts$/, '');
 }
 
-interface Edge { from: string; to: string; spec: string }
+interface Edge {
+  from: string;
+  to: string;
+  spec: string;
+}
 
 /** Every relative import, export-from and import() of every lib file, resolved to its .ts source. */
 function edges(): Edge[] {
@@ -81,7 +90,9 @@ describe('lib/ layers', () => {
   });
 
   it('puts every file in a ranked layer', () => {
-    const unranked = sources(LIB).map(name).filter((f) => RANK[layerOf(join(LIB, f))] === undefined);
+    const unranked = sources(LIB)
+      .map(name)
+      .filter((f) => RANK[layerOf(join(LIB, f))] === undefined);
     expect(unranked).toEqual([]);
   });
 

@@ -9,8 +9,12 @@ import { allocate, encodeNpy, parseNpy, readNpy, writeNpy } from '../../lib/io/n
 import type { DType, HostTensor } from '../../lib/tensor.js';
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gentorch-npy-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gentorch-npy-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 /** A .npy file built by hand: magic, version, header length, `header` padded as numpy pads it, payload. */
 function npy(header: string, payload: Uint8Array | number[], major = 1, pad = true): Uint8Array {
@@ -34,13 +38,16 @@ const dict = (descr: string, shape: string, fortran = 'False'): string =>
   `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }`;
 
 /** Bytes of `values` written through a DataView setter (endianness chosen by the caller). */
-function bytes(width: number, values: (number | bigint)[], set: (v: DataView, at: number, x: never) => void): Uint8Array {
+function bytes(
+  width: number,
+  values: (number | bigint)[],
+  set: (v: DataView, at: number, x: never) => void,
+): Uint8Array {
   const out = new Uint8Array(width * values.length);
   const view = new DataView(out.buffer);
   values.forEach((x, i) => set(view, i * width, x as never));
   return out;
 }
-
 
 function asArray(t: HostTensor): (number | bigint)[] {
   return Array.from(t.data as ArrayLike<number | bigint>);
@@ -78,19 +85,37 @@ describe('parseNpy: dtypes', () => {
   }
 
   it('rejects <u4 values above 2^31-1', () => {
-    const err = caught(() => parseNpy(npy(dict('<u4', '(2,)'), bytes(4, [1, 2 ** 32 - 1], (v, a, x) => v.setUint32(a, x, true))), 'u4.npy'));
+    const err = caught(() =>
+      parseNpy(
+        npy(
+          dict('<u4', '(2,)'),
+          bytes(4, [1, 2 ** 32 - 1], (v, a, x) => v.setUint32(a, x, true)),
+        ),
+        'u4.npy',
+      ),
+    );
     expect(err.code).toBe('E_DATA');
     expect(err.message).toBe('u4.npy: uint32 value 4294967295 at element 1 does not fit in int32 (at most 2147483647)');
   });
 
-  it.each(['<c8', '|O', '<U5', '|S3', '<f2', '<M8[ns]', '|f4', '=f4', '<u8', 'f4'])('rejects unsupported dtype %s', (descr) => {
-    const err = caught(() => parseNpy(npy(dict(descr, '(1,)'), new Uint8Array(8)), 'bad.npy'));
-    expect(err.code).toBe('E_DATA');
-    expect(err.message).toMatch(new RegExp(`^bad\\.npy: unsupported dtype '${descr.replace(/[[\]|]/g, '\\$&')}' \\(supported: <f4, `));
-  });
+  it.each(['<c8', '|O', '<U5', '|S3', '<f2', '<M8[ns]', '|f4', '=f4', '<u8', 'f4'])(
+    'rejects unsupported dtype %s',
+    (descr) => {
+      const err = caught(() => parseNpy(npy(dict(descr, '(1,)'), new Uint8Array(8)), 'bad.npy'));
+      expect(err.code).toBe('E_DATA');
+      expect(err.message).toMatch(
+        new RegExp(`^bad\\.npy: unsupported dtype '${descr.replace(/[[\]|]/g, '\\$&')}' \\(supported: <f4, `),
+      );
+    },
+  );
 
   it('rejects structured dtypes with the unsupported-dtype message', () => {
-    const err = caught(() => parseNpy(npy(`{'descr': [('x', '<f4'), ('y', '<i4')], 'fortran_order': False, 'shape': (1,), }`, new Uint8Array(8)), 's.npy'));
+    const err = caught(() =>
+      parseNpy(
+        npy(`{'descr': [('x', '<f4'), ('y', '<i4')], 'fortran_order': False, 'shape': (1,), }`, new Uint8Array(8)),
+        's.npy',
+      ),
+    );
     expect(err.message).toMatch(/^s\.npy: unsupported dtype \[\["x","<f4"\],\["y","<i4"\]\] \(supported:/);
   });
 });
@@ -111,7 +136,11 @@ describe('parseNpy: layout and versions', () => {
   });
 
   it('reads scalars and empty arrays', () => {
-    expect(parseNpy(npy(dict('<f8', '()'), new Uint8Array(8)), 's.npy')).toEqual({ dtype: 'float64', shape: [], data: new Float64Array([0]) });
+    expect(parseNpy(npy(dict('<f8', '()'), new Uint8Array(8)), 's.npy')).toEqual({
+      dtype: 'float64',
+      shape: [],
+      data: new Float64Array([0]),
+    });
     const empty = parseNpy(npy(dict('<f4', '(0, 5)'), []), 'e.npy');
     expect(empty.shape).toEqual([0, 5]);
     expect(empty.data.length).toBe(0);
@@ -123,8 +152,15 @@ describe('parseNpy: layout and versions', () => {
     expect([...t2.data]).toEqual([0, 1, 2, 3, 4, 5]);
     // numpy.asfortranarray(numpy.arange(24, dtype='>f8').reshape(2, 3, 4)): element (i,j,k) at i + 2j + 6k.
     const fortran: number[] = [];
-    for (let k = 0; k < 4; k++) for (let j = 0; j < 3; j++) for (let i = 0; i < 2; i++) fortran.push(12 * i + 4 * j + k);
-    const t3 = parseNpy(npy(dict('>f8', '(2, 3, 4)', 'True'), bytes(8, fortran, (v, a, x) => v.setFloat64(a, x, false))), 'f3.npy');
+    for (let k = 0; k < 4; k++)
+      for (let j = 0; j < 3; j++) for (let i = 0; i < 2; i++) fortran.push(12 * i + 4 * j + k);
+    const t3 = parseNpy(
+      npy(
+        dict('>f8', '(2, 3, 4)', 'True'),
+        bytes(8, fortran, (v, a, x) => v.setFloat64(a, x, false)),
+      ),
+      'f3.npy',
+    );
     expect(t3.shape).toEqual([2, 3, 4]);
     expect([...t3.data]).toEqual(Array.from({ length: 24 }, (_, i) => i));
     const t1 = parseNpy(npy(dict('<i4', '(3,)', 'True'), i32([7, 8, 9])), 'f1.npy');
@@ -148,14 +184,24 @@ describe('parseNpy: errors', () => {
   };
 
   it('names expected and found bytes for truncated data and trailing bytes', () => {
-    bad(ok.subarray(0, ok.length - 4), /^weights\.npy: truncated: expected 24 bytes of data for shape \[2, 3\] of 'i4' but found 20$/);
+    bad(
+      ok.subarray(0, ok.length - 4),
+      /^weights\.npy: truncated: expected 24 bytes of data for shape \[2, 3\] of 'i4' but found 20$/,
+    );
     bad(Uint8Array.from([...ok, 0]), /^weights\.npy: expected 24 bytes .* but found 25$/);
   });
 
   it('rejects a bad magic, version or header length', () => {
-    bad(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0, 0, 0]), /^weights\.npy: expected NPY magic .* but found 50 4b 03 04 00 00$/);
+    bad(
+      Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0, 0, 0]),
+      /^weights\.npy: expected NPY magic .* but found 50 4b 03 04 00 00$/,
+    );
     bad(ok.subarray(0, 9), /truncated: expected at least 10 bytes/);
-    for (const [major, minor] of [[0, 0], [4, 0], [1, 1]]) {
+    for (const [major, minor] of [
+      [0, 0],
+      [4, 0],
+      [1, 1],
+    ]) {
       const v = Uint8Array.from(ok);
       v[6] = major;
       v[7] = minor;
@@ -172,15 +218,30 @@ describe('parseNpy: errors', () => {
 
   it('rejects malformed headers', () => {
     const cases: [string, RegExp][] = [
-      [`{'descr': '<i4', 'fortran_order': False}`, /expected header keys descr, fortran_order, shape but found descr, fortran_order$/],
+      [
+        `{'descr': '<i4', 'fortran_order': False}`,
+        /expected header keys descr, fortran_order, shape but found descr, fortran_order$/,
+      ],
       [`{'descr': '<i4', 'fortran_order': False, 'shape': (1,), 'x': 1}`, /expected header keys/],
       [`{'descr': '<i4', 'descr': '<i4', 'fortran_order': False, 'shape': (1,)}`, /duplicate key 'descr'/],
       [`{'descr': '<i4', 'fortran_order': 0, 'shape': (1,)}`, /expected True or False for fortran_order but found 0/],
-      [`{'descr': '<i4', 'fortran_order': False, 'shape': (1)}`, /expected a tuple of non-negative integers for shape but found 1$/],
-      [`{'descr': '<i4', 'fortran_order': False, 'shape': (-1,)}`, /tuple of non-negative integers for shape but found \[-1\]/],
+      [
+        `{'descr': '<i4', 'fortran_order': False, 'shape': (1)}`,
+        /expected a tuple of non-negative integers for shape but found 1$/,
+      ],
+      [
+        `{'descr': '<i4', 'fortran_order': False, 'shape': (-1,)}`,
+        /tuple of non-negative integers for shape but found \[-1\]/,
+      ],
       [`{'descr': '<i4', 'fortran_order': False, 'shape': ('1',)}`, /tuple of non-negative integers/],
-      [`{'descr': '<i4', 'fortran_order': False, 'shape': (99999999999999999999,)}`, /integer 99999999999999999999 is too large/],
-      [`{'descr': '<i4', 'fortran_order': False, 'shape': (1,), } extra`, /malformed header: expected the end of the header/],
+      [
+        `{'descr': '<i4', 'fortran_order': False, 'shape': (99999999999999999999,)}`,
+        /integer 99999999999999999999 is too large/,
+      ],
+      [
+        `{'descr': '<i4', 'fortran_order': False, 'shape': (1,), } extra`,
+        /malformed header: expected the end of the header/,
+      ],
       [`{'descr': '<i4' 'fortran_order': False}`, /malformed header: expected , or \}/],
       [`{'descr: '<i4'}`, /malformed header/],
       [`{descr: 1}`, /malformed header: expected a string key at offset 1/],
@@ -200,8 +261,10 @@ describe('parseNpy: errors', () => {
   });
 
   it('rejects shapes whose size overflows without allocating', () => {
-    bad(npy(dict('<f8', '(4294967296, 4294967296, 4294967296)'), new Uint8Array(8)),
-      /truncated: expected 633825300114114700748351602688 bytes/);
+    bad(
+      npy(dict('<f8', '(4294967296, 4294967296, 4294967296)'), new Uint8Array(8)),
+      /truncated: expected 633825300114114700748351602688 bytes/,
+    );
   });
 
   it('property: any mutation of a valid file parses or throws E_DATA', () => {
@@ -211,17 +274,49 @@ describe('parseNpy: errors', () => {
       npy(dict('<u4', '(1,)'), new Uint8Array(4), 2),
       npy(`{"shape": (3L,), "fortran_order": True, "descr": "|b1"}`, [1, 0, 1], 3, false),
     ];
-    fc.assert(fc.property(fc.constantFrom(...valid), fc.array(mutationArb(80), { minLength: 1, maxLength: 4 }), (file, ms) => {
-      expectParsesOrCode(() => parseNpy(mutate(file, ms), 'fuzz.npy'), 'E_DATA');
-    }), { numRuns: 6000 });  // with the header grammar below: 10,000 malformed files
+    fc.assert(
+      fc.property(fc.constantFrom(...valid), fc.array(mutationArb(80), { minLength: 1, maxLength: 4 }), (file, ms) => {
+        expectParsesOrCode(() => parseNpy(mutate(file, ms), 'fuzz.npy'), 'E_DATA');
+      }),
+      { numRuns: 6000 },
+    ); // with the header grammar below: 10,000 malformed files
   });
 
   it('property: headers built from grammar tokens parse or throw E_DATA', () => {
-    const token = fc.constantFrom('{', '}', '(', ')', '[', ']', ',', ':', ' ', "'", '"', '\\', '\n', "'descr'", "'shape'",
-      "'fortran_order'", 'True', 'False', 'None', "'<f4'", "'|b1'", '0', '3', '-1', '7L', 'x');
-    fc.assert(fc.property(fc.array(token, { maxLength: 30 }), (tokens) => {
-      expectParsesOrCode(() => parseNpy(npy(tokens.join(''), new Uint8Array(12)), 'tokens.npy'), 'E_DATA');
-    }), { numRuns: 4000 });
+    const token = fc.constantFrom(
+      '{',
+      '}',
+      '(',
+      ')',
+      '[',
+      ']',
+      ',',
+      ':',
+      ' ',
+      "'",
+      '"',
+      '\\',
+      '\n',
+      "'descr'",
+      "'shape'",
+      "'fortran_order'",
+      'True',
+      'False',
+      'None',
+      "'<f4'",
+      "'|b1'",
+      '0',
+      '3',
+      '-1',
+      '7L',
+      'x',
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 30 }), (tokens) => {
+        expectParsesOrCode(() => parseNpy(npy(tokens.join(''), new Uint8Array(12)), 'tokens.npy'), 'E_DATA');
+      }),
+      { numRuns: 4000 },
+    );
   });
 });
 
@@ -238,22 +333,32 @@ describe('encodeNpy and writeNpy', () => {
 
   it('writes 1-d shapes as (n,) and scalars as ()', () => {
     const text = (t: HostTensor): string => new TextDecoder().decode(encodeNpy(t).subarray(10, 80));
-    expect(text({ dtype: 'int64', shape: [3], data: new BigInt64Array(3) })).toContain("'descr': '<i8', 'fortran_order': False, 'shape': (3,), }");
-    expect(text({ dtype: 'bool', shape: [], data: new Uint8Array(1) })).toContain("'descr': '|b1', 'fortran_order': False, 'shape': (), }");
+    expect(text({ dtype: 'int64', shape: [3], data: new BigInt64Array(3) })).toContain(
+      "'descr': '<i8', 'fortran_order': False, 'shape': (3,), }",
+    );
+    expect(text({ dtype: 'bool', shape: [], data: new Uint8Array(1) })).toContain(
+      "'descr': '|b1', 'fortran_order': False, 'shape': (), }",
+    );
   });
 
   it('property: encode then parse gives identical dtype, shape and bytes', () => {
-    fc.assert(fc.property(tensorArb, (t) => {
-      const back = parseNpy(encodeNpy(t), 'rt.npy');
-      expect(back.dtype).toBe(t.dtype);
-      expect(back.shape).toEqual(t.shape);
-      expect(rawBytes(back)).toEqual(rawBytes(t));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(tensorArb, (t) => {
+        const back = parseNpy(encodeNpy(t), 'rt.npy');
+        expect(back.dtype).toBe(t.dtype);
+        expect(back.shape).toEqual(t.shape);
+        expect(rawBytes(back)).toEqual(rawBytes(t));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('rejects malformed tensors with E_CONFIG', () => {
     const cases: [unknown, RegExp][] = [
-      [{ dtype: 'float32', shape: [2, 3], data: new Float32Array(5) }, /Expected a Float32Array of length 6 \(shape \[2, 3\]\) for tensor\.data but received a Float32Array of length 5/],
+      [
+        { dtype: 'float32', shape: [2, 3], data: new Float32Array(5) },
+        /Expected a Float32Array of length 6 \(shape \[2, 3\]\) for tensor\.data but received a Float32Array of length 5/,
+      ],
       [{ dtype: 'float32', shape: [2], data: new Float64Array(2) }, /for tensor\.data but received a Float64Array/],
       [{ dtype: 'float16', shape: [2], data: new Float32Array(2) }, /for tensor\.dtype but received "float16"/],
       [{ dtype: 'int32', shape: [-1], data: new Int32Array(0) }, /non-negative integers for tensor\.shape/],
@@ -279,7 +384,9 @@ describe('encodeNpy and writeNpy', () => {
     await writeNpy(p, t);
     expect(await readNpy(p)).toEqual(t);
     const before = await readFile(p);
-    await expect(writeNpy(p, { dtype: 'int16', shape: [3], data: new Int16Array(2) })).rejects.toMatchObject({ code: 'E_CONFIG' });
+    await expect(writeNpy(p, { dtype: 'int16', shape: [3], data: new Int16Array(2) })).rejects.toMatchObject({
+      code: 'E_CONFIG',
+    });
     expect(await readFile(p)).toEqual(before);
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
@@ -289,8 +396,12 @@ describe('encodeNpy and writeNpy', () => {
     await expect(readNpy(missing)).rejects.toMatchObject({ code: 'E_DATA', message: `File not found: ${missing}` });
     const junk = join(dir, 'junk.npy');
     await writeFile(junk, 'not numpy at all');
-    await expect(readNpy(junk)).rejects.toMatchObject({ code: 'E_DATA', message: expect.stringContaining(`${junk}: expected NPY magic`) });
-    await expect(writeNpy(join(dir, 'no', 'x.npy'), { dtype: 'uint8', shape: [1], data: new Uint8Array(1) }))
-      .rejects.toMatchObject({ code: 'E_IO' });
+    await expect(readNpy(junk)).rejects.toMatchObject({
+      code: 'E_DATA',
+      message: expect.stringContaining(`${junk}: expected NPY magic`),
+    });
+    await expect(
+      writeNpy(join(dir, 'no', 'x.npy'), { dtype: 'uint8', shape: [1], data: new Uint8Array(1) }),
+    ).rejects.toMatchObject({ code: 'E_IO' });
   });
 });
