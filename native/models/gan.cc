@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "../core/error.h"
+#include "safe_conv.h"
 
 namespace gentorch {
 
@@ -72,14 +73,14 @@ nn::Sequential dcgan28_generator(const GanNetOptions& o) {
   seq->push_back(nn::Unflatten(nn::UnflattenOptions(1, {2 * f, 7, 7})));
   const auto up = nn::UpsampleOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest);
   seq->push_back(nn::Upsample(up));
-  seq->push_back(nn::Conv2d(nn::Conv2dOptions(2 * f, f, 3).padding(1)));
+  seq->push_back(SafeConv2d(2 * f, f, 3, 1));
   seq->push_back(nn::BatchNorm2d(f));
   seq->push_back(nn::ReLU(true));
   seq->push_back(nn::Upsample(up));
-  seq->push_back(nn::Conv2d(nn::Conv2dOptions(f, half, 3).padding(1)));
+  seq->push_back(SafeConv2d(f, half, 3, 1));
   seq->push_back(nn::BatchNorm2d(half));
   seq->push_back(nn::ReLU(true));
-  seq->push_back(nn::Conv2d(nn::Conv2dOptions(half, o.channels(), 3).padding(1)));
+  seq->push_back(SafeConv2d(half, o.channels(), 3, 1));
   add_output(seq, o.output());
   return seq;
 }

@@ -272,9 +272,11 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
     // Debian 12's torchrun (torch 1.13 on Python 3.11) fails on its own default
     // --redirects 0 (IntFlag iteration changed in 3.11); 1 works on every version.
     // Debian 13's torchrun (torch 2.6, built without libuv) asks for a libuv
-    // store unless USE_LIBUV=0; torch 1.13 ignores the variable.
+    // store whatever USE_LIBUV says: scripts/torchrun.py is torchrun with a
+    // store that asks only where the build has libuv (unchanged on 1.13).
     const r = await run(
       [
+        join(ROOT, 'scripts', 'torchrun.py'),
         '--redirects',
         '1',
         '--tee',
@@ -301,9 +303,9 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
         '--out',
         out,
       ],
-      { USE_LIBUV: '0' },
+      {},
       undefined,
-      '/usr/bin/torchrun',
+      '/usr/bin/python3',
     );
     expect(r.status, r.stderr).toBe(0);
     const s = readJson(join(out, 'summary.json'));

@@ -1,0 +1,41 @@
+// A Conv2d that stays correct where libtorch's oneDNN is not. Debian 13's
+// libtorch 2.6 (oneDNN 3.7) returns a wrong input gradient for a stride-1
+// convolution whose output channels are not a multiple of 16 (measured: 32 -> 1,
+// 3, 8 channels, 3x3, on an AVX-512 EPYC; errors of 0.4 to NaN against the
+// reference, in torch 2.6's own Python too), which is exactly the last layer of
+// an image generator. Whether this process's libtorch has the fault is measured
+// once, at run time, on a small problem against an explicit im2col product;
+// where it does, such convolutions run as that product on the CPU, with the
+// same parameters under the same names (checkpoints do not change).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace gentorch {
+
+// Whether CPU convolutions of this libtorch give wrong input gradients for a
+// small number of output channels (measured once per process).
+bool cpu_conv_grad_faulty();
+
+// The same product as torch::conv2d (groups 1, dilation 1), as one matrix
+// product over the unfolded input: slower, but exact in the backward pass.
+torch::Tensor conv2d_im2col(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                            torch::ExpandingArray<2> stride, torch::ExpandingArray<2> padding);
+
+// A k x k, stride-1, zero-padded torch::nn::Conv2d (same parameters, same
+// names) whose forward takes the im2col product where cpu_conv_grad_faulty()
+// and the output channels are not a multiple of 16.
+struct SafeConv2dImpl : torch::nn::Conv2dImpl {
+  SafeConv2dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t padding)
+      : torch::nn::Conv2dImpl(torch::nn::Conv2dOptions(in_channels, out_channels, kernel).padding(padding)),
+        padding_(padding) {}
+  torch::Tensor forward(const torch::Tensor& input);
+
+ private:
+  int64_t padding_;
+};
+TORCH_MODULE(SafeConv2d);
+
+}  // namespace gentorch
