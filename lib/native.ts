@@ -141,6 +141,8 @@ export interface NativeRuntimeInfo {
   storeTransport: 'libuv' | 'sockets';
   /** Why that transport (e.g. "this libtorch was built without libuv", "USE_LIBUV=0"). */
   storeTransportReason: string;
+  /** libtorch's CPU convolutions give wrong input gradients for few output channels (measured; native/models/safe_conv.h). */
+  cpuConvGradFaulty: boolean;
 }
 
 export interface NativeBinding {

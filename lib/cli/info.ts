@@ -23,6 +23,11 @@ export function infoCommand(opts: { json?: boolean }): void {
         ? `c10d Gloo (gentorch launch, torchrun); TCPStore over ${i.store.transport} (${i.store.reason})`
         : 'none in this build (needs gloo headers: apt-get install libgloo-dev, then npm run build:native)'
     }`,
+    `CPU conv: ${
+      i.cpuConvWorkaround
+        ? "libtorch's oneDNN gives wrong input gradients for few output channels; such convolutions run as im2col"
+        : 'libtorch convolutions (checked: input gradients exact)'
+    }`,
     `parallel: ${i.parallel}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -21,6 +21,11 @@ export interface InstallInfo {
   distributed: boolean;
   /** The rendezvous store's transport (libuv or sockets) and why, decided at run time. */
   store: { transport: 'libuv' | 'sockets'; reason: string };
+  /**
+   * This libtorch's CPU convolutions give wrong input gradients for output channels not a multiple of 16
+   * (Debian 13's libtorch 2.6 on AVX-512 machines), so the GAN generator runs those as an im2col product.
+   */
+  cpuConvWorkaround: boolean;
   cores: number;
   intraOpThreads: number;
   /** Intra-op threads the latest CPU fit in this process ran with (0: none yet). */
@@ -52,6 +57,7 @@ export function installInfo(): InstallInfo {
     })),
     distributed: r.distributed,
     store: { transport: r.storeTransport, reason: r.storeTransportReason },
+    cpuConvWorkaround: r.cpuConvGradFaulty,
     cores: availableParallelism(),
     intraOpThreads: r.intraOpThreads,
     fitThreads: r.fitThreads,

@@ -5,6 +5,7 @@
 #include "addon.h"
 #include "bridge.h"
 #include "../dist/data_parallel.h"
+#include "../models/safe_conv.h"
 #include "errors.h"
 #include "classifier_handle.h"
 #include "gan_handle.h"
@@ -50,6 +51,7 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
     const gentorch::StoreTransport store = gentorch::DataParallel::store_transport();
     out.Set("storeTransport", store.libuv ? "libuv" : "sockets");
     out.Set("storeTransportReason", store.reason);
+    out.Set("cpuConvGradFaulty", gentorch::cpu_conv_grad_faulty());
     return out;
   } catch (...) {
     Failure f = current_failure();
