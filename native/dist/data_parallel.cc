@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
-#include <optional>
 #include <string>
 
 #include "../core/error.h"
@@ -140,11 +139,8 @@ StoreTransport probe_store_transport() {
 }
 
 StoreTransport choose_store_transport() {
-  static std::mutex m;
-  static std::optional<StoreTransport> chosen;
-  std::lock_guard<std::mutex> lock(m);
-  if (!chosen) chosen = probe_store_transport();
-  return *chosen;
+  static const StoreTransport chosen = probe_store_transport();  // a function-local static: probed once, thread-safe
+  return chosen;
 }
 
 // The interface Gloo talks on, chosen as torch.distributed does:

@@ -34,6 +34,7 @@ struct SafeConv2dImpl : torch::nn::Conv2dImpl {
   torch::Tensor forward(const torch::Tensor& input);
 
  private:
+  // A plain copy of options.padding(): that is a variant whose accessor differs between libtorch 1.13 and 2.x.
   int64_t padding_;
 };
 TORCH_MODULE(SafeConv2d);
