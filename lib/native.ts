@@ -157,6 +157,16 @@ export interface NativeBinding {
   checkDevice(spec: string): string;
   /** Typed array -> tensor -> typed array; for the bridge's tests. */
   tensorRoundTrip(t: TensorArg): HostTensor;
+  /** Largest errors of a float32 convolution path against a float64 conv2d; for native/models/safe_conv.h's tests. */
+  convCheck(opts: {
+    path: 'im2col' | 'module' | 'libtorch';
+    inChannels: number;
+    outChannels: number;
+    kernel: number;
+    stride: number;
+    padding: number;
+    seed: number;
+  }): { forward: number; gradInput: number; gradWeight: number; gradBias: number };
 }
 
 export type { DType };

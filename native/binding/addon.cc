@@ -7,6 +7,7 @@
 #include "../dist/data_parallel.h"
 #include "../models/safe_conv.h"
 #include "errors.h"
+#include "options.h"
 #include "classifier_handle.h"
 #include "gan_handle.h"
 #include "vae_handle.h"
@@ -82,6 +83,31 @@ Napi::Value TensorRoundTrip(const Napi::CallbackInfo& info) {
   return tensor_to_js(info.Env(), t);
 }
 
+// convCheck({ path, inChannels, outChannels, kernel, stride, padding, seed }):
+// the errors of a float32 convolution path against a float64 conv2d; for the
+// tests of native/models/safe_conv.h.
+Napi::Value ConvCheckOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    Napi::Object o = as_object(env, info[0], "convCheck options");
+    const gentorch::ConvCheck c =
+        gentorch::conv_check(get_string(o, "path", "module"), get_int(o, "inChannels", 32),
+                             get_int(o, "outChannels", 1), get_int(o, "kernel", 3), get_int(o, "stride", 1),
+                             get_int(o, "padding", 1), static_cast<uint64_t>(get_int(o, "seed", 1)));
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("forward", c.forward);
+    out.Set("gradInput", c.grad_input);
+    out.Set("gradWeight", c.grad_weight);
+    out.Set("gradBias", c.grad_bias);
+    return out;
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (...) {
+    Failure f = current_failure();
+    throw_error(env, f.code, f.message);
+  }
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -103,6 +129,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("checkDevice", Napi::Function::New(env, CheckDevice));
   exports.Set("tensorRoundTrip", Napi::Function::New(env, TensorRoundTrip));
+  exports.Set("convCheck", Napi::Function::New(env, ConvCheckOf));
   return exports;
 }
 

@@ -1,5 +1,7 @@
 #include "safe_conv.h"
 
+#include <stdexcept>
+
 namespace gentorch {
 
 torch::Tensor conv2d_im2col(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
@@ -41,6 +43,49 @@ torch::Tensor SafeConv2dImpl::forward(const torch::Tensor& input) {
     return conv2d_im2col(input, weight, bias, 1, padding_);
   }
   return torch::nn::Conv2dImpl::forward(input);
+}
+
+ConvCheck conv_check(const std::string& path, int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
+                     int64_t padding, uint64_t seed) {
+  if (path != "im2col" && path != "module" && path != "libtorch") {
+    throw std::invalid_argument("conv_check: path must be im2col, module or libtorch, got " + path);
+  }
+  if (path == "module" && stride != 1) throw std::invalid_argument("conv_check: SafeConv2d has stride 1");
+  torch::AutoGradMode grad(true);
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const auto f32 = torch::TensorOptions().dtype(torch::kFloat32);
+  auto x = at::normal(0, 1, {4, in_channels, 12, 12}, gen, f32);
+  SafeConv2d module(in_channels, out_channels, kernel, padding);
+  {
+    torch::NoGradGuard no_grad;
+    module->weight.copy_(at::normal(0, 0.1, module->weight.sizes(), gen, f32));
+    module->bias.copy_(at::normal(0, 0.1, module->bias.sizes(), gen, f32));
+  }
+  auto run = [&](torch::ScalarType dtype, const std::string& how) {
+    auto xi = x.to(dtype).detach().requires_grad_(true);
+    auto w = module->weight.detach().to(dtype).requires_grad_(true);
+    auto b = module->bias.detach().to(dtype).requires_grad_(true);
+    torch::Tensor y;
+    if (how == "im2col") {  // the product alone
+      y = conv2d_im2col(xi, w, b, stride, padding);
+    } else if (how == "module") {
+      module->zero_grad();
+      y = module->forward(xi);
+    } else {
+      y = torch::conv2d(xi, w, b, stride, padding);
+    }
+    auto go = torch::ones_like(y).mul_(torch::arange(y.numel(), y.options()).view(y.sizes()).remainder(7).sub(3));
+    const bool own = how == "module";
+    auto grads = torch::autograd::grad(
+        {y}, own ? std::vector<torch::Tensor>{xi, module->weight, module->bias} : std::vector<torch::Tensor>{xi, w, b},
+        {go});
+    return std::vector<torch::Tensor>{y.detach().to(torch::kFloat64), grads[0].to(torch::kFloat64),
+                                      grads[1].to(torch::kFloat64), grads[2].to(torch::kFloat64)};
+  };
+  auto ref = run(torch::kFloat64, "libtorch");
+  auto got = run(torch::kFloat32, path);
+  auto err = [&](size_t i) { return (got[i] - ref[i]).abs().max().item<double>(); };
+  return ConvCheck{err(0), err(1), err(2), err(3)};
 }
 
 }  // namespace gentorch

@@ -24,6 +24,18 @@ bool cpu_conv_grad_faulty();
 torch::Tensor conv2d_im2col(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                             torch::ExpandingArray<2> stride, torch::ExpandingArray<2> padding);
 
+// Largest absolute differences of a float32 convolution path against
+// libtorch's float64 conv2d (which no oneDNN kernel serves) on random data:
+// the output and the gradients of input, weight and bias. For the tests.
+struct ConvCheck {
+  double forward, grad_input, grad_weight, grad_bias;
+};
+// path "im2col": conv2d_im2col; "module": a SafeConv2d (stride 1 only) as the
+// generator uses it; "libtorch": torch::conv2d in float32 (on a faulty build,
+// this is where the wrong gradient shows).
+ConvCheck conv_check(const std::string& path, int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
+                     int64_t padding, uint64_t seed);
+
 // A k x k, stride-1, zero-padded torch::nn::Conv2d (same parameters, same
 // names) whose forward takes the im2col product where cpu_conv_grad_faulty()
 // and the output channels are not a multiple of 16.
