@@ -157,6 +157,11 @@ export interface NativeBinding {
   checkDevice(spec: string): string;
   /** Typed array -> tensor -> typed array; for the bridge's tests. */
   tensorRoundTrip(t: TensorArg): HostTensor;
+  /** The C++ option structs' own defaults under lib/ names; test/native/defaults.test.ts holds them to *_DEFAULTS. */
+  nativeDefaults(): Record<
+    'vaeConfig' | 'vaeFit' | 'ganConfig' | 'ganFit' | 'classifierConfig' | 'classifierFit',
+    Record<string, string | number | boolean>
+  >;
   /** Largest errors of a float32 convolution path against a float64 conv2d; for native/models/safe_conv.h's tests. */
   convCheck(opts: {
     path: 'im2col' | 'module' | 'libtorch';

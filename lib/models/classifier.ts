@@ -9,36 +9,22 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readCheckpoint, rebuild, writeCheckpoint } from './checkpoint.js';
-import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys, stripUndefined } from '../config/validate.js';
+import {
+  resolveClassifierConfig,
+  resolveClassifierFitConfig,
+  type ClassifierConfig,
+  type ClassifierFitConfig,
+} from '../config/classifier.js';
+import { checkDeviceSpec, checkSeed } from '../config/validate.js';
 import type { ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft } from '../errors.js';
 import { runFit, type FitCallbacks, type FitHistory } from './fit.js';
 import { native, type NativeClassifierHandle, type TensorArg } from '../native.js';
 import type { HostTensor } from '../tensor.js';
 
-export interface ClassifierConfig {
-  channels: number;
-  height: number;
-  width: number;
-  numClasses: number;
-  /** Width of the penultimate layer, the FID's feature space. */
-  featureDim: number;
-}
+export { CLASSIFIER_DEFAULTS, type ClassifierConfig } from '../config/classifier.js';
 
-export const CLASSIFIER_DEFAULTS: Readonly<ClassifierConfig> = Object.freeze({
-  channels: 1,
-  height: 28,
-  width: 28,
-  numClasses: 10,
-  featureDim: 128,
-});
-
-export interface ClassifierFitOptions extends FitCallbacks {
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  progressEvery?: number;
-}
+export interface ClassifierFitOptions extends FitCallbacks, Partial<ClassifierFitConfig> {}
 
 const imagesArg = (t: HostTensor | ImageDataset['images']): TensorArg => ({ data: t.data, shape: t.shape });
 
@@ -54,9 +40,7 @@ export class Classifier {
 
   constructor(options: Partial<ClassifierConfig> & { device?: string; seed?: number } = {}) {
     const { device = 'auto', seed = 1, ...config } = options;
-    rejectUnknownKeys(config, Object.keys(CLASSIFIER_DEFAULTS), 'classifier');
-    this.config = { ...CLASSIFIER_DEFAULTS, ...stripUndefined(config) };
-    for (const [k, v] of Object.entries(this.config)) checkPositiveInt(v, k);
+    this.config = resolveClassifierConfig(config);
     checkDeviceSpec(device);
     this.#handle = new (native().ClassifierHandle)(this.config, device, checkSeed(seed));
     this.device = this.#handle.info().device;
@@ -69,16 +53,14 @@ export class Classifier {
 
   /** Trains on labelled images (cross-entropy, Adam). */
   async fit(data: ImageDataset, options: ClassifierFitOptions = {}): Promise<FitHistory> {
-    const { signal, onProgress, onEpoch, epochs = 2, batchSize = 128, lr = 1e-3, progressEvery = 50 } = options;
-    checkPositiveInt(epochs, 'epochs');
-    checkPositiveInt(batchSize, 'batchSize');
+    const { signal, onProgress, onEpoch, ...rest } = options;
+    const cfg = resolveClassifierFitConfig(rest);
     const handle = this.#live;
-    const cfg = { epochs, batchSize, lr, progressEvery };
     return runFit({
       handle,
       callSite: new Error(),
       checkpointEvery: 0,
-      totalSteps: epochs * Math.ceil(data.images.shape[0] / batchSize),
+      totalSteps: cfg.epochs * Math.ceil(data.images.shape[0] / cfg.batchSize),
       callbacks: { signal, onProgress, onEpoch },
       start: (onEvent) => handle.fit(imagesArg(data.images), labelsOf(data), cfg, onEvent),
       writeCheckpoint: async () => undefined,

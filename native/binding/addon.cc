@@ -7,6 +7,7 @@
 #include "../dist/data_parallel.h"
 #include "../models/safe_conv.h"
 #include "errors.h"
+#include "fields.h"
 #include "options.h"
 #include "classifier_handle.h"
 #include "gan_handle.h"
@@ -83,6 +84,10 @@ Napi::Value TensorRoundTrip(const Napi::CallbackInfo& info) {
   return tensor_to_js(info.Env(), t);
 }
 
+// nativeDefaults(): the C++ option structs' own defaults under their lib/
+// names, for the test that holds them against lib/config's *_DEFAULTS.
+Napi::Value NativeDefaults(const Napi::CallbackInfo& info) { return native_defaults(info.Env()); }
+
 // convCheck({ path, inChannels, outChannels, kernel, stride, padding, seed }):
 // the errors of a float32 convolution path against a float64 conv2d; for the
 // tests of native/models/safe_conv.h.
@@ -129,6 +134,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("checkDevice", Napi::Function::New(env, CheckDevice));
   exports.Set("tensorRoundTrip", Napi::Function::New(env, TensorRoundTrip));
+  exports.Set("nativeDefaults", Napi::Function::New(env, NativeDefaults));
   exports.Set("convCheck", Napi::Function::New(env, ConvCheckOf));
   return exports;
 }

@@ -2,6 +2,7 @@
 
 #include "../core/device.h"
 #include "bridge.h"
+#include "fields.h"
 #include "options.h"
 
 namespace gentorch::binding {
@@ -21,12 +22,8 @@ Napi::Function ClassifierHandle::Define(Napi::Env env) {
 ClassifierHandle::ClassifierHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ClassifierHandle>(info) {
   Napi::Env env = info.Env();
   Napi::Object c = as_object(env, info[0], "config");
-  ClassifierOptions o;
-  o.channels(get_int(c, "channels", o.channels()))
-      .height(get_int(c, "height", o.height()))
-      .width(get_int(c, "width", o.width()))
-      .num_classes(get_int(c, "numClasses", o.num_classes()))
-      .feature_dim(get_int(c, "featureDim", o.feature_dim()));
+  const ClassifierOptions o =
+      read_fields<ClassifierOptions>(c, "classifier config", classifier_config_fields<FieldReader>);
   const std::string device = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "auto";
   const double seed = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0;
   core_ = std::make_shared<ModelCore<ClassifierModel>>();
@@ -44,11 +41,9 @@ Napi::Value ClassifierHandle::Fit(const Napi::CallbackInfo& info) {
   torch::Tensor images = tensor_from_js(env, info[0], "images");
   torch::Tensor labels = tensor_from_js(env, info[1], "labels");
   Napi::Object o = as_object(env, info[2], "options");
-  ClassifierFitOptions opts;
-  opts.epochs(get_int(o, "epochs", opts.epochs()))
-      .batch_size(get_int(o, "batchSize", opts.batch_size()))
-      .lr(get_number(o, "lr", opts.lr()))
-      .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())));
+  ClassifierFitOptions opts =
+      read_fields<ClassifierFitOptions>(o, "classifier fit options", classifier_fit_fields<FieldReader>);
+  opts.progress_every(std::max<int64_t>(1, opts.progress_every()));  // a modulus: never 0
   return run_job<ClassifierModel>(env, core_, info[3],
                                   [images, labels, opts](JobContext& ctx, ClassifierModel& m) -> Finisher {
                                     m.fit(images, labels, opts, fit_hooks(ctx, m));

@@ -2,6 +2,7 @@
 
 #include "../core/device.h"
 #include "bridge.h"
+#include "fields.h"
 #include "options.h"
 
 namespace gentorch::binding {
@@ -18,28 +19,7 @@ Napi::Function GanHandle::Define(Napi::Env env) {
 
 namespace {
 GanConfig read_config(Napi::Env env, Napi::Value value) {
-  Napi::Object c = as_object(env, value, "config");
-  GanConfig config;
-  auto& n = config.net;
-  n.arch(get_string(c, "arch", n.arch()))
-      .channels(get_int(c, "channels", n.channels()))
-      .height(get_int(c, "height", n.height()))
-      .width(get_int(c, "width", n.width()))
-      .latent_dim(get_int(c, "latentDim", n.latent_dim()))
-      .g_hidden(get_int(c, "gHidden", n.g_hidden()))
-      .d_hidden(get_int(c, "dHidden", n.d_hidden()))
-      .hidden_layers(get_int(c, "hiddenLayers", n.hidden_layers()))
-      .features(get_int(c, "features", n.features()))
-      .output(get_string(c, "output", n.output()))
-      .num_classes(get_int(c, "numClasses", n.num_classes()))
-      .d_batchnorm(get_bool(c, "dBatchnorm", n.d_batchnorm()));
-  config.loss = get_string(c, "loss", config.loss);
-  config.gp_lambda = get_number(c, "gpLambda", config.gp_lambda);
-  config.n_critic = get_int(c, "nCritic", config.n_critic);
-  config.label_smoothing = get_number(c, "labelSmoothing", config.label_smoothing);
-  config.ema_decay = get_number(c, "emaDecay", config.ema_decay);
-  config.clip_grad = get_number(c, "clipGrad", config.clip_grad);
-  return config;
+  return read_fields<GanConfig>(as_object(env, value, "config"), "GAN config", gan_config_fields<FieldReader>);
 }
 
 // Labels are optional everywhere: undefined/null means none.
@@ -70,20 +50,8 @@ Napi::Value GanHandle::Fit(const Napi::CallbackInfo& info) {
   torch::Tensor images = tensor_from_js(env, info[0], "images");
   torch::Tensor labels = optional_tensor(env, info[1], "labels");
   Napi::Object o = as_object(env, info[2], "options");
-  GanFitOptions opts;
-  opts.epochs(get_int(o, "epochs", opts.epochs()))
-      .steps(get_int(o, "steps", opts.steps()))
-      .batch_size(get_int(o, "batchSize", opts.batch_size()))
-      .lr_g(get_number(o, "lrG", opts.lr_g()))
-      .lr_d(get_number(o, "lrD", opts.lr_d()))
-      .beta1(get_number(o, "beta1", opts.beta1()))
-      .beta2(get_number(o, "beta2", opts.beta2()))
-      .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())))
-      .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()))
-      .precision(get_string(o, "precision", opts.precision()))
-      .on_nan(get_string(o, "onNan", opts.on_nan()))
-      .cuda_graphs(get_string(o, "cudaGraphs", opts.cuda_graphs()))
-      .totals(get_bool(o, "totals", opts.totals()));
+  GanFitOptions opts = read_fields<GanFitOptions>(o, "fit options", gan_fit_fields<FieldReader>);
+  opts.progress_every(std::max<int64_t>(1, opts.progress_every()));  // a modulus: never 0
   const auto dist = get_distributed(o);
   return run_job<GanModel>(
       env, core_, info[3], [images, labels, opts, dist](JobContext& ctx, GanModel& model) -> Finisher {

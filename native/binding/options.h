@@ -1,6 +1,6 @@
-// Reading fully-defaulted option objects from lib/. lib/config.ts owns the
-// defaults; a missing field here falls back to the C++ struct's own default,
-// which mirrors it.
+// Reading single values from lib/'s objects. The option structs go through
+// fields.h, which requires every key; these take a fall-back and serve the
+// small objects of state, distributed jobs and test hooks.
 #pragma once
 
 #include <napi.h>
@@ -18,7 +18,7 @@ std::string get_string(const Napi::Object& obj, const char* key, const std::stri
 bool get_bool(const Napi::Object& obj, const char* key, bool fallback);
 Napi::Object as_object(Napi::Env env, const Napi::Value& value, const char* what);
 // A fit's `distributed` option ({ rank, worldSize, masterAddr, masterPort,
-// timeoutSeconds }, resolved by lib/distributed.ts), or none.
+// timeoutSeconds }, resolved by lib/models/distributed.ts), or none.
 std::optional<DistOptions> get_distributed(const Napi::Object& obj);
 
 }  // namespace gentorch::binding

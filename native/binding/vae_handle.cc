@@ -3,6 +3,7 @@
 #include "../core/device.h"
 #include "bridge.h"
 #include "errors.h"
+#include "fields.h"
 #include "job.h"
 #include "options.h"
 #include "state.h"
@@ -25,16 +26,7 @@ Napi::Function VaeHandle::Define(Napi::Env env) {
 VaeHandle::VaeHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VaeHandle>(info) {
   Napi::Env env = info.Env();
   Napi::Object cfg = as_object(env, info[0], "config");
-  VaeConfig config;
-  config.net.arch(get_string(cfg, "arch", config.net.arch()))
-      .channels(get_int(cfg, "channels", config.net.channels()))
-      .height(get_int(cfg, "height", config.net.height()))
-      .width(get_int(cfg, "width", config.net.width()))
-      .hidden_dim(get_int(cfg, "hiddenDim", config.net.hidden_dim()))
-      .latent_dim(get_int(cfg, "latentDim", config.net.latent_dim()));
-  config.likelihood = get_string(cfg, "likelihood", config.likelihood);
-  config.beta = get_number(cfg, "beta", config.beta);
-  config.output = get_string(cfg, "output", config.output);
+  const VaeConfig config = read_fields<VaeConfig>(cfg, "VAE config", vae_config_fields<FieldReader>);
   const std::string device = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "auto";
   const double seed = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0;
   core_ = std::make_shared<ModelCore<VaeModel>>();
@@ -54,17 +46,8 @@ Napi::Value VaeHandle::Fit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   torch::Tensor images = tensor_from_js(env, info[0], "images");
   Napi::Object o = as_object(env, info[1], "options");
-  VaeFitOptions opts;
-  opts.epochs(get_int(o, "epochs", opts.epochs()))
-      .steps(get_int(o, "steps", opts.steps()))
-      .batch_size(get_int(o, "batchSize", opts.batch_size()))
-      .lr(get_number(o, "lr", opts.lr()))
-      .progress_every(std::max<int64_t>(1, get_int(o, "progressEvery", opts.progress_every())))
-      .checkpoint_every(get_int(o, "checkpointEvery", opts.checkpoint_every()))
-      .precision(get_string(o, "precision", opts.precision()))
-      .on_nan(get_string(o, "onNan", opts.on_nan()))
-      .cuda_graphs(get_string(o, "cudaGraphs", opts.cuda_graphs()))
-      .totals(get_bool(o, "totals", opts.totals()));
+  VaeFitOptions opts = read_fields<VaeFitOptions>(o, "fit options", vae_fit_fields<FieldReader>);
+  opts.progress_every(std::max<int64_t>(1, opts.progress_every()));  // a modulus: never 0
   const auto dist = get_distributed(o);
   return run(env, info[2], [images, opts, dist](JobContext& ctx, VaeModel& model) -> Finisher {
     auto hooks = fit_hooks(ctx, model);

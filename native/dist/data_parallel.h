@@ -20,7 +20,7 @@
 
 namespace gentorch {
 
-/// Where this process stands in the job; mirrored by DistributedOptions in lib/distributed.ts.
+/// Where this process stands in the job; mirrored by DistributedOptions in lib/models/distributed.ts.
 struct DistOptions {
   int64_t rank = 0;
   int64_t world_size = 1;

@@ -7,7 +7,7 @@
 
 namespace gentorch {
 
-/// Mirrored by ClassifierConfig in lib/classifier.ts.
+/// Mirrored by ClassifierConfig in lib/config/classifier.ts.
 struct ClassifierOptions {
   TORCH_ARG(int64_t, channels) = 1;
   TORCH_ARG(int64_t, height) = 28;

@@ -12,7 +12,7 @@
 
 namespace gentorch {
 
-/// Shape of a GAN; mirrored 1:1 by GanConfig in lib/gan-config.ts.
+/// Shape of a GAN; mirrored 1:1 by GanConfig in lib/config/gan.ts.
 struct GanNetOptions {
   /// "mlp" (the article's: G 100-128-784, D 784-128-1) or "dcgan".
   TORCH_ARG(std::string, arch) = "mlp";

@@ -10,7 +10,7 @@
 
 namespace gentorch {
 
-/// Shape and size of a VAE; mirrored 1:1 by VaeConfig in lib/config.ts.
+/// Shape and size of a VAE; mirrored 1:1 by VaeConfig in lib/config/vae.ts.
 struct VaeNetOptions {
   /// "mlp" (pytorch/examples' VAE) or "conv" (two strided convolutions).
   TORCH_ARG(std::string, arch) = "mlp";

@@ -12,6 +12,7 @@
 
 namespace gentorch {
 
+/// Options of one fit() call; mirrored by ClassifierFitConfig in lib/config/classifier.ts.
 struct ClassifierFitOptions {
   TORCH_ARG(int64_t, epochs) = 2;
   TORCH_ARG(int64_t, batch_size) = 128;

@@ -20,7 +20,8 @@
 
 namespace gentorch {
 
-/// Everything that defines a GAN; mirrored 1:1 by GanConfig in lib/gan-config.ts.
+/// Everything that defines a GAN; mirrored 1:1 by GanConfig in lib/config/gan.ts
+/// (defaults held equal by test/native/defaults.test.ts; fields read by native/binding/fields.h).
 struct GanConfig {
   GanNetOptions net;
   /// "ns" (non-saturating, default), "minimax" (the article's), "wgan-gp" or "hinge".
@@ -37,12 +38,12 @@ struct GanConfig {
   double clip_grad = 0.0;
 };
 
-/// Options of one fit() call; mirrored by GanFitOptions in lib/gan-config.ts.
+/// Options of one fit() call; mirrored by GanFitConfig in lib/config/gan.ts (GAN_FIT_DEFAULTS).
 struct GanFitOptions {
   /// Train this many epochs (of D batches), or, when steps > 0, this many G steps.
-  TORCH_ARG(int64_t, epochs) = 1;
+  TORCH_ARG(int64_t, epochs) = 10;
   TORCH_ARG(int64_t, steps) = 0;
-  TORCH_ARG(int64_t, batch_size) = 64;
+  TORCH_ARG(int64_t, batch_size) = 128;
   TORCH_ARG(double, lr_g) = 2e-4;
   TORCH_ARG(double, lr_d) = 2e-4;
   TORCH_ARG(double, beta1) = 0.5;

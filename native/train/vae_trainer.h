@@ -22,7 +22,8 @@
 
 namespace gentorch {
 
-/// Everything that defines a VAE; mirrored 1:1 by VaeConfig in lib/config.ts.
+/// Everything that defines a VAE; mirrored 1:1 by VaeConfig in lib/config/vae.ts
+/// (defaults held equal by test/native/defaults.test.ts; fields read by native/binding/fields.h).
 struct VaeConfig {
   VaeNetOptions net;
   /// "bernoulli" (summed BCE, data in [0,1]) or "gaussian" (summed squared error).
@@ -33,7 +34,7 @@ struct VaeConfig {
   std::string output = "sigmoid";
 };
 
-/// Options of one fit() call; mirrored by FitOptions in lib/config.ts.
+/// Options of one fit() call; mirrored by FitConfig in lib/config/fit.ts (FIT_DEFAULTS).
 struct VaeFitOptions {
   /// Epochs to train in this call (a partly done epoch counts as one).
   TORCH_ARG(int64_t, epochs) = 10;

@@ -1,0 +1,138 @@
+// The option structs' fields under their lib/ names, listed once per struct
+// and walked by two visitors: FieldReader fills a struct from the fully
+// defaulted object lib/config sends (every key required: no silent fall-back
+// to a C++ default), FieldWriter turns a default-constructed struct into the
+// object `nativeDefaults()` returns, which test/native/defaults.test.ts holds
+// against lib/config's *_DEFAULTS. A field added here is read and checked.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+#include "../train/classifier_trainer.h"
+#include "../train/gan_trainer.h"
+#include "../train/vae_trainer.h"
+
+namespace gentorch::binding {
+
+template <class Visit>
+void vae_config_fields(VaeConfig& c, Visit&& v) {
+  v("arch", c.net.arch());
+  v("channels", c.net.channels());
+  v("height", c.net.height());
+  v("width", c.net.width());
+  v("hiddenDim", c.net.hidden_dim());
+  v("latentDim", c.net.latent_dim());
+  v("likelihood", c.likelihood);
+  v("beta", c.beta);
+  v("output", c.output);
+}
+
+template <class Visit>
+void vae_fit_fields(VaeFitOptions& o, Visit&& v) {
+  v("epochs", o.epochs());
+  v("steps", o.steps());
+  v("batchSize", o.batch_size());
+  v("lr", o.lr());
+  v("progressEvery", o.progress_every());
+  v("checkpointEvery", o.checkpoint_every());
+  v("precision", o.precision());
+  v("onNan", o.on_nan());
+  v("cudaGraphs", o.cuda_graphs());
+  v("totals", o.totals());
+}
+
+template <class Visit>
+void gan_config_fields(GanConfig& c, Visit&& v) {
+  v("arch", c.net.arch());
+  v("channels", c.net.channels());
+  v("height", c.net.height());
+  v("width", c.net.width());
+  v("latentDim", c.net.latent_dim());
+  v("gHidden", c.net.g_hidden());
+  v("dHidden", c.net.d_hidden());
+  v("hiddenLayers", c.net.hidden_layers());
+  v("features", c.net.features());
+  v("output", c.net.output());
+  v("numClasses", c.net.num_classes());
+  v("dBatchnorm", c.net.d_batchnorm());
+  v("loss", c.loss);
+  v("gpLambda", c.gp_lambda);
+  v("nCritic", c.n_critic);
+  v("labelSmoothing", c.label_smoothing);
+  v("emaDecay", c.ema_decay);
+  v("clipGrad", c.clip_grad);
+}
+
+template <class Visit>
+void gan_fit_fields(GanFitOptions& o, Visit&& v) {
+  v("epochs", o.epochs());
+  v("steps", o.steps());
+  v("batchSize", o.batch_size());
+  v("lrG", o.lr_g());
+  v("lrD", o.lr_d());
+  v("beta1", o.beta1());
+  v("beta2", o.beta2());
+  v("progressEvery", o.progress_every());
+  v("checkpointEvery", o.checkpoint_every());
+  v("precision", o.precision());
+  v("onNan", o.on_nan());
+  v("cudaGraphs", o.cuda_graphs());
+  v("totals", o.totals());
+}
+
+template <class Visit>
+void classifier_config_fields(ClassifierOptions& o, Visit&& v) {
+  v("channels", o.channels());
+  v("height", o.height());
+  v("width", o.width());
+  v("numClasses", o.num_classes());
+  v("featureDim", o.feature_dim());
+}
+
+template <class Visit>
+void classifier_fit_fields(ClassifierFitOptions& o, Visit&& v) {
+  v("epochs", o.epochs());
+  v("batchSize", o.batch_size());
+  v("lr", o.lr());
+  v("progressEvery", o.progress_every());
+}
+
+// Reads each visited field from `obj`; a missing key or a value of the wrong
+// type throws E_CONFIG naming it (`what` says which object: "VAE config").
+struct FieldReader {
+  const Napi::Object& obj;
+  const char* what;
+  void operator()(const char* key, int64_t& out) const;
+  void operator()(const char* key, double& out) const;
+  void operator()(const char* key, std::string& out) const;
+  void operator()(const char* key, bool& out) const;
+
+ private:
+  Napi::Value required(const char* key) const;
+};
+
+// Writes each visited field into `obj`.
+struct FieldWriter {
+  Napi::Object& obj;
+  template <class T>
+  void operator()(const char* key, const T& value) const {
+    obj.Set(key, value);
+  }
+  void operator()(const char* key, const int64_t& value) const { obj.Set(key, static_cast<double>(value)); }
+};
+
+// Reads a struct through its field list: read<VaeConfig>(obj, "VAE config", vae_config_fields<const FieldReader&>).
+template <class T, class Fields>
+T read_fields(const Napi::Object& obj, const char* what, Fields fields) {
+  T out;
+  fields(out, FieldReader{obj, what});
+  return out;
+}
+
+// { vaeConfig, vaeFit, ganConfig, ganFit, classifierConfig, classifierFit }:
+// the C++ structs' own defaults.
+Napi::Object native_defaults(Napi::Env env);
+
+}  // namespace gentorch::binding
