@@ -3,6 +3,7 @@
  * (compression), restore (denoising and inpainting through a VAE),
  * interpolate and traverse (the latent space).
  */
+import { CLI_DEFAULTS } from '../config/run.js';
 import { existsSync } from 'node:fs';
 import { concatImages, firstImages, interpolation, restore, traversal } from '../compare/apply.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed } from '../config/validate.js';
@@ -67,9 +68,9 @@ function needVae(model: VAE | GAN, checkpoint: string, what: string): VAE {
 }
 
 async function imagesOf(flags: ApplyFlags): Promise<ImageDataset> {
-  const split = flags.split ?? 'test';
+  const split = flags.split ?? CLI_DEFAULTS.split;
   if (split !== 'test' && split !== 'train') throw invalid('test or train', '--split', split);
-  const sets = await loadDataSpec(flags.data ?? 'fashion-mnist');
+  const sets = await loadDataSpec(flags.data ?? CLI_DEFAULTS.data);
   const ds = sets[split];
   return flags.n === undefined ? ds : take(ds, checkPositiveInt(flags.n, 'n'));
 }
@@ -104,12 +105,12 @@ export async function decodeCommand(checkpoint: string, codes: string, flags: Ap
 /** gentorch restore: corrupt test images (noise and/or a centred mask) and reconstruct them through a VAE. */
 export async function restoreCommand(checkpoint: string, flags: ApplyFlags): Promise<void> {
   const png = checkImageOut(flags.out, flags.force);
-  const noiseStd = flags.noise ?? (flags.mask === undefined ? 0.3 : 0);
+  const noiseStd = flags.noise ?? (flags.mask === undefined ? CLI_DEFAULTS.restoreNoise : 0);
   const maskShare = flags.mask ?? 0;
   using model = await openModel(checkpoint, flags);
   const vae = needVae(model, checkpoint, 'restore');
-  const images = await imagesOf({ ...flags, n: flags.n ?? 16 });
-  const r = await restore(vae, images, { noiseStd, maskShare, seed: flags.seed ?? 1 });
+  const images = await imagesOf({ ...flags, n: flags.n ?? CLI_DEFAULTS.restoreCount });
+  const r = await restore(vae, images, { noiseStd, maskShare, seed: flags.seed ?? CLI_DEFAULTS.seed });
   const p = (x: HostTensor<'float32'>) => psnr(meanSquaredError(r.clean.data, x.data));
   if (png) {
     const cols = Math.min(r.clean.shape[0], 16);
@@ -128,8 +129,8 @@ export async function restoreCommand(checkpoint: string, flags: ApplyFlags): Pro
 export async function interpolateCommand(checkpoint: string, flags: ApplyFlags): Promise<void> {
   checkImageOut(flags.out, flags.force);
   using model = await openModel(checkpoint, flags);
-  const rows = checkPositiveInt(flags.rows ?? 4, 'rows');
-  const steps = checkPositiveInt(flags.steps ?? 10, 'steps');
+  const rows = checkPositiveInt(flags.rows ?? CLI_DEFAULTS.interpolateRows, 'rows');
+  const steps = checkPositiveInt(flags.steps ?? CLI_DEFAULTS.lineSteps, 'steps');
   const images = model instanceof VAE ? await imagesOf({ ...flags, n: 2 * rows }) : undefined;
   const out = await interpolation(model, { images, rows, steps, seed: flags.seed });
   await writeImages(flags.out, out, steps);
@@ -140,8 +141,8 @@ export async function interpolateCommand(checkpoint: string, flags: ApplyFlags):
 export async function traverseCommand(checkpoint: string, flags: ApplyFlags): Promise<void> {
   checkImageOut(flags.out, flags.force);
   using model = await openModel(checkpoint, flags);
-  const dims = checkPositiveInt(flags.dims ?? 8, 'dims');
-  const steps = checkPositiveInt(flags.steps ?? 10, 'steps');
+  const dims = checkPositiveInt(flags.dims ?? CLI_DEFAULTS.traverseDims, 'dims');
+  const steps = checkPositiveInt(flags.steps ?? CLI_DEFAULTS.lineSteps, 'steps');
   const images = model instanceof VAE && flags.data !== undefined ? await imagesOf(flags) : undefined;
   const t = await traversal(model, { images, dims, steps, seed: flags.seed });
   await writeImages(flags.out, t.images, steps);

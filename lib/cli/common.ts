@@ -1,4 +1,5 @@
 /** What the `train` commands share: config files, run folders, progress and metrics. */
+import { CLI_DEFAULTS } from '../config/run.js';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -80,7 +81,7 @@ export function mergeConfig(flags: RunFlags, knownKeys: readonly string[]): Reco
   const fromFile = flags.config ? readConfigFile(flags.config, knownKeys) : {};
   const { config: _c, resume: _r, force: _f, progress: _p, out: _o, ...rest } = flags;
   const cfg: Record<string, unknown> = { ...fromFile, ...stripUndefined(rest) };
-  cfg.data ??= 'fashion-mnist';
+  cfg.data ??= CLI_DEFAULTS.data;
   if (typeof cfg.data !== 'string' || cfg.data === '') {
     throw new GentorchError(
       'E_CONFIG',

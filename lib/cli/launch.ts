@@ -7,6 +7,8 @@
  * would. When a worker fails the others are stopped (SIGTERM, then SIGKILL),
  * so a job never hangs on a dead peer; Ctrl-C reaches every worker.
  */
+import { CLI_DEFAULTS } from '../config/run.js';
+import { DISTRIBUTED_DEFAULTS } from '../models/distributed.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { checkNonNegativeInt, checkPositiveInt, checkPositiveNumber } from '../config/validate.js';
@@ -27,12 +29,12 @@ const GRACE_MS = 5000;
 
 export async function launchCommand(args: string[], flags: LaunchFlags): Promise<void> {
   checkPositiveInt(flags.nproc, 'nproc');
-  const nnodes = checkPositiveInt(flags.nnodes ?? 1, 'nnodes');
-  const nodeRank = checkNonNegativeInt(flags.nodeRank ?? 0, 'node-rank');
+  const nnodes = checkPositiveInt(flags.nnodes ?? CLI_DEFAULTS.nnodes, 'nnodes');
+  const nodeRank = checkNonNegativeInt(flags.nodeRank ?? CLI_DEFAULTS.nodeRank, 'node-rank');
   if (nodeRank >= nnodes)
     throw new GentorchError('E_CONFIG', `Expected --node-rank below --nnodes (${nnodes}) but received ${nodeRank}`);
   if (flags.timeout !== undefined) checkPositiveNumber(flags.timeout, 'timeout');
-  const port = flags.masterPort ?? 29500;
+  const port = flags.masterPort ?? DISTRIBUTED_DEFAULTS.masterPort;
   if (!Number.isSafeInteger(port) || port < 1 || port > 65535)
     throw new GentorchError('E_CONFIG', `Expected --master-port in [1, 65535] but received ${port}`);
   if (args.length === 0 || args[0] !== 'train') {
@@ -72,7 +74,7 @@ export async function launchCommand(args: string[], flags: LaunchFlags): Promise
               WORLD_SIZE: String(world),
               LOCAL_WORLD_SIZE: String(flags.nproc),
               GROUP_RANK: String(nodeRank),
-              MASTER_ADDR: flags.masterAddr ?? '127.0.0.1',
+              MASTER_ADDR: flags.masterAddr ?? DISTRIBUTED_DEFAULTS.masterAddr,
               MASTER_PORT: String(port),
               ...(flags.timeout !== undefined ? { GENTORCH_DIST_TIMEOUT: String(flags.timeout) } : {}),
             };

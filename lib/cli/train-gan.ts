@@ -3,6 +3,7 @@
  * conditional variants, on images or on the 2-D mixtures ring8/grid25, and
  * writes OUT/model.safetensors, metrics.jsonl, samples.png and summary.json.
  */
+import { CLI_DEFAULTS } from '../config/run.js';
 import { join } from 'node:path';
 import {
   folderOptions,
@@ -81,7 +82,7 @@ function fitConfig(cfg: Record<string, unknown>, gan: GAN, points: boolean): Par
 
 export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   const cfg = mergeConfig(flags, FILE_KEYS);
-  const seed = (cfg.seed as number | undefined) ?? 1;
+  const seed = (cfg.seed as number | undefined) ?? CLI_DEFAULTS.seed;
   const points = isSynthetic(cfg.data as string);
   const data = await loadData(cfg.data as string, folderOptions(cfg));
   // Under torchrun or `gentorch launch`: one rank of a data-parallel job; rank 0 writes everything.
@@ -90,7 +91,11 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   const { modelPath, metricsPath, resuming } = runPaths(flags);
   using gan = resuming
     ? await GAN.load(modelPath, { device: cfg.device as string | undefined })
-    : new GAN({ ...modelConfig(cfg, data, points), device: (cfg.device as string | undefined) ?? 'auto', seed });
+    : new GAN({
+        ...modelConfig(cfg, data, points),
+        device: (cfg.device as string | undefined) ?? CLI_DEFAULTS.device,
+        seed,
+      });
   if (gan.config.numClasses > 0 && data.classNames) gan.classNames ??= data.classNames; // saved with the checkpoint
   const record = writer ? await openRun(flags.out, metricsPath, resuming, gan.trainingState.step) : () => undefined;
   const fit = fitConfig(cfg, gan, points);

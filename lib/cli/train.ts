@@ -2,6 +2,7 @@
  * `gentorch train vae`: trains on the chosen data and writes OUT/model.safetensors,
  * metrics.jsonl, samples.png, reconstructions.png and summary.json.
  */
+import { CLI_DEFAULTS } from '../config/run.js';
 import { join } from 'node:path';
 import {
   folderOptions,
@@ -55,7 +56,7 @@ async function openModel(
   modelPath: string,
   resuming: boolean,
 ): Promise<VAE> {
-  const device = (cfg.device as string | undefined) ?? 'auto';
+  const device = (cfg.device as string | undefined) ?? CLI_DEFAULTS.device;
   if (resuming) return VAE.load(modelPath, { device });
   const [, c, h, w] = train.images.shape;
   const model: Partial<VaeConfig> = {
@@ -65,7 +66,7 @@ async function openModel(
     width: w,
   };
   for (const k of MODEL_KEYS) if (cfg[k] !== undefined) (model as Record<string, unknown>)[k] = cfg[k];
-  return new VAE({ ...model, device, seed: (cfg.seed as number | undefined) ?? 1 });
+  return new VAE({ ...model, device, seed: (cfg.seed as number | undefined) ?? CLI_DEFAULTS.seed });
 }
 
 export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {

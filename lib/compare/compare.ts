@@ -32,10 +32,12 @@ import type { CompareResults, CurvePoint, LossPoint, ModelResult, StabilityMeasu
 import type { HostTensor } from '../tensor.js';
 import { VAE } from '../models/vae.js';
 import { VERSION } from '../version.js';
+import { COMPARE_DEFAULTS } from '../config/run.js';
 
-export const DEFAULT_MODELS = ['vae', 'gan'] as const;
-/** Default training seconds per model when neither seconds nor epochs is given. */
-export const DEFAULT_BUDGET_SECONDS = 150;
+/** The models compared when none are named (COMPARE_DEFAULTS.models). */
+export const DEFAULT_MODELS = COMPARE_DEFAULTS.models;
+/** Default training seconds per model when neither seconds nor epochs is given (COMPARE_DEFAULTS.seconds). */
+export const DEFAULT_BUDGET_SECONDS = COMPARE_DEFAULTS.seconds;
 
 export interface CompareProgress {
   model: string;
@@ -170,16 +172,16 @@ function resolveOptions(options: CompareOptions) {
     options.epochs !== undefined
       ? { kind: 'epochs' as const, value: options.epochs }
       : { kind: 'seconds' as const, value: options.seconds ?? DEFAULT_BUDGET_SECONDS };
-  const device = options.device ?? 'auto';
+  const device = options.device ?? COMPARE_DEFAULTS.device;
   checkDeviceSpec(device);
   return {
     models,
     budget,
     device,
-    seed: checkSeed(options.seed ?? 1),
-    evalPoints: checkPositiveInt(options.evalPoints ?? 8, 'evalPoints'),
-    curveSamples: checkPositiveInt(options.curveSamples ?? 2000, 'curveSamples'),
-    samples: checkPositiveInt(options.samples ?? 10000, 'samples'),
+    seed: checkSeed(options.seed ?? COMPARE_DEFAULTS.seed),
+    evalPoints: checkPositiveInt(options.evalPoints ?? COMPARE_DEFAULTS.evalPoints, 'evalPoints'),
+    curveSamples: checkPositiveInt(options.curveSamples ?? COMPARE_DEFAULTS.curveSamples, 'curveSamples'),
+    samples: checkPositiveInt(options.samples ?? COMPARE_DEFAULTS.samples, 'samples'),
   };
 }
 

@@ -4,6 +4,7 @@
  * class coverage) and, for VAEs, likelihood bounds, reconstruction,
  * compression and restoration. `gentorch eval` and compare() both use it.
  */
+import { COMPARE_DEFAULTS } from '../config/run.js';
 import { restore } from './apply.js';
 import { Classifier } from '../models/classifier.js';
 import { checkPositiveInt, checkSeed } from '../config/validate.js';
@@ -146,7 +147,7 @@ export async function evaluate(
   bench: JudgeBench,
   options: { samples?: number; seed?: number } = {},
 ): Promise<Evaluation> {
-  const n = checkPositiveInt(options.samples ?? 10000, 'samples');
+  const n = checkPositiveInt(options.samples ?? COMPARE_DEFAULTS.samples, 'samples');
   const seed = checkSeed(options.seed ?? model.seed);
   const t0 = performance.now();
   const samples = await model.sample(n, { seed });

@@ -1,0 +1,44 @@
+// The CLI's help states the defaults the code uses: its texts are built from
+// lib/config's *_DEFAULTS, CLI_DEFAULTS and COMPARE_DEFAULTS.
+import { describe, expect, it } from 'vitest';
+import { expectOk, gentorch } from '../helpers/run-cli.js';
+import { FIT_DEFAULTS } from '../../lib/config/fit.js';
+import { VAE_DEFAULTS } from '../../lib/config/vae.js';
+import { GAN_DEFAULTS, GAN_FIT_DEFAULTS } from '../../lib/config/gan.js';
+import { CLI_DEFAULTS, COMPARE_DEFAULTS } from '../../lib/config/run.js';
+
+/** Help text on one line (commander wraps descriptions). */
+async function help(...args: string[]): Promise<string> {
+  const r = await gentorch([...args, '--help']);
+  expectOk(r);
+  return r.stdout.replace(/\s+/g, ' ');
+}
+
+describe('help texts state the defaults in use', () => {
+  it('train vae', async () => {
+    const h = await help('train', 'vae');
+    expect(h).toContain(`epochs to train in all (default ${FIT_DEFAULTS.epochs})`);
+    expect(h).toContain(`images per step (default ${FIT_DEFAULTS.batchSize})`);
+    expect(h).toContain(`Adam learning rate (default ${FIT_DEFAULTS.lr})`);
+    expect(h).toContain(`dimension of z (default ${VAE_DEFAULTS.latentDim})`);
+    expect(h).toContain(`MLP hidden width (default ${VAE_DEFAULTS.hiddenDim})`);
+    expect(h).toContain(`(default ${CLI_DEFAULTS.seed})`);
+  });
+
+  it('train gan', async () => {
+    const h = await help('train', 'gan');
+    expect(h).toContain(`epochs in all (default ${GAN_FIT_DEFAULTS.epochs})`);
+    expect(h).toContain(`images per D step (default ${GAN_FIT_DEFAULTS.batchSize})`);
+    expect(h).toContain(`Adam learning rate of G (default ${GAN_FIT_DEFAULTS.lrG})`);
+    expect(h).toContain(`dimension of z (default ${GAN_DEFAULTS.latentDim})`);
+    expect(h).toContain(`objective (default ${GAN_DEFAULTS.loss})`);
+  });
+
+  it('compare and restore', async () => {
+    const [c, r] = await Promise.all([help('compare'), help('restore')]);
+    expect(c).toContain(`(default ${COMPARE_DEFAULTS.seconds})`);
+    expect(c).toContain(`(default ${COMPARE_DEFAULTS.models.join(',')})`);
+    expect(c).toContain(`samples for the final metrics (default ${COMPARE_DEFAULTS.samples})`);
+    expect(r).toContain(`images (default ${CLI_DEFAULTS.restoreCount})`);
+  });
+});
