@@ -11,6 +11,7 @@
 #include "options.h"
 #include "classifier_handle.h"
 #include "gan_handle.h"
+#include "metrics.h"
 #include "vae_handle.h"
 
 namespace gentorch::binding {

@@ -27,9 +27,4 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   std::shared_ptr<ModelCore<ClassifierModel>> core_;
 };
 
-// frechetDistance({data, shape}, {data, shape}): FID's distance between two feature sets.
-Napi::Value FrechetDistance(const Napi::CallbackInfo& info);
-// precisionRecall(real, fake, k) -> Promise<{ precision, recall }>, on a job thread.
-Napi::Value PrecisionRecallOf(const Napi::CallbackInfo& info);
-
 }  // namespace gentorch::binding

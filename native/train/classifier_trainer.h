@@ -40,6 +40,7 @@ class ClassifierModel {
 
  private:
   torch::Tensor prepare(const torch::Tensor& images) const;
+  NamedTensors parameters() const;  // the network's, under their checkpoint names
   template <typename F>
   torch::Tensor batched(const torch::Tensor& images, F&& f);
 
@@ -50,20 +51,5 @@ class ClassifierModel {
   at::Generator rng_;
   TrainingState state_;
 };
-
-// FID's distance between Gaussians fitted to two feature sets [N, D], [M, D]:
-// |mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2)), in float64; the trace of
-// the square root from the eigenvalues of S_a^(1/2) S_b S_a^(1/2).
-double frechet_distance(const torch::Tensor& a, const torch::Tensor& b);
-
-// Improved precision and recall of generated features against real ones
-// (Kynkaanniemi et al. 2019): each set's manifold is the union of balls around
-// its points reaching their k-th nearest neighbour in the set. Precision: the
-// share of generated points inside the real manifold; recall: the share of
-// real points inside the generated one.
-struct PrecisionRecall {
-  double precision = 0, recall = 0;
-};
-PrecisionRecall precision_recall(const torch::Tensor& real, const torch::Tensor& fake, int64_t k);
 
 }  // namespace gentorch

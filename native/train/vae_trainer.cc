@@ -9,6 +9,7 @@
 #include "../core/error.h"
 #include "images.h"
 #include "loss_meter.h"
+#include "checkpoint_state.h"
 #include "seeding.h"
 
 namespace gentorch {
@@ -313,13 +314,19 @@ torch::Tensor VaeModel::interpolate(const torch::Tensor& a, const torch::Tensor&
   return mean_of(net_->decode_logits(z)).cpu();
 }
 
+namespace {
+NamedTensors parameters_of(const torch::nn::Module& m) {
+  NamedTensors out;
+  for (const auto& p : m.named_parameters()) out.emplace_back(p.key(), p.value());
+  return out;
+}
+}  // namespace
+
 NamedTensors VaeModel::export_state(bool optimizer) {
   NamedTensors out;
-  for (auto& item : net_->named_parameters())
-    out.emplace_back(item.key(), item.value().detach().cpu().contiguous().clone());
+  add_snapshot(out, parameters_of(*net_));
   if (optimizer) {
-    for (auto& [name, t] : optimizer_->state())
-      out.emplace_back("optim." + name, t.detach().cpu().contiguous().clone());
+    add_snapshot(out, optimizer_->state(), "optim.");
     out.emplace_back("rng.cpu", rng_.get_state());
     if (!device_.is_cpu()) out.emplace_back("rng.noise", noise_.get_state().cpu());
   }
@@ -327,39 +334,11 @@ NamedTensors VaeModel::export_state(bool optimizer) {
 }
 
 void VaeModel::import_state(const NamedTensors& tensors, const TrainingState& state) {
-  std::map<std::string, torch::Tensor> by_name;
-  std::map<std::string, torch::Tensor> params;  // for lookups; checks below go in module order
-  for (auto& item : net_->named_parameters()) params.emplace(item.key(), item.value());
-  for (const auto& [name, t] : tensors) {
-    // Strict, as PyTorch's load_state_dict: every tensor must be one we know.
-    const bool known = params.count(name) > 0 || name.rfind("optim.", 0) == 0 || name.rfind("rng.", 0) == 0;
-    if (!known) fail("E_CHECKPOINT", "unexpected tensor ", name, " for this model");
-    if (name.rfind("rng.", 0) != 0) {
-      if (!torch::isFloatingType(t.scalar_type()))
-        fail("E_CHECKPOINT", "tensor ", name, " has dtype ", t.scalar_type(), " but weights are floating point");
-      if (!torch::isfinite(t).all().item<bool>())
-        fail("E_CHECKPOINT", "tensor ", name, " holds NaN or infinite values");
-    }
-    by_name[name] = t;
-  }
-  torch::NoGradGuard no_grad;
-  for (auto& item : net_->named_parameters()) {
-    const std::string& key = item.key();
-    torch::Tensor& value = item.value();
-    auto it = by_name.find(key);
-    if (it == by_name.end()) fail("E_CHECKPOINT", "checkpoint is missing tensor ", key);
-    if (it->second.sizes() != value.sizes()) {
-      fail("E_CHECKPOINT", "tensor ", key, " has shape ", it->second.sizes(), " but the model needs ", value.sizes());
-    }
-    value.copy_(it->second);
-  }
-  NamedTensors optim;
-  for (auto& [name, t] : tensors) {
-    if (name.rfind("optim.", 0) == 0) optim.emplace_back(name.substr(6), t);
-  }
+  const LoadedState side = load_checked(tensors, {parameters_of(*net_), {"optim."}, {"rng.cpu", "rng.noise"}});
+  const NamedTensors optim = side.with_prefix("optim.");
   if (!optim.empty()) optimizer_->load_state(optim, state.step);
-  restore_rng(by_name, "rng.cpu", rng_);
-  if (!device_.is_cpu()) restore_rng(by_name, "rng.noise", noise_);
+  restore_rng(side.by_name, "rng.cpu", rng_);
+  if (!device_.is_cpu()) restore_rng(side.by_name, "rng.noise", noise_);
   state_ = state;
 }
 
