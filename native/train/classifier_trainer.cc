@@ -8,6 +8,7 @@
 #include "images.h"
 #include "loss_meter.h"
 #include "checkpoint_state.h"
+#include "fit_loop.h"
 #include "seeding.h"
 
 namespace gentorch {
@@ -36,52 +37,41 @@ torch::Tensor ClassifierModel::prepare(const torch::Tensor& images) const {
 
 void ClassifierModel::fit(const torch::Tensor& images, const torch::Tensor& labels, const ClassifierFitOptions& o,
                           const FitHooks& hooks) {
-  use_fit_threads(device_, true);
+  FitPlan plan;  // whole epochs from the start, float32, no checkpoints
+  plan.epochs = o.epochs();
+  plan.batch_size = o.batch_size();
+  plan.progress_every = o.progress_every();
+  FitLoop loop(plan, hooks, device_, true);
   auto data = prepare(images);
-  const int64_t n = data.size(0), bs = o.batch_size();
+  const int64_t n = data.size(0);
   if (!labels.defined() || labels.dim() != 1 || labels.size(0) != n)
     fail("E_DATA", "Expected ", n, " labels to train the classifier");
   auto y = labels.to(torch::kInt64).to(device_);
   if (y.min().item<int64_t>() < 0 || y.max().item<int64_t>() >= options_.num_classes()) {
     fail("E_DATA", "Expected labels in [0, ", options_.num_classes() - 1, "]");
   }
+  loop.start({net_.get()}, {optimizer_.get()}, state_, rng_, nullptr, {"loss", "accuracy"}, false);
+  BatchOrder order(n, o.batch_size(), loop.parallel(), device_);
+  state_.epoch_step = 0;  // whole epochs
   optimizer_->options().lr(o.lr());
   net_->train();
-  const int64_t steps_per_epoch = (n + bs - 1) / bs;
-  LossMeter meter({"loss", "accuracy"}, device_);
-  for (int64_t e = 0; e < o.epochs(); ++e) {
-    state_.perm_seed = draw_permutation_seed(rng_);
-    auto perm = permutation(n, state_.perm_seed, device_);
-    meter.start_epoch();
-    for (int64_t s = 0; s < steps_per_epoch; ++s) {
-      if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
-      auto idx = perm.slice(0, s * bs, std::min(n, (s + 1) * bs));
-      auto x = data.index_select(0, idx), t = y.index_select(0, idx);
-      auto logits = net_->forward(x);
-      auto loss = F::cross_entropy(logits, t);
-      optimizer_->zero_grad();
-      loss.backward();
-      optimizer_->step();
-      auto correct = logits.argmax(1).eq(t).to(torch::kFloat64).sum();
-      meter.add({loss.detach() * x.size(0), correct.detach()}, x.size(0), state_.step + 1);
-      ++state_.step;
-      if (state_.step % o.progress_every() == 0 || s + 1 == steps_per_epoch) {
-        meter.check_finite();
-        ProgressEvent ev;
-        ev.step = state_.step;
-        ev.epoch = state_.epoch;
-        ev.epoch_step = s + 1;
-        ev.steps_per_epoch = steps_per_epoch;
-        ev.losses = meter.take_window(&ev.images_per_second);
-        if (hooks.on_progress) hooks.on_progress(ev);
-      }
-    }
-    state_.epoch += 1;
-    EpochEvent ev;
-    ev.epoch = state_.epoch;
-    ev.step = state_.step;
-    ev.losses = meter.epoch_means(&ev.seconds);
-    if (hooks.on_epoch) hooks.on_epoch(ev);
+  while (loop.running(state_)) {
+    if (state_.epoch_step == 0) loop.meter().start_epoch();
+    bool epoch_done = false;
+    auto idx = order.next(state_, rng_, &epoch_done);
+    loop.check_cancelled(state_.step);
+    auto x = data.index_select(0, idx), t = y.index_select(0, idx);
+    auto logits = net_->forward(x);
+    auto loss = F::cross_entropy(logits, t);
+    optimizer_->zero_grad();
+    loss.backward();
+    optimizer_->step();
+    auto correct = logits.argmax(1).eq(t).to(torch::kFloat64).sum();
+    loop.meter().add({loss.detach() * x.size(0), correct.detach()}, x.size(0), state_.step + 1);
+    ++state_.step;
+    loop.progress(state_, epoch_done, state_.epoch - (epoch_done ? 1 : 0),
+                  epoch_done ? order.per_epoch() : state_.epoch_step, order.per_epoch());
+    if (epoch_done) loop.epoch_event(state_);
   }
 }
 

@@ -32,7 +32,6 @@ void GanModel::import_state(const NamedTensors& tensors, const TrainingState& st
   restore_rng(side.by_name, "rng.cpu", rng_);
   if (!device_.is_cpu()) restore_rng(side.by_name, "rng.noise", noise_);
   state_ = state;
-  perm_ = torch::Tensor();
 }
 
 }  // namespace gentorch

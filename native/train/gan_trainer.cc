@@ -13,7 +13,6 @@
 namespace gentorch {
 
 namespace {
-using Clock = std::chrono::steady_clock;
 
 NamedTensors parameters_of(const torch::nn::Module& m) {
   NamedTensors out;
@@ -118,36 +117,12 @@ torch::Tensor GanModel::prepare_labels(const torch::Tensor& labels, int64_t n) c
   return y.to(device_);
 }
 
-torch::Tensor GanModel::next_batch(int64_t total, int64_t bs, bool* epoch_done) {
-  // Data-parallel: this rank's shard of each epoch's permutation (parallel.h).
-  const int64_t n = parallel_ ? parallel_->local_count(total) : total;
-  const int64_t per_epoch = (n + bs - 1) / bs;
-  auto epoch_perm = [&]() {
-    auto perm = permutation(total, state_.perm_seed, device_);
-    return parallel_ ? parallel_->shard(perm) : perm;
-  };
-  if (state_.epoch_step >= per_epoch) state_.epoch_step = 0;
-  if (state_.epoch_step == 0) {
-    state_.perm_seed = draw_permutation_seed(rng_);
-    perm_ = epoch_perm();
-  } else if (!perm_.defined() || perm_.size(0) != n) {
-    perm_ = epoch_perm();  // resumed mid-epoch
-  }
-  auto idx = perm_.slice(0, state_.epoch_step * bs, std::min(n, (state_.epoch_step + 1) * bs));
-  if (++state_.epoch_step == per_epoch) {
-    state_.epoch += 1;
-    state_.epoch_step = 0;
-    *epoch_done = true;
-  }
-  return idx;
-}
-
-std::vector<GanModel::CriticInput> GanModel::next_inputs(int64_t total, int64_t bs, bool* epoch_done) {
+std::vector<GanModel::CriticInput> GanModel::next_inputs(BatchOrder& order, bool* epoch_done) {
   std::vector<CriticInput> out;
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
   for (int64_t k = 0; k < config_.n_critic; ++k) {
     CriticInput in;
-    in.idx = next_batch(total, bs, epoch_done);
+    in.idx = order.next(state_, rng_, epoch_done);
     // The global batch's noise, this rank's rows.
     const int64_t rows = parallel_ ? parallel_->global_rows(in.idx.size(0)) : in.idx.size(0);
     in.z = at::randn({rows, config_.net.latent_dim()}, noise_, opts);
@@ -257,44 +232,33 @@ void GanModel::check_weights_finite() const {
 
 void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, const GanFitOptions& o,
                    const FitHooks& hooks) {
-  if (o.steps() < 0 || (o.steps() == 0 && o.epochs() < 1)) {
-    fail("E_CONFIG", "Expected positive integer for epochs or steps but received epochs ", o.epochs(), ", steps ",
-         o.steps());
-  }
-  if (o.batch_size() < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", o.batch_size());
   const bool conv = config_.net.arch() == "dcgan";
-  use_fit_threads(device_, conv);
-  const Precision precision = resolve_precision(o.precision(), device_, conv);
-  NanGuard guard(o.on_nan());
-  enable_cudnn_autotuning(device_);
+  FitLoop loop(fit_plan(o), hooks, device_, conv);
   auto data = resident_images(images);  // on the device for the whole fit (uint8 stays uint8)
   auto y = prepare_labels(labels, data.size(0));
   // One rank of a data-parallel job: rank 0's state everywhere first.
-  const ParallelFit parallel(hooks.parallel);
-  parallel.sync_start({g_.get(), d_.get(), g_ema_.get()}, {opt_g_.get(), opt_d_.get()}, state_, rng_,
-                      device_.is_cpu() ? nullptr : &noise_);
-  if (parallel.active()) perm_ = torch::Tensor();  // rebuilt from the synced perm_seed as this rank's shard
-  const ParallelScope scope(parallel_, parallel);
+  loop.start({g_.get(), d_.get(), g_ema_.get()}, {opt_g_.get(), opt_d_.get()}, state_, rng_,
+             device_.is_cpu() ? nullptr : &noise_, {"dLoss", "gLoss", "dReal", "dFake", "gradNormD", "gradNormG"},
+             !conv);
+  const ParallelScope scope(parallel_, loop.parallel());
+  BatchOrder order(data.size(0), o.batch_size(), loop.parallel(), device_);
   opt_g_->options().lr(o.lr_g()).beta1(o.beta1()).beta2(o.beta2());
   opt_d_->options().lr(o.lr_d()).beta1(o.beta1()).beta2(o.beta2());
   g_->train();
   d_->train();
-  const int64_t n_local = parallel.local_count(data.size(0));
-  const int64_t per_epoch = (n_local + o.batch_size() - 1) / o.batch_size();
-  const int64_t target_step = o.steps() > 0 ? (o.totals() ? 0 : state_.step) + o.steps() : -1;
-  const int64_t target_epoch = (o.totals() ? 0 : state_.epoch) + o.epochs();
-  LossMeter meter({"dLoss", "gLoss", "dReal", "dFake", "gradNormD", "gradNormG"}, device_);
+  // G steps per epoch of D batches; the meter counts steps, each of n_critic batches.
+  const int64_t g_steps_per_epoch = (order.per_epoch() + config_.n_critic - 1) / config_.n_critic;
+  const double images_per_step = static_cast<double>(o.batch_size() * config_.n_critic);
   // CUDA graphs: steps whose n_critic batches are all full replay one
   // captured step (D steps, G step, EMA) on static buffers; a step with the
   // epoch's short batch runs eagerly on the same weights and moments.
-  StepGraph graph(device_, resolve_cuda_graphs(o.cuda_graphs(), device_, !conv, guard.skipping(), parallel.active()));
+  StepGraph& graph = loop.graph();
   std::vector<CriticInput> static_inputs;
   std::vector<torch::Tensor> static_parts;
-  const auto start = Clock::now();
-  while (target_step >= 0 ? state_.step < target_step : state_.epoch < target_epoch) {
-    if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
+  while (loop.running(state_)) {
+    loop.check_cancelled(state_.step);
     bool epoch_done = false;
-    auto inputs = next_inputs(data.size(0), o.batch_size(), &epoch_done);
+    auto inputs = next_inputs(order, &epoch_done);
     bool full = true;
     for (const auto& in : inputs) full = full && in.idx.size(0) == o.batch_size();
     if (graph.enabled() && full) {
@@ -309,52 +273,29 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
         static_inputs[k].z.copy_(inputs[k].z);
         if (inputs[k].gp_eps.defined()) static_inputs[k].gp_eps.copy_(inputs[k].gp_eps);
       }
-      const auto ran = graph.run([&]() { train_step(data, y, static_inputs, precision, guard, static_parts); });
+      const auto ran =
+          graph.run([&]() { train_step(data, y, static_inputs, loop.precision(), loop.guard(), static_parts); });
       if (ran == StepGraph::Run::kReplayed) {
         opt_d_->count_replayed_steps(config_.n_critic);
         opt_g_->count_replayed_steps(1);
       }
-      meter.add(static_parts, 1, state_.step + 1);
+      loop.meter().add(static_parts, 1, state_.step + 1);
     } else {
       std::vector<torch::Tensor> parts;
-      if (train_step(data, y, inputs, precision, guard, parts)) {
-        meter.add(parts, 1, state_.step + 1);  // per-step values: means over steps
+      if (train_step(data, y, inputs, loop.precision(), loop.guard(), parts)) {
+        loop.meter().add(parts, 1, state_.step + 1);  // per-step values: means over steps
       }
     }
     ++state_.step;
-    const bool last = target_step >= 0 ? state_.step == target_step : state_.epoch == target_epoch && epoch_done;
-    if (state_.step % o.progress_every() == 0 || last) {
-      meter.check_finite();
-      parallel.reduce(meter, false);
-      ProgressEvent ev;
-      ev.step = state_.step;
-      ev.epoch = state_.epoch;
-      ev.epoch_step = state_.epoch_step;
-      ev.steps_per_epoch = (per_epoch + config_.n_critic - 1) / config_.n_critic;
-      double steps_per_second = 0;
-      ev.losses = meter.take_window(&steps_per_second);
-      ev.images_per_second = steps_per_second * o.batch_size() * config_.n_critic;
-      ev.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      ev.skipped_steps = guard.skipped();
-      ev.cuda_graphs = graph.enabled();
-      if (hooks.on_progress) hooks.on_progress(ev);
-    }
-    if (o.checkpoint_every() > 0 && state_.step % o.checkpoint_every() == 0 && hooks.on_checkpoint) {
-      meter.check_finite();
-      check_weights_finite();
-      hooks.on_checkpoint(state_.step);
-    }
+    loop.progress(state_, loop.last_step(state_, epoch_done), state_.epoch, state_.epoch_step, g_steps_per_epoch,
+                  images_per_step);
+    loop.maybe_checkpoint(state_.step, [&]() { check_weights_finite(); });
     if (epoch_done) {
-      EpochEvent ev;
-      ev.epoch = state_.epoch;
-      ev.step = state_.step;
-      parallel.reduce(meter, true);
-      ev.losses = meter.epoch_means(&ev.seconds);
-      if (hooks.on_epoch) hooks.on_epoch(ev);
-      meter.start_epoch();
+      loop.epoch_event(state_);
+      loop.meter().start_epoch();
     }
   }
-  meter.check_finite();
+  loop.finish();
 }
 
 torch::Tensor GanModel::sample(int64_t n, uint64_t seed, const torch::Tensor& labels, bool batch_stats) {

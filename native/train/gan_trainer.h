@@ -11,6 +11,7 @@
 
 #include "../models/gan.h"
 #include "accel.h"
+#include "fit_loop.h"
 #include "adam.h"
 #include "gan_losses.h"
 #include "hooks.h"
@@ -105,11 +106,10 @@ class GanModel {
   torch::Tensor resident_images(const torch::Tensor& images) const;
   torch::Tensor batch_images(const torch::Tensor& batch) const;
   torch::Tensor prepare_labels(const torch::Tensor& labels, int64_t n) const;
-  // The next batch's rows in this epoch's order; sets epoch_done at its end.
-  torch::Tensor next_batch(int64_t n_total, int64_t batch_size, bool* epoch_done);
-  // The inputs of one training step (n_critic batches and their noise), in
-  // the order the run's random streams have always been drawn.
-  std::vector<CriticInput> next_inputs(int64_t n_total, int64_t batch_size, bool* epoch_done);
+  // The inputs of one training step (n_critic batches of `order` and their
+  // noise), in the order the run's random streams have always been drawn;
+  // sets epoch_done when a batch ends an epoch.
+  std::vector<CriticInput> next_inputs(BatchOrder& order, bool* epoch_done);
   // One G step after n_critic D steps on given inputs; device work only, so it
   // can be captured in a CUDA graph. False when the guard dropped any of them.
   // parts_out: {dLoss, gLoss, dReal, dFake, gradNormD, gradNormG}, detached.
@@ -127,7 +127,6 @@ class GanModel {
   std::unique_ptr<Adam> opt_g_, opt_d_;
   at::Generator rng_, noise_;
   TrainingState state_;
-  torch::Tensor perm_;
   bool channels_last_ = false;             // conv weights and batches NHWC (CUDA only, accel.h)
   const ParallelFit* parallel_ = nullptr;  // during a data-parallel fit only
 };

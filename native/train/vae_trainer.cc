@@ -1,6 +1,5 @@
 #include "vae_trainer.h"
 
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -10,16 +9,12 @@
 #include "images.h"
 #include "loss_meter.h"
 #include "checkpoint_state.h"
+#include "fit_loop.h"
 #include "seeding.h"
 
 namespace gentorch {
 
 namespace F = torch::nn::functional;
-using Clock = std::chrono::steady_clock;
-
-namespace {
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-}  // namespace
 
 VaeModel::VaeModel(VaeConfig config, torch::Device device, uint64_t seed)
     : config_(std::move(config)), device_(device) {
@@ -102,115 +97,63 @@ bool VaeModel::train_step(const torch::Tensor& x, const torch::Tensor& eps, Prec
   return true;
 }
 
-torch::Tensor VaeModel::epoch_permutation(int64_t n) {
-  if (state_.epoch_step == 0) state_.perm_seed = draw_permutation_seed(rng_);
-  auto perm = permutation(n, state_.perm_seed, device_);
-  return parallel_ ? parallel_->shard(perm) : perm;
-}
-
 void VaeModel::check_weights_finite() const { check_parameters_finite(*net_, "", state_.step, "try a smaller lr"); }
 
 void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks) {
-  if (options.steps() < 0 || (options.steps() == 0 && options.epochs() < 1)) {
-    fail("E_CONFIG", "Expected positive integer for epochs or steps but received epochs ", options.epochs(), ", steps ",
-         options.steps());
-  }
-  if (options.batch_size() < 1)  // the loop's bounds; lr and the rest are lib/config/fit.ts's rules
-    fail("E_CONFIG", "Expected positive integer for batchSize but received ", options.batch_size());
   const bool conv = config_.net.arch() == "conv";
-  use_fit_threads(device_, conv);
-  const Precision precision = resolve_precision(options.precision(), device_, conv);
-  NanGuard guard(options.on_nan());
-  enable_cudnn_autotuning(device_);
+  FitLoop loop(fit_plan(options), hooks, device_, conv);
   const auto& net = config_.net;
   // Resident on the device for the whole fit (uint8 stays uint8; batches become floats).
   torch::Tensor data = resident_images(images, net.channels(), net.height(), net.width(), device_, "training images");
   // One rank of a data-parallel job: rank 0's state everywhere, then a shard of each epoch.
-  const ParallelFit parallel(hooks.parallel);
-  parallel.sync_start({net_.get()}, {optimizer_.get()}, state_, rng_, device_.is_cpu() ? nullptr : &noise_);
-  const ParallelScope scope(parallel_, parallel);
-  const int64_t n = data.size(0), bs = options.batch_size();
-  const int64_t n_local = parallel.local_count(n);
-  const int64_t steps_per_epoch = (n_local + bs - 1) / bs;
+  loop.start({net_.get()}, {optimizer_.get()}, state_, rng_, device_.is_cpu() ? nullptr : &noise_,
+             {"loss", "recon", "kl"}, !conv);
+  const ParallelScope scope(parallel_, loop.parallel());
+  BatchOrder order(data.size(0), options.batch_size(), loop.parallel(), device_);
+  const int64_t bs = options.batch_size(), steps_per_epoch = order.per_epoch();
   if (state_.epoch_step >= steps_per_epoch) state_.epoch_step = 0;  // a checkpoint from other data or batch size
   optimizer_->options().lr(options.lr());
   net_->train();
-
-  // By steps (crossing epochs, stopping mid-epoch if need be) or by epochs.
-  const int64_t target_step = options.steps() > 0 ? (options.totals() ? 0 : state_.step) + options.steps() : -1;
-  const int64_t target_epoch = (options.totals() ? 0 : state_.epoch) + options.epochs();
-  LossMeter meter({"loss", "recon", "kl"}, device_);
   // CUDA graphs: full batches replay one captured step on static buffers
   // (batch indices and noise copied in first); the last, short batch of an
   // epoch runs eagerly on the same weights and moments.
-  StepGraph graph(device_,
-                  resolve_cuda_graphs(options.cuda_graphs(), device_, !conv, guard.skipping(), parallel.active()));
+  StepGraph& graph = loop.graph();
   torch::Tensor static_idx, static_eps;
   std::vector<torch::Tensor> static_losses;
-  const auto fit_start = Clock::now();
-  while (target_step >= 0 ? state_.step < target_step : state_.epoch < target_epoch) {
-    auto perm = epoch_permutation(n);
-    meter.start_epoch();
+  // By steps (crossing epochs, stopping mid-epoch if need be) or by epochs.
+  for (bool first = true; loop.running(state_); first = false) {
+    if (first || state_.epoch_step == 0) loop.meter().start_epoch();
     bool epoch_done = false;
-    for (int64_t s = state_.epoch_step; s < steps_per_epoch; ++s) {
-      if (hooks.cancelled && hooks.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", state_.step);
-      auto idx = perm.slice(0, s * bs, std::min(n_local, (s + 1) * bs));
-      auto eps = draw_eps(idx.size(0));
-      if (graph.enabled() && idx.size(0) == bs) {
-        if (!static_idx.defined()) {
-          static_idx = torch::empty_like(idx);
-          static_eps = torch::empty_like(eps);
-        }
-        static_idx.copy_(idx);
-        static_eps.copy_(eps);
-        const auto ran = graph.run([&]() {
-          train_step(as_floats(data.index_select(0, static_idx)), static_eps, precision, guard, static_losses);
-        });
-        if (ran == StepGraph::Run::kReplayed) optimizer_->count_replayed_steps(1);
-        meter.add(static_losses, bs, state_.step + 1);
-      } else {
-        auto x = as_floats(data.index_select(0, idx));
-        std::vector<torch::Tensor> losses;
-        if (train_step(x, eps, precision, guard, losses)) meter.add(losses, x.size(0), state_.step + 1);
+    auto idx = order.next(state_, rng_, &epoch_done);
+    loop.check_cancelled(state_.step);
+    auto eps = draw_eps(idx.size(0));
+    if (graph.enabled() && idx.size(0) == bs) {
+      if (!static_idx.defined()) {
+        static_idx = torch::empty_like(idx);
+        static_eps = torch::empty_like(eps);
       }
-      ++state_.step;
-      state_.epoch_step = s + 1;
-      epoch_done = s + 1 == steps_per_epoch;
-      const bool stop = state_.step == target_step;
-      if (state_.step % options.progress_every() == 0 || epoch_done || stop) {
-        meter.check_finite();
-        parallel.reduce(meter, false);
-        ProgressEvent ev;
-        ev.step = state_.step;
-        ev.epoch = state_.epoch;
-        ev.epoch_step = state_.epoch_step;
-        ev.steps_per_epoch = steps_per_epoch;
-        ev.losses = meter.take_window(&ev.images_per_second);
-        ev.elapsed_seconds = seconds_since(fit_start);
-        ev.skipped_steps = guard.skipped();
-        ev.cuda_graphs = graph.enabled();
-        if (hooks.on_progress) hooks.on_progress(ev);
-      }
-      if (epoch_done) {
-        state_.epoch += 1;
-        state_.epoch_step = 0;
-      }
-      if (options.checkpoint_every() > 0 && state_.step % options.checkpoint_every() == 0 && hooks.on_checkpoint) {
-        meter.check_finite();
-        check_weights_finite();
-        hooks.on_checkpoint(state_.step);
-      }
-      if (stop) break;
+      static_idx.copy_(idx);
+      static_eps.copy_(eps);
+      const auto ran = graph.run([&]() {
+        train_step(as_floats(data.index_select(0, static_idx)), static_eps, loop.precision(), loop.guard(),
+                   static_losses);
+      });
+      if (ran == StepGraph::Run::kReplayed) optimizer_->count_replayed_steps(1);
+      loop.meter().add(static_losses, bs, state_.step + 1);
+    } else {
+      auto x = as_floats(data.index_select(0, idx));
+      std::vector<torch::Tensor> losses;
+      if (train_step(x, eps, loop.precision(), loop.guard(), losses))
+        loop.meter().add(losses, x.size(0), state_.step + 1);
     }
-    if (!epoch_done) break;  // stopped mid-epoch at target_step: no epoch record
-    EpochEvent ev;
-    ev.epoch = state_.epoch;
-    ev.step = state_.step;
-    parallel.reduce(meter, true);
-    ev.losses = meter.epoch_means(&ev.seconds);
-    if (hooks.on_epoch) hooks.on_epoch(ev);
+    ++state_.step;
+    // Reported as the epoch's last step (epoch_step = steps_per_epoch), before the epoch count moves on.
+    loop.progress(state_, epoch_done || loop.at_target_step(state_), state_.epoch - (epoch_done ? 1 : 0),
+                  epoch_done ? steps_per_epoch : state_.epoch_step, steps_per_epoch);
+    loop.maybe_checkpoint(state_.step, [&]() { check_weights_finite(); });
+    if (epoch_done) loop.epoch_event(state_);
   }
-  meter.check_finite();
+  loop.finish();
 }
 
 VaeLosses VaeModel::evaluate(const torch::Tensor& images, int64_t batch_size) {

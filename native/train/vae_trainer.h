@@ -108,7 +108,6 @@ class VaeModel {
   // losses_out: the summed {loss, recon, kl} of the batch, detached.
   bool train_step(const torch::Tensor& x, const torch::Tensor& eps, Precision precision, NanGuard& guard,
                   std::vector<torch::Tensor>& losses_out);
-  torch::Tensor epoch_permutation(int64_t n);
   void check_weights_finite() const;  // E_NUMERIC naming the tensor and step
 
   VaeConfig config_;

@@ -1,0 +1,106 @@
+#include "fit_loop.h"
+
+#include <algorithm>
+
+#include "../core/device.h"
+#include "../core/error.h"
+#include "seeding.h"
+
+namespace gentorch {
+
+BatchOrder::BatchOrder(int64_t n_total, int64_t batch_size, const ParallelFit& parallel, torch::Device device)
+    : parallel_(parallel),
+      total_(n_total),
+      n_(parallel.local_count(n_total)),
+      batch_size_(batch_size),
+      per_epoch_((parallel.local_count(n_total) + batch_size - 1) / batch_size),
+      device_(device) {}
+
+torch::Tensor BatchOrder::next(TrainingState& state, at::Generator& rng, bool* epoch_done) {
+  if (state.epoch_step >= per_epoch_) state.epoch_step = 0;  // a checkpoint from other data or batch size
+  if (state.epoch_step == 0) {
+    state.perm_seed = draw_permutation_seed(rng);
+    perm_ = parallel_.shard(permutation(total_, state.perm_seed, device_));
+  } else if (!perm_.defined()) {
+    perm_ = parallel_.shard(permutation(total_, state.perm_seed, device_));  // resumed mid-epoch
+  }
+  auto idx = perm_.slice(0, state.epoch_step * batch_size_, std::min(n_, (state.epoch_step + 1) * batch_size_));
+  if (++state.epoch_step == per_epoch_) {
+    state.epoch += 1;
+    state.epoch_step = 0;
+    *epoch_done = true;
+  }
+  return idx;
+}
+
+FitLoop::FitLoop(const FitPlan& plan, const FitHooks& hooks, torch::Device device, bool convolutional)
+    : plan_(plan),
+      hooks_(hooks),
+      device_(device),
+      convolutional_(convolutional),
+      precision_(resolve_precision(plan.precision, device, convolutional)),
+      guard_(plan.on_nan),
+      parallel_(hooks.parallel) {
+  if (plan.steps < 0 || (plan.steps == 0 && plan.epochs < 1)) {
+    fail("E_CONFIG", "Expected positive integer for epochs or steps but received epochs ", plan.epochs, ", steps ",
+         plan.steps);
+  }
+  if (plan.batch_size < 1)  // the loop's bounds; the rules on values are lib/config's
+    fail("E_CONFIG", "Expected positive integer for batchSize but received ", plan.batch_size);
+  plan_.progress_every = std::max<int64_t>(1, plan.progress_every);  // a modulus
+  use_fit_threads(device, convolutional);
+  enable_cudnn_autotuning(device);
+}
+
+void FitLoop::start(const std::vector<torch::nn::Module*>& modules, std::vector<Adam*> optimizers,
+                    TrainingState& state, at::Generator& rng, at::Generator* noise, std::vector<std::string> loss_names,
+                    bool graphable) {
+  parallel_.sync_start(modules, std::move(optimizers), state, rng, noise);
+  target_step_ = plan_.steps > 0 ? (plan_.totals ? 0 : state.step) + plan_.steps : -1;
+  target_epoch_ = (plan_.totals ? 0 : state.epoch) + plan_.epochs;
+  meter_ = std::make_unique<LossMeter>(std::move(loss_names), device_);
+  graph_ = std::make_unique<StepGraph>(
+      device_, resolve_cuda_graphs(plan_.cuda_graphs, device_, graphable, guard_.skipping(), parallel_.active()));
+  start_ = Clock::now();
+}
+
+void FitLoop::check_cancelled(int64_t step) const {
+  if (hooks_.cancelled && hooks_.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", step);
+}
+
+void FitLoop::progress(const TrainingState& s, bool forced, int64_t epoch, int64_t epoch_step,
+                       int64_t steps_per_epoch, double images_per_unit) {
+  if (s.step % plan_.progress_every != 0 && !forced) return;
+  meter_->check_finite();
+  parallel_.reduce(*meter_, false);
+  ProgressEvent ev;
+  ev.step = s.step;
+  ev.epoch = epoch;
+  ev.epoch_step = epoch_step;
+  ev.steps_per_epoch = steps_per_epoch;
+  double units_per_second = 0;
+  ev.losses = meter_->take_window(&units_per_second);
+  ev.images_per_second = units_per_second * images_per_unit;
+  ev.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  ev.skipped_steps = guard_.skipped();
+  ev.cuda_graphs = graph_->enabled();
+  if (hooks_.on_progress) hooks_.on_progress(ev);
+}
+
+void FitLoop::maybe_checkpoint(int64_t step, const std::function<void()>& check_weights) {
+  if (plan_.checkpoint_every <= 0 || step % plan_.checkpoint_every != 0 || !hooks_.on_checkpoint) return;
+  meter_->check_finite();
+  check_weights();
+  hooks_.on_checkpoint(step);
+}
+
+void FitLoop::epoch_event(const TrainingState& s) {
+  EpochEvent ev;
+  ev.epoch = s.epoch;
+  ev.step = s.step;
+  parallel_.reduce(*meter_, true);
+  ev.losses = meter_->epoch_means(&ev.seconds);
+  if (hooks_.on_epoch) hooks_.on_epoch(ev);
+}
+
+}  // namespace gentorch
