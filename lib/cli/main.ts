@@ -69,21 +69,8 @@ function runOptions(cmd: Command): void {
     .requiredOption('--out <dir>', 'output folder');
 }
 
-function program(): Command {
-  const cli = new Command('gentorch')
-    .description('Train, compare and apply VAEs and GANs on libtorch')
-    .version(VERSION, '-V, --version')
-    .option('--debug', 'print stack traces of failures')
-    .showHelpAfterError(false)
-    .exitOverride()
-    .configureOutput({ writeErr: () => {}, outputError: () => {} });
-
-  cli
-    .command('info')
-    .description('libtorch version, devices, threads, BLAS and build flavour')
-    .option('--json', 'print JSON')
-    .action(infoCommand);
-
+/** `train vae` and `train gan`, and `train` alone as a usage error. */
+function trainCommands(cli: Command): void {
   const train = cli
     .command('train')
     .description('train a model: vae or gan')
@@ -146,7 +133,10 @@ function program(): Command {
     .option('--gp-lambda <x>', `WGAN-GP penalty weight${dflt(GAN_DEFAULTS.gpLambda)}`, num('gp-lambda'))
     .action(trainGanCommand);
   runOptions(gan);
+}
 
+/** `compare`, and `eval` of one checkpoint. */
+function compareCommands(cli: Command): void {
   cli
     .command('compare')
     .description('train models on the same data and budget, measure them, and write report.html')
@@ -180,6 +170,10 @@ function program(): Command {
     .option('--device <device>', 'auto, cpu, cuda or cuda:N', CLI_DEFAULTS.device)
     .option('--json', 'print JSON')
     .action(evalCommand);
+}
+
+/** The uses of a trained model: encode, decode, restore, interpolate, traverse. */
+function applyCommands(cli: Command): void {
   const applied = (name: string, description: string) =>
     cli
       .command(name)
@@ -220,6 +214,10 @@ function program(): Command {
     .option('--seed <n>', 'GAN: seed of the starting code', int('seed'))
     .requiredOption('--out <file>', 'FILE.png or FILE.npy')
     .action(traverseCommand);
+}
+
+/** `launch` (data-parallel workers) and `sample`. */
+function runCommands(cli: Command): void {
   cli
     .command('launch')
     .description("start this node's workers of a data-parallel job, as torchrun does: launch --nproc N -- train ...")
@@ -252,6 +250,26 @@ function program(): Command {
     .option('--device <device>', 'auto, cpu, cuda or cuda:N', CLI_DEFAULTS.device)
     .option('--force', 'replace an existing output file')
     .action(sampleCommand);
+}
+
+function program(): Command {
+  const cli = new Command('gentorch')
+    .description('Train, compare and apply VAEs and GANs on libtorch')
+    .version(VERSION, '-V, --version')
+    .option('--debug', 'print stack traces of failures')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+
+  cli
+    .command('info')
+    .description('libtorch version, devices, threads, BLAS and build flavour')
+    .option('--json', 'print JSON')
+    .action(infoCommand);
+  trainCommands(cli);
+  compareCommands(cli);
+  applyCommands(cli);
+  runCommands(cli);
   return cli;
 }
 

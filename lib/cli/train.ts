@@ -133,6 +133,18 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
   }
   if (!writer) return;
   await vae.save(modelPath);
+  await writeResults(flags.out, vae, { train, test }, history, dist?.worldSize ?? 1, record);
+}
+
+/** Test loss, samples (and reconstructions or mode coverage) and summary.json of a finished run. */
+async function writeResults(
+  out: string,
+  vae: VAE,
+  { train, test }: { train: ImageDataset; test: ImageDataset },
+  history: FitHistory,
+  worldSize: number,
+  record: (line: Record<string, unknown>) => void,
+): Promise<void> {
   const evaluation = await vae.evaluate(test);
   record({ type: 'test', step: vae.trainingState.step, ...evaluation });
   let modes: ModeCoverage | undefined;
@@ -142,14 +154,14 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
     modes = modeCoverage(samples, spec);
     record({ type: 'modes', step: vae.trainingState.step, ...modes });
     await writeFileAtomic(
-      join(flags.out, 'samples.png'),
+      join(out, 'samples.png'),
       await scatterPng(samples.data, { extent: spec.name === 'grid25' ? 5.5 : 1.5, modes: spec.means }),
     );
   } else {
-    await writeGridPng(join(flags.out, 'samples.png'), await vae.sample(64), { columns: 8 });
+    await writeGridPng(join(out, 'samples.png'), await vae.sample(64), { columns: 8 });
     const originals = take(test, 32);
     await writeGridPng(
-      join(flags.out, 'reconstructions.png'),
+      join(out, 'reconstructions.png'),
       pairRows(toFloat(originals.images), await vae.reconstruct(originals), 8),
       { columns: 8 },
     );
@@ -160,7 +172,7 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
     fit: vae.lastFit,
     seed: vae.seed,
     device: vae.device,
-    worldSize: dist?.worldSize ?? 1,
+    worldSize,
     data: { train: train.name, test: test.name, trainImages: train.images.shape[0], testImages: test.images.shape[0] },
     torchVersion: native().runtimeInfo().torchVersion,
     epochs: vae.trainingState.epoch,
@@ -171,8 +183,8 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
     test: evaluation,
     ...(modes ? { modes: { covered: modes.covered, total: modes.total, highQualityRate: modes.highQualityRate } } : {}),
   };
-  await writeFileAtomic(join(flags.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(
-    `gentorch: test negative ELBO ${evaluation.nelbo.toFixed(2)} nats (recon ${evaluation.recon.toFixed(2)}, KL ${evaluation.kl.toFixed(2)}) after ${summary.epochs} epochs; wrote ${flags.out}\n`,
+    `gentorch: test negative ELBO ${evaluation.nelbo.toFixed(2)} nats (recon ${evaluation.recon.toFixed(2)}, KL ${evaluation.kl.toFixed(2)}) after ${summary.epochs} epochs; wrote ${out}\n`,
   );
 }

@@ -10,9 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { concatImages, firstImages, interpolation, STRIP, traversal } from './apply.js';
 import { MODEL_PRESETS, type ModelPreset } from '../config/presets.js';
-import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
 import { take, toFloat, type ImageDataset } from '../data/datasets.js';
-import { GentorchError, invalid } from '../errors.js';
 import {
   compressionMeasures,
   judgeBench,
@@ -32,65 +30,10 @@ import type { CompareResults, CurvePoint, LossPoint, ModelResult, StabilityMeasu
 import type { HostTensor } from '../tensor.js';
 import { VAE } from '../models/vae.js';
 import { VERSION } from '../version.js';
-import { COMPARE_DEFAULTS } from '../config/run.js';
+import { resolveOptions, type CompareOptions, type Resolved } from './options.js';
 
-/** The models compared when none are named (COMPARE_DEFAULTS.models). */
-export const DEFAULT_MODELS = COMPARE_DEFAULTS.models;
-/** Default training seconds per model when neither seconds nor epochs is given (COMPARE_DEFAULTS.seconds). */
-export const DEFAULT_BUDGET_SECONDS = COMPARE_DEFAULTS.seconds;
+export { DEFAULT_MODELS, DEFAULT_BUDGET_SECONDS, type CompareOptions, type CompareProgress } from './options.js';
 
-export interface CompareProgress {
-  model: string;
-  /** 'train', 'evaluate' (the final metrics) or 'done'. */
-  stage: 'train' | 'evaluate' | 'done';
-  /** Share of this model's budget used, 0..1. */
-  fraction: number;
-  seconds: number;
-  epochs: number;
-  /** The latest cheap FID, when one was measured. */
-  fid?: number;
-}
-
-export interface CompareOptions {
-  /** A data spec (`fashion-mnist`, an IDX folder, a .npy) or labelled train and test sets. */
-  data?: string | { train: ImageDataset; test: ImageDataset };
-  /** Where the checkpoints, images, results.json and report.html go. */
-  out: string;
-  /** Preset names (MODEL_PRESETS); default ['vae', 'gan']. */
-  models?: string[];
-  /** The same training seconds per model (the default, 150) ... */
-  seconds?: number;
-  /** ... or the same epochs per model. */
-  epochs?: number;
-  seed?: number;
-  device?: string;
-  /** Quality measurements during training (default 8). */
-  evalPoints?: number;
-  /** Samples per cheap FID during training (default 2000). */
-  curveSamples?: number;
-  /** Samples for the final metrics (default 10000). */
-  samples?: number;
-  /** Where the judge classifier is cached (default: $GENTORCH_CACHE_DIR or ~/.cache/gentorch). */
-  cacheDir?: string;
-  signal?: AbortSignal;
-  onProgress?: (p: CompareProgress) => void;
-}
-
-const OPTION_KEYS = [
-  'data',
-  'out',
-  'models',
-  'seconds',
-  'epochs',
-  'seed',
-  'device',
-  'evalPoints',
-  'curveSamples',
-  'samples',
-  'cacheDir',
-  'signal',
-  'onProgress',
-];
 const NELBO_IMAGES = 2000;
 const GRID = 64;
 /** Steps of the first chunk in seconds mode, which times a step. */
@@ -139,53 +82,6 @@ function makeTrainee(name: string, train: ImageDataset, seed: number, device: st
     sample: (k, s) => gan.sample(k, { seed: s }),
   };
 }
-
-/** Validated options with their defaults. */
-function resolveOptions(options: CompareOptions) {
-  if (options === null || typeof options !== 'object') throw invalid('an object', 'compare options', options);
-  rejectUnknownKeys(options, OPTION_KEYS, 'compare');
-  if (typeof options.out !== 'string' || options.out.length === 0) throw invalid('a folder path', 'out', options.out);
-  const models = options.models ?? [...DEFAULT_MODELS];
-  if (!Array.isArray(models) || models.length === 0) throw invalid('a non-empty list of model names', 'models', models);
-  for (const m of models) {
-    if (typeof m !== 'string' || !Object.hasOwn(MODEL_PRESETS, m)) {
-      throw invalid(`one of ${Object.keys(MODEL_PRESETS).join(', ')}`, 'model', m);
-    }
-  }
-  if (new Set(models).size !== models.length) throw invalid('each model once', 'models', models.join(','));
-  if (options.seconds !== undefined && options.epochs !== undefined) {
-    throw new GentorchError('E_CONFIG', 'Expected either seconds or epochs as the shared budget but received both');
-  }
-  if (
-    options.seconds !== undefined &&
-    !(typeof options.seconds === 'number' && options.seconds > 0 && Number.isFinite(options.seconds))
-  ) {
-    throw invalid('positive number', 'seconds', options.seconds);
-  }
-  if (
-    options.epochs !== undefined &&
-    !(typeof options.epochs === 'number' && options.epochs > 0 && Number.isFinite(options.epochs))
-  ) {
-    throw invalid('positive number', 'epochs', options.epochs);
-  }
-  const budget =
-    options.epochs !== undefined
-      ? { kind: 'epochs' as const, value: options.epochs }
-      : { kind: 'seconds' as const, value: options.seconds ?? DEFAULT_BUDGET_SECONDS };
-  const device = options.device ?? COMPARE_DEFAULTS.device;
-  checkDeviceSpec(device);
-  return {
-    models,
-    budget,
-    device,
-    seed: checkSeed(options.seed ?? COMPARE_DEFAULTS.seed),
-    evalPoints: checkPositiveInt(options.evalPoints ?? COMPARE_DEFAULTS.evalPoints, 'evalPoints'),
-    curveSamples: checkPositiveInt(options.curveSamples ?? COMPARE_DEFAULTS.curveSamples, 'curveSamples'),
-    samples: checkPositiveInt(options.samples ?? COMPARE_DEFAULTS.samples, 'samples'),
-  };
-}
-
-type Resolved = ReturnType<typeof resolveOptions>;
 
 interface Bench extends JudgeBench {
   /** The test subset of the NELBO points of VAE curves. */

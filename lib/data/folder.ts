@@ -145,6 +145,51 @@ function cacheKey(dir: string, listing: Listing, options: FolderOptions, channel
   return h.digest('hex').slice(0, 24);
 }
 
+type Decoded = { r: { data: Buffer; width: number; height: number }; i: number };
+
+/** Decodes every file, many at a time (sharp runs each on libvips' own threads); all of one size. */
+async function decodeAll(
+  dir: string,
+  files: string[],
+  channels: 1 | 3,
+  options: FolderOptions,
+): Promise<{ kept: Decoded[]; skipped: number }> {
+  const results: ({ data: Buffer; width: number; height: number } | undefined)[] = new Array(files.length);
+  let next = 0;
+  let skipped = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      try {
+        results[i] = await decode(files[i], channels, options.imageSize);
+      } catch (err) {
+        if (!options.skipBad) {
+          throw new GentorchError(
+            'E_DATA',
+            `Could not decode image ${files[i]}: ${(err as Error).message} (pass --skip-bad to skip such files)`,
+          );
+        }
+        skipped++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(2, availableParallelism() * 2) }, worker));
+  const kept = results.map((r, i) => ({ r, i })).filter((x) => x.r !== undefined) as Decoded[];
+  if (kept.length === 0)
+    throw new GentorchError('E_DATA', `Expected readable images in ${dir} but all ${files.length} failed to decode`);
+  const { width, height } = kept[0].r;
+  for (const { r, i } of kept) {
+    if (r.width !== width || r.height !== height) {
+      throw new GentorchError(
+        'E_DATA',
+        `Expected images of one size in ${dir} but ${files[kept[0].i]} is ${width}x${height} and ` +
+          `${files[i]} is ${r.width}x${r.height} (pass --image-size to resize them)`,
+      );
+    }
+  }
+  return { kept, skipped };
+}
+
 /** Reads an image folder into one uint8 tensor [N, C, S, S] (see the module comment). */
 export async function fromFolder(dir: string, options: FolderOptions = {}): Promise<FolderDataset> {
   if (options.imageSize !== undefined && !(IMAGE_SIZES as readonly number[]).includes(options.imageSize)) {
@@ -164,46 +209,8 @@ export async function fromFolder(dir: string, options: FolderOptions = {}): Prom
     if (hit) return hit;
   }
 
-  // Decode many files at a time: sharp runs each on libvips' own threads.
-  const results: ({ data: Buffer; width: number; height: number } | undefined)[] = new Array(listing.files.length);
-  let next = 0;
-  let skipped = 0;
-  const worker = async (): Promise<void> => {
-    while (next < listing.files.length) {
-      const i = next++;
-      try {
-        results[i] = await decode(listing.files[i], channels, options.imageSize);
-      } catch (err) {
-        if (!options.skipBad) {
-          throw new GentorchError(
-            'E_DATA',
-            `Could not decode image ${listing.files[i]}: ${(err as Error).message} (pass --skip-bad to skip such files)`,
-          );
-        }
-        skipped++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(2, availableParallelism() * 2) }, worker));
-  const kept = results.map((r, i) => ({ r, i })).filter((x) => x.r !== undefined) as {
-    r: { data: Buffer; width: number; height: number };
-    i: number;
-  }[];
-  if (kept.length === 0)
-    throw new GentorchError(
-      'E_DATA',
-      `Expected readable images in ${dir} but all ${listing.files.length} failed to decode`,
-    );
+  const { kept, skipped } = await decodeAll(dir, listing.files, channels, options);
   const { width, height } = kept[0].r;
-  for (const { r, i } of kept) {
-    if (r.width !== width || r.height !== height) {
-      throw new GentorchError(
-        'E_DATA',
-        `Expected images of one size in ${dir} but ${listing.files[kept[0].i]} is ${width}x${height} and ` +
-          `${listing.files[i]} is ${r.width}x${r.height} (pass --image-size to resize them)`,
-      );
-    }
-  }
   // A fixed shuffle of the files (by a hash of their names), so a held-out
   // tail mixes the classes instead of being the last class.
   const order = kept

@@ -52,9 +52,8 @@ FitLoop::FitLoop(const FitPlan& plan, const FitHooks& hooks, torch::Device devic
   enable_cudnn_autotuning(device);
 }
 
-void FitLoop::start(const std::vector<torch::nn::Module*>& modules, std::vector<Adam*> optimizers,
-                    TrainingState& state, at::Generator& rng, at::Generator* noise, std::vector<std::string> loss_names,
-                    bool graphable) {
+void FitLoop::start(const std::vector<torch::nn::Module*>& modules, std::vector<Adam*> optimizers, TrainingState& state,
+                    at::Generator& rng, at::Generator* noise, std::vector<std::string> loss_names, bool graphable) {
   parallel_.sync_start(modules, std::move(optimizers), state, rng, noise);
   target_step_ = plan_.steps > 0 ? (plan_.totals ? 0 : state.step) + plan_.steps : -1;
   target_epoch_ = (plan_.totals ? 0 : state.epoch) + plan_.epochs;
@@ -68,8 +67,8 @@ void FitLoop::check_cancelled(int64_t step) const {
   if (hooks_.cancelled && hooks_.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", step);
 }
 
-void FitLoop::progress(const TrainingState& s, bool forced, int64_t epoch, int64_t epoch_step,
-                       int64_t steps_per_epoch, double images_per_unit) {
+void FitLoop::progress(const TrainingState& s, bool forced, int64_t epoch, int64_t epoch_step, int64_t steps_per_epoch,
+                       double images_per_unit) {
   if (s.step % plan_.progress_every != 0 && !forced) return;
   meter_->check_finite();
   parallel_.reduce(*meter_, false);

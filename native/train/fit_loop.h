@@ -39,8 +39,8 @@ struct FitPlan {
 // VaeFitOptions and GanFitOptions name these fields alike.
 template <class Options>
 FitPlan fit_plan(const Options& o) {
-  return FitPlan{o.epochs(), o.steps(),  o.batch_size(),  o.progress_every(), o.checkpoint_every(),
-                 o.totals(), o.precision(), o.on_nan(), o.cuda_graphs()};
+  return FitPlan{o.epochs(), o.steps(),     o.batch_size(), o.progress_every(), o.checkpoint_every(),
+                 o.totals(), o.precision(), o.on_nan(),     o.cuda_graphs()};
 }
 
 class BatchOrder {
