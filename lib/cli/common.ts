@@ -206,3 +206,16 @@ export async function withSigint<T>(fit: (signal: AbortSignal) => Promise<T>): P
     process.removeListener('SIGINT', onSigint);
   }
 }
+
+/** The metrics.jsonl line of a progress event. */
+export function progressRecord(p: FitProgress): Record<string, unknown> {
+  return {
+    type: 'progress',
+    step: p.step,
+    epoch: p.epoch,
+    ...p.losses,
+    imagesPerSecond: p.imagesPerSecond,
+    time: p.elapsedSeconds,
+    skippedSteps: p.skippedSteps,
+  };
+}

@@ -15,6 +15,7 @@ import {
   withSigint,
   RUN_KEYS,
   type RunFlags,
+  progressRecord,
 } from './common.js';
 import type { FolderOptions } from '../data/folder.js';
 import { loadDataSpec, type ImageDataset } from '../data/datasets.js';
@@ -122,15 +123,7 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
           onProgress: (p) => {
             if (!last) bar?.start(p.totalSteps, p.epoch + 1);
             last = p;
-            record({
-              type: 'progress',
-              step: p.step,
-              epoch: p.epoch,
-              ...p.losses,
-              imagesPerSecond: p.imagesPerSecond,
-              time: p.elapsedSeconds,
-              skippedSteps: p.skippedSteps,
-            });
+            record(progressRecord(p));
             bar?.update(p.step - before.step, p);
           },
           onEpoch: (e) => {

@@ -14,6 +14,7 @@ import {
   withSigint,
   RUN_KEYS,
   type RunFlags,
+  progressRecord,
 } from './common.js';
 import type { FolderOptions } from '../data/folder.js';
 import { checkPositiveNumber } from '../config/validate.js';
@@ -107,15 +108,7 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
           cudaGraphs: (cfg.cudaGraphs as CudaGraphs | undefined) ?? vae.lastFit?.cudaGraphs,
           signal,
           onProgress: (p) => {
-            record({
-              type: 'progress',
-              step: p.step,
-              epoch: p.epoch,
-              ...p.losses,
-              imagesPerSecond: p.imagesPerSecond,
-              time: p.elapsedSeconds,
-              skippedSteps: p.skippedSteps,
-            });
+            record(progressRecord(p));
             bar?.update(p.step - before.step, p);
           },
           onEpoch: (e) => {

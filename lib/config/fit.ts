@@ -12,15 +12,13 @@ import {
   stripUndefined,
 } from './validate.js';
 
-/** Options of one fit() call that cross into C++. */
-export interface FitConfig {
+/** What every family's fit options share (the VAE's FitConfig, the GAN's GanFitConfig). */
+export interface BaseFitConfig {
   /** Epochs to train in this call (a partly done epoch counts as one). */
   epochs: number;
   /** Steps to train instead of epochs, crossing epoch ends (0: by epochs). */
   steps: number;
   batchSize: number;
-  /** Adam learning rate. */
-  lr: number;
   /** Steps between progress events. */
   progressEvery: number;
   /** Steps between checkpoints (0: none); needs checkpointPath. */
@@ -52,6 +50,12 @@ export interface FitConfig {
   totals: boolean;
 }
 
+/** Options of one VAE fit() call that cross into C++. */
+export interface FitConfig extends BaseFitConfig {
+  /** Adam learning rate. */
+  lr: number;
+}
+
 export type Precision = 'auto' | 'float32' | 'bfloat16';
 export type OnNan = 'stop' | 'skip';
 export type CudaGraphs = 'auto' | 'on' | 'off';
@@ -75,15 +79,20 @@ export const FIT_DEFAULTS: Readonly<FitConfig> = Object.freeze({
 /** Fills and validates a FitConfig from a partial one. */
 export function resolveFitConfig(partial: Partial<FitConfig>): FitConfig {
   const c = { ...FIT_DEFAULTS, ...stripUndefined(partial) };
+  checkBaseFit(c);
+  checkPositiveNumber(c.lr, 'lr');
+  return c;
+}
+
+/** Checks the options every family's fit shares. */
+export function checkBaseFit(c: BaseFitConfig): void {
   checkPositiveInt(c.epochs, 'epochs');
   checkNonNegativeInt(c.steps, 'steps');
   checkPositiveInt(c.batchSize, 'batchSize');
-  checkPositiveNumber(c.lr, 'lr');
   checkPositiveInt(c.progressEvery, 'progressEvery');
   checkNonNegativeInt(c.checkpointEvery, 'checkpointEvery');
   checkOneOf(c.precision, PRECISIONS, 'precision');
   checkOneOf(c.onNan, ON_NAN, 'onNan');
   checkOneOf(c.cudaGraphs, CUDA_GRAPHS, 'cudaGraphs');
   checkBoolean(c.totals, 'totals');
-  return c;
 }

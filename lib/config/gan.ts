@@ -13,11 +13,10 @@ import {
   checkOneOf,
   checkPositiveInt,
   checkPositiveNumber,
-  checkBoolean,
   rejectUnknownKeys,
   stripUndefined,
 } from './validate.js';
-import { ON_NAN, PRECISIONS, CUDA_GRAPHS, type OnNan, type Precision, type CudaGraphs } from './fit.js';
+import { checkBaseFit, type BaseFitConfig } from './fit.js';
 
 export type GanLoss = 'minimax' | 'ns' | 'wgan-gp' | 'hinge';
 
@@ -75,28 +74,13 @@ export const GAN_DEFAULTS: Readonly<Omit<GanConfig, 'output' | 'nCritic' | 'dBat
 
 export const GAN_CONFIG_KEYS: readonly string[] = [...Object.keys(GAN_DEFAULTS), 'output', 'nCritic', 'dBatchnorm'];
 
-/** Options of one GAN fit() that cross into C++. */
-export interface GanFitConfig {
-  /** Epochs of D batches to train in this call; ignored when steps > 0. */
-  epochs: number;
-  /** G steps to train in this call (0: train by epochs). */
-  steps: number;
-  batchSize: number;
+/** Options of one GAN fit() that cross into C++; the rest as the VAE's (fit.ts BaseFitConfig). */
+export interface GanFitConfig extends BaseFitConfig {
   /** Adam learning rates of G and D (TTUR when they differ). */
   lrG: number;
   lrD: number;
   beta1: number;
   beta2: number;
-  progressEvery: number;
-  checkpointEvery: number;
-  /** As the VAE's (fit.ts FitConfig): 'auto' autocasts the DCGAN to bf16 on CUDA. */
-  precision: Precision;
-  /** As the VAE's: 'stop' with E_NUMERIC, or 'skip' a NaN/Inf D or G step. */
-  onNan: OnNan;
-  /** As the VAE's: 'auto' replays the MLP GAN's whole step (D steps, G step, EMA) as a CUDA graph. */
-  cudaGraphs: CudaGraphs;
-  /** As the VAE's: epochs and steps count from the run's start (the CLI's totals). */
-  totals: boolean;
 }
 
 export const GAN_FIT_DEFAULTS: Readonly<GanFitConfig> = Object.freeze({
@@ -168,19 +152,11 @@ export function resolveGanConfig(partial: Partial<GanConfig> = {}): GanConfig {
 /** Fills and validates a GanFitConfig. */
 export function resolveGanFitConfig(partial: Partial<GanFitConfig>): GanFitConfig {
   const c = { ...GAN_FIT_DEFAULTS, ...stripUndefined(partial) };
-  checkPositiveInt(c.epochs, 'epochs');
-  checkNonNegativeInt(c.steps, 'steps');
-  checkPositiveInt(c.batchSize, 'batchSize');
+  checkBaseFit(c);
   checkPositiveNumber(c.lrG, 'lrG');
   checkPositiveNumber(c.lrD, 'lrD');
   for (const k of ['beta1', 'beta2'] as const) {
     if (typeof c[k] !== 'number' || !(c[k] >= 0 && c[k] < 1)) throw invalid('number in [0, 1)', k, c[k]);
   }
-  checkPositiveInt(c.progressEvery, 'progressEvery');
-  checkNonNegativeInt(c.checkpointEvery, 'checkpointEvery');
-  checkOneOf(c.precision, PRECISIONS, 'precision');
-  checkOneOf(c.onNan, ON_NAN, 'onNan');
-  checkOneOf(c.cudaGraphs, CUDA_GRAPHS, 'cudaGraphs');
-  checkBoolean(c.totals, 'totals');
   return c;
 }

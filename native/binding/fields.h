@@ -18,10 +18,7 @@ namespace gentorch::binding {
 
 template <class Visit>
 void vae_config_fields(VaeConfig& c, Visit&& v) {
-  v("arch", c.net.arch());
-  v("channels", c.net.channels());
-  v("height", c.net.height());
-  v("width", c.net.width());
+  image_fields(c.net, v);
   v("hiddenDim", c.net.hidden_dim());
   v("latentDim", c.net.latent_dim());
   v("likelihood", c.likelihood);
@@ -29,12 +26,12 @@ void vae_config_fields(VaeConfig& c, Visit&& v) {
   v("output", c.output);
 }
 
-template <class Visit>
-void vae_fit_fields(VaeFitOptions& o, Visit&& v) {
+// The fields every fit's options share (VaeFitOptions, GanFitOptions).
+template <class Options, class Visit>
+void common_fit_fields(Options& o, Visit&& v) {
   v("epochs", o.epochs());
   v("steps", o.steps());
   v("batchSize", o.batch_size());
-  v("lr", o.lr());
   v("progressEvery", o.progress_every());
   v("checkpointEvery", o.checkpoint_every());
   v("precision", o.precision());
@@ -43,12 +40,24 @@ void vae_fit_fields(VaeFitOptions& o, Visit&& v) {
   v("totals", o.totals());
 }
 
+// An image model's shape (VaeNetOptions, GanNetOptions).
+template <class Net, class Visit>
+void image_fields(Net& n, Visit&& v) {
+  v("arch", n.arch());
+  v("channels", n.channels());
+  v("height", n.height());
+  v("width", n.width());
+}
+
+template <class Visit>
+void vae_fit_fields(VaeFitOptions& o, Visit&& v) {
+  common_fit_fields(o, v);
+  v("lr", o.lr());
+}
+
 template <class Visit>
 void gan_config_fields(GanConfig& c, Visit&& v) {
-  v("arch", c.net.arch());
-  v("channels", c.net.channels());
-  v("height", c.net.height());
-  v("width", c.net.width());
+  image_fields(c.net, v);
   v("latentDim", c.net.latent_dim());
   v("gHidden", c.net.g_hidden());
   v("dHidden", c.net.d_hidden());
@@ -67,19 +76,11 @@ void gan_config_fields(GanConfig& c, Visit&& v) {
 
 template <class Visit>
 void gan_fit_fields(GanFitOptions& o, Visit&& v) {
-  v("epochs", o.epochs());
-  v("steps", o.steps());
-  v("batchSize", o.batch_size());
+  common_fit_fields(o, v);
   v("lrG", o.lr_g());
   v("lrD", o.lr_d());
   v("beta1", o.beta1());
   v("beta2", o.beta2());
-  v("progressEvery", o.progress_every());
-  v("checkpointEvery", o.checkpoint_every());
-  v("precision", o.precision());
-  v("onNan", o.on_nan());
-  v("cudaGraphs", o.cuda_graphs());
-  v("totals", o.totals());
 }
 
 template <class Visit>

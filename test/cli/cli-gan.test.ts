@@ -53,7 +53,9 @@ describe('gentorch train gan --data ring8', () => {
     expect(sb.modes).toEqual(sa.modes);
     expect(sb.final.gLoss).toBeCloseTo(sa.final.gLoss, 4);
   });
+});
 
+describe('gentorch train gan --data ring8 (conditional and errors)', () => {
   it('a conditional GAN samples the asked class with sample --label', async () => {
     const out = join(work, 'cond');
     expectOk(await trainRing(out, '--steps', '1500', '--conditional', '--seed', '1'));

@@ -1,8 +1,8 @@
 // The gentorch CLI driven as a user drives it: `node bin/gentorch.js ...` in
 // child processes, on real data and real libtorch. Training runs use a small
 // .npy of 600 real Fashion-MNIST images (540 train, 60 held out) so each run
-// takes about a second; one block trains on the full dataset for the PyTorch
-// cross-check and the interrupt-and-resume flow.
+// takes about a second; cli-full.test.ts trains on the full dataset for the
+// PyTorch cross-check and the interrupt-and-resume flow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,24 +11,20 @@ import { load } from '../../lib/index.js';
 import { readIdx } from '../../lib/io/idx.js';
 import { readNpy, writeNpy } from '../../lib/io/npy.js';
 import {
+  PYTHON,
   ROOT,
-  cliEnv,
   expectFailure,
   expectOk,
   expectPng,
   gentorch,
+  pythonCan,
   readJson,
   readJsonLines,
   type Run,
 } from '../helpers/run-cli.js';
 import { FASHION_DIR, tempDir } from '../helpers/helpers.js';
 
-const PYTHON = '/usr/bin/python3';
-
-const pythonCan = (module: string): boolean =>
-  spawnSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 const HAS_NUMPY = pythonCan('numpy');
-const HAS_TORCH = pythonCan('torch');
 
 /** Width (= height) of a square grid of 28x28 images with 2 px padding. */
 const grid = (columns: number): number => columns * 28 + (columns + 1) * 2;
@@ -54,6 +50,13 @@ afterAll(() => {
 /** `train vae` on the small .npy, on the CPU. */
 const trainSmall = (out: string, ...extra: string[]): Promise<Run> =>
   gentorch(['train', 'vae', '--data', smallNpy, '--device', 'cpu', '--out', out, ...extra]);
+
+let run1: Promise<Run> | undefined;
+/** The one-epoch run into work/run1 that the first two `train vae` blocks check: trained once, by the first. */
+function trainRun1(): Promise<Run> {
+  run1 ??= trainSmall(join(work, 'run1'), '--epochs', '1');
+  return run1;
+}
 
 describe('gentorch --version, --help, info', () => {
   it("--version and -V print package.json's version", async () => {
@@ -126,7 +129,7 @@ describe('gentorch train vae', () => {
 
   beforeAll(async () => {
     out = join(work, 'run1');
-    first = await trainSmall(out, '--epochs', '1');
+    first = await trainRun1();
   });
 
   it('exits 0 and reports the test negative ELBO', () => {
@@ -175,6 +178,15 @@ describe('gentorch train vae', () => {
     expect(s.test.nelbo).toBeCloseTo(s.test.recon + s.test.kl, 6);
     const metricsTest = readJsonLines(join(out, 'metrics.jsonl')).find((l) => l.type === 'test');
     expect(metricsTest.nelbo).toBe(s.test.nelbo);
+  });
+});
+
+describe('gentorch train vae (overwrite and resume)', () => {
+  let out: string;
+
+  beforeAll(async () => {
+    out = join(work, 'run1');
+    await trainRun1();
   });
 
   it('refuses to overwrite an existing model without --force (E_IO, model untouched); --force replaces it', async () => {
@@ -228,7 +240,9 @@ describe('gentorch train vae', () => {
     expect(s3.steps).toBe(s2.steps);
     expect(s2.test.nelbo).toBeCloseTo(s3.test.nelbo, 2);
   });
+});
 
+describe('gentorch train vae (config and checkpoints)', () => {
   it('--config FILE.json is honoured, flags override it, unknown keys get E_CONFIG with a did-you-mean', async () => {
     const cfg = join(work, 'config.json');
     writeFileSync(cfg, JSON.stringify({ latentDim: 4, epochs: 1, hiddenDim: 64 }));
@@ -341,110 +355,5 @@ describe('gentorch sample', () => {
     expect(r.finite).toBe(true);
     expect(r.min).toBeGreaterThanOrEqual(0);
     expect(r.max).toBeLessThanOrEqual(1);
-  });
-});
-
-describe('gentorch train vae on the full Fashion-MNIST', () => {
-  let out: string;
-  let straight: Run;
-
-  beforeAll(async () => {
-    out = join(work, 'full');
-    straight = await gentorch([
-      'train',
-      'vae',
-      '--data',
-      'fashion-mnist',
-      '--epochs',
-      '1',
-      '--seed',
-      '1',
-      '--device',
-      'cpu',
-      '--out',
-      out,
-    ]);
-  });
-
-  it('one epoch reaches a test negative ELBO of at most 264 nats', () => {
-    expectOk(straight);
-    const s = readJson(join(out, 'summary.json'));
-    expect(s.data).toMatchObject({ train: 'fashion-mnist:train', trainImages: 60000, testImages: 10000 });
-    expect(s.steps).toBe(469);
-    expect(s.test.nelbo).toBeLessThanOrEqual(264);
-  });
-
-  it.skipIf(!HAS_TORCH)(
-    "PyTorch's reference module loads the checkpoint and measures the same test loss (within 2%)",
-    () => {
-      expectOk(straight);
-      const py = spawnSync(
-        PYTHON,
-        [join(ROOT, 'scripts/reference/vae_mlp.py'), 'eval', join(out, 'model.safetensors')],
-        {
-          cwd: ROOT,
-          env: cliEnv(),
-          encoding: 'utf8',
-          timeout: 120_000,
-        },
-      );
-      expect(py.status, py.stderr).toBe(0);
-      const { test_loss: loss } = JSON.parse(py.stdout.trim().split('\n').at(-1)!) as { test_loss: number };
-      const nelbo = readJson(join(out, 'summary.json')).test.nelbo as number;
-      expect(nelbo).toBeLessThanOrEqual(264);
-      expect(Math.abs(loss - nelbo) / nelbo).toBeLessThan(0.02);
-    },
-  );
-
-  it('SIGINT mid-epoch exits with E_ABORTED, leaving the last --checkpoint-every checkpoint; --resume finishes the same run', async () => {
-    expectOk(straight);
-    const dir = join(work, 'interrupted');
-    const model = join(dir, 'model.safetensors');
-    let poll: NodeJS.Timeout | undefined;
-    const stopped = await gentorch(
-      ['train', 'vae', '--epochs', '1', '--device', 'cpu', '--checkpoint-every', '50', '--out', dir],
-      {
-        onSpawn: (child) => {
-          poll = setInterval(() => {
-            if (existsSync(model)) {
-              clearInterval(poll);
-              child.kill('SIGINT');
-            }
-          }, 10);
-        },
-      },
-    );
-    clearInterval(poll);
-    expectFailure(stopped, 'E_ABORTED');
-    expect(existsSync(join(dir, 'summary.json'))).toBe(false);
-    {
-      using vae = await load(model, { device: 'cpu' });
-      const st = vae.trainingState;
-      expect(st.step % 50).toBe(0);
-      expect(st.step).toBeGreaterThanOrEqual(50);
-      expect(st.step).toBeLessThan(469);
-      expect(st.epoch).toBe(0);
-      expect(st.epochStep).toBe(st.step);
-    }
-    const resumed = await gentorch(['train', 'vae', '--epochs', '1', '--device', 'cpu', '--resume', '--out', dir]);
-    expectOk(resumed);
-    const s = readJson(join(dir, 'summary.json'));
-    expect(s.epochs).toBe(1);
-    expect(s.steps).toBe(469);
-    expect(s.test.nelbo).toBeCloseTo(readJson(join(out, 'summary.json')).test.nelbo, 2);
-  });
-
-  it('GENTORCH_FASHION_MNIST_DIR chooses where fashion-mnist is read from', async () => {
-    const empty = tempDir('gentorch-nofashion-');
-    try {
-      const r = await gentorch(['train', 'vae', '--epochs', '1', '--device', 'cpu', '--out', join(work, 'env-dir')], {
-        env: { GENTORCH_FASHION_MNIST_DIR: empty },
-      });
-      expectFailure(r, 'E_DATA');
-      expect(r.stderr).toContain(empty);
-      expect(r.stderr).toContain('train-images-idx3-ubyte');
-    } finally {
-      rmSync(empty, { recursive: true, force: true });
-    }
   });
 });

@@ -1,5 +1,5 @@
 // Runs the gentorch CLI as a user would: a child process of bin/gentorch.js.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,11 @@ import { expect } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'gentorch.js');
+export const PYTHON = '/usr/bin/python3';
+
+/** Can Debian's python3 import `module`? */
+export const pythonCan = (module: string): boolean =>
+  spawnSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 
 export interface Run {
   status: number | null;
@@ -23,17 +28,16 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Runs `gentorch ...args` to completion. `onSpawn` gets the child (to signal it). */
-export function gentorch(
+/** Runs `argv0 ...args` to completion with our environment plus `env`; `onSpawn` gets the child (to signal it). */
+export function runProcess(
+  argv0: string,
   args: string[],
-  options: { env?: Record<string, string>; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {},
-): Promise<Run> {
+  env: Record<string, string> = {},
+  onSpawn?: (child: ReturnType<typeof spawn>) => void,
+): Promise<Run & { seconds: number }> {
+  const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: cliEnv(options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(argv0, args, { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -43,9 +47,19 @@ export function gentorch(
       stderr += d;
     });
     child.on('error', reject);
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
-    options.onSpawn?.(child);
+    child.on('close', (status, signal) =>
+      resolve({ status, signal, stdout, stderr, seconds: (performance.now() - t0) / 1000 }),
+    );
+    onSpawn?.(child);
   });
+}
+
+/** Runs `gentorch ...args` to completion. `onSpawn` gets the child (to signal it). */
+export function gentorch(
+  args: string[],
+  options: { env?: Record<string, string>; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {},
+): Promise<Run> {
+  return runProcess(process.execPath, [BIN, ...args], options.env, options.onSpawn);
 }
 
 /** Fails with the run's output when it did not exit 0. */

@@ -1,23 +1,17 @@
-// Every bad input ends in one documented error code: exit status 1 and one
-// line `gentorch: E_CODE: message` on stderr from the CLI (never C++ text),
-// or a GentorchError from the API. The CLI runs are started together in
-// beforeAll (a few at a time) and each test checks its own result.
+// Every bad input to the CLI ends in one documented error code: exit status 1
+// and one line `gentorch: E_CODE: message` on stderr (never C++ text); the
+// API's GentorchErrors are api-errors.test.ts. The CLI runs are started
+// together in beforeAll (a few at a time) and each test checks its own result.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { GentorchError, VAE, datasets, installInfo, isGentorchError, load } from '../../lib/index.js';
-import { readIdx } from '../../lib/io/idx.js';
-import { encodeNpy } from '../../lib/io/npy.js';
-import { encodeSafetensors, readSafetensors } from '../../lib/io/safetensors.js';
-import type { HostTensor } from '../../lib/tensor.js';
-import { FASHION_DIR, tempDir } from '../helpers/helpers.js';
+import { installInfo } from '../../lib/index.js';
+import { CPP_MARKERS, writeFixtures } from '../helpers/error-fixtures.js';
+import { tempDir } from '../helpers/helpers.js';
 import { gentorch, type Run } from '../helpers/run-cli.js';
 
 const HAS_CUDA = installInfo().devices.some((d) => d.startsWith('cuda'));
-/** Text that must never reach a user: libtorch's C++ exception dumps. */
-const CPP_MARKERS = ['c10', '.cpp', '.h:', 'Exception raised from', 'terminate'];
 
 const dir = tempDir('gentorch-errors-');
 const at = (name: string): string => join(dir, name);
@@ -257,111 +251,11 @@ const CASES: Case[] = [
   { name: 'sample without --out', args: ['sample', at('good.safetensors')], code: 'E_CONFIG', includes: ['--out'] },
 ];
 
-/** Writes the bad (and one good) inputs the cases name. */
-async function writeFixtures(): Promise<void> {
-  // Data.
-  const images = await readIdx(join(FASHION_DIR, 'train-images-idx3-ubyte.gz'));
-  const small = encodeNpy({
-    dtype: 'uint8',
-    shape: [100, 28, 28],
-    data: (images.data as Uint8Array).slice(0, 100 * 784),
-  });
-  writeFileSync(at('small.npy'), small);
-  writeFileSync(at('precision.json'), JSON.stringify({ precision: 'fp8' }));
-  writeFileSync(at('truncated.npy'), small.subarray(0, small.length - 1000));
-  const rawNpy = (descr: string, payload: Uint8Array): Uint8Array => {
-    const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (4, 28, 28), }`;
-    const header = dict.padEnd(Math.ceil((10 + dict.length + 1) / 64) * 64 - 10 - 1, ' ') + '\n';
-    const out = new Uint8Array(10 + header.length + payload.length);
-    out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-    new DataView(out.buffer).setUint16(8, header.length, true);
-    out.set(new TextEncoder().encode(header), 10);
-    out.set(payload, 10 + header.length);
-    return out;
-  };
-  writeFileSync(at('complex.npy'), rawNpy('<c8', new Uint8Array(4 * 784 * 8)));
-  writeFileSync(at('object.npy'), rawNpy('|O', new Uint8Array(4 * 784 * 8)));
-  const floats = (i: number, v: number): HostTensor => {
-    const data = new Float32Array(4 * 784).fill(0.5);
-    data[i] = v;
-    return { dtype: 'float32', shape: [4, 28, 28], data };
-  };
-  writeFileSync(at('nan.npy'), encodeNpy(floats(100, NaN)));
-  writeFileSync(at('above-one.npy'), encodeNpy(floats(7, 1.5)));
-  writeFileSync(at('negative.npy'), encodeNpy(floats(3, -0.25)));
-  writeFileSync(
-    at('five-d.npy'),
-    encodeNpy({ dtype: 'uint8', shape: [2, 1, 1, 28, 28], data: new Uint8Array(2 * 784) }),
-  );
-  writeFileSync(at('one.npy'), encodeNpy({ dtype: 'uint8', shape: [1, 28, 28], data: new Uint8Array(784) }));
-  writeFileSync(at('text.npy'), 'id,pixel0,pixel1\n1,0,0\n');
-  const idx = Buffer.alloc(16 + 4 * 784);
-  idx.set([0, 0, 0x08, 3]);
-  idx.writeUInt32BE(4, 4);
-  idx.writeUInt32BE(28, 8);
-  idx.writeUInt32BE(28, 12);
-  const badMagic = Buffer.from(idx);
-  badMagic[0] = 0x12;
-  writeFileSync(at('bad-magic-idx3-ubyte'), badMagic);
-  const gz = gzipSync(idx);
-  writeFileSync(at('truncated-idx3-ubyte.gz'), gz.subarray(0, gz.length >> 1));
-  mkdirSync(at('idx-folder'));
-  writeFileSync(join(at('idx-folder'), 'train-images-idx3-ubyte.gz'), gz.subarray(0, gz.length >> 1));
-  writeFileSync(join(at('idx-folder'), 't10k-images-idx3-ubyte.gz'), gz);
-  mkdirSync(at('empty-folder'));
-
-  // Config files.
-  writeFileSync(at('invalid.json'), '{"latentDim": 4,');
-  writeFileSync(at('array.json'), '[{"latentDim": 4}]');
-  writeFileSync(at('typo.json'), JSON.stringify({ latentDims: 4 }));
-  writeFileSync(at('bad-value.json'), JSON.stringify({ latentDim: '4' }));
-  writeFileSync(at('epochs-abc.json'), JSON.stringify({ epochs: 'abc' }));
-  writeFileSync(at('epochs-0.json'), JSON.stringify({ epochs: 0 }));
-
-  // Checkpoints, from a real one.
-  const good = at('good.safetensors');
-  {
-    using vae = new VAE({ device: 'cpu', seed: 2, hiddenDim: 32, latentDim: 4 });
-    await vae.save(good);
-  }
-  const { tensors, metadata } = await readSafetensors(good);
-  const real = Object.fromEntries(tensors) as Record<string, HostTensor>;
-  const ckpt = (name: string, t: Record<string, HostTensor>, meta: Record<string, string>): void =>
-    writeFileSync(at(name), encodeSafetensors(t, meta));
-  const config = JSON.parse(metadata.config) as Record<string, unknown>;
-  const training = JSON.parse(metadata.training) as Record<string, unknown>;
-  ckpt('gan.safetensors', real, { ...metadata, model: 'gan' });
-  ckpt('version2.safetensors', real, { ...metadata, format_version: '2' });
-  ckpt('plain.safetensors', real, {});
-  const { 'fc4.weight': _dropped, ...noFc4 } = real;
-  ckpt('no-fc4.safetensors', noFc4, metadata);
-  ckpt(
-    'wrong-shape.safetensors',
-    { ...real, 'fc4.weight': { dtype: 'float32', shape: [784, 31], data: new Float32Array(784 * 31) } },
-    metadata,
-  );
-  ckpt('mismatch.safetensors', real, { ...metadata, config: JSON.stringify({ ...config, latentDim: 10 }) });
-  ckpt('bad-config.safetensors', real, { ...metadata, config: JSON.stringify({ ...config, latentDim: 0 }) });
-  ckpt('bad-state.safetensors', real, { ...metadata, training: JSON.stringify({ ...training, step: -1 }) });
-  const bytes = readFileSync(good);
-  writeFileSync(at('truncated.safetensors'), bytes.subarray(0, bytes.length >> 1));
-  // Deterministic "random" bytes (an LCG), so the header length they spell is the same every run.
-  const noise = Buffer.alloc(4096);
-  for (let i = 0, s = 12345; i < noise.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    noise[i] = s >>> 24;
-  }
-  writeFileSync(at('random.safetensors'), noise);
-  const huge = Buffer.alloc(64, 0x20);
-  huge.writeBigUInt64LE(1n << 60n, 0);
-  writeFileSync(at('huge-header.safetensors'), huge);
-}
-
 const results = new Map<string, Promise<Run>>();
 let goodSample: Promise<Run>;
 
 beforeAll(async () => {
-  await writeFixtures();
+  await writeFixtures(at);
   const run = limited(Math.max(4, 2 * availableParallelism()));
   goodSample = run(() =>
     gentorch(['sample', at('good.safetensors'), '--n', '4', '--device', 'cpu', '--out', at('good.png')]),
@@ -406,114 +300,4 @@ describe('CLI: bad input gets exit 1 and one line "gentorch: E_CODE: message"', 
       if (c.out) expect(existsSync(join(c.out, 'model.safetensors'))).toBe(false);
     });
   }
-});
-
-/** The GentorchError that `f` throws or rejects with. */
-async function caught(f: () => unknown): Promise<GentorchError> {
-  try {
-    await f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GentorchError);
-    expect(isGentorchError(err)).toBe(true);
-    expect((err as Error).name).toBe('GentorchError');
-    return err as GentorchError;
-  }
-  throw new Error('expected a GentorchError but nothing was thrown');
-}
-
-describe('API: bad input gets a GentorchError with the documented code', () => {
-  const images = (n: number, h = 28, w = 28, c = 1) => ({
-    data: new Uint8Array(n * c * h * w).fill(128),
-    shape: [n, c, h, w],
-  });
-
-  it('new VAE: unknown key -> E_CONFIG with a did-you-mean; latentDim 0 -> the documented message', async () => {
-    const typo = await caught(() => new VAE({ latentDims: 3 } as never));
-    expect(typo.code).toBe('E_CONFIG');
-    expect(typo.message).toContain('"latentDims"');
-    expect(typo.message).toContain('did you mean "latentDim"');
-    const zero = await caught(() => new VAE({ latentDim: 0 }));
-    expect(zero.code).toBe('E_CONFIG');
-    expect(zero.message).toBe('Expected positive integer for latentDim but received 0 of type number');
-    expect((await caught(() => new VAE({ arch: 'rnn' } as never))).code).toBe('E_CONFIG');
-    expect((await caught(() => new VAE({ beta: -1 }))).code).toBe('E_CONFIG');
-    expect((await caught(() => new VAE({ seed: 1.5 }))).code).toBe('E_CONFIG');
-    expect((await caught(() => new VAE(null as never))).code).toBe('E_CONFIG');
-  });
-
-  it.skipIf(HAS_CUDA)(
-    'new VAE({ device: "cuda" }) without a GPU -> E_DEVICE; a misspelt device -> E_CONFIG',
-    async () => {
-      const e = await caught(() => new VAE({ device: 'cuda' }));
-      expect(e.code).toBe('E_DEVICE');
-      expect((await caught(() => new VAE({ device: 'gpu' }))).code).toBe('E_CONFIG');
-    },
-  );
-
-  it('fit: bad options -> E_CONFIG, images of the wrong size -> E_SHAPE; the model stays usable', async () => {
-    using vae = new VAE({ device: 'cpu', hiddenDim: 16, latentDim: 4 });
-    const data = images(10);
-    const epochs0 = await caught(() => vae.fit(data, { epochs: 0 }));
-    expect(epochs0.code).toBe('E_CONFIG');
-    expect(epochs0.message).toBe('Expected positive integer for epochs but received 0 of type number');
-    const batch = await caught(() => vae.fit(data, { batchSize: 1.5 }));
-    expect(batch.code).toBe('E_CONFIG');
-    expect(batch.message).toContain('batchSize');
-    const unknown = await caught(() => vae.fit(data, { epoch: 1 } as never));
-    expect(unknown.code).toBe('E_CONFIG');
-    expect(unknown.message).toContain('did you mean "epochs"');
-    expect((await caught(() => vae.fit(data, { lr: Number.NaN }))).code).toBe('E_CONFIG');
-    const every = await caught(() => vae.fit(data, { epochs: 1, checkpointEvery: 2 }));
-    expect(every.code).toBe('E_CONFIG');
-    expect(every.message).toContain('checkpointPath');
-    const size = await caught(() => vae.fit(images(10, 32, 32), { epochs: 1 }));
-    expect(size.code).toBe('E_SHAPE');
-    expect(size.message).toContain('32');
-    expect((await caught(() => vae.fit(images(10, 28, 28, 3), { epochs: 1 }))).code).toBe('E_SHAPE');
-    for (const CPP of CPP_MARKERS) expect(size.message).not.toContain(CPP);
-    expect(vae.trainingState.step).toBe(0);
-    expect((await vae.sample(2)).shape).toEqual([2, 1, 28, 28]);
-  });
-
-  it('evaluate, encode, reconstruct of the wrong image size -> E_SHAPE; decode of z of the wrong width -> E_SHAPE', async () => {
-    using vae = new VAE({ device: 'cpu', hiddenDim: 16, latentDim: 4 });
-    const wrong = images(3, 32, 32);
-    expect((await caught(() => vae.evaluate(wrong))).code).toBe('E_SHAPE');
-    expect((await caught(() => vae.encode(wrong))).code).toBe('E_SHAPE');
-    expect((await caught(() => vae.reconstruct(wrong))).code).toBe('E_SHAPE');
-    const z = await caught(() => vae.decode({ data: new Float32Array(2 * 5), shape: [2, 5] }));
-    expect(z.code).toBe('E_SHAPE');
-    expect(z.message).toContain('4');
-    expect((await caught(() => vae.decode({ data: new Float32Array(8), shape: [8] }))).code).toBe('E_SHAPE');
-    expect((await caught(() => vae.decode({ data: [0, 0, 0, 0] as never, shape: [1, 4] }))).code).toBe('E_SHAPE');
-    expect((await vae.decode({ data: new Float32Array(2 * 4), shape: [2, 4] })).shape).toEqual([2, 1, 28, 28]);
-    expect((await caught(() => vae.sample(0))).code).toBe('E_CONFIG');
-  });
-
-  it('datasets.fromArrays: a length that does not match the shape -> E_SHAPE; NaN or out-of-range floats -> E_DATA', async () => {
-    const len = await caught(() => datasets.fromArrays({ data: new Uint8Array(100), shape: [1, 28, 28] }));
-    expect(len.code).toBe('E_SHAPE');
-    expect(len.message).toContain('784');
-    const nan = new Float32Array(2 * 784).fill(0.5);
-    nan[5] = Number.NaN;
-    const e = await caught(() => datasets.fromArrays({ data: nan, shape: [2, 28, 28] }));
-    expect(e.code).toBe('E_DATA');
-    expect(e.message).toContain('NaN');
-    expect(
-      (await caught(() => datasets.fromArrays({ data: new Float32Array(784).fill(2), shape: [1, 28, 28] }))).code,
-    ).toBe('E_DATA');
-    expect((await caught(() => datasets.fromArrays({ data: [1, 2, 3] as never, shape: [3] }))).code).toBe('E_DATA');
-    expect((await caught(() => datasets.fromArrays({ data: new Uint8Array(4), shape: [2, -2] }))).code).toBe('E_SHAPE');
-  });
-
-  it('load() of a missing path or a non-checkpoint -> E_CHECKPOINT; a disposed model -> E_DISPOSED', async () => {
-    const missing = await caught(() => load(at('does-not-exist.safetensors')));
-    expect(missing.code).toBe('E_CHECKPOINT');
-    expect(missing.message).toContain(at('does-not-exist.safetensors'));
-    expect((await caught(() => load(at('gan.safetensors')))).code).toBe('E_CHECKPOINT');
-    expect((await caught(() => VAE.load(at('random.safetensors')))).code).toBe('E_CHECKPOINT');
-    const vae = new VAE({ device: 'cpu', hiddenDim: 16, latentDim: 4 });
-    vae.dispose();
-    expect((await caught(() => vae.sample(1))).code).toBe('E_DISPOSED');
-  });
 });

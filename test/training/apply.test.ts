@@ -109,23 +109,33 @@ describe('corrupt()', () => {
   });
 });
 
-describe('interpolation, traversal and restoration', () => {
-  let data: ImageDataset;
-  let vae: VAE;
-  let gan: GAN;
+/** The data and the two models that the interpolation, traversal and restoration blocks share. */
+let data: ImageDataset;
+let vae: VAE;
+let gan: GAN;
+let trained: Promise<void> | undefined;
 
-  beforeAll(async () => {
+/** Trains the shared models once, for whichever of the blocks below starts first. */
+function trainModels(): Promise<void> {
+  trained ??= (async () => {
     data = await smallTrain(512);
     vae = new VAE({ device: 'cpu', seed: 3 });
     await vae.fit(data, { steps: 20, batchSize: 64 });
     // A few steps of training: an untrained DCGAN (N(0, 0.02) weights) maps every z to almost the same image.
     gan = new GAN({ arch: 'dcgan', device: 'cpu', seed: 5, latentDim: 16, features: 16 });
     await gan.fit(data, { steps: 20, batchSize: 64 });
-  });
+  })();
+  return trained;
+}
 
-  afterAll(() => {
-    vae?.dispose();
-    gan?.dispose();
+afterAll(() => {
+  vae?.dispose();
+  gan?.dispose();
+});
+
+describe('interpolation, traversal and restoration', () => {
+  beforeAll(async () => {
+    await trainModels();
   });
 
   it("VAE interpolation: rows x steps images whose row ends decode the given images' posterior means", async () => {
@@ -168,6 +178,12 @@ describe('interpolation, traversal and restoration', () => {
 
     using mlp = new GAN({ arch: 'mlp', device: 'cpu', seed: 2 });
     expect((await interpolation(mlp, { rows: 2, steps: 5 })).shape).toEqual([10, 1, 28, 28]);
+  });
+});
+
+describe('interpolation, traversal and restoration (traversal and restore)', () => {
+  beforeAll(async () => {
+    await trainModels();
   });
 
   it('VAE traversal: the dimensions whose posterior means vary most, each swept over [-3, 3] from z = 0', async () => {

@@ -56,7 +56,9 @@ describe.skipIf(!HAS_CUDA)('CUDA', () => {
     expect(gpu).toBeLessThanOrEqual(264);
     expect(Math.abs(gpu - cpu) / cpu).toBeLessThan(0.01);
   });
+});
 
+describe.skipIf(!HAS_CUDA)('CUDA (conv VAE and DCGAN)', () => {
   it('the conv VAE with precision auto (bf16 autocast, channels-last on CUDA) trains to within 2% of float32 on the CPU', async () => {
     const data = await smallTrain(8192);
     const lastLoss = async (device: string): Promise<number> => {
@@ -101,7 +103,9 @@ describe.skipIf(!HAS_CUDA)('CUDA', () => {
     const z = { data: new Float32Array(16 * 100).map((_, i) => Math.sin(i)), shape: [16, 100] };
     expect(maxAbsDiff(await cpu.generate(z), await gan.generate(z))).toBeLessThan(5e-3);
   });
+});
 
+describe.skipIf(!HAS_CUDA)('CUDA (graphs)', () => {
   // 1000 images in batches of 64: 15 replayed steps and one short, eager one per epoch.
   const epochLosses = (h: { epochs: { losses: Record<string, number> }[] }, key: string): number[] =>
     h.epochs.map((e) => e.losses[key]);

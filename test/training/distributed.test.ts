@@ -4,16 +4,16 @@
 // `gentorch launch` and torchrun start the same job; two "hosts" in network
 // namespaces of the test's own train together over a veth link.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { distributedFromEnv } from '../../lib/index.js';
 import { take } from '../../lib/data/datasets.js';
 import { encodeNpy } from '../../lib/io/npy.js';
-import { readSafetensors } from '../../lib/io/safetensors.js';
 import { native } from '../../lib/native.js';
+import { makeHosts, maxDiff, rankEnv, run, tensorsOf } from '../helpers/dist.js';
 import { fashionTrain, tempDir } from '../helpers/helpers.js';
-import { BIN, ROOT, cliEnv, expectOk, gentorch, readJson } from '../helpers/run-cli.js';
+import { BIN, ROOT, expectOk, gentorch, readJson } from '../helpers/run-cli.js';
 
 const HAS_DIST = native().runtimeInfo().distributed;
 const WORKER = join(ROOT, 'test', 'workers', 'dist-fit.mjs');
@@ -23,62 +23,13 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 let nextPort = 29700 + (process.pid % 200);
 const port = (): number => nextPort++;
 
-interface Proc {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-}
-
-/** Runs `node args` with extra environment; `onSpawn` may signal it. */
-function run(
-  args: string[],
-  env: Record<string, string>,
-  onSpawn?: (c: ReturnType<typeof spawn>) => void,
-  argv0 = process.execPath,
-): Promise<Proc> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv0, args, { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (status, signal) =>
-      resolve({ status, signal, stdout, stderr, seconds: (performance.now() - t0) / 1000 }),
-    );
-    onSpawn?.(child);
-  });
-}
-
-const rankEnv = (rank: number, world: number, p: number, extra: Record<string, string> = {}) => ({
-  RANK: String(rank),
-  WORLD_SIZE: String(world),
-  MASTER_ADDR: '127.0.0.1',
-  MASTER_PORT: String(p),
-  ...extra,
-});
-
-async function tensorsOf(path: string): Promise<Map<string, Float32Array>> {
-  const out = new Map<string, Float32Array>();
-  for (const [k, t] of (await readSafetensors(path)).tensors)
-    if (t.dtype === 'float32') out.set(k, t.data as Float32Array);
-  return out;
-}
-
-function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
-  let worst = 0;
-  for (const [k, x] of a) {
-    const y = b.get(k)!;
-    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]));
-  }
-  return worst;
+let written: Promise<void> | undefined;
+/** Writes train.npy (1024 images) once, for whichever Gloo block starts first; the namespaces block reads it too. */
+function writeData(): Promise<void> {
+  written ??= (async () => {
+    writeFileSync(data, encodeNpy(take(await fashionTrain(), 1024).images));
+  })();
+  return written;
 }
 
 describe('distributedFromEnv', () => {
@@ -104,7 +55,7 @@ describe('distributedFromEnv', () => {
 
 describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
   beforeAll(async () => {
-    writeFileSync(data, encodeNpy(take(await fashionTrain(), 1024).images));
+    await writeData();
   });
 
   it.each(['vae', 'gan'])(
@@ -149,6 +100,12 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^gentorch: E_DISTRIBUTED: /m);
     expect(r.seconds).toBeLessThan(20);
+  });
+});
+
+describe.skipIf(!HAS_DIST)('data-parallel training on Gloo (gentorch launch)', () => {
+  beforeAll(async () => {
+    await writeData();
   });
 
   it('gentorch launch --nproc 2 trains on full Fashion-MNIST to the test loss of one process with the same global batch', async () => {
@@ -203,6 +160,12 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
     expect(Math.abs(a.test.nelbo - b.test.nelbo) / b.test.nelbo).toBeLessThan(0.002);
     // Only rank 0 wrote: one summary, one model, one metrics file.
     expect(existsSync(join(dir('launched'), 'model.safetensors'))).toBe(true);
+  });
+});
+
+describe.skipIf(!HAS_DIST)('data-parallel training on Gloo (resume and failures)', () => {
+  beforeAll(async () => {
+    await writeData();
   });
 
   it('a launched run resumed with the same world size ends exactly where an uninterrupted one does', async () => {
@@ -266,6 +229,12 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
     expect(other.status).toBe(1);
     expect(other.stderr).toMatch(/^gentorch: E_CONFIG: .*train/);
   });
+});
+
+describe.skipIf(!HAS_DIST)('data-parallel training on Gloo (torchrun)', () => {
+  beforeAll(async () => {
+    await writeData();
+  });
 
   it.skipIf(!existsSync('/usr/bin/torchrun'))('torchrun --no_python starts gentorch train the same way', async () => {
     const out = join(work, 'torchrun');
@@ -313,31 +282,6 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
     expect(s.steps).toBe(Math.ceil(Math.ceil(s.data.trainImages / 2) / 32));
   });
 });
-
-/** Two network namespaces joined by a veth pair, when this machine lets the test make them (root, iproute2). */
-function makeHosts(tag: string): { ok: boolean; cleanup: () => void } {
-  const a = `gt${tag}a`;
-  const b = `gt${tag}b`;
-  const ip = (...args: string[]) => spawnSync('ip', args, { stdio: 'ignore' }).status === 0;
-  const cleanup = () => {
-    ip('netns', 'del', a);
-    ip('netns', 'del', b);
-  };
-  const ok =
-    ip('netns', 'add', a) &&
-    ip('netns', 'add', b) &&
-    ip('link', 'add', `${a}0`, 'type', 'veth', 'peer', 'name', `${b}0`) &&
-    ip('link', 'set', `${a}0`, 'netns', a) &&
-    ip('link', 'set', `${b}0`, 'netns', b) &&
-    ip('-n', a, 'addr', 'add', '10.231.0.1/24', 'dev', `${a}0`) &&
-    ip('-n', b, 'addr', 'add', '10.231.0.2/24', 'dev', `${b}0`) &&
-    ip('-n', a, 'link', 'set', `${a}0`, 'up') &&
-    ip('-n', b, 'link', 'set', `${b}0`, 'up') &&
-    ip('-n', a, 'link', 'set', 'lo', 'up') &&
-    ip('-n', b, 'link', 'set', 'lo', 'up');
-  if (!ok) cleanup();
-  return { ok, cleanup };
-}
 
 describe.skipIf(!HAS_DIST || process.getuid?.() !== 0 || spawnSync('ip', ['-V']).status !== 0)(
   'two hosts in network namespaces',

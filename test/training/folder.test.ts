@@ -120,7 +120,9 @@ describe('fromFolder', () => {
     });
     await expect(fromFolder(shapes, { imageSize: 30 })).rejects.toMatchObject({ code: 'E_CONFIG' });
   });
+});
 
+describe('fromFolder (Fashion-MNIST as PNGs)', () => {
   it('reads Fashion-MNIST written as grey PNGs in class folders with the labels it was written with', async () => {
     const src = await smallTrain(200);
     const dir = join(work, 'fashion');
@@ -222,7 +224,9 @@ describe('the CLI on a folder of colour PNGs', () => {
     expectFailure(unknown, 'E_CONFIG');
     expect(unknown.stderr).toContain('2 red');
   }, 600_000);
+});
 
+describe('the CLI on a folder of colour PNGs (conv VAE and errors)', () => {
   it('a conv VAE trains on the folder from the CLI: its loss falls, its grids are RGB', async () => {
     const out = join(work, 'cvae');
     expectOk(

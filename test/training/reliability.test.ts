@@ -32,56 +32,58 @@ const POINTS_VAE = {
   device: 'cpu',
 } as const;
 
+// The runs killed with SIGKILL: `train vae` on 6144 images, a checkpoint every 10 steps.
+const smallNpy = join(work, 'small.npy');
+const progressEvery = 5;
+const checkpointEvery = 10;
+const args = (out: string): string[] => [
+  'train',
+  'vae',
+  '--data',
+  smallNpy,
+  '--epochs',
+  '8',
+  '--batch-size',
+  '64',
+  '--seed',
+  '3',
+  '--device',
+  'cpu',
+  '--checkpoint-every',
+  String(checkpointEvery),
+  '--config',
+  join(work, 'cfg.json'),
+  '--no-progress',
+  '--out',
+  out,
+];
+
+/** Runs (or resumes) the training and kills it `delayMs` after its first new checkpoint; the run's result. */
+function runAndKill(out: string, delayMs: number): Promise<Run> {
+  const model = join(out, 'model.safetensors');
+  const before = existsSync(model) ? statSync(model).mtimeMs : 0;
+  let poll: NodeJS.Timeout | undefined;
+  return gentorch([...args(out), ...(existsSync(model) ? ['--resume'] : [])], {
+    onSpawn: (child) => {
+      poll = setInterval(() => {
+        if (existsSync(model) && statSync(model).mtimeMs !== before) {
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGKILL'), delayMs);
+        }
+      }, 2);
+    },
+  }).finally(() => clearInterval(poll));
+}
+
 describe('gentorch train killed with SIGKILL', () => {
-  const data = join(work, 'small.npy');
-  const progressEvery = 5;
-  const checkpointEvery = 10;
-  const args = (out: string): string[] => [
-    'train',
-    'vae',
-    '--data',
-    data,
-    '--epochs',
-    '8',
-    '--batch-size',
-    '64',
-    '--seed',
-    '3',
-    '--device',
-    'cpu',
-    '--checkpoint-every',
-    String(checkpointEvery),
-    '--config',
-    join(work, 'cfg.json'),
-    '--no-progress',
-    '--out',
-    out,
-  ];
   let straight: Run;
 
   beforeAll(async () => {
     const images = (await smallTrain(6144)).images;
-    writeFileSync(data, encodeNpy(images));
+    writeFileSync(smallNpy, encodeNpy(images));
     writeFileSync(join(work, 'cfg.json'), JSON.stringify({ progressEvery }));
     straight = await gentorch(args(join(work, 'straight')));
   });
-
-  /** Runs (or resumes) the training and kills it `delayMs` after its first new checkpoint; the run's result. */
-  function runAndKill(out: string, delayMs: number): Promise<Run> {
-    const model = join(out, 'model.safetensors');
-    const before = existsSync(model) ? statSync(model).mtimeMs : 0;
-    let poll: NodeJS.Timeout | undefined;
-    return gentorch([...args(out), ...(existsSync(model) ? ['--resume'] : [])], {
-      onSpawn: (child) => {
-        poll = setInterval(() => {
-          if (existsSync(model) && statSync(model).mtimeMs !== before) {
-            clearInterval(poll);
-            setTimeout(() => child.kill('SIGKILL'), delayMs);
-          }
-        }, 2);
-      },
-    }).finally(() => clearInterval(poll));
-  }
 
   it('leaves a checkpoint that gentorch sample loads after every kill; --resume reproduces the uninterrupted loss curve', async () => {
     expectOk(straight);

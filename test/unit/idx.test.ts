@@ -111,7 +111,9 @@ describe('parseIdx', () => {
     expect(empty.shape).toEqual([0, 28, 28]);
     expect(empty.data.length).toBe(0);
   });
+});
 
+describe('parseIdx (errors and fuzz)', () => {
   it('rejects a bad magic naming the file and the bytes found', () => {
     const err = caught(() => parseIdx(Uint8Array.from([0x1f, 0x8b, 8, 1, 0, 0, 0, 0]), 'fashion.idx'));
     expect(err.code).toBe('E_DATA');
@@ -255,7 +257,9 @@ describe('readIdx', () => {
     expect(err.message).toBe(`File not found: ${p}`);
     expect((await caughtAsync(() => readIdx(dir))).message).toBe(`Expected a file but ${dir} is a directory`);
   });
+});
 
+describe('readIdx (Fashion-MNIST)', () => {
   it.skipIf(!existsSync(`${FASHION}/t10k-images-idx3-ubyte.gz`))('reads the Fashion-MNIST test images', async () => {
     const t = await readIdx(`${FASHION}/t10k-images-idx3-ubyte.gz`);
     expect(t.dtype).toBe('uint8');

@@ -248,28 +248,6 @@ describe('renderReport', () => {
     expect(html).toContain('gan &lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
-  it('draws a chart with escaped labels and skips non-finite points', () => {
-    const svg = lineChart(
-      [
-        {
-          name: '<b>',
-          points: [
-            [0, 1],
-            [1, NaN],
-            [2, 3],
-          ],
-        },
-      ],
-      { xLabel: 'x & y', yLabel: 'q' },
-    );
-    expect(svg).toContain('&lt;b&gt;');
-    expect(svg).toContain('x &amp; y');
-    expect(svg).not.toMatch(/NaN/);
-    expect(lineChart([{ name: 'empty', points: [[NaN, 1]] }], { xLabel: 'x', yLabel: 'y' })).toMatch(
-      /No finite values/,
-    );
-  });
-
   it.skipIf(!existsSync(CHROMIUM))('renders in headless Chromium without errors or requests', async () => {
     const { chromium } = await import('playwright-core');
     const file = join(dir, 'report.html');
@@ -298,5 +276,29 @@ describe('renderReport', () => {
     } finally {
       await browser.close();
     }
+  });
+});
+
+describe('renderReport (charts)', () => {
+  it('draws a chart with escaped labels and skips non-finite points', () => {
+    const svg = lineChart(
+      [
+        {
+          name: '<b>',
+          points: [
+            [0, 1],
+            [1, NaN],
+            [2, 3],
+          ],
+        },
+      ],
+      { xLabel: 'x & y', yLabel: 'q' },
+    );
+    expect(svg).toContain('&lt;b&gt;');
+    expect(svg).toContain('x &amp; y');
+    expect(svg).not.toMatch(/NaN/);
+    expect(lineChart([{ name: 'empty', points: [[NaN, 1]] }], { xLabel: 'x', yLabel: 'y' })).toMatch(
+      /No finite values/,
+    );
   });
 });

@@ -123,6 +123,95 @@ describe('encodeSafetensors', () => {
   });
 });
 
+/** A tensor entry, with fields of `o` in place of the valid ones. */
+const entry = (o: object = {}): object => ({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8], ...o } });
+/** Malformed files: what is wrong, the file, and what the E_CHECKPOINT message must say. */
+const malformed: [string, Uint8Array, RegExp][] = [
+  ['short', Uint8Array.from([1, 0, 0]), /truncated: expected at least 8 bytes for the header length but found 3/],
+  [
+    'huge header',
+    Uint8Array.from([0, 0, 0, 0, 0, 1, 0, 0]),
+    /header length 1099511627776 exceeds the limit of 104857600 bytes/,
+  ],
+  ['header past end', st('{}').subarray(0, 12), /truncated: header length is 8 bytes but only 4 bytes follow/],
+  ['bad utf8', st('{"\xff":1}').map((b, i) => (i === 10 ? 0xff : b)), /header is not valid UTF-8/],
+  ['bad json', st('{"w": '), /header is not valid JSON/],
+  ['array header', st('[1, 2]'), /expected the header to be a JSON object but found an array of length 2/],
+  [
+    'entry not object',
+    st({ w: 3 }),
+    /expected tensor "w" to be an object with dtype, shape and data_offsets but found 3 of type number/,
+  ],
+  [
+    'missing dtype',
+    st(entry({ dtype: undefined }), f32([1, 2])),
+    /expected a string dtype for tensor "w" but found undefined/,
+  ],
+  [
+    'F16',
+    st(entry({ dtype: 'F16' }), f32([1, 2])),
+    /unsupported dtype "F16" for tensor "w" \(supported: F64, F32, I64, I32, I16, I8, U8, BOOL\)/,
+  ],
+  ['BF16', st(entry({ dtype: 'BF16' }), f32([1, 2])), /unsupported dtype "BF16"/],
+  ['proto dtype', st(entry({ dtype: 'toString' }), f32([1, 2])), /unsupported dtype "toString"/],
+  [
+    'negative shape',
+    st(entry({ shape: [-2] }), f32([1, 2])),
+    /non-negative integers for the shape of tensor "w" but found \[-2\]/,
+  ],
+  ['fractional shape', st(entry({ shape: [1.5] }), f32([1, 2])), /shape of tensor "w"/],
+  ['string shape', st(entry({ shape: '2' }), f32([1, 2])), /shape of tensor "w" but found "2"/],
+  [
+    'short offsets',
+    st(entry({ data_offsets: [0] }), f32([1, 2])),
+    /data_offsets \[begin, end\] with 0 <= begin <= end <= 8 for tensor "w" but found \[0\]/,
+  ],
+  ['reversed offsets', st(entry({ data_offsets: [8, 0] }), f32([1, 2])), /but found \[8,0\]/],
+  ['offsets past end', st(entry({ data_offsets: [0, 16] }), f32([1, 2])), /<= 8 for tensor "w" but found \[0,16\]/],
+  [
+    'size mismatch',
+    st(entry({ shape: [3] }), f32([1, 2])),
+    /tensor "w" of dtype F32 and shape \[3\] needs 12 bytes but its data_offsets span 8/,
+  ],
+  [
+    'overflowing shape',
+    st(entry({ shape: [2 ** 52, 2 ** 52] }), f32([1, 2])),
+    /needs 81129638414606681695789005144064 bytes/,
+  ],
+  [
+    'overlap',
+    st(
+      { a: { dtype: 'U8', shape: [4], data_offsets: [0, 4] }, b: { dtype: 'U8', shape: [4], data_offsets: [2, 6] } },
+      new Uint8Array(6),
+    ),
+    /tensor "b" starts at byte 2 but tensor "a" ends at byte 4 \(tensors must not overlap\)/,
+  ],
+  [
+    'gap',
+    st(
+      { a: { dtype: 'U8', shape: [2], data_offsets: [0, 2] }, b: { dtype: 'U8', shape: [2], data_offsets: [4, 6] } },
+      new Uint8Array(6),
+    ),
+    /tensor "b" starts at byte 4 but tensor "a" ends at byte 2 \(the data buffer must not have gaps\)/,
+  ],
+  [
+    'leading gap',
+    st({ a: { dtype: 'U8', shape: [2], data_offsets: [2, 4] } }, new Uint8Array(4)),
+    /starts at byte 2 but the start of the data ends at byte 0/,
+  ],
+  ['trailing bytes', st(entry(), f32([1, 2, 3])), /the data buffer has 12 bytes but the tensors cover only 8/],
+  [
+    'metadata not object',
+    st({ __metadata__: ['x'] }),
+    /expected __metadata__ to be an object of strings but found an array of length 1/,
+  ],
+  [
+    'metadata value',
+    st({ __metadata__: { epoch: 3 } }),
+    /expected a string for __metadata__\["epoch"\] but found 3 of type number/,
+  ],
+];
+
 describe('parseSafetensors', () => {
   it('returns aligned views on the input, and aligned copies where the offset is unaligned', () => {
     const aligned = st({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32([1, 2]));
@@ -153,93 +242,7 @@ describe('parseSafetensors', () => {
     expect(Object.keys(r.metadata)).toEqual(['__proto__']);
   });
 
-  const entry = (o: object = {}): object => ({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8], ...o } });
-  const cases: [string, Uint8Array, RegExp][] = [
-    ['short', Uint8Array.from([1, 0, 0]), /truncated: expected at least 8 bytes for the header length but found 3/],
-    [
-      'huge header',
-      Uint8Array.from([0, 0, 0, 0, 0, 1, 0, 0]),
-      /header length 1099511627776 exceeds the limit of 104857600 bytes/,
-    ],
-    ['header past end', st('{}').subarray(0, 12), /truncated: header length is 8 bytes but only 4 bytes follow/],
-    ['bad utf8', st('{"\xff":1}').map((b, i) => (i === 10 ? 0xff : b)), /header is not valid UTF-8/],
-    ['bad json', st('{"w": '), /header is not valid JSON/],
-    ['array header', st('[1, 2]'), /expected the header to be a JSON object but found an array of length 2/],
-    [
-      'entry not object',
-      st({ w: 3 }),
-      /expected tensor "w" to be an object with dtype, shape and data_offsets but found 3 of type number/,
-    ],
-    [
-      'missing dtype',
-      st(entry({ dtype: undefined }), f32([1, 2])),
-      /expected a string dtype for tensor "w" but found undefined/,
-    ],
-    [
-      'F16',
-      st(entry({ dtype: 'F16' }), f32([1, 2])),
-      /unsupported dtype "F16" for tensor "w" \(supported: F64, F32, I64, I32, I16, I8, U8, BOOL\)/,
-    ],
-    ['BF16', st(entry({ dtype: 'BF16' }), f32([1, 2])), /unsupported dtype "BF16"/],
-    ['proto dtype', st(entry({ dtype: 'toString' }), f32([1, 2])), /unsupported dtype "toString"/],
-    [
-      'negative shape',
-      st(entry({ shape: [-2] }), f32([1, 2])),
-      /non-negative integers for the shape of tensor "w" but found \[-2\]/,
-    ],
-    ['fractional shape', st(entry({ shape: [1.5] }), f32([1, 2])), /shape of tensor "w"/],
-    ['string shape', st(entry({ shape: '2' }), f32([1, 2])), /shape of tensor "w" but found "2"/],
-    [
-      'short offsets',
-      st(entry({ data_offsets: [0] }), f32([1, 2])),
-      /data_offsets \[begin, end\] with 0 <= begin <= end <= 8 for tensor "w" but found \[0\]/,
-    ],
-    ['reversed offsets', st(entry({ data_offsets: [8, 0] }), f32([1, 2])), /but found \[8,0\]/],
-    ['offsets past end', st(entry({ data_offsets: [0, 16] }), f32([1, 2])), /<= 8 for tensor "w" but found \[0,16\]/],
-    [
-      'size mismatch',
-      st(entry({ shape: [3] }), f32([1, 2])),
-      /tensor "w" of dtype F32 and shape \[3\] needs 12 bytes but its data_offsets span 8/,
-    ],
-    [
-      'overflowing shape',
-      st(entry({ shape: [2 ** 52, 2 ** 52] }), f32([1, 2])),
-      /needs 81129638414606681695789005144064 bytes/,
-    ],
-    [
-      'overlap',
-      st(
-        { a: { dtype: 'U8', shape: [4], data_offsets: [0, 4] }, b: { dtype: 'U8', shape: [4], data_offsets: [2, 6] } },
-        new Uint8Array(6),
-      ),
-      /tensor "b" starts at byte 2 but tensor "a" ends at byte 4 \(tensors must not overlap\)/,
-    ],
-    [
-      'gap',
-      st(
-        { a: { dtype: 'U8', shape: [2], data_offsets: [0, 2] }, b: { dtype: 'U8', shape: [2], data_offsets: [4, 6] } },
-        new Uint8Array(6),
-      ),
-      /tensor "b" starts at byte 4 but tensor "a" ends at byte 2 \(the data buffer must not have gaps\)/,
-    ],
-    [
-      'leading gap',
-      st({ a: { dtype: 'U8', shape: [2], data_offsets: [2, 4] } }, new Uint8Array(4)),
-      /starts at byte 2 but the start of the data ends at byte 0/,
-    ],
-    ['trailing bytes', st(entry(), f32([1, 2, 3])), /the data buffer has 12 bytes but the tensors cover only 8/],
-    [
-      'metadata not object',
-      st({ __metadata__: ['x'] }),
-      /expected __metadata__ to be an object of strings but found an array of length 1/,
-    ],
-    [
-      'metadata value',
-      st({ __metadata__: { epoch: 3 } }),
-      /expected a string for __metadata__\["epoch"\] but found 3 of type number/,
-    ],
-  ];
-  for (const [what, buf, re] of cases) {
+  for (const [what, buf, re] of malformed) {
     it(`rejects ${what} with E_CHECKPOINT naming the file`, () => {
       const err = caught(() => parseSafetensors(buf, 'model.safetensors'));
       expect(err.code).toBe('E_CHECKPOINT');
