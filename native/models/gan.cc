@@ -73,14 +73,14 @@ nn::Sequential dcgan28_generator(const GanNetOptions& o) {
   seq->push_back(nn::Unflatten(nn::UnflattenOptions(1, {2 * f, 7, 7})));
   const auto up = nn::UpsampleOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest);
   seq->push_back(nn::Upsample(up));
-  seq->push_back(SafeConv2d(2 * f, f, 3, 1));
+  seq->push_back(SafeConv2d(2 * f, f, 3, 1, 1));
   seq->push_back(nn::BatchNorm2d(f));
   seq->push_back(nn::ReLU(true));
   seq->push_back(nn::Upsample(up));
-  seq->push_back(SafeConv2d(f, half, 3, 1));
+  seq->push_back(SafeConv2d(f, half, 3, 1, 1));
   seq->push_back(nn::BatchNorm2d(half));
   seq->push_back(nn::ReLU(true));
-  seq->push_back(SafeConv2d(half, o.channels(), 3, 1));
+  seq->push_back(SafeConv2d(half, o.channels(), 3, 1, 1));
   add_output(seq, o.output());
   return seq;
 }
@@ -90,9 +90,9 @@ nn::Sequential dcgan28_discriminator(const GanNetOptions& o) {
   const int64_t f = o.features();
   const bool bn = o.d_batchnorm();
   nn::Sequential seq;
-  seq->push_back(nn::Conv2d(nn::Conv2dOptions(o.channels() + o.num_classes(), f, 4).stride(2).padding(1)));
+  seq->push_back(SafeConv2d(o.channels() + o.num_classes(), f, 4, 2, 1));
   seq->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)));
-  seq->push_back(nn::Conv2d(nn::Conv2dOptions(f, 2 * f, 4).stride(2).padding(1)));
+  seq->push_back(SafeConv2d(f, 2 * f, 4, 2, 1));
   if (bn) seq->push_back(nn::BatchNorm2d(2 * f));
   seq->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)));
   seq->push_back(nn::Flatten());
@@ -131,15 +131,15 @@ nn::Sequential dcgan_discriminator(const GanNetOptions& o) {
   const bool bn = o.d_batchnorm();
   int64_t c = o.features();
   nn::Sequential seq;
-  seq->push_back(nn::Conv2d(nn::Conv2dOptions(o.channels() + o.num_classes(), c, 4).stride(2).padding(1).bias(false)));
+  seq->push_back(SafeConv2d(o.channels() + o.num_classes(), c, 4, 2, 1, false));
   seq->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)));
   for (int64_t i = 1; i < downs; ++i) {
-    seq->push_back(nn::Conv2d(nn::Conv2dOptions(c, c * 2, 4).stride(2).padding(1).bias(!bn)));
+    seq->push_back(SafeConv2d(c, c * 2, 4, 2, 1, !bn));
     if (bn) seq->push_back(nn::BatchNorm2d(c * 2));
     seq->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)));
     c *= 2;
   }
-  seq->push_back(nn::Conv2d(nn::Conv2dOptions(c, 1, dcgan_start(o.height())).bias(false)));
+  seq->push_back(SafeConv2d(c, 1, dcgan_start(o.height()), 1, 0, false));
   return seq;
 }
 

@@ -40,7 +40,7 @@ bool cpu_conv_grad_faulty() {
 
 torch::Tensor SafeConv2dImpl::forward(const torch::Tensor& input) {
   if (input.device().is_cpu() && options.out_channels() % 16 != 0 && cpu_conv_grad_faulty()) {
-    return conv2d_im2col(input, weight, bias, 1, padding_);
+    return conv2d_im2col(input, weight, bias, stride_, padding_);
   }
   return torch::nn::Conv2dImpl::forward(input);
 }
@@ -50,12 +50,11 @@ ConvCheck conv_check(const std::string& path, int64_t in_channels, int64_t out_c
   if (path != "im2col" && path != "module" && path != "libtorch") {
     throw std::invalid_argument("conv_check: path must be im2col, module or libtorch, got " + path);
   }
-  if (path == "module" && stride != 1) throw std::invalid_argument("conv_check: SafeConv2d has stride 1");
   torch::AutoGradMode grad(true);
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   const auto f32 = torch::TensorOptions().dtype(torch::kFloat32);
   auto x = at::normal(0, 1, {4, in_channels, 12, 12}, gen, f32);
-  SafeConv2d module(in_channels, out_channels, kernel, padding);
+  SafeConv2d module(in_channels, out_channels, kernel, stride, padding);
   {
     torch::NoGradGuard no_grad;
     module->weight.copy_(at::normal(0, 0.1, module->weight.sizes(), gen, f32));

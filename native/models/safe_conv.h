@@ -1,12 +1,14 @@
 // A Conv2d that stays correct where libtorch's oneDNN is not. Debian 13's
-// libtorch 2.6 (oneDNN 3.7) returns a wrong input gradient for a stride-1
-// convolution whose output channels are not a multiple of 16 (measured: 32 -> 1,
-// 3, 8 channels, 3x3, on an AVX-512 EPYC; errors of 0.4 to NaN against the
-// reference, in torch 2.6's own Python too), which is exactly the last layer of
-// an image generator. Whether this process's libtorch has the fault is measured
-// once, at run time, on a small problem against an explicit im2col product;
-// where it does, such convolutions run as that product on the CPU, with the
-// same parameters under the same names (checkpoints do not change).
+// libtorch 2.6 (oneDNN 3.7) returns a wrong input gradient for convolutions
+// whose output channels are not a multiple of 16: every stride-1 one tried
+// (in 1..64 -> out 1, 3, 8 channels, 3x3 and 4x4), and stride 2 with one input
+// channel; errors of 0.5 to NaN against float64, in torch 2.6's own Python
+// too, on an AVX-512 EPYC (ConvTranspose2d is right). A GAN meets it in G's
+// last layers and in D's first and last (G learns through D's input
+// gradients). Whether this process's libtorch has the fault is measured once,
+// at run time, on a small problem against an explicit im2col product; where
+// it does, such convolutions run as that product on the CPU, with the same
+// parameters under the same names (checkpoints do not change).
 #pragma once
 
 #include <torch/torch.h>
@@ -30,24 +32,30 @@ torch::Tensor conv2d_im2col(const torch::Tensor& x, const torch::Tensor& weight,
 struct ConvCheck {
   double forward, grad_input, grad_weight, grad_bias;
 };
-// path "im2col": conv2d_im2col; "module": a SafeConv2d (stride 1 only) as the
-// generator uses it; "libtorch": torch::conv2d in float32 (on a faulty build,
-// this is where the wrong gradient shows).
+// path "im2col": conv2d_im2col; "module": a SafeConv2d as the GAN uses it; "libtorch": torch::conv2d in float32 (on a
+// faulty build, this is where the wrong gradient shows).
 ConvCheck conv_check(const std::string& path, int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
                      int64_t padding, uint64_t seed);
 
-// A k x k, stride-1, zero-padded torch::nn::Conv2d (same parameters, same
-// names) whose forward takes the im2col product where cpu_conv_grad_faulty()
-// and the output channels are not a multiple of 16.
+// A k x k, zero-padded torch::nn::Conv2d (same parameters, same names) whose
+// forward takes the im2col product where cpu_conv_grad_faulty() and the
+// output channels are not a multiple of 16. Measured on Debian 13's libtorch
+// 2.6: every stride-1 convolution with such output channels has a wrong input
+// gradient, and stride 2 too for one input channel; a GAN needs D's input
+// gradients (G learns through them), and G's, so both networks use it.
 struct SafeConv2dImpl : torch::nn::Conv2dImpl {
-  SafeConv2dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t padding)
-      : torch::nn::Conv2dImpl(torch::nn::Conv2dOptions(in_channels, out_channels, kernel).padding(padding)),
+  SafeConv2dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride, int64_t padding,
+                 bool bias = true)
+      : torch::nn::Conv2dImpl(
+            torch::nn::Conv2dOptions(in_channels, out_channels, kernel).stride(stride).padding(padding).bias(bias)),
+        stride_(stride),
         padding_(padding) {}
   torch::Tensor forward(const torch::Tensor& input);
 
  private:
-  // A plain copy of options.padding(): that is a variant whose accessor differs between libtorch 1.13 and 2.x.
-  int64_t padding_;
+  // Plain copies of options.stride() and options.padding(): the latter is a
+  // variant whose accessor differs between libtorch 1.13 and 2.x.
+  int64_t stride_, padding_;
 };
 TORCH_MODULE(SafeConv2d);
 

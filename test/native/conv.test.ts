@@ -20,10 +20,14 @@ describe('CPU convolution workaround (SafeConv2d)', () => {
     }
   }
 
-  it('im2col: stride 2 and a 4x4 kernel match float64 conv2d', () => {
-    const e = native().convCheck({ ...base, path: 'im2col', outChannels: 5, kernel: 4, stride: 2 });
-    for (const v of Object.values(e)) expect(v).toBeLessThan(1e-3);
-  });
+  for (const path of ['im2col', 'module'] as const) {
+    it(`${path}: stride 2, a 4x4 kernel, one input channel (a GAN critic's first layer) match float64 conv2d`, () => {
+      for (const inChannels of [1, 32]) {
+        const e = native().convCheck({ ...base, path, inChannels, outChannels: 8, kernel: 4, stride: 2 });
+        for (const v of Object.values(e)) expect(v).toBeLessThan(1e-3);
+      }
+    });
+  }
 
   it("the module takes the im2col path exactly where libtorch's own kernel is measured faulty", () => {
     const faulty = native().runtimeInfo().cpuConvGradFaulty;
