@@ -1,6 +1,7 @@
-// native/models/safe_conv.h: the im2col convolution that stands in for
-// libtorch's where its CPU kernel gives wrong input gradients (Debian 13's
-// libtorch 2.6), checked on every machine against a float64 conv2d.
+// native/models/safe_conv.h: the convolution that stands in for libtorch's
+// where its CPU kernel gives wrong input gradients (Debian 13's libtorch 2.6),
+// and the im2col product the fault is measured against, both checked on every
+// machine against a float64 conv2d.
 import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import { GentorchError } from '../../lib/errors.js';
@@ -29,7 +30,7 @@ describe('CPU convolution workaround (SafeConv2d)', () => {
     });
   }
 
-  it("the module takes the im2col path exactly where libtorch's own kernel is measured faulty", () => {
+  it("libtorch's own kernel is wrong exactly where the once-per-process probe says so", () => {
     const faulty = native().runtimeInfo().cpuConvGradFaulty;
     const own = native().convCheck({ ...base, path: 'libtorch', outChannels: 1, stride: 1 });
     // The probe and this check measure the same fault: libtorch is wrong here iff the probe said so.
