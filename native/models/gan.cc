@@ -110,8 +110,7 @@ nn::Sequential dcgan_generator(const GanNetOptions& o) {
   const int64_t ups = dcgan_doublings(o.height());
   int64_t c = o.features() << (ups - 1);
   nn::Sequential seq;
-  seq->push_back(nn::ConvTranspose2d(
-      nn::ConvTranspose2dOptions(o.latent_dim() + o.num_classes(), c, dcgan_start(o.height())).bias(false)));
+  seq->push_back(SafeConvTranspose2d(o.latent_dim() + o.num_classes(), c, dcgan_start(o.height())));
   seq->push_back(nn::BatchNorm2d(c));
   seq->push_back(nn::ReLU(true));
   for (int64_t i = 1; i < ups; ++i) {

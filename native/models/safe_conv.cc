@@ -50,6 +50,15 @@ torch::Tensor SafeConv2dImpl::forward(const torch::Tensor& input) {
   return torch::nn::Conv2dImpl::forward(input);
 }
 
+torch::Tensor SafeConvTranspose2dImpl::forward(const torch::Tensor& input) {
+  if (input.device().is_cpu() && input.dim() == 4 && input.size(2) == 1 && input.size(3) == 1 &&
+      cpu_conv_grad_faulty()) {
+    const int64_t n = input.size(0), out = weight.size(1), kh = weight.size(2), kw = weight.size(3);
+    return torch::mm(input.reshape({n, input.size(1)}), weight.reshape({weight.size(0), -1})).view({n, out, kh, kw});
+  }
+  return torch::nn::ConvTranspose2dImpl::forward(input);
+}
+
 ConvCheck conv_check(const std::string& path, int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
                      int64_t padding, uint64_t seed) {
   if (path != "im2col" && path != "module" && path != "libtorch") {

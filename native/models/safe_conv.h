@@ -59,4 +59,17 @@ struct SafeConv2dImpl : torch::nn::Conv2dImpl {
 };
 TORCH_MODULE(SafeConv2d);
 
+// The 32/64-pixel DCGAN generator's first layer: a k x k ConvTranspose2d
+// (stride 1, no padding) of z as a 1x1 map. Debian 13's libtorch 2.6 gets its
+// output wrong (0.7 to NaN against float64 for 100..110 -> 64..256 channels);
+// on a 1x1 input it is exactly a matrix product, which this takes where
+// cpu_conv_grad_faulty() (the same library fault, measured once).
+struct SafeConvTranspose2dImpl : torch::nn::ConvTranspose2dImpl {
+  SafeConvTranspose2dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel)
+      : torch::nn::ConvTranspose2dImpl(
+            torch::nn::ConvTranspose2dOptions(in_channels, out_channels, kernel).bias(false)) {}
+  torch::Tensor forward(const torch::Tensor& input);
+};
+TORCH_MODULE(SafeConvTranspose2d);
+
 }  // namespace gentorch
