@@ -7,10 +7,8 @@
 // last layers and in D's first and last (G learns through D's input
 // gradients). Whether this process's libtorch has the fault is measured once,
 // at run time, on a small problem against an explicit im2col product; where
-// it does, such convolutions run with zero filters added up to a multiple of
-// 16 output channels (which the kernel gets right) and the extra channels
-// dropped, on the CPU, with the same parameters under the same names
-// (checkpoints do not change).
+// it does, such convolutions run as that product on the CPU, with the same
+// parameters under the same names (checkpoints do not change).
 #pragma once
 
 #include <torch/torch.h>
@@ -40,8 +38,8 @@ ConvCheck conv_check(const std::string& path, int64_t in_channels, int64_t out_c
                      int64_t padding, uint64_t seed);
 
 // A k x k, zero-padded torch::nn::Conv2d (same parameters, same names) whose
-// forward pads its filters to a multiple of 16 output channels where
-// cpu_conv_grad_faulty() and the output channels are not one. Measured on Debian 13's libtorch
+// forward takes the im2col product where cpu_conv_grad_faulty() and the
+// output channels are not a multiple of 16. Measured on Debian 13's libtorch
 // 2.6: every stride-1 convolution with such output channels has a wrong input
 // gradient, and stride 2 too for one input channel; a GAN needs D's input
 // gradients (G learns through them), and G's, so both networks use it.
