@@ -164,12 +164,14 @@ export interface NativeBinding {
   >;
   /** Largest errors of a float32 convolution path against a float64 conv2d; for native/models/safe_conv.h's tests. */
   convCheck(opts: {
-    path: 'im2col' | 'module' | 'libtorch';
+    path: 'im2col' | 'padded' | 'matmul' | 'module' | 'libtorch' | 'transpose';
     inChannels: number;
     outChannels: number;
     kernel: number;
     stride: number;
     padding: number;
+    /** Input height and width (default 12; 1 for "transpose"). */
+    size?: number;
     seed: number;
   }): { forward: number; gradInput: number; gradWeight: number; gradBias: number };
 }

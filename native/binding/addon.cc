@@ -89,17 +89,18 @@ Napi::Value TensorRoundTrip(const Napi::CallbackInfo& info) {
 // names, for the test that holds them against lib/config's *_DEFAULTS.
 Napi::Value NativeDefaults(const Napi::CallbackInfo& info) { return native_defaults(info.Env()); }
 
-// convCheck({ path, inChannels, outChannels, kernel, stride, padding, seed }):
+// convCheck({ path, inChannels, outChannels, kernel, stride, padding, size, seed }):
 // the errors of a float32 convolution path against a float64 conv2d; for the
 // tests of native/models/safe_conv.h.
 Napi::Value ConvCheckOf(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   try {
     Napi::Object o = as_object(env, info[0], "convCheck options");
+    gentorch::ConvCheckShape shape{get_int(o, "inChannels", 32), get_int(o, "outChannels", 1), get_int(o, "kernel", 3),
+                                   get_int(o, "stride", 1), get_int(o, "padding", 1)};
+    shape.size = get_int(o, "size", 12);
     const gentorch::ConvCheck c =
-        gentorch::conv_check(get_string(o, "path", "module"), get_int(o, "inChannels", 32),
-                             get_int(o, "outChannels", 1), get_int(o, "kernel", 3), get_int(o, "stride", 1),
-                             get_int(o, "padding", 1), static_cast<uint64_t>(get_int(o, "seed", 1)));
+        gentorch::conv_check(get_string(o, "path", "module"), shape, static_cast<uint64_t>(get_int(o, "seed", 1)));
     Napi::Object out = Napi::Object::New(env);
     out.Set("forward", c.forward);
     out.Set("gradInput", c.grad_input);

@@ -3,12 +3,13 @@
 // whose output channels are not a multiple of 16: every stride-1 one tried
 // (in 1..64 -> out 1, 3, 8 channels, 3x3 and 4x4), and stride 2 with one input
 // channel; errors of 0.5 to NaN against float64, in torch 2.6's own Python
-// too, on an AVX-512 EPYC (ConvTranspose2d is right). A GAN meets it in G's
-// last layers and in D's first and last (G learns through D's input
-// gradients). Whether this process's libtorch has the fault is measured once,
-// at run time, on a small problem against an explicit im2col product; where
-// it does, such convolutions run as that product on the CPU, with the same
-// parameters under the same names (checkpoints do not change).
+// too, on an AVX-512 EPYC; and the output of a ConvTranspose2d on a 1x1 map.
+// A GAN meets it in G's first and last layers and in D's last (G learns
+// through D's input gradients). Whether this process's libtorch has the fault
+// is measured once, at run time, on a small problem against an explicit im2col
+// product; where it does, such layers run as products the kernel gets right,
+// on the CPU, with the same parameters under the same names (checkpoints do
+// not change).
 #pragma once
 
 #include <torch/torch.h>
@@ -26,23 +27,38 @@ bool cpu_conv_grad_faulty();
 torch::Tensor conv2d_im2col(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                             torch::ExpandingArray<2> stride, torch::ExpandingArray<2> padding);
 
+// The same convolution with its filters padded with zeros to a multiple of 16
+// output channels, where libtorch 2.6's kernel is right (912 shapes against
+// float64, none wrong), then cut back to the real channels: native speed.
+torch::Tensor conv2d_padded(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                            torch::ExpandingArray<2> stride, torch::ExpandingArray<2> padding);
+
+// A convolution whose kernel covers the whole unpadded input (a critic's last
+// layer): one output pixel, exactly a matrix product. Throws otherwise.
+torch::Tensor conv2d_matmul(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
+
 // Largest absolute differences of a float32 convolution path against
-// libtorch's float64 conv2d (which no oneDNN kernel serves) on random data:
-// the output and the gradients of input, weight and bias. For the tests.
+// libtorch's float64 convolution (which no oneDNN kernel serves) on random
+// data: the output and the gradients of input, weight and bias. For the tests.
 struct ConvCheck {
   double forward, grad_input, grad_weight, grad_bias;
 };
-// path "im2col": conv2d_im2col; "module": a SafeConv2d as the GAN uses it; "libtorch": torch::conv2d in float32 (on a
-// faulty build, this is where the wrong gradient shows).
-ConvCheck conv_check(const std::string& path, int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
-                     int64_t padding, uint64_t seed);
+struct ConvCheckShape {
+  int64_t in_channels, out_channels, kernel, stride, padding;
+  int64_t size = 12;        // input height and width (1 for "transpose")
+  bool transposed = false;  // set by conv_check for the "transpose" path
+};
+// path "im2col", "padded", "matmul": those products alone; "module": a
+// SafeConv2d as the GAN uses it; "libtorch": torch::conv2d in float32 (on a
+// faulty build, this is where the wrong gradient shows); "transpose": a
+// SafeConvTranspose2d (no bias) on a 1x1 input against conv_transpose2d.
+ConvCheck conv_check(const std::string& path, const ConvCheckShape& shape, uint64_t seed);
 
-// A k x k, zero-padded torch::nn::Conv2d (same parameters, same names) whose
-// forward takes the im2col product where cpu_conv_grad_faulty() and the
-// output channels are not a multiple of 16. Measured on Debian 13's libtorch
-// 2.6: every stride-1 convolution with such output channels has a wrong input
-// gradient, and stride 2 too for one input channel; a GAN needs D's input
-// gradients (G learns through them), and G's, so both networks use it.
+// A k x k, zero-padded torch::nn::Conv2d (same parameters, same names) that
+// takes conv2d_matmul (kernel covers the input) or conv2d_padded where
+// cpu_conv_grad_faulty() and the output channels are not a multiple of 16. A
+// GAN needs D's input gradients (G learns through them), and G's, so both
+// networks use it.
 struct SafeConv2dImpl : torch::nn::Conv2dImpl {
   SafeConv2dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride, int64_t padding,
                  bool bias = true)

@@ -50,6 +50,11 @@ class BatchOrder {
   // Rows of this rank per epoch, and its batches per epoch (the last one may be short).
   int64_t local_count() const { return n_; }
   int64_t per_epoch() const { return per_epoch_; }
+  // Whether next() starts an epoch (also where a checkpoint from other data
+  // or batch size left a step count past this epoch's end: next() resets it).
+  bool starts_epoch(const TrainingState& state) const {
+    return state.epoch_step == 0 || state.epoch_step >= per_epoch_;
+  }
   // The next batch's rows. Advances state.epoch_step; at the epoch's last
   // batch moves state to the next epoch and sets *epoch_done.
   torch::Tensor next(TrainingState& state, at::Generator& rng, bool* epoch_done);

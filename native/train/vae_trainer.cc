@@ -111,7 +111,6 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   const ParallelScope scope(parallel_, loop.parallel());
   BatchOrder order(data.size(0), options.batch_size(), loop.parallel(), device_);
   const int64_t bs = options.batch_size(), steps_per_epoch = order.per_epoch();
-  if (state_.epoch_step >= steps_per_epoch) state_.epoch_step = 0;  // a checkpoint from other data or batch size
   optimizer_->options().lr(options.lr());
   net_->train();
   // CUDA graphs: full batches replay one captured step on static buffers
@@ -122,7 +121,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   std::vector<torch::Tensor> static_losses;
   // By steps (crossing epochs, stopping mid-epoch if need be) or by epochs.
   for (bool first = true; loop.running(state_); first = false) {
-    if (first || state_.epoch_step == 0) loop.meter().start_epoch();
+    if (first || order.starts_epoch(state_)) loop.meter().start_epoch();
     bool epoch_done = false;
     auto idx = order.next(state_, rng_, &epoch_done);
     loop.check_cancelled(state_.step);
