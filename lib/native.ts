@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GentorchError } from './errors.js';
 import type { AnyTypedArray, DType, HostTensor } from './tensor.js';
+import type { LatentSearchConfig } from './config/search.js';
 
 const require = createRequire(import.meta.url);
 /** The package root (lib/ compiles to dist/, one level down). */
@@ -61,6 +62,13 @@ export interface NativeCheckpointEvent {
   state: NativeTrainingState;
 }
 
+/** A latent search's codes [N, d], images [N, C, H, W] in [0, 1] and final objective per image [N]. */
+export interface NativeSearchResult {
+  z: HostTensor<'float32'>;
+  images: HostTensor<'float32'>;
+  loss: HostTensor<'float32'>;
+}
+
 export type NativeFitEvent = NativeProgressEvent | NativeEpochEvent | NativeCheckpointEvent;
 
 /** The raw VAE handle of native/binding/vae_handle.cc. */
@@ -74,6 +82,7 @@ export interface NativeVaeHandle {
   reconstruct(images: TensorArg): Promise<HostTensor<'float32'>>;
   sample(n: number, seed: number): Promise<HostTensor<'float32'>>;
   interpolate(from: TensorArg, to: TensorArg, steps: number): Promise<HostTensor<'float32'>>;
+  search(images: TensorArg, mask: TensorArg | undefined, options: LatentSearchConfig): Promise<NativeSearchResult>;
   exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
   importState(
     tensors: { name: string; data: AnyTypedArray; shape: number[] }[],
@@ -96,6 +105,12 @@ export interface NativeGanHandle {
   sample(n: number, seed: number, labels: TensorArg | undefined, batchStats: boolean): Promise<HostTensor<'float32'>>;
   generate(z: TensorArg, labels: TensorArg | undefined, batchStats: boolean): Promise<HostTensor<'float32'>>;
   discriminate(images: TensorArg, labels: TensorArg | undefined): Promise<HostTensor<'float32'>>;
+  search(
+    images: TensorArg,
+    mask: TensorArg | undefined,
+    labels: TensorArg | undefined,
+    options: LatentSearchConfig,
+  ): Promise<NativeSearchResult>;
   exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
   importState(
     tensors: { name: string; data: AnyTypedArray; shape: number[] }[],
@@ -159,7 +174,7 @@ export interface NativeBinding {
   tensorRoundTrip(t: TensorArg): HostTensor;
   /** The C++ option structs' own defaults under lib/ names; test/native/defaults.test.ts holds them to *_DEFAULTS. */
   nativeDefaults(): Record<
-    'vaeConfig' | 'vaeFit' | 'ganConfig' | 'ganFit' | 'classifierConfig' | 'classifierFit',
+    'vaeConfig' | 'vaeFit' | 'ganConfig' | 'ganFit' | 'classifierConfig' | 'classifierFit' | 'latentSearch',
     Record<string, string | number | boolean>
   >;
   /** Largest errors of a float32 convolution path against a float64 conv2d; for native/models/safe_conv.h's tests. */

@@ -1,13 +1,13 @@
 /**
  * The uses of a trained model on the command line: encode / decode
- * (compression), restore (denoising and inpainting through a VAE),
- * interpolate and traverse (the latent space).
+ * (compression; a GAN encodes by inversion), interpolate and traverse (the
+ * latent space). Restoration is in restore.ts.
  */
 import { CLI_DEFAULTS } from '../config/run.js';
 import { existsSync } from 'node:fs';
-import { concatImages, firstImages, interpolation, restore, traversal } from '../compare/apply.js';
+import { interpolation, traversal } from '../compare/apply.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed } from '../config/validate.js';
-import { loadDataSpec, take, type ImageDataset } from '../data/datasets.js';
+import { loadDataSpec, take, toFloat, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, invalid } from '../errors.js';
 import { GAN } from '../models/gan.js';
 import { writeGridPng } from '../io/images.js';
@@ -58,15 +58,6 @@ async function openModel(checkpoint: string, flags: ApplyFlags): Promise<VAE | G
   return load(checkpoint, { device: flags.device });
 }
 
-function needVae(model: VAE | GAN, checkpoint: string, what: string): VAE {
-  if (!(model instanceof VAE))
-    throw new GentorchError(
-      'E_CONFIG',
-      `${what} needs a VAE checkpoint (a GAN has no encoder) but ${checkpoint} holds a GAN`,
-    );
-  return model;
-}
-
 async function imagesOf(flags: ApplyFlags): Promise<ImageDataset> {
   const split = flags.split ?? CLI_DEFAULTS.split;
   if (split !== 'test' && split !== 'train') throw invalid('test or train', '--split', split);
@@ -75,17 +66,27 @@ async function imagesOf(flags: ApplyFlags): Promise<ImageDataset> {
   return flags.n === undefined ? ds : take(ds, checkPositiveInt(flags.n, 'n'));
 }
 
-/** gentorch encode: latent means of images, float32 [N, latentDim] .npy. */
+/** gentorch encode: latent codes of images, float32 [N, latentDim] .npy: a VAE's posterior means, a GAN's inversion. */
 export async function encodeCommand(checkpoint: string, flags: ApplyFlags): Promise<void> {
   checkImageOut(flags.out, flags.force, true);
   using model = await openModel(checkpoint, flags);
-  const vae = needVae(model, checkpoint, 'encode');
   const images = await imagesOf(flags);
-  const { mu } = await vae.encode(images);
-  await writeNpy(flags.out, mu);
   const [n, c, h, w] = images.images.shape;
+  let codes: HostTensor<'float32'>;
+  let how: string;
+  if (model instanceof GAN) {
+    const r = await model.invert(images, { seed: flags.seed });
+    codes = r.codes;
+    const p = psnr(meanSquaredError(toFloat(images.images).data, r.images.data));
+    how = `by inversion: G redraws them at PSNR ${p.toFixed(2)} dB, ${r.secondsPerImage.toFixed(3)} s per image`;
+  } else {
+    codes = (await model.encode(images)).mu;
+    how = 'as posterior means';
+  }
+  await writeNpy(flags.out, codes);
+  const d = codes.shape[1];
   process.stdout.write(
-    `gentorch: wrote ${n} latent codes [${mu.shape.join(', ')}] to ${flags.out}: ${4 * mu.shape[1]} bytes per image as float32 (${2 * mu.shape[1]} as float16) instead of ${c * h * w}\n`,
+    `gentorch: wrote ${n} latent codes [${codes.shape.join(', ')}] to ${flags.out} ${how}: ${4 * d} bytes per image as float32 (${2 * d} as float16) instead of ${c * h * w}\n`,
   );
 }
 
@@ -100,29 +101,6 @@ export async function decodeCommand(checkpoint: string, codes: string, flags: Ap
   const images = model instanceof VAE ? await model.decode(arg) : await model.generate(arg);
   await writeImages(flags.out, images);
   process.stdout.write(`gentorch: decoded ${images.shape[0]} images to ${flags.out}\n`);
-}
-
-/** gentorch restore: corrupt test images (noise and/or a centred mask) and reconstruct them through a VAE. */
-export async function restoreCommand(checkpoint: string, flags: ApplyFlags): Promise<void> {
-  const png = checkImageOut(flags.out, flags.force);
-  const noiseStd = flags.noise ?? (flags.mask === undefined ? CLI_DEFAULTS.restoreNoise : 0);
-  const maskShare = flags.mask ?? 0;
-  using model = await openModel(checkpoint, flags);
-  const vae = needVae(model, checkpoint, 'restore');
-  const images = await imagesOf({ ...flags, n: flags.n ?? CLI_DEFAULTS.restoreCount });
-  const r = await restore(vae, images, { noiseStd, maskShare, seed: flags.seed ?? CLI_DEFAULTS.seed });
-  const p = (x: HostTensor<'float32'>) => psnr(meanSquaredError(r.clean.data, x.data));
-  if (png) {
-    const cols = Math.min(r.clean.shape[0], 16);
-    await writeGridPng(flags.out, concatImages([r.clean, r.corrupted, r.restored].map((t) => firstImages(t, cols))), {
-      columns: cols,
-    });
-  } else {
-    await writeNpy(flags.out, r.restored);
-  }
-  process.stdout.write(
-    `gentorch: PSNR ${p(r.corrupted).toFixed(2)} dB corrupted -> ${p(r.restored).toFixed(2)} dB restored (noise std ${noiseStd}, mask ${maskShare}); wrote ${flags.out}${png ? ' (rows: clean, corrupted, restored)' : ''}\n`,
-  );
 }
 
 /** gentorch interpolate: rows of images along lines in latent space. */

@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { GentorchError, isGentorchError } from '../errors.js';
-import { decodeCommand, encodeCommand, interpolateCommand, restoreCommand, traverseCommand } from './apply.js';
+import { decodeCommand, encodeCommand, interpolateCommand, traverseCommand } from './apply.js';
+import { restoreCommand } from './restore.js';
 import { compareCommand, evalCommand } from './compare.js';
 import { infoCommand } from './info.js';
 import { launchCommand } from './launch.js';
@@ -17,6 +18,7 @@ import { FIT_DEFAULTS } from '../config/fit.js';
 import { VAE_DEFAULTS } from '../config/vae.js';
 import { GAN_DEFAULTS, GAN_FIT_DEFAULTS } from '../config/gan.js';
 import { DISTRIBUTED_DEFAULTS } from '../models/distributed.js';
+import { SEARCH_DEFAULTS } from '../config/search.js';
 
 function int(name: string) {
   return (v: string): number => {
@@ -181,7 +183,7 @@ function applyCommands(cli: Command): void {
       .argument('<checkpoint>', 'a .safetensors checkpoint')
       .option('--device <device>', 'auto, cpu, cuda or cuda:N', CLI_DEFAULTS.device)
       .option('--force', 'replace an existing output file');
-  applied('encode', 'compression: latent means of images, written as float32 [N, latentDim] .npy (VAE)')
+  applied('encode', "latent codes of images as float32 [N, latentDim] .npy: a VAE's means, a GAN's inversion")
     .option('--data <spec>', 'fashion-mnist, a folder of IDX files, or FILE.npy', CLI_DEFAULTS.data)
     .option('--split <split>', `test or train${dflt(CLI_DEFAULTS.split)}`)
     .option('--n <n>', 'the first N images only', int('n'))
@@ -191,14 +193,26 @@ function applyCommands(cli: Command): void {
     .argument('<codes>', 'FILE.npy of latent codes [N, latentDim]')
     .requiredOption('--out <file>', 'FILE.png (a grid) or FILE.npy')
     .action(decodeCommand);
-  applied('restore', 'restoration: noisy or centre-masked images reconstructed through a VAE, with PSNRs')
-    .option('--data <spec>', 'fashion-mnist, a folder of IDX files, or FILE.npy', CLI_DEFAULTS.data)
-    .option('--split <split>', `test or train${dflt(CLI_DEFAULTS.split)}`)
-    .option('--n <n>', `images${dflt(CLI_DEFAULTS.restoreCount)}`, int('n'))
-    .option('--noise <std>', `Gaussian noise std${dflt(`${CLI_DEFAULTS.restoreNoise} unless --mask`)}`, num('noise'))
-    .option('--mask <share>', 'share of pixels blanked, a centred square', num('mask'))
-    .option('--seed <n>', 'seed of the noise', int('seed'))
-    .requiredOption('--out <file>', 'FILE.png (rows: clean, corrupted, restored) or FILE.npy (restored)')
+  applied('restore', 'restoration by latent search (VAE or GAN): your damaged images, or --demo on test images')
+    .option('--input <path>', 'the damaged images: FILE.npy or a folder of PNG/JPEG files')
+    .option(
+      '--mask <path>',
+      'known pixels (1/white) and missing ones (0/black): FILE.npy, one PNG for all, or a folder of PNGs named as the inputs',
+    )
+    .option(
+      '--noise-std <s>',
+      'std of the noise on the known pixels, in [0, 1] units (default 0: exact)',
+      num('noise-std'),
+    )
+    .option('--steps <n>', `search steps${dflt(SEARCH_DEFAULTS.steps)}`, int('steps'))
+    .option('--starts <n>', `starts per image${dflt(SEARCH_DEFAULTS.starts)}`, int('starts'))
+    .option('--seed <n>', "seed of the random starts (and of --demo's damage)", int('seed'))
+    .option('--demo', 'damage test images here (noise, or --holes), restore them and print PSNRs')
+    .option('--holes', '--demo: random rectangular holes instead of noise')
+    .option('--data <spec>', '--demo: fashion-mnist, a folder of IDX files, or FILE.npy', CLI_DEFAULTS.data)
+    .option('--split <split>', `--demo: test or train${dflt(CLI_DEFAULTS.split)}`)
+    .option('--n <n>', `--demo: images${dflt(CLI_DEFAULTS.restoreCount)}`, int('n'))
+    .requiredOption('--out <path>', 'DIR/ (one PNG per input file), FILE.npy (restored) or FILE.png (a grid)')
     .action(restoreCommand);
   applied('interpolate', 'images along lines in latent space: between test images (VAE) or random codes (GAN)')
     .option('--data <spec>', 'VAE: the images whose codes are the ends', CLI_DEFAULTS.data)

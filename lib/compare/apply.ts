@@ -1,6 +1,6 @@
 /**
- * The uses the article names, on a trained model: restoration (corrupt
- * images, reconstruct them through a VAE), interpolation between two points
+ * The uses the article names, on a trained model: corruption and the
+ * encoder's restoration (restore.ts searches), interpolation between two points
  * of the latent space, and latent traversal (one coordinate swept while the
  * others stay put). Generation is sample(); compression is encode/decode.
  */
@@ -14,20 +14,24 @@ import { VAE } from '../models/vae.js';
 /** Images per row of the interpolation and traversal grids. */
 export const STRIP = 10;
 
-/**
- * A seeded standard-normal source (mulberry32 and Box-Muller): the
- * corruption noise and the GAN's latent codes must repeat for a seed, and
- * Math.random cannot be seeded.
- */
-export function gaussianSource(seed: number): () => number {
+/** A seeded uniform source in [0, 1) (mulberry32): Math.random cannot be seeded. */
+export function uniformSource(seed: number): () => number {
   let a = seed >>> 0;
-  const uniform = (): number => {
+  return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * A seeded standard-normal source (mulberry32 and Box-Muller): the
+ * corruption noise and the GAN's latent codes must repeat for a seed.
+ */
+export function gaussianSource(seed: number): () => number {
+  const uniform = uniformSource(seed);
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
@@ -220,8 +224,12 @@ export async function traversal(
   return { images: await model.generate(traversalCodes(gaussianCodes(1, d, seed), dims, 3, steps)), dims };
 }
 
-/** Restoration through a VAE: clean, corrupted and restored images. */
-export async function restore(
+/**
+ * The encoder's restoration, the baseline latent search must beat: corrupt
+ * the images, then push them through the VAE's encoder and decoder (an
+ * encoder that never saw damage). Clean, corrupted and restored images.
+ */
+export async function restoreByEncoder(
   vae: VAE,
   images: ImageDataset,
   c: Corruption,

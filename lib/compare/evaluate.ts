@@ -5,7 +5,7 @@
  * compression and restoration. `gentorch eval` and compare() both use it.
  */
 import { COMPARE_DEFAULTS } from '../config/run.js';
-import { restore } from './apply.js';
+import { restoreByEncoder } from './apply.js';
 import { Classifier } from '../models/classifier.js';
 import { checkPositiveInt, checkSeed } from '../config/validate.js';
 import { loadDataSpec, take, toFloat, type ImageDataset } from '../data/datasets.js';
@@ -112,8 +112,8 @@ export async function restorationMeasures(
   seed: number,
 ): Promise<{ measures: RestorationMeasures; rows: HostTensor<'float32'>[] }> {
   const images = take(test, 1000);
-  const noisy = await restore(vae, images, { noiseStd: 0.3, seed });
-  const masked = await restore(vae, images, { maskShare: 0.25 });
+  const noisy = await restoreByEncoder(vae, images, { noiseStd: 0.3, seed });
+  const masked = await restoreByEncoder(vae, images, { maskShare: 0.25 });
   const p = (x: HostTensor<'float32'>) => psnr(meanSquaredError(noisy.clean.data, x.data));
   const [, , h, w] = images.images.shape;
   const side = Math.round(Math.sqrt(0.25) * Math.min(h, w));

@@ -282,3 +282,30 @@ async function writeCache(cacheDir: string, key: string, ds: FolderDataset): Pro
     // A read-only data folder: no cache, the data is still good.
   }
 }
+
+/**
+ * The images of a flat folder in file-name order, with their names, for
+ * applying a model to a user's own files (restore, translate): no shuffle,
+ * no cache. Every image must have the size the model takes, unless
+ * `imageSize` resizes them.
+ */
+export async function readImageFiles(
+  dir: string,
+  options: { channels?: 1 | 3; imageSize?: number } = {},
+): Promise<{ images: HostTensor<'uint8'>; files: string[] }> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new GentorchError('E_DATA', `Expected a folder of images but ${dir} is not a folder`);
+  const listing = listFolder(dir);
+  if (listing.classNames)
+    throw new GentorchError('E_DATA', `Expected image files directly in ${dir} but found class folders`);
+  const channels = options.channels ?? (await firstChannels(listing.files[0]).catch(() => 3 as const));
+  const { kept } = await decodeAll(dir, listing.files, channels, { imageSize: options.imageSize });
+  const { width, height } = kept[0].r;
+  const plane = width * height;
+  const data = new Uint8Array(kept.length * channels * plane);
+  kept.forEach(({ r }, j) => {
+    for (let p = 0; p < plane; p++)
+      for (let c = 0; c < channels; c++) data[j * channels * plane + c * plane + p] = r.data[p * channels + c];
+  });
+  return { images: { dtype: 'uint8', shape: [kept.length, channels, height, width], data }, files: listing.files };
+}

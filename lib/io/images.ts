@@ -108,3 +108,15 @@ export async function scatterPng(
     .png()
     .toBuffer();
 }
+
+/** One image [C, H, W] (values in [0, 1]) of a batch as PNG bytes. */
+export async function imagePng(t: HostTensor<'float32'>, index: number): Promise<Buffer> {
+  const [, c, h, w] = t.shape;
+  const g = gridPixels(
+    { dtype: 'float32', shape: [1, c, h, w], data: t.data.subarray(index * c * h * w, (index + 1) * c * h * w) },
+    { padding: 0 },
+  );
+  return sharp(g.data, { raw: { width: g.width, height: g.height, channels: g.channels } })
+    .png()
+    .toBuffer();
+}

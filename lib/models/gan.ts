@@ -23,6 +23,7 @@ import {
   type TensorArg,
 } from '../native.js';
 import type { HostTensor } from '../tensor.js';
+import { searchArgs, timedSearch, type SearchOptions, type SearchResult } from './search.js';
 import { VERSION } from '../version.js';
 
 /** Options of `new GAN()`: the config plus where and how to run. */
@@ -181,6 +182,41 @@ export class GAN {
       .catch((e) => {
         throw graft(e, callSite);
       });
+  }
+
+  /**
+   * The latent code whose image G draws closest to the known pixels of each
+   * image (mask 1) under the declared noise, plus the prior: Adam on z from
+   * the best of `starts` random starts. G is its moving average when kept,
+   * BatchNorm on running statistics. Images in [0, 1]; `labels` for a
+   * conditional GAN. Restoration by latent search (see restore()).
+   */
+  async search(data: Images, options: SearchOptions & { labels?: Int32Array } = {}): Promise<SearchResult> {
+    const callSite = new Error();
+    const { x, labels } = toArgs(data);
+    const { labels: given, ...rest } = options ?? {};
+    const { mask, config } = searchArgs(rest, x.shape);
+    // A conditional GAN searches under the images' own labels, never made up
+    // ones; an unconditional one ignores a dataset's labels.
+    const own = this.config.numClasses > 0 ? (given ?? labels) : undefined;
+    const y = this.#labelsArg(own && this.#checkedLabels(own, x.shape[0]), x.shape[0]);
+    return timedSearch(x.shape[0], () => this.#live.search(x, mask, y, config)).catch((e) => {
+      throw graft(e, callSite);
+    });
+  }
+
+  /**
+   * GAN inversion: for each image, the latent code whose image G draws
+   * closest to it (every pixel known), and that image. PSNR of the
+   * reconstructions against the images tells how well G covers them.
+   */
+  async invert(
+    data: Images,
+    options: Omit<SearchOptions, 'mask'> & { labels?: Int32Array } = {},
+  ): Promise<SearchResult> {
+    if (options !== null && typeof options === 'object' && 'mask' in options)
+      throw new GentorchError('E_CONFIG', 'invert() takes no mask (every pixel is known); use search() or restore()');
+    return this.search(data, options);
   }
 
   /** D's logits for images (in the data's range, as fit takes them). */

@@ -18,6 +18,7 @@ import {
   type TensorArg,
 } from '../native.js';
 import type { HostTensor } from '../tensor.js';
+import { searchArgs, timedSearch, type SearchOptions, type SearchResult } from './search.js';
 import { VERSION } from '../version.js';
 
 /** Options of `new VAE()`: the config plus where and how to run. */
@@ -164,6 +165,21 @@ export class VAE {
   async reconstruct(data: Images): Promise<HostTensor<'float32'>> {
     const callSite = new Error();
     return this.#live.reconstruct(imagesArg(data)).catch((e) => {
+      throw graft(e, callSite);
+    });
+  }
+
+  /**
+   * The latent code whose decoded image best explains the known pixels of
+   * each image (mask 1) under the declared noise, plus the prior: Adam on z
+   * from the encoder's code of the damaged image (missing pixels zeroed) and
+   * random starts. Restoration by latent search (see restore()).
+   */
+  async search(data: Images, options: SearchOptions = {}): Promise<SearchResult> {
+    const callSite = new Error();
+    const x = imagesArg(data);
+    const { mask, config } = searchArgs(options, x.shape);
+    return timedSearch(x.shape[0], () => this.#live.search(x, mask, config)).catch((e) => {
       throw graft(e, callSite);
     });
   }

@@ -61,6 +61,7 @@ Napi::Object native_defaults(Napi::Env env) {
   out.Set("ganFit", written<GanFitOptions>(env, gan_fit_fields<FieldWriter>));
   out.Set("classifierConfig", written<ClassifierOptions>(env, classifier_config_fields<FieldWriter>));
   out.Set("classifierFit", written<ClassifierFitOptions>(env, classifier_fit_fields<FieldWriter>));
+  out.Set("latentSearch", written<LatentSearchOptions>(env, latent_search_fields<FieldWriter>));
   return out;
 }
 

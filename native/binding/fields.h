@@ -12,6 +12,7 @@
 
 #include "../train/classifier_trainer.h"
 #include "../train/gan_trainer.h"
+#include "../train/latent_search.h"
 #include "../train/vae_trainer.h"
 
 namespace gentorch::binding {
@@ -100,6 +101,19 @@ void classifier_fit_fields(ClassifierFitOptions& o, Visit&& v) {
   v("progressEvery", o.progress_every());
 }
 
+template <class Visit>
+void latent_search_fields(LatentSearchOptions& o, Visit&& v) {
+  v("steps", o.steps);
+  v("lr", o.lr);
+  v("starts", o.starts);
+  v("startSteps", o.start_steps);
+  v("noiseStd", o.noise_std);
+  v("sigmaFloor", o.sigma_floor);
+  v("prior", o.prior);
+  v("chunk", o.chunk);
+  v("seed", o.seed);
+}
+
 // Reads each visited field from `obj`; a missing key or a value of the wrong
 // type throws E_CONFIG naming it (`what` says which object: "VAE config").
 struct FieldReader {
@@ -132,7 +146,7 @@ T read_fields(const Napi::Object& obj, const char* what, Fields fields) {
   return out;
 }
 
-// { vaeConfig, vaeFit, ganConfig, ganFit, classifierConfig, classifierFit }:
+// { vaeConfig, vaeFit, ganConfig, ganFit, classifierConfig, classifierFit, latentSearch }:
 // the C++ structs' own defaults.
 Napi::Object native_defaults(Napi::Env env);
 

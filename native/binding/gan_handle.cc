@@ -12,20 +12,14 @@ Napi::Function GanHandle::Define(Napi::Env env) {
       env, "GanHandle",
       {InstanceMethod("fit", &GanHandle::Fit), InstanceMethod("sample", &GanHandle::Sample),
        InstanceMethod("generate", &GanHandle::Generate), InstanceMethod("discriminate", &GanHandle::Discriminate),
-       InstanceMethod("exportState", &GanHandle::ExportState), InstanceMethod("importState", &GanHandle::ImportState),
-       InstanceMethod("info", &GanHandle::Info), InstanceMethod("cancel", &GanHandle::Cancel),
-       InstanceMethod("dispose", &GanHandle::Dispose)});
+       InstanceMethod("search", &GanHandle::Search), InstanceMethod("exportState", &GanHandle::ExportState),
+       InstanceMethod("importState", &GanHandle::ImportState), InstanceMethod("info", &GanHandle::Info),
+       InstanceMethod("cancel", &GanHandle::Cancel), InstanceMethod("dispose", &GanHandle::Dispose)});
 }
 
 namespace {
 GanConfig read_config(Napi::Env env, Napi::Value value) {
   return read_fields<GanConfig>(as_object(env, value, "config"), "GAN config", gan_config_fields<FieldReader>);
-}
-
-// Labels are optional everywhere: undefined/null means none.
-torch::Tensor optional_tensor(Napi::Env env, Napi::Value v, const char* what) {
-  if (v.IsUndefined() || v.IsNull()) return {};
-  return tensor_from_js(env, v, what);
 }
 }  // namespace
 
@@ -83,6 +77,18 @@ Napi::Value GanHandle::Generate(const Napi::CallbackInfo& info) {
   const bool batch_stats = info[2].ToBoolean().Value();
   return run_job<GanModel>(env, core_, env.Undefined(), [z, labels, batch_stats](JobContext&, GanModel& m) {
     return tensor_result(m.generate(z, labels, batch_stats));
+  });
+}
+
+// search(images, mask | undefined, labels | undefined, options): { z, images, loss }
+Napi::Value GanHandle::Search(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  torch::Tensor images = tensor_from_js(env, info[0], "images");
+  torch::Tensor mask = optional_tensor(env, info[1], "mask");
+  torch::Tensor labels = optional_tensor(env, info[2], "labels");
+  const LatentSearchOptions opts = read_search_options(env, info[3]);
+  return run_job<GanModel>(env, core_, env.Undefined(), [=](JobContext& ctx, GanModel& m) {
+    return search_result(m.search(images, mask, labels, opts, [&ctx]() { return ctx.cancelled(); }));
   });
 }
 

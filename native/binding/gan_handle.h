@@ -18,6 +18,7 @@ class GanHandle : public Napi::ObjectWrap<GanHandle> {
   Napi::Value Sample(const Napi::CallbackInfo& info);
   Napi::Value Generate(const Napi::CallbackInfo& info);
   Napi::Value Discriminate(const Napi::CallbackInfo& info);
+  Napi::Value Search(const Napi::CallbackInfo& info);
   Napi::Value ExportState(const Napi::CallbackInfo& info);
   Napi::Value ImportState(const Napi::CallbackInfo& info);
   Napi::Value Info(const Napi::CallbackInfo& info);

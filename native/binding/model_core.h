@@ -13,9 +13,12 @@
 #include "../core/error.h"
 #include "../dist/data_parallel.h"
 #include "../train/hooks.h"
+#include "../train/latent_search.h"
 #include "bridge.h"
 #include "errors.h"
+#include "fields.h"
 #include "job.h"
+#include "options.h"
 #include "state.h"
 
 namespace gentorch::binding {
@@ -111,6 +114,29 @@ void cancel_core(const std::shared_ptr<ModelCore<Model>>& core, bool dispose) {
 
 inline Finisher tensor_result(torch::Tensor t) {
   return [t](Napi::Env env) -> Napi::Value { return tensor_to_js(env, t); };
+}
+
+// A latent search's { z, images, loss } (latent_search.h).
+inline Finisher search_result(LatentSearchResult r) {
+  return [r](Napi::Env env) -> Napi::Value {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("z", tensor_to_js(env, r.z));
+    out.Set("images", tensor_to_js(env, r.images));
+    out.Set("loss", tensor_to_js(env, r.loss));
+    return out;
+  };
+}
+
+// A latent search's options, every key required (fields.h).
+inline LatentSearchOptions read_search_options(Napi::Env env, Napi::Value value) {
+  return read_fields<LatentSearchOptions>(as_object(env, value, "search options"), "search options",
+                                          latent_search_fields<FieldReader>);
+}
+
+// An optional tensor argument: undefined/null means none.
+inline torch::Tensor optional_tensor(Napi::Env env, Napi::Value v, const char* what) {
+  if (v.IsUndefined() || v.IsNull()) return {};
+  return tensor_from_js(env, v, what);
 }
 
 }  // namespace gentorch::binding

@@ -17,9 +17,9 @@ Napi::Function VaeHandle::Define(Napi::Env env) {
        InstanceMethod("iwae", &VaeHandle::Iwae), InstanceMethod("encode", &VaeHandle::Encode),
        InstanceMethod("decode", &VaeHandle::Decode), InstanceMethod("reconstruct", &VaeHandle::Reconstruct),
        InstanceMethod("sample", &VaeHandle::Sample), InstanceMethod("interpolate", &VaeHandle::Interpolate),
-       InstanceMethod("exportState", &VaeHandle::ExportState), InstanceMethod("importState", &VaeHandle::ImportState),
-       InstanceMethod("info", &VaeHandle::Info), InstanceMethod("cancel", &VaeHandle::Cancel),
-       InstanceMethod("dispose", &VaeHandle::Dispose)});
+       InstanceMethod("search", &VaeHandle::Search), InstanceMethod("exportState", &VaeHandle::ExportState),
+       InstanceMethod("importState", &VaeHandle::ImportState), InstanceMethod("info", &VaeHandle::Info),
+       InstanceMethod("cancel", &VaeHandle::Cancel), InstanceMethod("dispose", &VaeHandle::Dispose)});
 }
 
 // new VaeHandle(config, device, seed)
@@ -122,6 +122,17 @@ Napi::Value VaeHandle::Interpolate(const Napi::CallbackInfo& info) {
   const int64_t steps = info[2].IsNumber() ? info[2].As<Napi::Number>().Int64Value() : 0;
   return run(info.Env(), info.Env().Undefined(),
              [a, b, steps](JobContext&, VaeModel& m) { return tensor_result(m.interpolate(a, b, steps)); });
+}
+
+// search(images, mask | undefined, options): { z, images, loss }
+Napi::Value VaeHandle::Search(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  torch::Tensor images = tensor_from_js(env, info[0], "images");
+  torch::Tensor mask = optional_tensor(env, info[1], "mask");
+  const LatentSearchOptions opts = read_search_options(env, info[2]);
+  return run(env, env.Undefined(), [=](JobContext& ctx, VaeModel& m) {
+    return search_result(m.search(images, mask, opts, [&ctx]() { return ctx.cancelled(); }));
+  });
 }
 
 Napi::Value VaeHandle::ExportState(const Napi::CallbackInfo& info) {

@@ -27,6 +27,7 @@ class VaeHandle : public Napi::ObjectWrap<VaeHandle> {
   Napi::Value Reconstruct(const Napi::CallbackInfo& info);
   Napi::Value Sample(const Napi::CallbackInfo& info);
   Napi::Value Interpolate(const Napi::CallbackInfo& info);
+  Napi::Value Search(const Napi::CallbackInfo& info);
   Napi::Value ExportState(const Napi::CallbackInfo& info);
   Napi::Value ImportState(const Napi::CallbackInfo& info);
   Napi::Value Info(const Napi::CallbackInfo& info);

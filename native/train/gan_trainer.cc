@@ -333,6 +333,30 @@ torch::Tensor GanModel::generate(const torch::Tensor& z_in, const torch::Tensor&
   return x.cpu();
 }
 
+LatentSearchResult GanModel::search(const torch::Tensor& images, const torch::Tensor& mask, const torch::Tensor& labels,
+                                    const LatentSearchOptions& options, const std::function<bool()>& cancelled) {
+  const auto& net = config_.net;
+  auto x = images_to_device(images, net.channels(), net.height(), net.width(), device_, "images");
+  auto m = search_mask(mask, x, device_);
+  auto y = prepare_labels(labels, x.size(0));
+  auto& g = g_ema_ ? g_ema_ : g_;
+  g->eval();
+  const bool tanh = net.output() == "tanh";
+  auto image_of = [&](const torch::Tensor& z, const torch::Tensor& rows) {
+    auto out = g->forward(z, y.defined() ? y.index_select(0, rows) : y);
+    return tanh ? (out + 1) / 2 : out;
+  };
+  LatentSearchResult r;
+  try {
+    r = latent_search(image_of, x, m, torch::Tensor(), net.latent_dim(), options, cancelled);
+  } catch (...) {
+    g->train();
+    throw;
+  }
+  g->train();
+  return {r.z.cpu(), r.images.cpu(), r.loss.cpu()};
+}
+
 torch::Tensor GanModel::discriminate(const torch::Tensor& images, const torch::Tensor& labels) {
   torch::NoGradGuard no_grad;
   d_->eval();

@@ -15,6 +15,7 @@
 #include "adam.h"
 #include "gan_losses.h"
 #include "hooks.h"
+#include "latent_search.h"
 #include "nan_guard.h"
 #include "parallel.h"
 #include "step_graph.h"
@@ -85,6 +86,12 @@ class GanModel {
   torch::Tensor sample(int64_t n, uint64_t seed, const torch::Tensor& labels, bool batch_stats = false);
   // G's images for given latent codes z [N, latentDim] (interpolation, traversal).
   torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& labels, bool batch_stats = false);
+  // GAN inversion and restoration by latent search (latent_search.h) through
+  // G (its moving average when kept; BatchNorm on running statistics), from
+  // random starts. images [N, C, H, W] in [0, 1]; mask [N, 1|C, H, W], 1 =
+  // known, or undefined; labels as for generate(). CPU results.
+  LatentSearchResult search(const torch::Tensor& images, const torch::Tensor& mask, const torch::Tensor& labels,
+                            const LatentSearchOptions& options, const std::function<bool()>& cancelled);
   // D's logits for images (in the data's own range, as fit takes them).
   torch::Tensor discriminate(const torch::Tensor& images, const torch::Tensor& labels);
 

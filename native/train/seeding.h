@@ -24,7 +24,7 @@ inline uint64_t mix_seed(uint64_t seed, uint64_t stream, uint64_t index) {
 }
 
 // Stream numbers are part of the seeds: never renumber them.
-enum SeedStream : uint64_t { kNoiseStream = 3, kEvalStream = 4, kSampleStream = 5 };
+enum SeedStream : uint64_t { kNoiseStream = 3, kEvalStream = 4, kSampleStream = 5, kSearchStream = 6 };
 
 // A private generator for `device`, so concurrent models never share RNG state.
 // CPU generators are made, never cloned: libtorch 1.13's GeneratorImpl::clone()

@@ -236,6 +236,21 @@ torch::Tensor VaeModel::reconstruct(const torch::Tensor& images) {
   return mean_of(net_->decode_logits(mu)).cpu();
 }
 
+LatentSearchResult VaeModel::search(const torch::Tensor& images, const torch::Tensor& mask,
+                                    const LatentSearchOptions& options, const std::function<bool()>& cancelled) {
+  auto x = to_device_images(images, "images");
+  auto m = search_mask(mask, x, device_);
+  net_->eval();
+  torch::Tensor z0;
+  {
+    torch::NoGradGuard no_grad;
+    z0 = net_->encode(m.defined() ? x * m : x).first;
+  }
+  auto g = [this](const torch::Tensor& z, const torch::Tensor&) { return mean_of(net_->decode_logits(z)); };
+  auto r = latent_search(g, x, m, z0, config_.net.latent_dim(), options, cancelled);
+  return {r.z.cpu(), r.images.cpu(), r.loss.cpu()};
+}
+
 torch::Tensor VaeModel::sample(int64_t n, uint64_t seed) {
   if (n < 1) fail("E_CONFIG", "Expected positive integer for n but received ", n);
   torch::NoGradGuard no_grad;

@@ -16,6 +16,7 @@
 #include "accel.h"
 #include "adam.h"
 #include "hooks.h"
+#include "latent_search.h"
 #include "nan_guard.h"
 #include "parallel.h"
 #include "step_graph.h"
@@ -89,6 +90,12 @@ class VaeModel {
   torch::Tensor sample(int64_t n, uint64_t seed);
   // Decodes `steps` points on the line between the latent means of images a and b.
   torch::Tensor interpolate(const torch::Tensor& a, const torch::Tensor& b, int64_t steps);
+  // Restoration by latent search (latent_search.h) through the decoder's
+  // means, from the encoder's code of the damaged images (unknown pixels
+  // zeroed) and random starts. images [N, C, H, W] in [0, 1]; mask [N, 1|C,
+  // H, W], 1 = known, or undefined. CPU results.
+  LatentSearchResult search(const torch::Tensor& images, const torch::Tensor& mask, const LatentSearchOptions& options,
+                            const std::function<bool()>& cancelled);
 
   // Weights under their module names ("fc1.weight"), and with `optimizer`
   // Adam's moments under "optim.<name>.exp_avg|exp_avg_sq" and the random

@@ -8,6 +8,7 @@ import { resolveVaeConfig } from '../../lib/config/vae.js';
 import { resolveFitConfig } from '../../lib/config/fit.js';
 import { GAN_FIT_DEFAULTS, resolveGanConfig } from '../../lib/config/gan.js';
 import { CLASSIFIER_DEFAULTS, CLASSIFIER_FIT_DEFAULTS } from '../../lib/config/classifier.js';
+import { SEARCH_DEFAULTS } from '../../lib/config/search.js';
 import { caught } from '../helpers/caught.js';
 
 const twins = {
@@ -17,6 +18,7 @@ const twins = {
   ganFit: () => GAN_FIT_DEFAULTS,
   classifierConfig: () => CLASSIFIER_DEFAULTS,
   classifierFit: () => CLASSIFIER_FIT_DEFAULTS,
+  latentSearch: () => SEARCH_DEFAULTS,
 } as const;
 
 describe('native defaults equal lib/config defaults', () => {

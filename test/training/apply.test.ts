@@ -7,7 +7,7 @@ import {
   VAE,
   corrupt,
   interpolation,
-  restore,
+  restoreByEncoder,
   traversal,
   type Corruption,
   type HostTensor,
@@ -244,9 +244,9 @@ describe('interpolation, traversal and restoration (traversal and restore)', () 
     }
   });
 
-  it('restore(): clean, corrupted and restored images of equal shape; restored is the reconstruction of the corrupted', async () => {
+  it('restoreByEncoder(): clean, corrupted and restored images of equal shape; restored is the reconstruction of the corrupted', async () => {
     const some = take(data, 8);
-    const { clean, corrupted, restored } = await restore(vae, some, { noiseStd: 0.3 });
+    const { clean, corrupted, restored } = await restoreByEncoder(vae, some, { noiseStd: 0.3 });
     for (const t of [clean, corrupted, restored]) expect(t.shape).toEqual([8, 1, 28, 28]);
     expect(clean.data).toEqual(toFloat(some.images).data);
     expect(corrupted.data).toEqual(corrupt(clean, { noiseStd: 0.3 }).data);
