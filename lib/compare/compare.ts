@@ -23,7 +23,7 @@ import type { FitProgress } from '../models/fit.js';
 import { writeFileAtomic } from '../io/fsutil.js';
 import { GAN } from '../models/gan.js';
 import { pairRows, writeGridPng } from '../io/images.js';
-import { featureFid, lossOscillation } from './metrics.js';
+import { featureFid, lossOscillation, oscillation } from './metrics.js';
 import { native } from '../native.js';
 import { renderReport } from '../report/report.js';
 import type { CompareResults, CurvePoint, LossPoint, ModelResult, StabilityMeasures } from '../report/results.js';
@@ -175,8 +175,8 @@ function stability(t: Trainee, losses: LossPoint[], curve: CurvePoint[]): Stabil
       Math.min(10, half.length),
     ),
   };
-  const last = curve.slice(-3).map((p) => p.fid);
-  if (last.length === 3) out.fidSwing = (Math.max(...last) - Math.min(...last)) / (last.reduce((a, b) => a + b, 0) / 3);
+  const last = curve.slice(-5).map((p) => p.fid);
+  if (last.length >= 3) out.fidOscillation = oscillation(last);
   if (t.model instanceof GAN)
     Object.assign(out, {
       dReal: mean('dReal'),

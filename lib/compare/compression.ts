@@ -16,6 +16,7 @@ import sharp from 'sharp';
 import { checkPositiveInt } from '../config/validate.js';
 import { invalid } from '../errors.js';
 import type { HostTensor } from '../tensor.js';
+import { roundToFloat16 } from './metrics.js';
 import { maskedPsnr } from './restore.js';
 
 export interface RatePoint {
@@ -35,24 +36,10 @@ export const CODEC_QUALITIES = [5, 10, 25, 50, 75, 90] as const;
 
 const CODE_RANGE = 4;
 
-/** Rounds a float32 to the nearest float16 value (round half to even), back as a number. */
-export function toHalf(v: number): number {
-  if (!Number.isFinite(v) || v === 0) return v;
-  const a = Math.abs(v);
-  if (a >= 65520) return Math.sign(v) * Infinity;
-  // Spacing of float16 values near a: 2^(e - 10), subnormals below 2^-14.
-  const e = Math.max(Math.floor(Math.log2(a)), -14);
-  const step = 2 ** (e - 10);
-  const q = a / step;
-  const f = Math.floor(q);
-  const r = q - f > 0.5 || (q - f === 0.5 && f % 2 === 1) ? f + 1 : f;
-  return Math.sign(v) * r * step;
-}
-
 /** Codes as a b-bit store would give them back: float32 as is, float16 rounded, else uniform levels over [-4, 4]. */
 export function quantizeCodes(codes: Float32Array, bits: number): Float32Array {
   if (bits === 32) return Float32Array.from(codes);
-  if (bits === 16) return Float32Array.from(codes, toHalf);
+  if (bits === 16) return Float32Array.from(codes, roundToFloat16);
   checkPositiveInt(bits, 'bits');
   const levels = 2 ** bits - 1;
   const step = (2 * CODE_RANGE) / levels;

@@ -138,12 +138,30 @@ export function lossOscillation(values: readonly number[], window = 10): number 
   return scale > 0 ? sumStd / windows / scale : 0;
 }
 
-/** x rounded to the nearest IEEE half-precision value (how latent codes are stored when compressing). */
+/** x rounded to the nearest IEEE half-precision value, ties to even as numpy's float16 (how codes are stored when compressing). */
 export function roundToFloat16(x: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
   const a = Math.abs(x);
   if (a >= 65520) return Math.sign(x) * Infinity;
   const e = Math.max(Math.floor(Math.log2(a)), -14); // subnormals share the smallest exponent
   const quantum = 2 ** (e - 10);
-  return Math.sign(x) * Math.round(a / quantum) * quantum;
+  const q = a / quantum;
+  const f = Math.floor(q);
+  const r = q - f > 0.5 || (q - f === 0.5 && f % 2 === 1) ? f + 1 : f;
+  return Math.sign(x) * r * quantum;
+}
+
+/**
+ * How much a curve goes back and forth, relative to its level: the distance
+ * travelled beyond the net change, (sum |v[i+1] - v[i]| - |v[last] - v[0]|)
+ * / 2, over the mean. 0 for any monotone curve, however steep (steady
+ * improvement is never oscillation); a reversal of r on a level m gives r / m.
+ */
+export function oscillation(values: readonly number[]): number {
+  if (values.length < 3 || !values.every(Number.isFinite)) return NaN;
+  let path = 0;
+  for (let i = 1; i < values.length; i++) path += Math.abs(values[i] - values[i - 1]);
+  const net = Math.abs(values.at(-1)! - values[0]);
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return mean > 0 ? (path - net) / 2 / mean : NaN;
 }

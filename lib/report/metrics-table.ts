@@ -130,11 +130,11 @@ function stabilityRows(): MetricRow[] {
     },
     {
       group: g,
-      label: 'FID swing',
-      how: 'relative change, last 3 evaluations',
+      label: 'FID oscillation',
+      how: 'back and forth beyond the net change, over the level; last 5 evaluations',
       better: 'lower',
-      value: (m) => s(m).fidSwing,
-      show: (m) => pct(s(m).fidSwing),
+      value: (m) => s(m).fidOscillation,
+      show: (m) => pct(s(m).fidOscillation),
     },
     {
       group: g,

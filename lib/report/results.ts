@@ -87,8 +87,12 @@ export interface StabilityMeasures {
   /** GANs: mean gradient norms of D and G over the second half. */
   gradNormD?: number;
   gradNormG?: number;
-  /** Relative change of the cheap FID over the last three curve points (oscillation of quality). */
-  fidSwing?: number;
+  /**
+   * How much the cheap FID went back and forth over the last five curve
+   * points, relative to its level (compare/metrics.ts oscillation(): 0 for
+   * steady improvement).
+   */
+  fidOscillation?: number;
 }
 
 export interface Timings {

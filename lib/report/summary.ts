@@ -187,7 +187,7 @@ function stabilityFinding(r: CompareResults): string {
       isNum(s.dReal) || isNum(s.dFake)
         ? `, D(x) ${fmt(s.dReal)} and D(G(z)) ${fmt(s.dFake)}${dWinning(m) ? ' (the discriminator is winning)' : ''}`
         : '';
-    return `${m.name} loss oscillation ${fmt(s.lossOscillation, 3)}, FID swing ${pct(s.fidSwing)}${d}`;
+    return `${m.name} loss oscillation ${fmt(s.lossOscillation, 3)}, FID oscillation ${pct(s.fidOscillation)}${d}`;
   });
   return `Stability over the second half of training: ${parts.join('; ')}.`;
 }
@@ -303,8 +303,10 @@ function stabilityChecks(m: ModelResult, v: Verdicts): void {
     v.alerts.push(
       `discriminator winning: D(x) ${fmt(s.dReal)} and D(G(z)) ${fmt(s.dFake)}, so the generator gets little gradient`,
     );
-  if (isNum(s.fidSwing) && s.fidSwing > 0.2)
-    v.alerts.push(`quality oscillates: the cheap FID swung ${pct(s.fidSwing)} over the last three evaluations`);
+  if (isNum(s.fidOscillation) && s.fidOscillation > 0.1)
+    v.alerts.push(
+      `quality oscillates: the cheap FID went back and forth by ${pct(s.fidOscillation)} of its level over the last evaluations`,
+    );
   if (isNum(s.lossOscillation) && s.lossOscillation > 0.3)
     v.weaknesses.push(`training loss oscillates: relative std ${fmt(s.lossOscillation, 3)}`);
   const bad = firstNonFinite(m);

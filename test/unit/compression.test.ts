@@ -1,8 +1,9 @@
 // lib/compare/compression.ts: float16 rounding, code quantisation, SSIM and
 // the JPEG/WebP round trips through sharp, on real Fashion-MNIST test images.
 import { describe, expect, it } from 'vitest';
-import { codeBytes, codecCurves, codecRoundTrip, quantizeCodes, ssim, toHalf } from '../../lib/compare/compression.js';
+import { codeBytes, codecCurves, codecRoundTrip, quantizeCodes, ssim } from '../../lib/compare/compression.js';
 import { maskedPsnr } from '../../lib/compare/restore.js';
+import { oscillation, roundToFloat16 } from '../../lib/compare/metrics.js';
 import { take, toFloat } from '../../lib/data/datasets.js';
 import { fashionTest } from '../helpers/helpers.js';
 import type { HostTensor } from '../../lib/tensor.js';
@@ -13,7 +14,7 @@ const constant = (v: number, n = 1): HostTensor<'float32'> => ({
   data: new Float32Array(n * 256).fill(v),
 });
 
-describe('toHalf and quantizeCodes', () => {
+describe('roundToFloat16 and quantizeCodes', () => {
   it('rounds to float16 as numpy does, ties to even', () => {
     // numpy.float16(x).item() for each x
     const cases: [number, number][] = [
@@ -24,8 +25,8 @@ describe('toHalf and quantizeCodes', () => {
       [2051, 2052],
       [-0.1, -0.0999755859375],
     ];
-    for (const [x, want] of cases) expect(toHalf(x)).toBe(want);
-    expect(toHalf(70000)).toBe(Infinity);
+    for (const [x, want] of cases) expect(roundToFloat16(x)).toBe(want);
+    expect(roundToFloat16(70000)).toBe(Infinity);
   });
 
   it('b-bit codes take 2^b uniform levels over [-4, 4] and ceil(d b / 8) bytes', () => {
@@ -90,5 +91,17 @@ describe('JPEG and WebP through sharp', () => {
       points.find((p) => p.scheme === 'jpeg' && p.setting === 10)!.psnr,
       6,
     );
+  });
+});
+
+describe('oscillation', () => {
+  it('is 0 for a steadily falling or rising curve, however steep, and r / mean for a reversal of r', () => {
+    expect(oscillation([200, 120, 80, 61, 60])).toBe(0);
+    expect(oscillation([10, 30, 31])).toBe(0);
+    // 100 -> 60 -> 80: 20 back on a mean of 80.
+    expect(oscillation([100, 60, 80])).toBeCloseTo(20 / 80, 12);
+    expect(oscillation([50, 70, 50, 70])).toBeCloseTo(20 / 60, 12);
+    expect(oscillation([1, 2])).toBeNaN();
+    expect(oscillation([1, NaN, 2])).toBeNaN();
   });
 });

@@ -69,7 +69,7 @@ function vaeModel(): ModelResult {
         maskedPsnr: 12.1,
         restoredMaskedPsnr: 16.3,
       },
-      stability: { lossOscillation: 0.018, fidSwing: 0.04 },
+      stability: { lossOscillation: 0.018, fidOscillation: 0.04 },
     },
     timings: {
       trainSeconds: 150,
@@ -110,7 +110,14 @@ function ganModel(): ModelResult {
         classKl: 0.41,
         samples: 5000,
       },
-      stability: { lossOscillation: 0.42, dReal: 0.95, dFake: 0.06, gradNormD: 3.1, gradNormG: 0.4, fidSwing: 0.31 },
+      stability: {
+        lossOscillation: 0.42,
+        dReal: 0.95,
+        dFake: 0.06,
+        gradNormD: 3.1,
+        gradNormG: 0.4,
+        fidOscillation: 0.31,
+      },
     },
     timings: {
       trainSeconds: 150,
