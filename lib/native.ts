@@ -165,7 +165,28 @@ export interface NativeBinding {
   GanHandle: new (config: object, device: string, seed: number) => NativeGanHandle;
   ClassifierHandle: new (config: object, device: string, seed: number) => NativeClassifierHandle;
   frechetDistance(a: TensorArg, b: TensorArg): number;
-  precisionRecall(real: TensorArg, fake: TensorArg, k: number): Promise<{ precision: number; recall: number }>;
+  precisionRecall(
+    real: TensorArg,
+    fake: TensorArg,
+    k: number,
+    rounds: number,
+    seed: number,
+  ): Promise<{
+    precision: number;
+    recall: number;
+    precisionLow: number;
+    precisionHigh: number;
+    recallLow: number;
+    recallHigh: number;
+  }>;
+  frechetBootstrap(a: TensorArg, b: TensorArg, rounds: number, seed: number): Promise<{ low: number; high: number }>;
+  kernelDistance(
+    real: TensorArg,
+    fake: TensorArg,
+    subsets: number,
+    subsetSize: number,
+    seed: number,
+  ): Promise<{ kid: number; low: number; high: number }>;
   setErrorClass(cls: typeof GentorchError): void;
   runtimeInfo(): NativeRuntimeInfo;
   setThreads(threads: number): void;
@@ -177,6 +198,8 @@ export interface NativeBinding {
     'vaeConfig' | 'vaeFit' | 'ganConfig' | 'ganFit' | 'classifierConfig' | 'classifierFit' | 'latentSearch',
     Record<string, string | number | boolean>
   >;
+  /** Returns freed heap to the system (glibc malloc_trim); true when something was released. */
+  releaseMemory(): boolean;
   /** Largest errors of a float32 convolution path against a float64 conv2d; for native/models/safe_conv.h's tests. */
   convCheck(opts: {
     path: 'im2col' | 'padded' | 'matmul' | 'module' | 'libtorch' | 'transpose';

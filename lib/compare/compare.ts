@@ -24,6 +24,7 @@ import { writeFileAtomic } from '../io/fsutil.js';
 import { GAN } from '../models/gan.js';
 import { pairRows, writeGridPng } from '../io/images.js';
 import { featureFid, lossOscillation, oscillation } from './metrics.js';
+import { measurePhase } from './memory.js';
 import { native } from '../native.js';
 import { renderReport } from '../report/report.js';
 import type { CompareResults, CurvePoint, LossPoint, ModelResult, StabilityMeasures } from '../report/results.js';
@@ -243,11 +244,13 @@ async function runModel(name: string, bench: Bench, r: Resolved, options: Compar
   mkdirSync(dir, { recursive: true });
   const t = makeTrainee(name, bench.train, r.seed, r.device);
   try {
-    const { curve, losses, seconds } = await trainWithCurve(t, bench, r, options);
+    const train = await measurePhase(() => trainWithCurve(t, bench, r, options));
+    const { curve, losses, seconds } = train.value;
     const epochs = t.model.trainingState.step / t.stepsPerEpoch;
     options.onProgress?.({ model: name, stage: 'evaluate', fraction: 1, seconds, epochs, fid: curve.at(-1)!.fid });
     await t.model.save(join(dir, 'model.safetensors'), { overwrite: true });
-    const { metrics, images, sampleImagesPerSecond } = await measure(t, bench, r, dir);
+    const evaluation = await measurePhase(() => measure(t, bench, r, dir));
+    const { metrics, images, sampleImagesPerSecond } = evaluation.value;
     metrics.stability = stability(t, losses, curve);
     const steps = t.model.trainingState.step;
     options.onProgress?.({ model: name, stage: 'done', fraction: 1, seconds, epochs, fid: metrics.quality.fid });
@@ -264,7 +267,9 @@ async function runModel(name: string, bench: Bench, r: Resolved, options: Compar
         secondsPerEpoch: seconds / epochs,
         trainImagesPerSecond: (steps * t.imagesPerStep) / seconds,
         sampleImagesPerSecond,
-        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        peakRssBytes: Math.max(train.peakRssBytes, evaluation.peakRssBytes),
+        trainPeakRssBytes: train.peakRssBytes,
+        evalPeakRssBytes: evaluation.peakRssBytes,
         parameters: t.model.parameterCount,
       },
       curve,

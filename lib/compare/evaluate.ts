@@ -15,6 +15,8 @@ import {
   activeUnits,
   classCoverage,
   frechetDistance,
+  frechetInterval,
+  kernelDistance,
   meanSquaredError,
   precisionRecall,
   psnr,
@@ -59,16 +61,29 @@ export async function judgeBench(
   };
 }
 
-/** FID, precision/recall (k = 3) and class coverage of samples in [0, 1], against the test images. */
-export async function sampleQuality(samples: HostTensor<'float32'>, bench: JudgeBench): Promise<SampleQuality> {
+/**
+ * FID and KID, precision/recall (k = 3), each with a 95% interval, and class
+ * coverage of samples in [0, 1], against the test images.
+ */
+export async function sampleQuality(
+  samples: HostTensor<'float32'>,
+  bench: JudgeBench,
+  seed = 1,
+): Promise<SampleQuality> {
   const features = await bench.judge.features(samples);
-  const { precision, recall } = await precisionRecall(bench.realFeatures, features, 3);
+  const pr = await precisionRecall(bench.realFeatures, features, 3, { rounds: 200, seed });
   const cov = await classCoverage(bench.judge, samples, bench.test.labels);
+  const kid = await kernelDistance(bench.realFeatures, features, { seed });
   return {
     fid: frechetDistance(features, bench.realFeatures),
+    fidInterval: await frechetInterval(features, bench.realFeatures, 50, seed),
+    kid: kid.kid,
+    kidInterval: kid.interval,
     judgeAccuracy: bench.judgeAccuracy,
-    precision,
-    recall,
+    precision: pr.precision,
+    recall: pr.recall,
+    precisionInterval: pr.precisionInterval,
+    recallInterval: pr.recallInterval,
     classHistogram: cov.histogram,
     classesCovered: cov.classesCovered,
     classKl: cov.klFromData,
@@ -152,7 +167,7 @@ export async function evaluate(
   const t0 = performance.now();
   const samples = await model.sample(n, { seed });
   const sampleImagesPerSecond = n / ((performance.now() - t0) / 1000);
-  const out: Evaluation = { quality: await sampleQuality(samples, bench), sampleImagesPerSecond };
+  const out: Evaluation = { quality: await sampleQuality(samples, bench, seed), sampleImagesPerSecond };
   if (model instanceof VAE) {
     out.vae = await vaeMeasures(model, bench.test);
     out.compression = await compressionMeasures(model, bench.test);

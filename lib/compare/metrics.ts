@@ -72,13 +72,73 @@ export async function precisionRecall(
   real: HostTensor<'float64'>,
   generated: HostTensor<'float64'>,
   k = 3,
-): Promise<{ precision: number; recall: number }> {
+  bootstrap: { rounds: number; seed: number } = { rounds: 0, seed: 1 },
+): Promise<{ precision: number; recall: number; precisionInterval?: Interval; recallInterval?: Interval }> {
   const callSite = new Error();
-  return native()
-    .precisionRecall({ data: real.data, shape: real.shape }, { data: generated.data, shape: generated.shape }, k)
+  const r = await native()
+    .precisionRecall(
+      { data: real.data, shape: real.shape },
+      { data: generated.data, shape: generated.shape },
+      k,
+      bootstrap.rounds,
+      bootstrap.seed,
+    )
     .catch((e) => {
       throw graft(e, callSite);
     });
+  if (bootstrap.rounds === 0) return { precision: r.precision, recall: r.recall };
+  return {
+    precision: r.precision,
+    recall: r.recall,
+    precisionInterval: [r.precisionLow, r.precisionHigh],
+    recallInterval: [r.recallLow, r.recallHigh],
+  };
+}
+
+/** A 95% interval: the 2.5th and 97.5th percentiles of a bootstrap. */
+export type Interval = [number, number];
+
+/** The FID's 95% bootstrap interval: both feature sets resampled with replacement `rounds` times. */
+export async function frechetInterval(
+  a: HostTensor<'float64'>,
+  b: HostTensor<'float64'>,
+  rounds = 50,
+  seed = 1,
+): Promise<Interval> {
+  const callSite = new Error();
+  const r = await native()
+    .frechetBootstrap({ data: a.data, shape: a.shape }, { data: b.data, shape: b.shape }, rounds, seed)
+    .catch((e) => {
+      throw graft(e, callSite);
+    });
+  return [r.low, r.high];
+}
+
+/**
+ * KID (Binkowski et al. 2018) of generated features against real ones: the
+ * unbiased MMD^2 under the cubic polynomial kernel, the mean over `subsets`
+ * random subsets of `subsetSize` points (as torch-fidelity), and the 95%
+ * range of the subsets' values. Unbiased, so it can be slightly negative
+ * when the sets match.
+ */
+export async function kernelDistance(
+  real: HostTensor<'float64'>,
+  generated: HostTensor<'float64'>,
+  options: { subsets?: number; subsetSize?: number; seed?: number } = {},
+): Promise<{ kid: number; interval: Interval }> {
+  const callSite = new Error();
+  const r = await native()
+    .kernelDistance(
+      { data: real.data, shape: real.shape },
+      { data: generated.data, shape: generated.shape },
+      options.subsets ?? 100,
+      options.subsetSize ?? 1000,
+      options.seed ?? 1,
+    )
+    .catch((e) => {
+      throw graft(e, callSite);
+    });
+  return { kid: r.kid, interval: [r.low, r.high] };
 }
 
 /** Mean squared error per element between two equally long arrays. */

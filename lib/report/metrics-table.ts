@@ -17,6 +17,11 @@ interface MetricRow {
   note?: (m: ModelResult) => string;
 }
 
+/** A 95% interval as the report writes it beside a value, "[a, b]"; empty when not measured. */
+function range(iv: readonly number[] | undefined): string {
+  return iv && iv.length === 2 && iv.every(isNum) ? `95% [${fmt(iv[0])}, ${fmt(iv[1])}]` : '';
+}
+
 function qualityRows(r: CompareResults): MetricRow[] {
   const q = (m: ModelResult) => m.metrics.quality,
     g = 'Sample quality';
@@ -27,7 +32,19 @@ function qualityRows(r: CompareResults): MetricRow[] {
       how: 'judge features vs the test set',
       better: 'lower',
       value: (m) => q(m).fid,
-      note: (m) => `judge ${pct(q(m).judgeAccuracy)}, ${fmt(q(m).samples, 0)} samples`,
+      note: (m) =>
+        [range(q(m).fidInterval), `judge ${pct(q(m).judgeAccuracy)}, ${fmt(q(m).samples, 0)} samples`]
+          .filter(Boolean)
+          .join('; '),
+    },
+    {
+      group: g,
+      label: 'KID × 1000',
+      how: 'unbiased MMD², cubic kernel, 100 subsets of 1000',
+      better: 'lower',
+      value: (m) => q(m).kid,
+      show: (m) => fmt(isNum(q(m).kid) ? q(m).kid! * 1000 : NaN, 2),
+      note: (m) => range(q(m).kidInterval?.map((v) => v * 1000)),
     },
     {
       group: g,
@@ -35,8 +52,16 @@ function qualityRows(r: CompareResults): MetricRow[] {
       how: 'fidelity, k-NN manifold, k = 3',
       better: 'higher',
       value: (m) => q(m).precision,
+      note: (m) => range(q(m).precisionInterval),
     },
-    { group: g, label: 'Recall', how: 'diversity, k-NN manifold, k = 3', better: 'higher', value: (m) => q(m).recall },
+    {
+      group: g,
+      label: 'Recall',
+      how: 'diversity, k-NN manifold, k = 3',
+      better: 'higher',
+      value: (m) => q(m).recall,
+      note: (m) => range(q(m).recallInterval),
+    },
     {
       group: g,
       label: 'Classes covered',
@@ -107,11 +132,19 @@ function costRows(): MetricRow[] {
     },
     {
       group: g,
-      label: 'Peak memory',
-      how: 'MiB resident, whole process',
+      label: 'Peak memory, training',
+      how: 'MiB resident while this model trained',
       better: 'lower',
-      value: (m) => t(m).peakRssBytes,
-      show: (m) => fmt(t(m).peakRssBytes / 2 ** 20, 0),
+      value: (m) => t(m).trainPeakRssBytes,
+      show: (m) => fmt(t(m).trainPeakRssBytes / 2 ** 20, 0),
+    },
+    {
+      group: g,
+      label: 'Peak memory, evaluation',
+      how: 'MiB resident while it was sampled, judged and applied',
+      better: 'lower',
+      value: (m) => t(m).evalPeakRssBytes,
+      show: (m) => fmt(t(m).evalPeakRssBytes / 2 ** 20, 0),
     },
   ];
 }

@@ -27,11 +27,19 @@ export interface LossPoint {
 export interface SampleQuality {
   /** Domain-feature FID of the samples against the test images (lower is better). */
   fid: number;
+  /** Its 95% bootstrap interval (both feature sets resampled, 50 rounds). */
+  fidInterval?: [number, number];
+  /** KID (unbiased MMD^2, cubic kernel; mean over 100 subsets of 1000) and the 95% range of the subsets. */
+  kid?: number;
+  kidInterval?: [number, number];
   /** Test accuracy of the judge classifier whose features the FID uses. */
   judgeAccuracy: number;
   /** k-NN manifold precision and recall (Kynkaanniemi et al. 2019), k = 3. */
   precision: number;
   recall: number;
+  /** 95% bootstrap intervals of precision and recall (the manifolds held fixed). */
+  precisionInterval?: [number, number];
+  recallInterval?: [number, number];
   /** Share of samples the judge puts in each class. */
   classHistogram: number[];
   /** Classes with at least 5% of the samples. */
@@ -102,8 +110,11 @@ export interface Timings {
   secondsPerEpoch: number;
   trainImagesPerSecond: number;
   sampleImagesPerSecond: number;
-  /** Peak resident memory of the process when this model finished (bytes). */
+  /** Peak resident memory while this model trained or was evaluated (bytes; the larger of the two below). */
   peakRssBytes: number;
+  /** Peak resident memory during training, and during evaluation (lib/compare/memory.ts). */
+  trainPeakRssBytes: number;
+  evalPeakRssBytes: number;
   parameters: number;
 }
 
@@ -203,6 +214,8 @@ export const RESULTS_SCHEMA = obj({
         trainImagesPerSecond: num,
         sampleImagesPerSecond: num,
         peakRssBytes: int,
+        trainPeakRssBytes: int,
+        evalPeakRssBytes: int,
         parameters: int,
       }),
       curve: {

@@ -93,7 +93,14 @@ function fidFinding(r: CompareResults): string {
   const others = [...order.slice(1).map((o) => `${fmt(o.v)} for ${o.m.name}`), ...missing];
   if (others.length === 0) return `${best.m.name} reaches FID ${fmt(best.v)} (${judge}).`;
   const by = next ? `, ${times(next.v, best.v)} lower than ${next.m.name}'s` : '';
-  return `${best.m.name} has the lowest FID: ${fmt(best.v)} against ${joinAnd(others)}${by} (${judge}).`;
+  const a = best.m.metrics.quality.fidInterval;
+  const b = next?.m.metrics.quality.fidInterval;
+  // Overlapping 95% bootstrap intervals: the ranking of the two is not settled by these samples.
+  const within =
+    a && b && a[1] >= b[0] && b[1] >= a[0]
+      ? `; the 95% intervals of ${best.m.name} and ${next!.m.name} overlap ([${fmt(a[0])}, ${fmt(a[1])}] and [${fmt(b[0])}, ${fmt(b[1])}]), so that difference is within the spread`
+      : '';
+  return `${best.m.name} has the lowest FID: ${fmt(best.v)} against ${joinAnd(others)}${by} (${judge})${within}.`;
 }
 
 function speedFinding(r: CompareResults): string {

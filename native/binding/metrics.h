@@ -7,7 +7,11 @@ namespace gentorch::binding {
 
 // frechetDistance({data, shape}, {data, shape}): FID's distance between two feature sets.
 Napi::Value FrechetDistance(const Napi::CallbackInfo& info);
-// precisionRecall(real, fake, k) -> Promise<{ precision, recall }>, on a job thread.
+// On job threads: precisionRecall(real, fake, k, rounds, seed) -> Promise<{ precision, recall, and their
+// bootstrap intervals }>; frechetBootstrap(a, b, rounds, seed) -> { low, high }; kernelDistance(a, b,
+// subsets, subsetSize, seed) -> { kid, low, high }.
 Napi::Value PrecisionRecallOf(const Napi::CallbackInfo& info);
+Napi::Value FrechetBootstrap(const Napi::CallbackInfo& info);
+Napi::Value KernelDistance(const Napi::CallbackInfo& info);
 
 }  // namespace gentorch::binding

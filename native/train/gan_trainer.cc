@@ -325,8 +325,10 @@ torch::Tensor GanModel::generate(const torch::Tensor& z_in, const torch::Tensor&
     auto buffers = g->named_buffers();
     for (const auto& [name, t] : saved) buffers[name].copy_(t);
   } else {
-    g->eval();
-    x = g->forward(z, y);
+    g->eval();  // running statistics: chunks give the same images as one batch
+    x = in_chunks(z.size(0), [&](int64_t a, int64_t b) {
+      return g->forward(z.slice(0, a, b), y.defined() ? y.slice(0, a, b) : y);
+    });
   }
   g->train();
   if (config_.net.output() == "tanh") x = (x + 1) / 2;
@@ -361,7 +363,10 @@ torch::Tensor GanModel::discriminate(const torch::Tensor& images, const torch::T
   torch::NoGradGuard no_grad;
   d_->eval();
   auto x = prepare_images(images);
-  auto out = d_->forward(x, prepare_labels(labels, x.size(0))).cpu();
+  auto y = prepare_labels(labels, x.size(0));
+  auto out = in_chunks(x.size(0), [&](int64_t a, int64_t b) {
+    return d_->forward(x.slice(0, a, b), y.defined() ? y.slice(0, a, b) : y);
+  });
   d_->train();
   return out;
 }

@@ -4,7 +4,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace gentorch {
 
@@ -20,6 +22,17 @@ torch::Tensor resident_images(const torch::Tensor& images, int64_t channels, int
 // A gathered batch of resident images as floats: uint8 to [0, 1], the same
 // values images_to_device gives; floats as they are.
 torch::Tensor as_floats(const torch::Tensor& batch);
+
+// Inference on rows [i, i + chunk) of n at a time, the results concatenated
+// on the CPU: evaluating 10,000 images never holds 10,000 images'
+// activations at once (a DCGAN's would take gigabytes). f(begin, end)
+// returns the rows' result on any device.
+template <class F>
+torch::Tensor in_chunks(int64_t n, F&& f, int64_t chunk = 500) {
+  std::vector<torch::Tensor> parts;
+  for (int64_t i = 0; i < n; i += chunk) parts.push_back(f(i, std::min(n, i + chunk)).cpu());
+  return parts.size() == 1 ? parts[0] : torch::cat(parts);
+}
 
 // E_NUMERIC naming the first parameter of `module` that holds NaN or Inf
 // (syncs; for checkpoint time, never per step).

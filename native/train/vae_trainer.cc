@@ -186,7 +186,7 @@ double VaeModel::iwae(const torch::Tensor& images, int64_t k) {
   auto data = to_device_images(images, "evaluation images");
   auto gen = make_generator(device_, mix_seed(state_.seed, kEvalStream, 1));
   const int64_t n = data.size(0);
-  const int64_t batch = std::max<int64_t>(1, 32768 / k);  // about 32k decoded images at a time
+  const int64_t batch = std::max<int64_t>(1, 4096 / k);  // about 4k decoded images at a time
   auto total = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
   for (int64_t i = 0; i < n; i += batch) {
     auto x = data.slice(0, i, std::min(n, i + batch));
@@ -215,8 +215,13 @@ double VaeModel::iwae(const torch::Tensor& images, int64_t k) {
 std::pair<torch::Tensor, torch::Tensor> VaeModel::encode(const torch::Tensor& images) {
   torch::NoGradGuard no_grad;
   net_->eval();
-  auto [mu, logvar] = net_->encode(to_device_images(images, "images"));
-  return {mu.cpu(), logvar.cpu()};
+  auto x = to_device_images(images, "images");
+  auto both = in_chunks(x.size(0), [&](int64_t a, int64_t b) {
+    auto [mu, logvar] = net_->encode(x.slice(0, a, b));
+    return torch::cat({mu, logvar}, 1);
+  });
+  const int64_t d = config_.net.latent_dim();
+  return {both.slice(1, 0, d).contiguous(), both.slice(1, d, 2 * d).contiguous()};
 }
 
 torch::Tensor VaeModel::decode(const torch::Tensor& z) {
@@ -226,14 +231,17 @@ torch::Tensor VaeModel::decode(const torch::Tensor& z) {
   if (z.size(0) == 0) fail("E_DATA", "Expected at least one latent code but received none");
   torch::NoGradGuard no_grad;
   net_->eval();
-  return mean_of(net_->decode_logits(z.to(device_, torch::kFloat32))).cpu();
+  auto zd = z.to(device_, torch::kFloat32);
+  return in_chunks(zd.size(0), [&](int64_t a, int64_t b) { return mean_of(net_->decode_logits(zd.slice(0, a, b))); });
 }
 
 torch::Tensor VaeModel::reconstruct(const torch::Tensor& images) {
   torch::NoGradGuard no_grad;
   net_->eval();
-  auto mu = net_->encode(to_device_images(images, "images")).first;
-  return mean_of(net_->decode_logits(mu)).cpu();
+  auto x = to_device_images(images, "images");
+  return in_chunks(x.size(0), [&](int64_t a, int64_t b) {
+    return mean_of(net_->decode_logits(net_->encode(x.slice(0, a, b)).first));
+  });
 }
 
 LatentSearchResult VaeModel::search(const torch::Tensor& images, const torch::Tensor& mask,
@@ -257,7 +265,7 @@ torch::Tensor VaeModel::sample(int64_t n, uint64_t seed) {
   net_->eval();
   auto gen = make_generator(device_, mix_seed(seed, kSampleStream, 0));
   auto z = at::randn({n, config_.net.latent_dim()}, gen, torch::TensorOptions().device(device_));
-  return mean_of(net_->decode_logits(z)).cpu();
+  return in_chunks(n, [&](int64_t a, int64_t b) { return mean_of(net_->decode_logits(z.slice(0, a, b))); });
 }
 
 torch::Tensor VaeModel::interpolate(const torch::Tensor& a, const torch::Tensor& b, int64_t steps) {

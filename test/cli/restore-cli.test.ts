@@ -17,6 +17,20 @@ const inputs = join(dir, 'damaged');
 const masks = join(dir, 'masks');
 const names = ['a', 'b', 'c', 'd'];
 
+/** `gentorch restore MODEL --input inputs ... --out OUT --device cpu` plus `extra`. */
+const restoreRun = (model: string, out: string, ...extra: string[]) =>
+  gentorch([
+    'restore',
+    join(dir, `${model}.safetensors`),
+    '--input',
+    inputs,
+    '--out',
+    out,
+    '--device',
+    'cpu',
+    ...extra,
+  ]);
+
 const grey = async (file: string): Promise<Uint8Array> =>
   Uint8Array.from(await sharp(readFileSync(file)).greyscale().raw().toBuffer());
 
@@ -43,20 +57,7 @@ beforeAll(async () => {
 describe('gentorch restore --input DIR --mask DIR --out DIR/', () => {
   it('writes one restored PNG per input, keeping the known pixels and filling the holes', async () => {
     const out = join(dir, 'restored') + '/';
-    const r = await gentorch([
-      'restore',
-      join(dir, 'vae.safetensors'),
-      '--input',
-      inputs,
-      '--mask',
-      masks,
-      '--out',
-      out,
-      '--device',
-      'cpu',
-      '--steps',
-      '50',
-    ]);
+    const r = await restoreRun('vae', out, '--mask', masks, '--steps', '50');
     expectOk(r);
     expect(r.stdout).toMatch(/restored 4 images with the VAE/);
     for (const name of names) {
@@ -71,57 +72,20 @@ describe('gentorch restore --input DIR --mask DIR --out DIR/', () => {
       expect(filled).toBeGreaterThan(0);
     }
     // A second run does not replace them without --force.
-    const again = await gentorch([
-      'restore',
-      join(dir, 'vae.safetensors'),
-      '--input',
-      inputs,
-      '--out',
-      out,
-      '--device',
-      'cpu',
-      '--steps',
-      '5',
-    ]);
+    const again = await restoreRun('vae', out, '--steps', '5');
     expectFailure(again, 'E_IO');
   });
 
   it('a GAN restores too; a mask of the wrong size is E_SHAPE naming the mask', async () => {
     const out = join(dir, 'gan-restored.npy');
-    const r = await gentorch([
-      'restore',
-      join(dir, 'gan.safetensors'),
-      '--input',
-      inputs,
-      '--mask',
-      masks,
-      '--out',
-      out,
-      '--device',
-      'cpu',
-      '--steps',
-      '20',
-      '--starts',
-      '2',
-    ]);
+    const r = await restoreRun('gan', out, '--mask', masks, '--steps', '20', '--starts', '2');
     expectOk(r);
     expect((await readNpy(out)).shape).toEqual([4, 1, 28, 28]);
     const small = join(dir, 'small-mask.png');
     await sharp(Buffer.alloc(14 * 14, 255), { raw: { width: 14, height: 14, channels: 1 } })
       .png()
       .toFile(small);
-    const bad = await gentorch([
-      'restore',
-      join(dir, 'gan.safetensors'),
-      '--input',
-      inputs,
-      '--mask',
-      small,
-      '--out',
-      join(dir, 'x.npy'),
-      '--device',
-      'cpu',
-    ]);
+    const bad = await restoreRun('gan', join(dir, 'x.npy'), '--mask', small);
     expectFailure(bad, 'E_SHAPE');
     expect(bad.stderr).toMatch(/mask/);
     expect(existsSync(join(dir, 'x.npy'))).toBe(false);

@@ -1,7 +1,15 @@
 // The judge classifier, domain-feature FID and class coverage.
 import { describe, expect, it } from 'vitest';
 import { Classifier, classCoverage, featureFid, frechetDistance } from '../../lib/index.js';
-import { activeUnits, lossOscillation, precisionRecall, psnr, roundToFloat16 } from '../../lib/compare/metrics.js';
+import {
+  activeUnits,
+  frechetInterval,
+  kernelDistance,
+  lossOscillation,
+  precisionRecall,
+  psnr,
+  roundToFloat16,
+} from '../../lib/compare/metrics.js';
 import { holdOut, take } from '../../lib/data/datasets.js';
 import type { HostTensor } from '../../lib/tensor.js';
 import { smallTrain, tempDir } from '../helpers/helpers.js';
@@ -52,6 +60,47 @@ describe('precision and recall', () => {
   it('reject mismatched widths with E_SHAPE and too few points with E_DATA', async () => {
     await expect(precisionRecall(gaussian(10, 4, 1), gaussian(10, 3, 1))).rejects.toMatchObject({ code: 'E_SHAPE' });
     await expect(precisionRecall(gaussian(3, 4, 1), gaussian(10, 4, 1), 3)).rejects.toMatchObject({ code: 'E_DATA' });
+  });
+});
+
+describe('intervals and KID', () => {
+  it('the FID interval holds the FID and narrows with more samples', async () => {
+    const real = gaussian(4000, 4, 1, [], 1);
+    const small = gaussian(300, 4, 1, [0.5, 0, 0, 0], 2);
+    const large = gaussian(4000, 4, 1, [0.5, 0, 0, 0], 3);
+    const [lo, hi] = await frechetInterval(small, real, 50, 1);
+    const fid = frechetDistance(small, real);
+    expect(lo).toBeLessThan(fid);
+    expect(hi).toBeGreaterThan(fid);
+    const [lo2, hi2] = await frechetInterval(large, real, 50, 1);
+    expect(hi2 - lo2).toBeLessThan((hi - lo) / 2);
+    expect(lo2).toBeLessThan(0.25 + 0.05);
+    expect(hi2).toBeGreaterThan(0.25 - 0.05);
+  });
+
+  it('KID is near 0 for two draws of one distribution, unbiased (negative values allowed), and grows with the shift', async () => {
+    const real = gaussian(3000, 8, 1, [], 1);
+    const same = await kernelDistance(real, gaussian(3000, 8, 1, [], 2), { subsets: 20, subsetSize: 500 });
+    expect(Math.abs(same.kid)).toBeLessThan(0.01);
+    expect(same.interval[0]).toBeLessThan(0); // unbiased: subsets of equal distributions fall on both sides of 0
+    const near = await kernelDistance(real, gaussian(3000, 8, 1, [0.5], 3), { subsets: 20, subsetSize: 500 });
+    const far = await kernelDistance(real, gaussian(3000, 8, 1, [2], 4), { subsets: 20, subsetSize: 500 });
+    expect(near.kid).toBeGreaterThan(same.kid);
+    expect(far.kid).toBeGreaterThan(4 * near.kid);
+    expect(near.interval[0]).toBeLessThanOrEqual(near.kid);
+    expect(near.interval[1]).toBeGreaterThanOrEqual(near.kid);
+  });
+
+  it('precision and recall intervals hold their values', async () => {
+    const pr = await precisionRecall(gaussian(1500, 4, 1, [], 1), gaussian(1500, 4, 0.5, [], 2), 3, {
+      rounds: 100,
+      seed: 1,
+    });
+    expect(pr.precisionInterval![0]).toBeLessThanOrEqual(pr.precision);
+    expect(pr.precisionInterval![1]).toBeGreaterThanOrEqual(pr.precision);
+    expect(pr.recallInterval![0]).toBeLessThanOrEqual(pr.recall);
+    expect(pr.recallInterval![1]).toBeGreaterThanOrEqual(pr.recall);
+    expect(pr.recallInterval![1] - pr.recallInterval![0]).toBeGreaterThan(0);
   });
 });
 

@@ -79,6 +79,8 @@ function vaeModel(): ModelResult {
       trainImagesPerSecond: 3840,
       sampleImagesPerSecond: 52000,
       peakRssBytes: 610 * 2 ** 20,
+      trainPeakRssBytes: 610 * 2 ** 20,
+      evalPeakRssBytes: 480 * 2 ** 20,
       parameters: 650_000,
     },
     curve: curve(150, 9.6, 260, 41.3),
@@ -127,6 +129,8 @@ function ganModel(): ModelResult {
       trainImagesPerSecond: 960,
       sampleImagesPerSecond: 21000,
       peakRssBytes: 720 * 2 ** 20,
+      trainPeakRssBytes: 560 * 2 ** 20,
+      evalPeakRssBytes: 720 * 2 ** 20,
       parameters: 1_900_000,
     },
     curve: curve(150, 2.4, 310, 18.7),
@@ -166,6 +170,18 @@ async function writeImages(dir: string, results: CompareResults): Promise<number
 }
 
 describe('summarize', () => {
+  it("says when the two best FIDs lie within each other's 95% interval, and not when they are apart", () => {
+    const r = fakeResults();
+    const [vae, gan] = r.models;
+    vae.metrics.quality.fidInterval = [36.0, 47.5];
+    gan.metrics.quality.fidInterval = [16.9, 20.4];
+    expect(summarize(r).findings[0]).not.toMatch(/overlap/);
+    vae.metrics.quality.fidInterval = [19.9, 47.5];
+    expect(summarize(r).findings[0]).toMatch(
+      /the 95% intervals of gan and vae overlap \(\[16\.90, 20\.40\] and \[19\.90, 47\.50\]\), so that difference is within the spread\.$/,
+    );
+  });
+
   it('names the lower-FID model, the faster one, and flags mode dropping and a winning discriminator', () => {
     const s = summarize(fakeResults());
     expect(s.verdict).toMatch(/^gan draws the most realistic samples \(FID 18\.70 vs 41\.30 for vae\)/);
