@@ -38,6 +38,18 @@ export { evaluate, judgeBench } from './compare/evaluate.js';
 export type { Evaluation, JudgeBench } from './compare/evaluate.js';
 export { interpolation, traversal, restoreByEncoder, corrupt } from './compare/apply.js';
 export { restore, randomHoles, damage, maskedPsnr, keepKnown } from './compare/restore.js';
+export {
+  codeCurve,
+  codecCurves,
+  codecRoundTrip,
+  quantizeCodes,
+  ssim,
+  CODE_BITS,
+  CODEC_QUALITIES,
+} from './compare/compression.js';
+export type { RatePoint } from './compare/compression.js';
+export { kernelDistance, frechetInterval, oscillation } from './compare/metrics.js';
+export type { Interval } from './compare/metrics.js';
 export type { RestoreOptions, Restoration, HoleOptions } from './compare/restore.js';
 export type { Mask, SearchOptions, SearchResult } from './models/search.js';
 export { SEARCH_DEFAULTS } from './config/search.js';
