@@ -44,7 +44,7 @@ export const SEARCH_DEFAULTS: Readonly<LatentSearchConfig> = Object.freeze({
   noiseStd: 0,
   sigmaFloor: 0.1,
   prior: 1,
-  chunk: 512,
+  chunk: 128,
   seed: 1,
 });
 

@@ -26,7 +26,7 @@ struct LatentSearchOptions {
   double noise_std = 0;      // declared noise std of the known pixels (0: exact)
   double sigma_floor = 0.1;  // the smallest sigma used: the network's own error
   double prior = 1;          // weight of |z|^2 / 2
-  int64_t chunk = 512;       // images searched at once (bounds memory)
+  int64_t chunk = 128;       // images searched at once (bounds memory: x starts in the first phase)
   int64_t seed = 1;          // of the random starts
 };
 
