@@ -114,6 +114,14 @@ async function readMask(path: string, n: number, files: string[] | undefined): P
   return broadcast({ data, shape }, n);
 }
 
+/** DIR/<name>.png for each input file; E_IO (before any work) where one exists and --force is not given. */
+function dirTargets(out: string, files: string[], force: boolean | undefined): string[] {
+  const targets = files.map((f) => join(out, `${basename(f, extname(f))}.png`));
+  const taken = targets.find((t) => existsSync(t));
+  if (taken && !force) throw new GentorchError('E_IO', `Refusing to overwrite ${taken}; pass --force to replace it`);
+  return targets;
+}
+
 async function writeOutputs(
   out: string,
   kind: 'dir' | 'npy' | 'png',
@@ -130,9 +138,7 @@ async function writeOutputs(
     });
   }
   mkdirSync(out, { recursive: true });
-  const targets = files!.map((f) => join(out, `${basename(f, extname(f))}.png`));
-  const taken = targets.find((t) => existsSync(t));
-  if (taken && !force) throw new GentorchError('E_IO', `Refusing to overwrite ${taken}; pass --force to replace it`);
+  const targets = dirTargets(out, files!, force);
   for (let i = 0; i < targets.length; i++) await writeFileAtomic(targets[i], await imagePng(restored, i));
 }
 
@@ -154,6 +160,7 @@ export async function restoreCommand(checkpoint: string, flags: RestoreFlags): P
   const noiseStd = checkNonNegativeNumber(flags.noiseStd ?? 0, 'noise-std');
   using model = await load(checkpoint, { device: flags.device });
   const { ds, files } = await readInput(flags.input, model.config.channels);
+  if (kind === 'dir') dirTargets(flags.out, files!, flags.force); // refuse before the search, not after
   const mask = flags.mask ? await readMask(flags.mask, ds.images.shape[0], files) : undefined;
   const r = await restore(model, ds, { mask, noiseStd, ...searchFlags(flags) });
   await writeOutputs(flags.out, kind, toFloat(ds.images), r.restored, files, flags.force);
