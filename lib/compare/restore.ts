@@ -7,6 +7,7 @@
  * restore: random rectangular holes.
  */
 import { gaussianSource, uniformSource } from './apply.js';
+import { meanSquaredError, psnr } from './metrics.js';
 import { checkNonNegativeNumber, checkPositiveInt, checkSeed } from '../config/validate.js';
 import { fromArrays, toFloat, type ImageDataset } from '../data/datasets.js';
 import { invalid } from '../errors.js';
@@ -57,6 +58,12 @@ export async function restore(model: VAE | GAN, damaged: Images, options: Restor
   return { ...found, restored };
 }
 
+/** Offset of image i's mask plane for channel ch (a one-channel mask serves every channel). */
+function maskPlane(mask: Mask, i: number, ch: number, plane: number): number {
+  const mc = mask.shape[1];
+  return (i * mc + (mc === 1 ? 0 : ch)) * plane;
+}
+
 /**
  * `filled` with its known pixels (mask 1, broadcast over channels; all
  * without a mask) moved to `weight` * observed + (1 - weight) * filled:
@@ -69,12 +76,11 @@ export function keepKnown(
   weight = 1,
 ): HostTensor<'float32'> {
   const [n, c, h, w] = observed.shape;
-  const mc = mask?.shape[1] ?? 1;
   const out = Float32Array.from(filled.data);
   for (let i = 0; i < n; i++) {
     for (let ch = 0; ch < c; ch++) {
       const at = (i * c + ch) * h * w;
-      const m = (i * mc + (mc === 1 ? 0 : ch)) * h * w;
+      const m = mask ? maskPlane(mask, i, ch, h * w) : 0;
       for (let p = 0; p < h * w; p++) {
         if (mask && mask.data[m + p] !== 1) continue;
         out[at + p] =
@@ -119,30 +125,28 @@ export function randomHoles(n: number, h: number, w: number, o: HoleOptions = {}
   return { data, shape: [n, 1, h, w] };
 }
 
-/** PSNR (dB, peak 1) over the pixels where `where` is 1 (all pixels without it), averaged over the batch's pixels. */
+/** PSNR (dB, peak 1) over the pixels where the mask is `value` (all pixels without one), averaged over the batch's pixels. */
 export function maskedPsnr(
   clean: HostTensor<'float32'>,
   x: HostTensor<'float32'>,
   where?: { mask: Mask; value: 0 | 1 },
 ): number {
+  if (!where) return psnr(meanSquaredError(clean.data, x.data));
   const [n, c, h, w] = clean.shape;
   let se = 0;
   let count = 0;
   for (let i = 0; i < n; i++) {
     for (let ch = 0; ch < c; ch++) {
+      const at = (i * c + ch) * h * w;
+      const m = maskPlane(where.mask, i, ch, h * w);
       for (let p = 0; p < h * w; p++) {
-        if (where) {
-          const mc = where.mask.shape[1];
-          if (where.mask.data[(i * mc + (mc === 1 ? 0 : ch)) * h * w + p] !== where.value) continue;
-        }
-        const at = (i * c + ch) * h * w + p;
-        se += (clean.data[at] - x.data[at]) ** 2;
+        if (where.mask.data[m + p] !== where.value) continue;
+        se += (clean.data[at + p] - x.data[at + p]) ** 2;
         count++;
       }
     }
   }
-  if (count === 0) return NaN;
-  return 10 * Math.log10(1 / Math.max(se / count, 1e-10));
+  return count === 0 ? NaN : psnr(se / count);
 }
 
 /** Images damaged as a mask says (missing pixels set to 0) and with noise of std `noiseStd` (clipped to [0, 1]). */

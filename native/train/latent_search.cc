@@ -10,13 +10,18 @@ namespace gentorch {
 
 namespace {
 
-// The objective per image: the known pixels' squared error over 2 sigma^2,
-// plus the prior's |z|^2 / 2.
-torch::Tensor objective(const CodeToImage& g, const torch::Tensor& z, const torch::Tensor& rows,
-                        const torch::Tensor& target, const torch::Tensor& mask, double inv_two_var, double prior) {
-  auto diff = (g(z, rows) - target).pow(2);
+// The objective per image of codes z whose images are `image`: the known
+// pixels' squared error over 2 sigma^2, plus the prior's |z|^2 / 2.
+torch::Tensor objective_of(const torch::Tensor& image, const torch::Tensor& z, const torch::Tensor& target,
+                           const torch::Tensor& mask, double inv_two_var, double prior) {
+  auto diff = (image - target).pow(2);
   if (mask.defined()) diff = diff * mask;
   return diff.flatten(1).sum(1) * inv_two_var + 0.5 * prior * z.pow(2).sum(1);
+}
+
+torch::Tensor objective(const CodeToImage& g, const torch::Tensor& z, const torch::Tensor& rows,
+                        const torch::Tensor& target, const torch::Tensor& mask, double inv_two_var, double prior) {
+  return objective_of(g(z, rows), z, target, mask, inv_two_var, prior);
 }
 
 // `steps` Adam steps on the rows of z (each row its own problem).
@@ -84,9 +89,10 @@ LatentSearchResult latent_search(const CodeToImage& g, const torch::Tensor& targ
     }
     z = descend(g, z, rows, x, mk, inv_two_var, o, o.steps, cancelled);
     torch::NoGradGuard no_grad;
+    auto image = g(z, rows);  // one pass through the network for the result and its loss
     zs.push_back(z);
-    images.push_back(g(z, rows));
-    losses.push_back(objective(g, z, rows, x, mk, inv_two_var, o.prior));
+    images.push_back(image);
+    losses.push_back(objective_of(image, z, x, mk, inv_two_var, o.prior));
   }
   return {torch::cat(zs), torch::cat(images), torch::cat(losses)};
 }

@@ -252,7 +252,10 @@ LatentSearchResult VaeModel::search(const torch::Tensor& images, const torch::Te
   torch::Tensor z0;
   {
     torch::NoGradGuard no_grad;
-    z0 = net_->encode(m.defined() ? x * m : x).first;
+    auto seen = m.defined() ? x * m : x;
+    z0 = in_chunks(seen.size(0), [&](int64_t a, int64_t b) {
+           return net_->encode(seen.slice(0, a, b)).first;
+         }).to(device_);
   }
   auto g = [this](const torch::Tensor& z, const torch::Tensor&) { return mean_of(net_->decode_logits(z)); };
   auto r = latent_search(g, x, m, z0, config_.net.latent_dim(), options, cancelled);
