@@ -38,6 +38,9 @@ export { evaluate, judgeBench } from './compare/evaluate.js';
 export type { Evaluation, JudgeBench } from './compare/evaluate.js';
 export { interpolation, traversal, restoreByEncoder, corrupt } from './compare/apply.js';
 export { restore, randomHoles, damage, maskedPsnr, keepKnown } from './compare/restore.js';
+export { measureUses, USES_NOISE_STD } from './compare/uses.js';
+export type { Uses, UsesOptions } from './compare/uses.js';
+export { seedSpread, spreadOf, SPREAD_FIGURES } from './compare/seeds.js';
 export {
   codeCurve,
   codecCurves,

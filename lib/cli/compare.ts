@@ -21,25 +21,27 @@ export interface CompareFlags {
   budget?: number;
   epochs?: number;
   seed?: number;
+  seeds?: number[];
   device?: string;
   evalPoints?: number;
   samples?: number;
+  usesImages?: number;
   force?: boolean;
   progress: boolean;
 }
 
 /** One bar per model on a terminal; a line per model and stage otherwise. */
-function progressView(enabled: boolean, models: string[]) {
+function progressView(enabled: boolean, models: string[], seeds = false) {
   if (!enabled) return { update: () => {}, stop: () => {} };
   if (!process.stderr.isTTY) {
     const said = new Set<string>();
     return {
       update: (p: CompareProgress) => {
-        const key = `${p.model}:${p.stage}`;
+        const key = `${p.model}:${p.seed}:${p.stage}`;
         if (said.has(key)) return;
         said.add(key);
         process.stderr.write(
-          `gentorch: ${p.model}: ${p.stage === 'train' ? 'training' : p.stage === 'evaluate' ? 'measuring' : 'done'}\n`,
+          `gentorch: ${p.model}${seeds ? ` (seed ${p.seed})` : ''}: ${p.stage === 'train' ? 'training' : p.stage === 'evaluate' ? 'measuring' : 'done'}\n`,
         );
       },
       stop: () => {},
@@ -66,7 +68,7 @@ function progressView(enabled: boolean, models: string[]) {
       bars.get(p.model)?.update(Math.round(p.fraction * 100), {
         seconds: p.seconds.toFixed(0),
         epochs: p.epochs.toFixed(2),
-        stage: p.stage,
+        stage: seeds ? `${p.stage}, seed ${p.seed}` : p.stage,
         ...(p.fid !== undefined ? { fid: p.fid.toFixed(1) } : {}),
       }),
     stop: () => multi.stop(),
@@ -95,7 +97,7 @@ export async function compareCommand(flags: CompareFlags): Promise<void> {
           .split(',')
           .map((m) => m.trim())
           .filter((m) => m.length > 0);
-  const view = progressView(flags.progress, models);
+  const view = progressView(flags.progress, models, flags.seeds !== undefined);
   let out: CompareResults;
   try {
     out = await withSigint((signal) =>
@@ -104,12 +106,14 @@ export async function compareCommand(flags: CompareFlags): Promise<void> {
         out: flags.out,
         models,
         seed: flags.seed,
+        seeds: flags.seeds,
         device: flags.device,
         ...(flags.epochs !== undefined
           ? { epochs: flags.epochs }
           : { seconds: flags.budget ?? DEFAULT_BUDGET_SECONDS }),
         evalPoints: flags.evalPoints,
         samples: flags.samples,
+        usesImages: flags.usesImages,
         signal,
         onProgress: (p) => view.update(p),
       }),
@@ -131,6 +135,7 @@ export interface EvalFlags {
   data: string;
   samples?: number;
   seed?: number;
+  usesImages?: number;
   device: string;
   json?: boolean;
 }
@@ -151,16 +156,22 @@ function evalText(checkpoint: string, e: Evaluation): string {
       `  reconstruction MSE ${e.vae.mse.toFixed(5)}, PSNR ${e.vae.psnr.toFixed(2)} dB; active units ${e.vae.activeUnits} of ${e.vae.latentDim}`,
     );
   }
-  if (e.compression)
+  const rc = e.reconstruction;
+  lines.push(
+    `  reconstruction (${rc.method === 'encoder' ? 'encoder' : 'latent search'}, ${rc.images} test images): PSNR ${rc.psnr.toFixed(2)} dB, SSIM ${rc.ssim.toFixed(3)}, ${rc.secondsPerImage.toFixed(3)} s/image`,
+  );
+  const curve = (e.compression.curve ?? []).map((p) => `${p.bytesPerImage} B ${p.psnr.toFixed(2)} dB`).join(', ');
+  lines.push(
+    `  compression: ${e.compression.bytesPerImage} bytes per image (${e.compression.ratio.toFixed(1)}x), PSNR ${e.compression.psnr.toFixed(2)} dB; codes at 32/16/8/6/4 bits: ${curve}`,
+  );
+  const r = e.restoration;
+  lines.push(
+    `  restoration: noise std ${r.noiseStd} ${r.noisyPsnr.toFixed(2)} -> ${r.restoredNoisyPsnr.toFixed(2)} dB; inside random holes (${(100 * r.holeShare).toFixed(1)}% of pixels) ${r.holesPsnr.toFixed(2)} -> ${r.restoredHolesPsnr.toFixed(2)} dB`,
+  );
+  if (r.encoderNoisyPsnr !== undefined && r.encoderHolesPsnr !== undefined)
     lines.push(
-      `  compression: ${e.compression.bytesPerImage} bytes per image (${e.compression.ratio.toFixed(1)}x), PSNR ${e.compression.psnr.toFixed(2)} dB`,
+      `  restoration through the encoder alone: noise -> ${r.encoderNoisyPsnr.toFixed(2)} dB, holes -> ${r.encoderHolesPsnr.toFixed(2)} dB`,
     );
-  if (e.restoration) {
-    const r = e.restoration;
-    lines.push(
-      `  restoration: noise ${r.noisyPsnr.toFixed(2)} -> ${r.restoredNoisyPsnr.toFixed(2)} dB; mask ${r.maskedPsnr.toFixed(2)} -> ${r.restoredMaskedPsnr.toFixed(2)} dB`,
-    );
-  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -168,10 +179,15 @@ export async function evalCommand(checkpoint: string, flags: EvalFlags): Promise
   checkDeviceSpec(flags.device);
   if (flags.samples !== undefined) checkPositiveInt(flags.samples, 'samples');
   if (flags.seed !== undefined) checkSeed(flags.seed);
+  if (flags.usesImages !== undefined) checkPositiveInt(flags.usesImages, 'uses-images');
   using model = await load(checkpoint, { device: flags.device });
   const bench = await judgeBench(flags.data, { device: flags.device });
   try {
-    const e = await evaluate(model, bench, { samples: flags.samples, seed: flags.seed });
+    const e = await evaluate(model, bench, {
+      samples: flags.samples,
+      seed: flags.seed,
+      usesImages: flags.usesImages,
+    });
     process.stdout.write(flags.json ? `${JSON.stringify({ checkpoint, ...e })}\n` : evalText(checkpoint, e));
   } finally {
     bench.judge.dispose();

@@ -28,6 +28,16 @@ function int(name: string) {
   };
 }
 
+/** A comma-separated list of integers, e.g. --seeds 1,2,3. */
+function ints(name: string) {
+  return (v: string): number[] =>
+    v.split(',').map((part) => {
+      if (!/^-?\d+$/.test(part.trim()))
+        throw new GentorchError('E_CONFIG', `Expected comma-separated integers for --${name} but received "${v}"`);
+      return Number(part);
+    });
+}
+
 function num(name: string) {
   return (v: string): number => {
     const n = Number(v);
@@ -151,6 +161,11 @@ function compareCommands(cli: Command): void {
     )
     .option('--epochs <n>', 'the same epochs per model instead', num('epochs'))
     .option('--seed <n>', `seed of every model${dflt(COMPARE_DEFAULTS.seed)}`, int('seed'))
+    .option(
+      '--seeds <list>',
+      'repeat each model under these seeds, e.g. 1,2,3, and report the spread (instead of --seed)',
+      ints('seeds'),
+    )
     .option('--device <device>', `auto, cpu, cuda or cuda:N${dflt(COMPARE_DEFAULTS.device)}`)
     .option(
       '--eval-points <n>',
@@ -158,17 +173,29 @@ function compareCommands(cli: Command): void {
       int('eval-points'),
     )
     .option('--samples <n>', `samples for the final metrics${dflt(COMPARE_DEFAULTS.samples)}`, int('samples'))
+    .option(
+      '--uses-images <n>',
+      `test images reconstructed, compressed and restored${dflt(COMPARE_DEFAULTS.usesImages)}`,
+      int('uses-images'),
+    )
     .option('--force', 'replace an earlier comparison in OUT')
     .option('--no-progress', 'no progress bars')
     .requiredOption('--out <dir>', 'output folder')
     .action(compareCommand);
   cli
     .command('eval')
-    .description('full metrics of a VAE or GAN checkpoint: FID, precision/recall, coverage; NELBO, IWAE, PSNR for VAEs')
+    .description(
+      'full metrics of a VAE or GAN checkpoint: FID, KID, precision/recall, coverage; reconstruction, compression, restoration; NELBO, IWAE for VAEs',
+    )
     .argument('<checkpoint>', 'a .safetensors checkpoint')
     .option('--data <spec>', 'the labelled data it models', CLI_DEFAULTS.data)
     .option('--samples <n>', `samples to judge${dflt(COMPARE_DEFAULTS.samples)}`, int('samples'))
-    .option('--seed <n>', 'seed of the samples', int('seed'))
+    .option('--seed <n>', 'seed of the samples, the damage and the latent search', int('seed'))
+    .option(
+      '--uses-images <n>',
+      `test images reconstructed, compressed and restored${dflt(COMPARE_DEFAULTS.usesImages)}`,
+      int('uses-images'),
+    )
     .option('--device <device>', 'auto, cpu, cuda or cuda:N', CLI_DEFAULTS.device)
     .option('--json', 'print JSON')
     .action(evalCommand);

@@ -2,27 +2,26 @@
  * compare(): trains several generative models on the same data under the
  * same budget (the same training seconds, or the same epochs), measures
  * each during training (a cheap FID; NELBO for VAEs) and at the end with the
- * same full metrics, applies them (generation, compression, restoration,
- * interpolation, latent traversal), and writes DIR/<name>/model.safetensors,
- * DIR/<name>/*.png, DIR/results.json and DIR/report.html.
+ * same full metrics, applies them (generation, reconstruction, compression
+ * against JPEG and WebP, restoration, interpolation, latent traversal), and
+ * writes DIR/<name>/model.safetensors, DIR/<name>/*.png, DIR/results.json and
+ * DIR/report.html. Under several seeds each model runs once per seed (the
+ * later ones under DIR/<name>/seed-<s>/) and results.json gives the spread.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { concatImages, firstImages, interpolation, STRIP, traversal } from './apply.js';
+import { firstImages, interpolation, STRIP, traversal } from './apply.js';
 import { MODEL_PRESETS, type ModelPreset } from '../config/presets.js';
 import { take, toFloat, type ImageDataset } from '../data/datasets.js';
-import {
-  compressionMeasures,
-  judgeBench,
-  restorationMeasures,
-  sampleQuality,
-  vaeMeasures,
-  type JudgeBench,
-} from './evaluate.js';
+import { judgeBench, sampleQuality, vaeMeasures, type JudgeBench } from './evaluate.js';
+import { codecCurves } from './compression.js';
+import { COMPARE_DEFAULTS } from '../config/run.js';
+import { measureUses, USES_NOISE_STD } from './uses.js';
+import { asSeedRun, seedSpread } from './seeds.js';
 import type { FitProgress } from '../models/fit.js';
 import { writeFileAtomic } from '../io/fsutil.js';
 import { GAN } from '../models/gan.js';
-import { pairRows, writeGridPng } from '../io/images.js';
+import { writeGridPng } from '../io/images.js';
 import { featureFid, lossOscillation, oscillation } from './metrics.js';
 import { measurePhase } from './memory.js';
 import { native } from '../native.js';
@@ -136,6 +135,7 @@ async function trainWithCurve(
   const report = (fid?: number) =>
     options.onProgress?.({
       model: t.name,
+      seed: r.seed,
       stage: 'train',
       fraction: fraction(),
       seconds: done.seconds,
@@ -194,8 +194,9 @@ async function measure(
   bench: Bench,
   r: Resolved,
   dir: string,
+  sub: string,
 ): Promise<{ metrics: ModelResult['metrics']; images: ModelResult['images']; sampleImagesPerSecond: number }> {
-  const rel = (file: string) => `${t.name}/${file}`;
+  const rel = (file: string) => `${sub}/${file}`;
   const t0 = performance.now();
   const samples = await t.sample(r.samples, r.seed + 2);
   const sampleImagesPerSecond = r.samples / ((performance.now() - t0) / 1000);
@@ -219,46 +220,66 @@ async function measure(
     (await traversal(t.model, { images: bench.test, seed: r.seed })).images,
     { columns: STRIP },
   );
-  if (t.model instanceof VAE) {
-    metrics.vae = await vaeMeasures(t.model, bench.test);
-    metrics.compression = await compressionMeasures(t.model, bench.test);
-    const rest = await restorationMeasures(t.model, bench.test, r.seed);
-    metrics.restoration = rest.measures;
-    await writeGridPng(join(dir, 'restoration.png'), concatImages(rest.rows.map((x) => firstImages(x, STRIP))), {
-      columns: STRIP,
-    });
-    const originals = take(bench.test, 16);
-    await writeGridPng(
-      join(dir, 'reconstructions.png'),
-      pairRows(toFloat(originals.images), await t.model.reconstruct(originals), 8),
-      { columns: 8 },
-    );
-    images.reconstruction = rel('reconstructions.png');
-    images.restoration = rel('restoration.png');
-  }
+  if (t.model instanceof VAE) metrics.vae = await vaeMeasures(t.model, bench.test);
+  const uses = await measureUses(t.model, bench.test, {
+    images: r.usesImages,
+    seed: r.seed,
+    search: COMPARE_DEFAULTS.usesSearch,
+  });
+  metrics.reconstruction = uses.reconstruction;
+  metrics.compression = uses.compression;
+  metrics.restoration = uses.restoration;
+  await writeGridPng(join(dir, 'reconstructions.png'), uses.reconstructionGrid, { columns: 8 });
+  await writeGridPng(join(dir, 'restoration.png'), uses.restorationGrid, { columns: STRIP });
+  images.reconstruction = rel('reconstructions.png');
+  images.restoration = rel('restoration.png');
   return { metrics, images, sampleImagesPerSecond };
 }
 
-async function runModel(name: string, bench: Bench, r: Resolved, options: CompareOptions): Promise<ModelResult> {
-  const dir = join(options.out, name);
+/** Trains, saves and measures one model under r.seed, writing under OUT/sub. */
+async function runModel(
+  name: string,
+  bench: Bench,
+  r: Resolved,
+  options: CompareOptions,
+  sub: string,
+): Promise<ModelResult & { seed: number }> {
+  const dir = join(options.out, sub);
   mkdirSync(dir, { recursive: true });
   const t = makeTrainee(name, bench.train, r.seed, r.device);
   try {
     const train = await measurePhase(() => trainWithCurve(t, bench, r, options));
     const { curve, losses, seconds } = train.value;
     const epochs = t.model.trainingState.step / t.stepsPerEpoch;
-    options.onProgress?.({ model: name, stage: 'evaluate', fraction: 1, seconds, epochs, fid: curve.at(-1)!.fid });
+    options.onProgress?.({
+      model: name,
+      seed: r.seed,
+      stage: 'evaluate',
+      fraction: 1,
+      seconds,
+      epochs,
+      fid: curve.at(-1)!.fid,
+    });
     await t.model.save(join(dir, 'model.safetensors'), { overwrite: true });
-    const evaluation = await measurePhase(() => measure(t, bench, r, dir));
+    const evaluation = await measurePhase(() => measure(t, bench, r, dir, sub));
     const { metrics, images, sampleImagesPerSecond } = evaluation.value;
     metrics.stability = stability(t, losses, curve);
     const steps = t.model.trainingState.step;
-    options.onProgress?.({ model: name, stage: 'done', fraction: 1, seconds, epochs, fid: metrics.quality.fid });
+    options.onProgress?.({
+      model: name,
+      seed: r.seed,
+      stage: 'done',
+      fraction: 1,
+      seconds,
+      epochs,
+      fid: metrics.quality.fid,
+    });
     return {
       name,
       family: t.preset.family,
       config: { model: { ...t.model.config }, fit: { ...t.preset.fit } },
-      checkpoint: `${name}/model.safetensors`,
+      seed: r.seed,
+      checkpoint: `${sub}/model.safetensors`,
       metrics,
       timings: {
         trainSeconds: seconds,
@@ -293,13 +314,24 @@ export async function compare(options: CompareOptions): Promise<CompareResults> 
   const bench: Bench = { ...base, nelboImages: take(base.test, NELBO_IMAGES) };
   try {
     const models: ModelResult[] = [];
-    for (const name of r.models) models.push(await runModel(name, bench, r, options));
+    for (const name of r.models) {
+      const first = await runModel(name, bench, { ...r, seed: r.seeds[0] }, options, name);
+      if (r.seeds.length > 1) {
+        const runs = [first];
+        for (const seed of r.seeds.slice(1))
+          runs.push(await runModel(name, bench, { ...r, seed }, options, `${name}/seed-${seed}`));
+        first.seedRuns = runs.map(asSeedRun);
+        first.spread = seedSpread(runs);
+      }
+      models.push(first);
+    }
     const results: CompareResults = {
       gentorch: VERSION,
       torch: native().runtimeInfo().torchVersion,
       createdAt: new Date().toISOString(),
       device: native().checkDevice(r.device),
       seed: r.seed,
+      ...(r.seeds.length > 1 ? { seeds: r.seeds } : {}),
       data: {
         name: bench.train.name.replace(/:train$/, ''),
         train: bench.train.images.shape[0],
@@ -308,6 +340,8 @@ export async function compare(options: CompareOptions): Promise<CompareResults> 
       },
       budget: r.budget,
       judge: { testAccuracy: bench.judgeAccuracy, featureDim: bench.realFeatures.shape[1] },
+      uses: { images: r.usesImages, noiseStd: USES_NOISE_STD, search: { ...COMPARE_DEFAULTS.usesSearch } },
+      codecs: await codecCurves(toFloat(take(bench.test, r.usesImages).images)),
       models,
     };
     await writeFileAtomic(join(options.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -18,16 +18,9 @@ import { invalid } from '../errors.js';
 import type { HostTensor } from '../tensor.js';
 import { roundToFloat16 } from './metrics.js';
 import { maskedPsnr } from './restore.js';
+import type { RatePoint } from '../report/results.js';
 
-export interface RatePoint {
-  /** 'vae-float32', 'vae-int8', 'gan-int4', 'jpeg', 'webp', ... */
-  scheme: string;
-  /** The quality setting (codecs) or the bits per code coordinate (codes). */
-  setting: number;
-  bytesPerImage: number;
-  psnr: number;
-  ssim: number;
-}
+export type { RatePoint };
 
 /** Code precisions measured: bits per coordinate (32 and 16 are floats, the rest uniform over [-4, 4]). */
 export const CODE_BITS = [32, 16, 8, 6, 4] as const;

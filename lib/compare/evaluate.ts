@@ -1,14 +1,13 @@
 /**
  * The full metrics of one model, the same for every model of a comparison:
  * sample quality judged by the domain classifier (FID, precision/recall,
- * class coverage) and, for VAEs, likelihood bounds, reconstruction,
- * compression and restoration. `gentorch eval` and compare() both use it.
+ * class coverage), reconstruction, compression and restoration for both
+ * families (uses.ts), and for VAEs likelihood bounds. `gentorch eval` and compare() both use it.
  */
 import { COMPARE_DEFAULTS } from '../config/run.js';
-import { restoreByEncoder } from './apply.js';
 import { Classifier } from '../models/classifier.js';
 import { checkPositiveInt, checkSeed } from '../config/validate.js';
-import { loadDataSpec, take, toFloat, type ImageDataset } from '../data/datasets.js';
+import { loadDataSpec, toFloat, type ImageDataset } from '../data/datasets.js';
 import { GentorchError } from '../errors.js';
 import type { GAN } from '../models/gan.js';
 import {
@@ -20,9 +19,15 @@ import {
   meanSquaredError,
   precisionRecall,
   psnr,
-  roundToFloat16,
 } from './metrics.js';
-import type { CompressionMeasures, RestorationMeasures, SampleQuality, VaeMeasures } from '../report/results.js';
+import type {
+  CompressionMeasures,
+  ReconstructionMeasures,
+  RestorationMeasures,
+  SampleQuality,
+  VaeMeasures,
+} from '../report/results.js';
+import { measureUses } from './uses.js';
 import type { HostTensor } from '../tensor.js';
 import { VAE } from '../models/vae.js';
 
@@ -110,68 +115,39 @@ export async function vaeMeasures(vae: VAE, test: ImageDataset, iwaeSamples = 32
   };
 }
 
-/** Images stored as their latent means in float16, decoded back. */
-export async function compressionMeasures(vae: VAE, test: ImageDataset): Promise<CompressionMeasures> {
-  const { mu } = await vae.encode(test);
-  const decoded = await vae.decode({ data: Float32Array.from(mu.data, roundToFloat16), shape: mu.shape });
-  const mse = meanSquaredError(toFloat(test.images).data, decoded.data);
-  const [, c, h, w] = test.images.shape;
-  const bytesPerImage = 2 * mu.shape[1];
-  return { bytesPerImage, rawBytesPerImage: c * h * w, ratio: (c * h * w) / bytesPerImage, mse, psnr: psnr(mse) };
-}
-
-/** Restoration of 1000 test images: noise of std 0.3, and a centred square over a quarter of the pixels. */
-export async function restorationMeasures(
-  vae: VAE,
-  test: ImageDataset,
-  seed: number,
-): Promise<{ measures: RestorationMeasures; rows: HostTensor<'float32'>[] }> {
-  const images = take(test, 1000);
-  const noisy = await restoreByEncoder(vae, images, { noiseStd: 0.3, seed });
-  const masked = await restoreByEncoder(vae, images, { maskShare: 0.25 });
-  const p = (x: HostTensor<'float32'>) => psnr(meanSquaredError(noisy.clean.data, x.data));
-  const [, , h, w] = images.images.shape;
-  const side = Math.round(Math.sqrt(0.25) * Math.min(h, w));
-  return {
-    measures: {
-      noiseStd: 0.3,
-      noisyPsnr: p(noisy.corrupted),
-      restoredNoisyPsnr: p(noisy.restored),
-      maskShare: (side * side) / (h * w),
-      maskedPsnr: p(masked.corrupted),
-      restoredMaskedPsnr: p(masked.restored),
-    },
-    rows: [noisy.clean, noisy.corrupted, noisy.restored, masked.corrupted, masked.restored],
-  };
-}
-
 export interface Evaluation {
   quality: SampleQuality;
   vae?: VaeMeasures;
-  compression?: CompressionMeasures;
-  restoration?: RestorationMeasures;
+  reconstruction: ReconstructionMeasures;
+  compression: CompressionMeasures;
+  restoration: RestorationMeasures;
   sampleImagesPerSecond: number;
 }
 
 /**
  * The full metrics of a trained model on labelled data: `samples` samples
- * (default 10000) judged against the test images, and the VAE measures.
+ * (default 10000) judged against the test images; reconstruction,
+ * compression and restoration of the first `usesImages` test images (default
+ * 100; uses.ts); and a VAE's likelihood measures.
  */
 export async function evaluate(
   model: VAE | GAN,
   bench: JudgeBench,
-  options: { samples?: number; seed?: number } = {},
+  options: { samples?: number; seed?: number; usesImages?: number } = {},
 ): Promise<Evaluation> {
   const n = checkPositiveInt(options.samples ?? COMPARE_DEFAULTS.samples, 'samples');
   const seed = checkSeed(options.seed ?? model.seed);
   const t0 = performance.now();
   const samples = await model.sample(n, { seed });
   const sampleImagesPerSecond = n / ((performance.now() - t0) / 1000);
-  const out: Evaluation = { quality: await sampleQuality(samples, bench, seed), sampleImagesPerSecond };
-  if (model instanceof VAE) {
-    out.vae = await vaeMeasures(model, bench.test);
-    out.compression = await compressionMeasures(model, bench.test);
-    out.restoration = (await restorationMeasures(model, bench.test, seed)).measures;
-  }
+  const quality = await sampleQuality(samples, bench, seed);
+  const uses = await measureUses(model, bench.test, {
+    images: options.usesImages ?? COMPARE_DEFAULTS.usesImages,
+    seed,
+    search: COMPARE_DEFAULTS.usesSearch,
+  });
+  const { reconstruction, compression, restoration } = uses;
+  const out: Evaluation = { quality, reconstruction, compression, restoration, sampleImagesPerSecond };
+  if (model instanceof VAE) out.vae = await vaeMeasures(model, bench.test);
   return out;
 }

@@ -15,6 +15,8 @@ export const DEFAULT_BUDGET_SECONDS = COMPARE_DEFAULTS.seconds;
 
 export interface CompareProgress {
   model: string;
+  /** The seed this run of the model trains under. */
+  seed: number;
   /** 'train', 'evaluate' (the final metrics) or 'done'. */
   stage: 'train' | 'evaluate' | 'done';
   /** Share of this model's budget used, 0..1. */
@@ -37,6 +39,8 @@ export interface CompareOptions {
   /** ... or the same epochs per model. */
   epochs?: number;
   seed?: number;
+  /** Run each model once per seed (e.g. [1, 2, 3]) and report the spread; the first seed's run gives the figures. */
+  seeds?: number[];
   device?: string;
   /** Quality measurements during training (default 8). */
   evalPoints?: number;
@@ -44,6 +48,8 @@ export interface CompareOptions {
   curveSamples?: number;
   /** Samples for the final metrics (default 10000). */
   samples?: number;
+  /** Test images of reconstruction, compression and restoration (default 100). */
+  usesImages?: number;
   /** Where the judge classifier is cached (default: $GENTORCH_CACHE_DIR or ~/.cache/gentorch). */
   cacheDir?: string;
   signal?: AbortSignal;
@@ -57,10 +63,12 @@ const OPTION_KEYS = [
   'seconds',
   'epochs',
   'seed',
+  'seeds',
   'device',
   'evalPoints',
   'curveSamples',
   'samples',
+  'usesImages',
   'cacheDir',
   'signal',
   'onProgress',
@@ -97,16 +105,25 @@ export function resolveOptions(options: CompareOptions) {
     options.epochs !== undefined
       ? { kind: 'epochs' as const, value: options.epochs }
       : { kind: 'seconds' as const, value: options.seconds ?? DEFAULT_BUDGET_SECONDS };
+  if (options.seeds !== undefined && options.seed !== undefined) {
+    throw new GentorchError('E_CONFIG', 'Expected either seed or seeds but received both');
+  }
+  if (options.seeds !== undefined && !(Array.isArray(options.seeds) && options.seeds.length > 0))
+    throw invalid('a non-empty list of seeds', 'seeds', options.seeds);
+  const seeds = (options.seeds ?? [options.seed ?? COMPARE_DEFAULTS.seed]).map((s) => checkSeed(s));
+  if (new Set(seeds).size !== seeds.length) throw invalid('each seed once', 'seeds', seeds.join(','));
   const device = options.device ?? COMPARE_DEFAULTS.device;
   checkDeviceSpec(device);
   return {
     models,
     budget,
     device,
-    seed: checkSeed(options.seed ?? COMPARE_DEFAULTS.seed),
+    seed: seeds[0],
+    seeds,
     evalPoints: checkPositiveInt(options.evalPoints ?? COMPARE_DEFAULTS.evalPoints, 'evalPoints'),
     curveSamples: checkPositiveInt(options.curveSamples ?? COMPARE_DEFAULTS.curveSamples, 'curveSamples'),
     samples: checkPositiveInt(options.samples ?? COMPARE_DEFAULTS.samples, 'samples'),
+    usesImages: checkPositiveInt(options.usesImages ?? COMPARE_DEFAULTS.usesImages, 'usesImages'),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
- * Line charts for the report as inline SVG: `lineChart()` draws series on a
- * linear or log y axis with round ticks, optional TensorBoard-style smoothing
- * and a legend, using no script and no external resources. Also the report's
+ * Line charts for the report as inline SVG: `lineChart()` draws series on
+ * linear or log axes with round ticks, optional TensorBoard-style smoothing,
+ * point markers and a legend, using no script and no external resources. Also the report's
  * palette and `escapeHtml()`, which every HTML fragment goes through.
  */
 
@@ -31,6 +31,10 @@ export interface ChartOptions {
   height?: number;
   /** Logarithmic y axis (points with y <= 0 are left out). */
   logY?: boolean;
+  /** Logarithmic x axis (points with x <= 0 are left out). */
+  logX?: boolean;
+  /** A dot at every point: for a few measured settings rather than a dense history. */
+  markers?: boolean;
   /** EMA weight in [0, 1): draw the raw line faint and the smoothed one over it, TensorBoard-style. */
   smooth?: number;
 }
@@ -81,34 +85,42 @@ function linearScale(lo: number, hi: number, count = 5): Scale {
   return { lo: a, hi: b, ticks, label: tickLabel };
 }
 
-/** lo and hi are log10 values; ticks at 1, 2, 5 per decade when few decades. */
+/**
+ * lo and hi are log10 values. Ticks at 1, 2 and 5 per decade over at most
+ * three decades (the axis ends on the ticks around the data), else at the
+ * powers of ten.
+ */
 function logScale(lo: number, hi: number): Scale {
-  const a = Math.floor(lo),
-    b = Math.max(Math.ceil(hi), a + 1);
-  const mults = b - a <= 2 ? [1, 2, 5] : [1];
-  const ticks: number[] = [];
-  for (let k = a; k <= b; k++) for (const m of mults) if (k + Math.log10(m) <= b + 1e-9) ticks.push(k + Math.log10(m));
+  const first = Math.floor(lo),
+    last = Math.max(Math.ceil(hi), first + 1);
+  const mults = last - first <= 3 ? [1, 2, 5] : [1];
+  const candidates: number[] = [];
+  for (let k = first; k <= last + 1; k++) for (const m of mults) candidates.push(k + Math.log10(m));
+  const eps = 1e-9;
+  const a = candidates.filter((v) => v <= lo + eps).at(-1) ?? first;
+  const b = candidates.find((v) => v >= hi - eps && v > a + eps) ?? last;
+  const ticks = candidates.filter((v) => v >= a - eps && v <= b + eps);
   return { lo: a, hi: b, ticks, label: (v) => tickLabel(10 ** v) };
 }
 
-function cleanLines(series: ChartSeries[], logY: boolean): Line[] {
+function cleanLines(series: ChartSeries[], logX: boolean, logY: boolean): Line[] {
   return series
     .map((s, i) => ({
       name: s.name,
       color: s.color ?? colorOf(i),
       points: s.points
-        .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0))
-        .map(([x, y]): [number, number] => [x, logY ? Math.log10(y) : y])
+        .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!logX || x > 0) && (!logY || y > 0))
+        .map(([x, y]): [number, number] => [logX ? Math.log10(x) : x, logY ? Math.log10(y) : y])
         .sort((p, q) => p[0] - q[0]),
     }))
     .filter((l) => l.points.length > 0);
 }
 
-function frameOf(lines: Line[], width: number, height: number, logY: boolean): Frame {
+function frameOf(lines: Line[], width: number, height: number, logX: boolean, logY: boolean): Frame {
   const all = lines.flatMap((l) => l.points);
   const min = (k: 0 | 1): number => all.reduce((m, p) => Math.min(m, p[k]), Infinity);
   const max = (k: 0 | 1): number => all.reduce((m, p) => Math.max(m, p[k]), -Infinity);
-  const x = linearScale(min(0), max(0));
+  const x = logX ? logScale(min(0), max(0)) : linearScale(min(0), max(0));
   const y = logY ? logScale(min(1), max(1)) : linearScale(min(1), max(1));
   const w = width - MARGIN.left - MARGIN.right,
     h = height - MARGIN.top - MARGIN.bottom;
@@ -166,10 +178,18 @@ function polyline(points: [number, number][], f: Frame, color: string, width: nu
   return `<polyline fill="none" stroke="${escapeHtml(color)}" stroke-width="${width}" stroke-opacity="${opacity}" stroke-linejoin="round" points="${d}"/>`;
 }
 
-function lineSvg(l: Line, f: Frame, smooth: number | undefined): string {
+function dots(points: [number, number][], f: Frame, color: string): string {
+  return points
+    .map(([x, y]) => `<circle cx="${f.px(x)}" cy="${f.py(y)}" r="2.5" fill="${escapeHtml(color)}"/>`)
+    .join('');
+}
+
+function lineSvg(l: Line, f: Frame, options: ChartOptions): string {
+  const { smooth, markers = false } = options;
+  const marks = markers && l.points.length > 1 ? dots(l.points, f, l.color) : '';
   if (smooth === undefined || !(smooth > 0 && smooth < 1) || l.points.length <= 8)
-    return polyline(l.points, f, l.color, 2, 1);
-  return polyline(l.points, f, l.color, 1, 0.25) + polyline(ema(l.points, smooth), f, l.color, 2, 1);
+    return polyline(l.points, f, l.color, 2, 1) + marks;
+  return polyline(l.points, f, l.color, 1, 0.25) + polyline(ema(l.points, smooth), f, l.color, 2, 1) + marks;
 }
 
 /**
@@ -177,14 +197,14 @@ function lineSvg(l: Line, f: Frame, smooth: number | undefined): string {
  * no external resources) and a legend. All text is escaped.
  */
 export function lineChart(series: ChartSeries[], options: ChartOptions): string {
-  const { xLabel, yLabel, width = 520, height = 300, logY = false } = options;
-  const lines = cleanLines(series, logY);
+  const { xLabel, yLabel, width = 520, height = 300, logX = false, logY = false } = options;
+  const lines = cleanLines(series, logX, logY);
   if (lines.length === 0) return `<p class="note">No finite values of ${escapeHtml(yLabel)} to plot.</p>`;
-  const f = frameOf(lines, width, height, logY);
+  const f = frameOf(lines, width, height, logX, logY);
   const svg =
     `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${yLabel} against ${xLabel}`)}">` +
-    axesSvg(f, xLabel, logY ? `${yLabel} (log scale)` : yLabel) +
-    lines.map((l) => lineSvg(l, f, options.smooth)).join('') +
+    axesSvg(f, logX ? `${xLabel} (log scale)` : xLabel, logY ? `${yLabel} (log scale)` : yLabel) +
+    lines.map((l) => lineSvg(l, f, options)).join('') +
     '</svg>';
   const legend = lines
     .map((l) => `<span><i class="dot" style="background:${escapeHtml(l.color)}"></i>${escapeHtml(l.name)}</span>`)

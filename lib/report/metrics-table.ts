@@ -1,10 +1,26 @@
 /**
  * The report's metrics table: one row per measure (quality, cost, stability,
- * the encoder's uses), one column per model, the best of each row marked by
- * the row's own sense of better (summary.ts).
+ * a VAE's likelihood, the uses every model serves), one column per model, the best of each row marked by
+ * the row's own sense of better (summary.ts). Under several seeds a row's
+ * notes give each model's spread over them, and a best value within the
+ * runner-up's range is marked as such instead.
  */
-import type { CompareResults, ModelResult } from './results.js';
-import { classTotal, dB, fmt, isNum, pct, plain, type Better } from './summary.js';
+import type { CompareResults, ModelResult, SpreadKey } from './results.js';
+import {
+  classTotal,
+  dB,
+  figureSpread,
+  fmt,
+  isNum,
+  manySeeds,
+  overlap,
+  pct,
+  plain,
+  secs,
+  seedsOf,
+  withinSpread,
+  type Better,
+} from './summary.js';
 import { esc, modelHead, section } from './html.js';
 
 interface MetricRow {
@@ -15,6 +31,17 @@ interface MetricRow {
   value: (m: ModelResult) => unknown;
   show?: (m: ModelResult) => string;
   note?: (m: ModelResult) => string;
+  /** The empty cell's text, saying why the value cannot exist for this model (default "n/a"). */
+  na?: (m: ModelResult) => string;
+  /** The figure whose spread over seeds (`compare --seeds`) the notes give and the best highlight respects. */
+  spread?: SpreadKey;
+  /**
+   * How the row shows that figure: times `scale` (default 1), with `digits`
+   * decimals (default 2); its mean and std with `meanDigits` (default `digits`).
+   */
+  scale?: number;
+  digits?: number;
+  meanDigits?: number;
 }
 
 /** A 95% interval as the report writes it beside a value, "[a, b]"; empty when not measured. */
@@ -32,6 +59,7 @@ function qualityRows(r: CompareResults): MetricRow[] {
       how: 'judge features vs the test set',
       better: 'lower',
       value: (m) => q(m).fid,
+      spread: 'fid',
       note: (m) =>
         [range(q(m).fidInterval), `judge ${pct(q(m).judgeAccuracy)}, ${fmt(q(m).samples, 0)} samples`]
           .filter(Boolean)
@@ -39,12 +67,14 @@ function qualityRows(r: CompareResults): MetricRow[] {
     },
     {
       group: g,
-      label: 'KID × 1000',
+      label: 'KID',
+      // The judge's features are not Inception's, so KID has their scale
+      // (tens here, not the 0.01s of Inception features): shown as it is.
       how: 'unbiased MMD², cubic kernel, 100 subsets of 1000',
       better: 'lower',
       value: (m) => q(m).kid,
-      show: (m) => fmt(isNum(q(m).kid) ? q(m).kid! * 1000 : NaN, 2),
-      note: (m) => range(q(m).kidInterval?.map((v) => v * 1000)),
+      note: (m) => range(q(m).kidInterval),
+      spread: 'kid',
     },
     {
       group: g,
@@ -53,6 +83,7 @@ function qualityRows(r: CompareResults): MetricRow[] {
       better: 'higher',
       value: (m) => q(m).precision,
       note: (m) => range(q(m).precisionInterval),
+      spread: 'precision',
     },
     {
       group: g,
@@ -61,6 +92,7 @@ function qualityRows(r: CompareResults): MetricRow[] {
       better: 'higher',
       value: (m) => q(m).recall,
       note: (m) => range(q(m).recallInterval),
+      spread: 'recall',
     },
     {
       group: g,
@@ -69,6 +101,9 @@ function qualityRows(r: CompareResults): MetricRow[] {
       better: 'higher',
       value: (m) => q(m).classesCovered,
       show: (m) => `${plain(q(m).classesCovered)} / ${classTotal(m, r)}`,
+      spread: 'classesCovered',
+      digits: 0,
+      meanDigits: 1,
     },
     {
       group: g,
@@ -92,6 +127,8 @@ function costRows(): MetricRow[] {
       better: 'higher',
       value: (m) => t(m).trainImagesPerSecond,
       show: (m) => fmt(t(m).trainImagesPerSecond, 0),
+      spread: 'trainImagesPerSecond',
+      digits: 0,
     },
     {
       group: g,
@@ -149,6 +186,9 @@ function costRows(): MetricRow[] {
   ];
 }
 
+/** A GAN-only row's empty cell: for a VAE, why it cannot be measured. */
+const noDiscriminator = (m: ModelResult): string => (m.family === 'vae' ? 'n/a: a VAE has no discriminator' : 'n/a');
+
 function stabilityRows(): MetricRow[] {
   const s = (m: ModelResult) => m.metrics.stability,
     g = 'Stability (second half of training)';
@@ -175,6 +215,7 @@ function stabilityRows(): MetricRow[] {
       how: 'mean probabilities; near 1 / 0: D winning',
       value: (m) => s(m).dReal,
       show: (m) => `${fmt(s(m).dReal)} / ${fmt(s(m).dFake)}`,
+      na: noDiscriminator,
     },
     {
       group: g,
@@ -182,15 +223,20 @@ function stabilityRows(): MetricRow[] {
       how: 'mean',
       value: (m) => s(m).gradNormD,
       show: (m) => `${fmt(s(m).gradNormD)} / ${fmt(s(m).gradNormG)}`,
+      na: noDiscriminator,
     },
   ];
 }
 
-function encoderRows(): MetricRow[] {
+/** A VAE-only row's empty cell: for a GAN, why it cannot be measured. */
+const vaeOnly =
+  (why: string) =>
+  (m: ModelResult): string =>
+    m.family === 'gan' ? `n/a: ${why}` : 'n/a';
+
+function vaeRows(): MetricRow[] {
   const v = (m: ModelResult) => m.metrics.vae,
-    c = (m: ModelResult) => m.metrics.compression,
-    x = (m: ModelResult) => m.metrics.restoration;
-  const g = 'Encoder (VAE only; a GAN has none)';
+    g = 'Likelihood and latent units (VAE only)';
   return [
     {
       group: g,
@@ -200,6 +246,9 @@ function encoderRows(): MetricRow[] {
       value: (m) => v(m)?.nelbo,
       show: (m) => fmt(v(m)?.nelbo, 1),
       note: (m) => `recon ${fmt(v(m)?.recon, 1)} + KL ${fmt(v(m)?.kl, 1)}`,
+      na: vaeOnly('a GAN defines no likelihood'),
+      spread: 'nelbo',
+      digits: 1,
     },
     {
       group: g,
@@ -209,15 +258,7 @@ function encoderRows(): MetricRow[] {
       value: (m) => v(m)?.iwae,
       show: (m) => fmt(v(m)?.iwae, 1),
       note: (m) => `k = ${plain(v(m)?.iwaeSamples)}`,
-    },
-    {
-      group: g,
-      label: 'Reconstruction PSNR',
-      how: 'dB, decode(μ(x)) vs x',
-      better: 'higher',
-      value: (m) => v(m)?.psnr,
-      show: (m) => fmt(v(m)?.psnr, 1),
-      note: (m) => `MSE ${fmt(v(m)?.mse, 4)}`,
+      na: vaeOnly('a GAN defines no likelihood'),
     },
     {
       group: g,
@@ -226,6 +267,36 @@ function encoderRows(): MetricRow[] {
       better: 'higher',
       value: (m) => v(m)?.activeUnits,
       show: (m) => `${plain(v(m)?.activeUnits)} / ${plain(v(m)?.latentDim)}`,
+      na: vaeOnly('a GAN has no encoder, so no posterior'),
+    },
+  ];
+}
+
+/** "encoder only: 15.1 dB" where the VAE's push-through-the-encoder baseline was measured. */
+const encoderOnly = (psnr: number | undefined): string => (isNum(psnr) ? `; encoder only: ${dB(psnr)}` : '');
+
+function usesRows(): MetricRow[] {
+  const e = (m: ModelResult) => m.metrics.reconstruction,
+    c = (m: ModelResult) => m.metrics.compression,
+    x = (m: ModelResult) => m.metrics.restoration,
+    at8 = (m: ModelResult) => c(m)?.curve?.find((p) => p.setting === 8),
+    ratio8 = (m: ModelResult) => {
+      const p = at8(m);
+      return p ? (c(m)?.rawBytesPerImage ?? NaN) / p.bytesPerImage : undefined;
+    };
+  const g = 'Uses (every model, by latent search or encoder)';
+  return [
+    {
+      group: g,
+      label: 'Reconstruction PSNR',
+      how: 'dB, the image of the code found for x vs x',
+      better: 'higher',
+      value: (m) => e(m)?.psnr,
+      show: (m) => fmt(e(m)?.psnr, 1),
+      spread: 'reconstructionPsnr',
+      digits: 1,
+      note: (m) =>
+        `${e(m)?.method === 'encoder' ? 'encoder' : 'latent search'}; SSIM ${fmt(e(m)?.ssim, 3)}; ${secs(e(m)?.secondsPerImage)} s/image`,
     },
     {
       group: g,
@@ -238,26 +309,85 @@ function encoderRows(): MetricRow[] {
     },
     {
       group: g,
+      label: 'Compression, 8-bit codes',
+      how: 'ratio, 8 bits per code coordinate',
+      better: 'higher',
+      value: ratio8,
+      show: (m) => `${fmt(ratio8(m), 1)}×`,
+      note: (m) => `${fmt(at8(m)?.bytesPerImage, 0)} B/image, ${dB(at8(m)?.psnr)}, SSIM ${fmt(at8(m)?.ssim, 3)}`,
+    },
+    {
+      group: g,
       label: 'Denoising',
       how: 'PSNR after restoration, dB',
       better: 'higher',
       value: (m) => x(m)?.restoredNoisyPsnr,
       show: (m) => fmt(x(m)?.restoredNoisyPsnr, 1),
-      note: (m) => `from ${dB(x(m)?.noisyPsnr)}, noise std ${plain(x(m)?.noiseStd)}`,
+      spread: 'restoredNoisyPsnr',
+      digits: 1,
+      note: (m) =>
+        `from ${dB(x(m)?.noisyPsnr)}, noise std ${plain(x(m)?.noiseStd)}${encoderOnly(x(m)?.encoderNoisyPsnr)}`,
     },
     {
       group: g,
       label: 'Inpainting',
-      how: 'PSNR after restoration, dB',
+      how: 'PSNR inside the holes after restoration, dB',
       better: 'higher',
-      value: (m) => x(m)?.restoredMaskedPsnr,
-      show: (m) => fmt(x(m)?.restoredMaskedPsnr, 1),
-      note: (m) => `from ${dB(x(m)?.maskedPsnr)}, ${pct(x(m)?.maskShare)} masked`,
+      value: (m) => x(m)?.restoredHolesPsnr,
+      show: (m) => fmt(x(m)?.restoredHolesPsnr, 1),
+      spread: 'restoredHolesPsnr',
+      digits: 1,
+      note: (m) =>
+        `inside holes, from ${dB(x(m)?.holesPsnr)}; ${pct(x(m)?.holeShare)} of pixels in random holes; whole image ${dB(x(m)?.restoredHoledPsnr)}${encoderOnly(x(m)?.encoderHolesPsnr)}`,
+    },
+    {
+      group: g,
+      label: 'Restoration time',
+      how: 's per image, denoising and inpainting together',
+      better: 'lower',
+      value: (m) => x(m)?.secondsPerImage,
+      show: (m) => secs(x(m)?.secondsPerImage),
+      note: (m) => `${plain(x(m)?.images)} test images`,
     },
   ];
 }
 
-function rowHtml(row: MetricRow, models: ModelResult[]): string {
+/** "seeds 1, 2, 3: 38.10 to 44.00, mean 41.13 ± 2.95" in the row's scale and digits; empty without the spread. */
+function spreadNote(row: MetricRow, m: ModelResult, r: CompareResults): string {
+  const s = row.spread && figureSpread(m, row.spread);
+  if (!s) return '';
+  const k = row.scale ?? 1,
+    d = row.digits ?? 2,
+    e = row.meanDigits ?? d;
+  const seeds = seedsOf(m, r);
+  const over = seeds.length === s.values.length ? `seeds ${seeds.join(', ')}` : `${s.values.length} seeds`;
+  return `${over}: ${fmt(s.min * k, d)} to ${fmt(s.max * k, d)}, mean ${fmt(s.mean * k, e)} ± ${fmt(s.std * k, e)}`;
+}
+
+/**
+ * The cells within the seed spread: when the best model's range over the
+ * seeds overlaps the runner-up's, every model whose range overlaps the
+ * best's (no best is highlighted then); else none.
+ */
+function seedTies(row: MetricRow, models: ModelResult[], values: unknown[]): Set<number> {
+  const key = row.spread;
+  if (!key || !row.better) return new Set();
+  const order = models
+    .map((_, i) => i)
+    .filter((i) => isNum(values[i]))
+    .sort((i, j) => ((values[i] as number) - (values[j] as number)) * (row.better === 'lower' ? 1 : -1));
+  if (order.length < 2 || !withinSpread(models[order[0]], models[order[1]], key)) return new Set();
+  const top = figureSpread(models[order[0]], key)!;
+  return new Set(
+    order.filter((i) => {
+      const s = figureSpread(models[i], key);
+      return s !== undefined && overlap(top, s);
+    }),
+  );
+}
+
+function rowHtml(row: MetricRow, r: CompareResults): string {
+  const models = r.models;
   const values = models.map((m) => row.value(m));
   const finite = values.filter(isNum);
   const best =
@@ -266,16 +396,32 @@ function rowHtml(row: MetricRow, models: ModelResult[]): string {
         ? Math.min(...finite)
         : Math.max(...finite)
       : undefined;
+  const ties = best === undefined ? new Set<number>() : seedTies(row, models, values);
   const cells = models.map((m, i) => {
-    if (!isNum(values[i])) return '<td class="na">n/a</td>';
-    const note = row.note ? ` <small>${esc(row.note(m))}</small>` : '';
-    return `<td${values[i] === best ? ' class="best"' : ''}>${esc(row.show ? row.show(m) : fmt(values[i]))}${note}</td>`;
+    if (!isNum(values[i])) return `<td class="na">${esc(row.na ? row.na(m) : 'n/a')}</td>`;
+    const text = [row.note?.(m), spreadNote(row, m, r), ties.has(i) ? 'within the seed spread' : '']
+      .filter(Boolean)
+      .join('; ');
+    const note = row.note || text ? ` <small>${esc(text)}</small>` : '';
+    const cls = ties.has(i) ? ' class="tie"' : ties.size === 0 && values[i] === best ? ' class="best"' : '';
+    return `<td${cls}>${esc(row.show ? row.show(m) : fmt(values[i]))}${note}</td>`;
   });
   return `<tr><th>${esc(row.label)}<br><small>${esc(row.how)}</small></th>${cells.join('')}</tr>`;
 }
 
+/** What the highlights and n/a mean, and under several seeds which seed's figures these are. */
+function tableNote(r: CompareResults): string {
+  const na = 'n/a: not measured or not finite, unless it says why the model cannot have it.';
+  const seeds = manySeeds(r);
+  if (!seeds) return `The best value in each row is highlighted; ${na}`;
+  return (
+    `Figures are seed ${seeds[0]}'s; notes give the spread over seeds ${seeds.join(', ')} (lowest to highest, mean ± sample standard deviation). ` +
+    `A best value is highlighted only when its range over the seeds does not overlap the runner-up's; where they overlap, the cells say "within the seed spread". ${na}`
+  );
+}
+
 export function metricsTable(r: CompareResults): string {
-  const rows = [...qualityRows(r), ...costRows(), ...stabilityRows(), ...encoderRows()].filter(
+  const rows = [...qualityRows(r), ...costRows(), ...stabilityRows(), ...vaeRows(), ...usesRows()].filter(
     (row) => row.label === 'FID' || r.models.some((m) => isNum(row.value(m))),
   );
   let group = '';
@@ -283,13 +429,13 @@ export function metricsTable(r: CompareResults): string {
     const head =
       row.group === group ? '' : `<tr class="group"><th colspan="${r.models.length + 1}">${esc(row.group)}</th></tr>`;
     group = row.group;
-    return head + rowHtml(row, r.models);
+    return head + rowHtml(row, r);
   });
   const thead = `<tr><th>Metric</th>${r.models.map((m, i) => `<th>${modelHead(m, i)}</th>`).join('')}</tr>`;
   return section(
     'metrics',
     'Metrics',
-    `<p class="note">The best value in each row is highlighted; n/a: not measured or not finite.</p>` +
+    `<p class="note">${esc(tableNote(r))}</p>` +
       `<div class="scroll"><table><thead>${thead}</thead><tbody>${body.join('')}</tbody></table></div>`,
   );
 }

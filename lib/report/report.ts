@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { GentorchError } from '../errors.js';
 import { readFileChecked } from '../io/fsutil.js';
 import type { CompareResults, ModelResult } from './results.js';
-import { hasEncoder, isNum, pct, plain, summarize, type Axis, type Summary } from './summary.js';
+import { codecName, isNum, joinAnd, manySeeds, pct, plain, summarize, type Axis, type Summary } from './summary.js';
 import { colorOf, lineChart, type ChartSeries } from './charts.js';
 import { metricsTable } from './metrics-table.js';
 import { esc, items, modelHead, section } from './html.js';
@@ -28,10 +28,16 @@ function budgetLine(r: CompareResults): string {
     : `Each model trained for the same ${plain(value)} epoch${value === 1 ? '' : 's'} on ${r.device}.`;
 }
 
+/** "seed 7", or under several "seeds 1, 2, 3 (figures are seed 1's; spreads in notes)". */
+function seedLine(r: CompareResults): string {
+  const seeds = manySeeds(r);
+  return seeds ? `seeds ${seeds.join(', ')} (figures are seed ${seeds[0]}'s; spreads in notes)` : `seed ${r.seed}`;
+}
+
 function header(r: CompareResults, s: Summary): string {
   const d = r.data;
   const meta =
-    `gentorch ${r.gentorch}, libtorch ${r.torch}, seed ${r.seed}, ${r.createdAt}. Data: ${d.name}, ${plain(d.train)} training and ${plain(d.test)} test images of ${d.shape.join('×')}. ` +
+    `gentorch ${r.gentorch}, libtorch ${r.torch}, ${seedLine(r)}, ${r.createdAt}. Data: ${d.name}, ${plain(d.train)} training and ${plain(d.test)} test images of ${d.shape.join('×')}. ` +
     `FID and class coverage use a judge classifier with ${pct(r.judge.testAccuracy)} test accuracy and ${plain(r.judge.featureDim)}-d features.`;
   const alerts = s.alerts.length > 0 ? `<div class="alerts"><strong>Alerts</strong>${items(s.alerts)}</div>` : '';
   return (
@@ -43,31 +49,35 @@ function header(r: CompareResults, s: Summary): string {
 const reportTitle = (r: CompareResults): string => `${r.models.map((m) => m.name).join(' vs ')} on ${r.data.name}`;
 
 type ImageKind = keyof ModelResult['images'];
-const IMAGE_KINDS: { kind: ImageKind; title: string; note: string; needsEncoder: boolean }[] = [
-  { kind: 'samples', title: 'Samples', note: 'Random draws from each model.', needsEncoder: false },
+/** The restoration measures of the first model that has them: the damage every model was given. */
+const damage = (r: CompareResults) => r.models.find((m) => m.metrics.restoration)?.metrics.restoration;
+const IMAGE_KINDS: { kind: ImageKind; title: string; note: (r: CompareResults) => string }[] = [
+  { kind: 'samples', title: 'Samples', note: () => 'Random draws from each model.' },
   {
     kind: 'reconstruction',
     title: 'Reconstructions',
-    note: 'Test images and their reconstructions decode(μ(x)).',
-    needsEncoder: true,
+    note: () =>
+      'Rows in pairs: test images, then their reconstructions: decode(μ(x)) for a VAE, G(z*) for a GAN, with z* found by latent search (the code whose image best explains x).',
   },
   {
     kind: 'restoration',
     title: 'Restoration',
-    note: 'Noisy and masked test images, restored through the encoder and decoder.',
-    needsEncoder: true,
+    note: (r) => {
+      const x = damage(r);
+      const std = x && isNum(x.noiseStd) ? ` (std ${plain(x.noiseStd)})` : '';
+      const holes = x && isNum(x.holeShare) ? ` (${pct(x.holeShare)} of the pixels)` : '';
+      return `Rows: clean test images; with Gaussian noise${std}; the noisy ones restored; with random rectangular holes${holes}; the holed ones restored. Restored by latent search, for every model: the code whose image best explains the pixels that are left.`;
+    },
   },
   {
     kind: 'interpolation',
     title: 'Interpolations',
-    note: 'Decoded along straight lines between latent codes.',
-    needsEncoder: false,
+    note: () => 'Decoded along straight lines between latent codes.',
   },
   {
     kind: 'traversal',
     title: 'Latent traversals',
-    note: 'One latent unit varied at a time, the others held fixed.',
-    needsEncoder: false,
+    note: () => 'One latent unit varied at a time, the others held fixed.',
   },
 ];
 
@@ -110,13 +120,13 @@ function imageSection(r: CompareResults, images: Map<string, InlineImage>, k: (t
     const image = images.get(`${i}/${k.kind}`);
     const body = image
       ? imgTag(image, `${k.title} from ${m.name}`)
-      : `<div class="placeholder">n/a${k.needsEncoder && !hasEncoder(m) ? ': a GAN has no encoder' : ''}</div>`;
+      : '<div class="placeholder">n/a: not drawn for this model</div>';
     return `<figure class="card">${body}<figcaption>${modelHead(m, i)}</figcaption></figure>`;
   });
   return section(
     `img-${k.kind}`,
     k.title,
-    `<p class="note">${esc(k.note)}</p><div class="grid">${figures.join('')}</div>`,
+    `<p class="note">${esc(k.note(r))}</p><div class="grid">${figures.join('')}</div>`,
   );
 }
 
@@ -164,6 +174,56 @@ function chartsSection(r: CompareResults): string {
   );
 }
 
+/** "32, 16, 8, 6 and 4": the distinct settings, in the given order. */
+const settings = (values: number[]): string => joinAnd([...new Set(values.filter(isNum))].map(plain));
+
+/**
+ * Rate-distortion: each model's codes at several precisions beside JPEG and
+ * WebP on the same test images, PSNR and SSIM against bytes per image (log
+ * scale); empty when nothing was measured.
+ */
+function rateSection(r: CompareResults): string {
+  const codecs = r.codecs ?? [];
+  const curves = r.models.map((m) => m.metrics.compression?.curve ?? []);
+  if (codecs.length === 0 && curves.every((c) => c.length === 0)) return '';
+  const schemes = [...new Set(codecs.map((p) => p.scheme))];
+  const series = (y: 'psnr' | 'ssim'): ChartSeries[] => [
+    ...r.models.map((m, i) => ({
+      name: m.name,
+      color: colorOf(i),
+      points: curves[i].map((p): [number, number] => [p.bytesPerImage, p[y]]),
+    })),
+    ...schemes.map((scheme, j) => ({
+      name: codecName(scheme),
+      color: colorOf(r.models.length + j),
+      points: codecs.filter((p) => p.scheme === scheme).map((p): [number, number] => [p.bytesPerImage, p[y]]),
+    })),
+  ];
+  const options = { xLabel: 'bytes per image', logX: true, markers: true };
+  const card = (title: string, chart: string): string => `<div class="card"><h3>${esc(title)}</h3>${chart}</div>`;
+  const bits = settings(curves.flat().map((p) => p.setting));
+  const qualities = codecs.map((p) => p.setting).filter(isNum);
+  const images = r.models.find((m) => isNum(m.metrics.compression?.images))?.metrics.compression?.images;
+  const note = [
+    'Bytes a real file needs per image',
+    bits ? `codes at ${bits} bits per coordinate` : '',
+    qualities.length
+      ? `${schemes.map(codecName).join(' and ')} at qualities ${plain(Math.min(...qualities))} to ${plain(Math.max(...qualities))} through sharp`
+      : '',
+    isNum(images) ? `on the same first ${plain(images)} test images` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return section(
+    'rate',
+    'Compression: rate-distortion',
+    `<p class="note">${esc(note)}.</p><div class="charts">` +
+      card('PSNR vs bytes per image', lineChart(series('psnr'), { ...options, yLabel: 'PSNR (dB)' })) +
+      card('SSIM vs bytes per image', lineChart(series('ssim'), { ...options, yLabel: 'SSIM' })) +
+      '</div>',
+  );
+}
+
 function verdictsSection(s: Summary): string {
   const cards = s.models.map(
     (m, i) =>
@@ -174,10 +234,17 @@ function verdictsSection(s: Summary): string {
   return section('verdicts', 'Strengths and weaknesses', `<div class="grid">${cards.join('')}</div>`);
 }
 
+/** Under several seeds, each seed's checkpoint of the model. */
+function seedRunsList(m: ModelResult): string {
+  const runs = m.seedRuns ?? [];
+  return runs.length > 1 ? items(runs.map((s) => `seed ${s.seed}: checkpoint ${s.checkpoint}`)) : '';
+}
+
 function detailsSection(r: CompareResults): string {
   const rows = r.models.map(
     (m) =>
       `<details><summary>${esc(m.name)} (${esc(m.family)}): checkpoint ${esc(m.checkpoint)}</summary>` +
+      seedRunsList(m) +
       `<pre>${esc(JSON.stringify({ config: m.config, timings: m.timings }, null, 2))}</pre></details>`,
   );
   return section('details', 'Run details', rows.join(''));
@@ -195,7 +262,7 @@ nav{display:flex;flex-wrap:wrap;gap:4px 16px;margin:20px 0;padding:10px 14px;bac
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line)}
 th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;font-weight:400}thead th{font-weight:600}tbody th{font-weight:500}
 td{font-variant-numeric:tabular-nums}tr.group th{background:#f1f5f9;font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);font-weight:600}
-td.best{background:#dcfce7;color:#166534;font-weight:600}td.na{color:var(--muted)}
+td.best{background:#dcfce7;color:#166534;font-weight:600}td.tie{background:#fef9c3}td.na{color:var(--muted)}
 .dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px}
 figure{margin:0}figure img{display:block;max-width:100%;height:auto;margin:0 auto;image-rendering:pixelated;border-radius:4px}figcaption{font-size:13px;margin-top:6px}
 .placeholder{display:flex;align-items:center;justify-content:center;min-height:140px;border:1px dashed #cbd5e1;border-radius:6px;color:var(--muted)}
@@ -221,11 +288,13 @@ export async function renderReport(results: CompareResults, dir: string): Promis
   const summary = summarize(results);
   const images = await loadImages(results, dir);
   const imageParts = IMAGE_KINDS.map((k) => ({ k, html: imageSection(results, images, k) })).filter((p) => p.html);
+  const rate = rateSection(results);
   const toc = [
     ['findings', 'Findings'],
     ['metrics', 'Metrics'],
     ...imageParts.map((p) => [`img-${p.k.kind}`, p.k.title]),
     ['curves', 'Curves'],
+    ...(rate ? [['rate', 'Compression']] : []),
     ['verdicts', 'Strengths and weaknesses'],
     ['details', 'Run details'],
   ];
@@ -237,8 +306,9 @@ export async function renderReport(results: CompareResults, dir: string): Promis
     metricsTable(results),
     ...imageParts.map((p) => p.html),
     chartsSection(results),
+    rate,
     verdictsSection(summary),
     detailsSection(results),
   ];
-  return page(`gentorch report: ${reportTitle(results)}`, body.join('\n'));
+  return page(`gentorch report: ${reportTitle(results)}`, body.filter(Boolean).join('\n'));
 }

@@ -65,25 +65,75 @@ export interface VaeMeasures {
   latentDim: number;
 }
 
-/** Compression: images stored as latent codes (float16 mu), decoded back. */
+/** One point of a rate-distortion curve (lib/compare/compression.ts). */
+export interface RatePoint {
+  /** 'vae-float16', 'gan-int8', 'jpeg', 'webp', ...: a model's name and code precision, or a codec. */
+  scheme: string;
+  /** The quality setting (codecs) or the bits per code coordinate (codes). */
+  setting: number;
+  /** What a real file of one image takes: ceil(d * bits / 8) for a code, the whole encoded file for JPEG and WebP. */
+  bytesPerImage: number;
+  psnr: number;
+  ssim: number;
+}
+
+/**
+ * Reconstruction: test images mapped to their latent codes and decoded back.
+ * A VAE's code is its encoder's mean; a GAN's is found by latent search
+ * (its inversion, lib/models/search.ts), which also serves a VAE.
+ */
+export interface ReconstructionMeasures {
+  /** 'encoder': decode(mu(x)); 'search': the code that best explains x, plus the prior. */
+  method: 'encoder' | 'search';
+  /** Test images measured (the same first images for every model). */
+  images: number;
+  mse: number;
+  /** dB, peak 1. */
+  psnr: number;
+  ssim: number;
+  /** Seconds per image to find a code. */
+  secondsPerImage: number;
+}
+
+/** Compression: images stored as their latent codes (those of the reconstruction), decoded back. */
 export interface CompressionMeasures {
+  /** The float16 code: bytes per image, the raw 8-bit image's bytes, their ratio, and the decoded images' error. */
   bytesPerImage: number;
   rawBytesPerImage: number;
   ratio: number;
   mse: number;
   psnr: number;
+  /** The rate-distortion curve of the codes at 32, 16, 8, 6 and 4 bits per coordinate. */
+  curve?: RatePoint[];
+  /** Test images the curve was measured on. */
+  images?: number;
 }
 
-/** Restoration: corrupted test images reconstructed through the VAE. */
+/**
+ * Restoration of damaged test images by latent search (lib/compare/restore.ts):
+ * the code that explains the pixels that are left under the declared noise,
+ * plus the prior; known pixels kept where no noise was declared.
+ */
 export interface RestorationMeasures {
-  /** Gaussian noise of this std added, clipped to [0, 1]. */
+  /** Test images restored (the same first images for every model). */
+  images: number;
+  /** Gaussian noise of this std added, clipped to [0, 1]; PSNR of the noisy and the restored images. */
   noiseStd: number;
   noisyPsnr: number;
   restoredNoisyPsnr: number;
-  /** A centred square covering this share of the pixels set to 0. */
-  maskShare: number;
-  maskedPsnr: number;
-  restoredMaskedPsnr: number;
+  /** Random rectangular holes (1 to 3 per image, sides 25% to 50% of the image's): the share of pixels missing. */
+  holeShare: number;
+  /** PSNR inside the holes: of the damaged images (holes set to 0) and of the restored ones. */
+  holesPsnr: number;
+  restoredHolesPsnr: number;
+  /** PSNR over whole images with holes: damaged and restored. */
+  holedPsnr: number;
+  restoredHoledPsnr: number;
+  /** VAEs: the damaged images pushed through the encoder and decoder instead, for comparison. */
+  encoderNoisyPsnr?: number;
+  encoderHolesPsnr?: number;
+  /** Seconds per image of the two restorations together. */
+  secondsPerImage: number;
 }
 
 export interface StabilityMeasures {
@@ -118,6 +168,40 @@ export interface Timings {
   parameters: number;
 }
 
+/**
+ * The figures whose spread over seeds `compare --seeds` reports, each read
+ * from a run's metrics and timings (lib/compare/seeds.ts SPREAD_FIGURES).
+ */
+export type SpreadKey =
+  | 'fid'
+  | 'kid'
+  | 'precision'
+  | 'recall'
+  | 'classesCovered'
+  | 'nelbo'
+  | 'reconstructionPsnr'
+  | 'restoredNoisyPsnr'
+  | 'restoredHolesPsnr'
+  | 'trainImagesPerSecond';
+
+/** One figure over the seeds of a model: each seed's value (in `seeds` order), their mean, sample std, min and max. */
+export interface Spread {
+  values: number[];
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+/** One seed's run of a model under `compare --seeds`: its checkpoint and final measures. */
+export interface SeedRun {
+  seed: number;
+  /** Relative to the results directory. */
+  checkpoint: string;
+  metrics: ModelResult['metrics'];
+  timings: Timings;
+}
+
 export interface ModelResult {
   name: string;
   family: 'vae' | 'gan';
@@ -128,6 +212,8 @@ export interface ModelResult {
   metrics: {
     quality: SampleQuality;
     vae?: VaeMeasures;
+    /** Every family: reconstruction, compression and restoration of the same test images. */
+    reconstruction?: ReconstructionMeasures;
     compression?: CompressionMeasures;
     restoration?: RestorationMeasures;
     stability: StabilityMeasures;
@@ -135,6 +221,15 @@ export interface ModelResult {
   timings: Timings;
   curve: CurvePoint[];
   losses: LossPoint[];
+  /** The seed of this run: the comparison's seed, or the first of its seeds. */
+  seed?: number;
+  /**
+   * `compare --seeds`: the model's run under every seed (this one first; the
+   * rest under <name>/seed-<s>/) and the spread of the key figures over them.
+   * The figures above are the first seed's.
+   */
+  seedRuns?: SeedRun[];
+  spread?: Partial<Record<SpreadKey, Spread>>;
   /** PNG files relative to the results directory; absent where the family has no such use. */
   images: {
     samples: string;
@@ -151,10 +246,16 @@ export interface CompareResults {
   createdAt: string;
   device: string;
   seed: number;
+  /** `compare --seeds`: every seed each model ran under (the first is `seed`). */
+  seeds?: number[];
   data: { name: string; train: number; test: number; shape: number[]; classNames?: string[] };
   /** What the models shared: the same training seconds or the same epochs. */
   budget: { kind: 'seconds' | 'epochs'; value: number };
   judge: { testAccuracy: number; featureDim: number };
+  /** How reconstruction, compression and restoration were measured: the first `images` test images, the latent search's steps and starts. */
+  uses?: { images: number; noiseStd: number; search: { steps: number; starts: number } };
+  /** JPEG and WebP through sharp at several qualities, on the test images the models' codes were measured on. */
+  codecs?: RatePoint[];
   models: ModelResult[];
 }
 
@@ -167,63 +268,120 @@ const obj = (properties: Record<string, unknown>, required = Object.keys(propert
   required,
 });
 
+const ratePoint = obj({ scheme: str, setting: num, bytesPerImage: num, psnr: num, ssim: num });
+
 /** JSON Schema (draft 2020-12 subset) of results.json. */
-export const RESULTS_SCHEMA = obj({
-  gentorch: str,
-  torch: str,
-  createdAt: str,
-  device: str,
-  seed: int,
-  data: obj({ name: str, train: int, test: int, shape: { type: 'array', items: int } }, [
-    'name',
-    'train',
-    'test',
-    'shape',
-  ]),
-  budget: obj({ kind: { enum: ['seconds', 'epochs'] }, value: num }),
-  judge: obj({ testAccuracy: num, featureDim: int }),
-  models: {
-    type: 'array',
-    minItems: 1,
-    items: obj({
-      name: str,
-      family: { enum: ['vae', 'gan'] },
-      config: obj({ model: { type: 'object' }, fit: { type: 'object' } }),
-      checkpoint: str,
-      metrics: obj(
+export const RESULTS_SCHEMA = obj(
+  {
+    gentorch: str,
+    torch: str,
+    createdAt: str,
+    device: str,
+    seed: int,
+    seeds: { type: 'array', items: int, minItems: 2 },
+    uses: obj({ images: int, noiseStd: num, search: obj({ steps: int, starts: int }) }),
+    codecs: { type: 'array', items: ratePoint },
+    data: obj({ name: str, train: int, test: int, shape: { type: 'array', items: int } }, [
+      'name',
+      'train',
+      'test',
+      'shape',
+    ]),
+    budget: obj({ kind: { enum: ['seconds', 'epochs'] }, value: num }),
+    judge: obj({ testAccuracy: num, featureDim: int }),
+    models: {
+      type: 'array',
+      minItems: 1,
+      items: obj(
         {
-          quality: obj({
-            fid: num,
-            judgeAccuracy: num,
-            precision: num,
-            recall: num,
-            classHistogram: { type: 'array', items: num },
-            classesCovered: int,
-            classKl: num,
-            samples: int,
+          name: str,
+          family: { enum: ['vae', 'gan'] },
+          config: obj({ model: { type: 'object' }, fit: { type: 'object' } }),
+          checkpoint: str,
+          seed: int,
+          seedRuns: {
+            type: 'array',
+            items: obj({ seed: int, checkpoint: str, metrics: { type: 'object' }, timings: { type: 'object' } }),
+          },
+          spread: {
+            type: 'object',
+            additionalProperties: obj({
+              values: { type: 'array', items: num },
+              mean: num,
+              std: num,
+              min: num,
+              max: num,
+            }),
+          },
+          metrics: obj(
+            {
+              quality: obj({
+                fid: num,
+                judgeAccuracy: num,
+                precision: num,
+                recall: num,
+                classHistogram: { type: 'array', items: num },
+                classesCovered: int,
+                classKl: num,
+                samples: int,
+              }),
+              stability: obj({ lossOscillation: num }),
+              reconstruction: obj({
+                method: { enum: ['encoder', 'search'] },
+                images: int,
+                mse: num,
+                psnr: num,
+                ssim: num,
+                secondsPerImage: num,
+              }),
+              compression: obj(
+                {
+                  bytesPerImage: num,
+                  rawBytesPerImage: int,
+                  ratio: num,
+                  mse: num,
+                  psnr: num,
+                  curve: { type: 'array', items: ratePoint },
+                },
+                ['bytesPerImage', 'rawBytesPerImage', 'ratio', 'mse', 'psnr'],
+              ),
+              restoration: obj({
+                images: int,
+                noiseStd: num,
+                noisyPsnr: num,
+                restoredNoisyPsnr: num,
+                holeShare: num,
+                holesPsnr: num,
+                restoredHolesPsnr: num,
+                holedPsnr: num,
+                restoredHoledPsnr: num,
+                secondsPerImage: num,
+              }),
+            },
+            ['quality', 'stability'],
+          ),
+          timings: obj({
+            trainSeconds: num,
+            epochs: num,
+            steps: int,
+            secondsPerEpoch: num,
+            trainImagesPerSecond: num,
+            sampleImagesPerSecond: num,
+            peakRssBytes: int,
+            trainPeakRssBytes: int,
+            evalPeakRssBytes: int,
+            parameters: int,
           }),
-          stability: obj({ lossOscillation: num }),
+          curve: {
+            type: 'array',
+            items: obj({ seconds: num, epochs: num, step: int, fid: num }, ['seconds', 'epochs', 'step', 'fid']),
+          },
+          losses: { type: 'array', items: obj({ step: int, seconds: num, losses: { type: 'object' } }) },
+          images: obj({ samples: str, interpolation: str }, ['samples', 'interpolation']),
         },
-        ['quality', 'stability'],
+        ['name', 'family', 'config', 'checkpoint', 'metrics', 'timings', 'curve', 'losses', 'images'],
       ),
-      timings: obj({
-        trainSeconds: num,
-        epochs: num,
-        steps: int,
-        secondsPerEpoch: num,
-        trainImagesPerSecond: num,
-        sampleImagesPerSecond: num,
-        peakRssBytes: int,
-        trainPeakRssBytes: int,
-        evalPeakRssBytes: int,
-        parameters: int,
-      }),
-      curve: {
-        type: 'array',
-        items: obj({ seconds: num, epochs: num, step: int, fid: num }, ['seconds', 'epochs', 'step', 'fid']),
-      },
-      losses: { type: 'array', items: obj({ step: int, seconds: num, losses: { type: 'object' } }) },
-      images: obj({ samples: str, interpolation: str }, ['samples', 'interpolation']),
-    }),
+    },
   },
-});
+  ['gentorch', 'torch', 'createdAt', 'device', 'seed', 'data', 'budget', 'judge', 'models'],
+);

@@ -39,6 +39,8 @@ describe('help texts state the defaults in use', () => {
     expect(c).toContain(`(default ${COMPARE_DEFAULTS.seconds})`);
     expect(c).toContain(`(default ${COMPARE_DEFAULTS.models.join(',')})`);
     expect(c).toContain(`samples for the final metrics (default ${COMPARE_DEFAULTS.samples})`);
+    expect(c).toContain(`test images reconstructed, compressed and restored (default ${COMPARE_DEFAULTS.usesImages})`);
+    expect(c).toContain('--seeds <list>');
     expect(r).toContain(`images (default ${CLI_DEFAULTS.restoreCount})`);
   });
 });

@@ -49,6 +49,7 @@ const small = (out: string, extra: Partial<CompareOptions> = {}): CompareOptions
   samples: 500,
   curveSamples: 300,
   evalPoints: 3,
+  usesImages: 24,
   cacheDir: cache,
   ...extra,
 });
@@ -104,11 +105,13 @@ describe('compare() with the same epochs: vae and gan for 1 epoch', () => {
   it('writes every image entry as a PNG, interpolation and traversal as strips of 10, and report.html naming each model', async () => {
     const sharp = (await import('sharp')).default;
     for (const m of results.models) {
-      expect(Object.keys(m.images).sort()).toEqual(
-        m.family === 'vae'
-          ? ['interpolation', 'reconstruction', 'restoration', 'samples', 'traversal']
-          : ['interpolation', 'samples', 'traversal'],
-      );
+      expect(Object.keys(m.images).sort()).toEqual([
+        'interpolation',
+        'reconstruction',
+        'restoration',
+        'samples',
+        'traversal',
+      ]);
       for (const rel of Object.values(m.images)) {
         const bytes = readFileSync(join(out, rel as string));
         expect([...bytes.subarray(0, 8)], rel).toEqual(PNG_SIGNATURE);
@@ -118,6 +121,8 @@ describe('compare() with the same epochs: vae and gan for 1 epoch', () => {
       expect(await meta(m.images.samples)).toMatchObject({ width: grid(8), height: grid(8) });
       expect(await meta(m.images.interpolation)).toMatchObject({ width: grid(10), height: grid(4) });
       expect(await meta(m.images.traversal!)).toMatchObject({ width: grid(10), height: grid(8) });
+      expect(await meta(m.images.reconstruction!)).toMatchObject({ width: grid(8), height: grid(4) });
+      expect(await meta(m.images.restoration!)).toMatchObject({ width: grid(10), height: grid(5) });
     }
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/i);
@@ -156,7 +161,7 @@ describe('compare() with the same epochs: vae and gan for 1 epoch (curves, timin
     expect(vae.curve.at(-1)!.nelbo!).toBeLessThan(vae.curve[0].nelbo!);
   });
 
-  it("times about 1 epoch per model; the VAE's IWAE bound is at most its NELBO; compression stores 2 bytes per latent", () => {
+  it("times about 1 epoch per model; the VAE's IWAE bound is at most its NELBO; both families reconstruct, compress and restore", () => {
     for (const m of results.models) {
       expect(m.timings.epochs).toBeCloseTo(1, 6);
       expect(m.timings.steps).toBe(Math.ceil(3000 / 128));
@@ -172,14 +177,34 @@ describe('compare() with the same epochs: vae and gan for 1 epoch (curves, timin
     expect(v.iwae).toBeLessThanOrEqual(v.nelbo);
     expect(v.nelbo).toBeCloseTo(v.recon + v.kl, 3);
     expect(v.latentDim).toBe(20);
-    const c = vae.metrics.compression!;
-    expect(c.bytesPerImage).toBe(2 * v.latentDim);
-    expect(c.rawBytesPerImage).toBe(784);
-    expect(c.ratio).toBeCloseTo(784 / (2 * v.latentDim), 10);
-    expect(vae.metrics.restoration).toMatchObject({ noiseStd: 0.3, maskShare: 0.25 });
     expect(gan.metrics.vae).toBeUndefined();
-    expect(gan.metrics.compression).toBeUndefined();
     expect(gan.metrics.stability).toHaveProperty('dReal');
+    expect(results.uses).toEqual({ images: 24, noiseStd: 0.3, search: { steps: 100, starts: 2 } });
+    // JPEG and WebP at six qualities each, their files growing with the quality.
+    expect(results.codecs!.map((p) => `${p.scheme}${p.setting}`)).toEqual(
+      ['jpeg', 'webp'].flatMap((s) => [5, 10, 25, 50, 75, 90].map((q) => `${s}${q}`)),
+    );
+    for (const m of results.models) {
+      const d = m.config.model.latentDim as number;
+      expect(m.metrics.reconstruction).toMatchObject({ method: m.family === 'vae' ? 'encoder' : 'search', images: 24 });
+      expect(m.metrics.reconstruction!.psnr).toBeGreaterThan(10);
+      const c = m.metrics.compression!;
+      expect(c).toMatchObject({ bytesPerImage: 2 * d, rawBytesPerImage: 784, images: 24 });
+      expect(c.ratio).toBeCloseTo(784 / (2 * d), 10);
+      expect(c.curve!.map((p) => p.bytesPerImage)).toEqual([4, 2, 1, 0.75, 0.5].map((b) => Math.ceil(b * d)));
+      // float32 codes reconstruct as the reconstruction does.
+      expect(c.curve![0].psnr).toBeCloseTo(m.metrics.reconstruction!.psnr, 3);
+      const x = m.metrics.restoration!;
+      expect(x).toMatchObject({ images: 24, noiseStd: 0.3 });
+      expect(x.holeShare).toBeGreaterThan(0.05);
+      expect(x.holeShare).toBeLessThan(0.6);
+      // Whatever even a 24-step model draws into a hole beats the hole's zeros
+      // (restore.test.ts holds trained models to the real bars).
+      expect(x.restoredHolesPsnr, m.name).toBeGreaterThan(x.holesPsnr + 1);
+      expect(x.restoredHoledPsnr, m.name).toBeGreaterThan(x.holedPsnr);
+      expect(Number.isFinite(x.restoredNoisyPsnr) && x.restoredNoisyPsnr > 8, m.name).toBe(true);
+      expect(x.encoderHolesPsnr === undefined, m.name).toBe(m.family === 'gan');
+    }
   });
 
   it('reports progress per model in order: train, then evaluate, then done', () => {
@@ -212,6 +237,58 @@ describe('compare() with the same seconds', () => {
   });
 });
 
+describe('compare() under several seeds', () => {
+  it('runs the vae once per seed, keeps each checkpoint, and gives the spread of its figures over the seeds', async () => {
+    const out = join(work, 'seeds');
+    const events: CompareProgress[] = [];
+    const results = await compare(
+      small(out, { models: ['vae'], epochs: 1, seeds: [3, 4], onProgress: (p) => events.push({ ...p }) }),
+    );
+    const validate = new Ajv({ allErrors: true }).compile(RESULTS_SCHEMA);
+    expect(validate(readJson(join(out, 'results.json'))), JSON.stringify(validate.errors)).toBe(true);
+    expect(results.seed).toBe(3);
+    expect(results.seeds).toEqual([3, 4]);
+    const [m] = results.models;
+    expect(m.seed).toBe(3);
+    expect(m.seedRuns!.map((run) => [run.seed, run.checkpoint])).toEqual([
+      [3, 'vae/model.safetensors'],
+      [4, 'vae/seed-4/model.safetensors'],
+    ]);
+    expect(m.seedRuns![0].metrics).toEqual(m.metrics);
+    // Each seed's run is its own model: other weights, other figures.
+    using a = await load(join(out, m.seedRuns![0].checkpoint), { device: 'cpu' });
+    using b = await load(join(out, m.seedRuns![1].checkpoint), { device: 'cpu' });
+    expect(a.seed).toBe(3);
+    expect(b.seed).toBe(4);
+    const fids = m.seedRuns!.map((run) => run.metrics.quality.fid);
+    expect(fids[0]).not.toBe(fids[1]);
+    expect(m.spread!.fid).toMatchObject({
+      values: fids,
+      mean: expect.closeTo((fids[0] + fids[1]) / 2, 9),
+      std: expect.closeTo(Math.abs(fids[0] - fids[1]) / Math.SQRT2, 9),
+      min: Math.min(...fids),
+      max: Math.max(...fids),
+    });
+    expect(Object.keys(m.spread!).sort()).toEqual(
+      [
+        'classesCovered',
+        'fid',
+        'kid',
+        'nelbo',
+        'precision',
+        'recall',
+        'reconstructionPsnr',
+        'restoredHolesPsnr',
+        'restoredNoisyPsnr',
+        'trainImagesPerSecond',
+      ].sort(),
+    );
+    expect([...new Set(events.map((p) => `${p.model}:${p.seed}`))]).toEqual(['vae:3', 'vae:4']);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('seed-4/model.safetensors');
+  });
+});
+
 describe('compare() rejects bad options', () => {
   /** compare() on an out folder that must not be created. */
   const reject = async (options: Partial<CompareOptions>, code: string, ...inMessage: string[]) => {
@@ -235,6 +312,13 @@ describe('compare() rejects bad options', () => {
 
   it('an unknown option: E_CONFIG with a did-you-mean', async () => {
     await reject({ evalPoint: 3 } as Partial<CompareOptions>, 'E_CONFIG', '"evalPoint"', 'did you mean "evalPoints"');
+  });
+
+  it('seed with seeds, no seeds, a seed twice or a bad seed: E_CONFIG', async () => {
+    await reject({ seed: 1, seeds: [1, 2] }, 'E_CONFIG', 'seed', 'seeds');
+    await reject({ seeds: [] }, 'E_CONFIG', 'seeds');
+    await reject({ seeds: [2, 2] }, 'E_CONFIG', 'seeds', '2,2');
+    await reject({ seeds: [1, -5] }, 'E_CONFIG', 'seed', '-5');
   });
 
   it('a model twice: E_CONFIG', async () => {
@@ -278,6 +362,18 @@ describe('gentorch compare and gentorch eval', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('--seeds that are not integers, or --seeds with --seed: exit 1, E_CONFIG naming them, nothing written', async () => {
+    const out = join(work, 'cli-seeds');
+    const bad = await gentorch(['compare', '--out', out, '--seeds', '1,x', '--epochs', '1', '--no-progress']);
+    expectFailure(bad, 'E_CONFIG');
+    expect(bad.stderr).toContain('--seeds');
+    expect(bad.stderr).toContain('"1,x"');
+    const both = await gentorch(['compare', '--out', out, '--seeds', '1,2', '--seed', '3', '--epochs', '1']);
+    expectFailure(both, 'E_CONFIG');
+    expect(both.stderr).toContain('seeds');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('an existing results.json without --force: E_IO naming it, the folder untouched', async () => {
     const out = join(work, 'cli-existing');
     mkdirSync(out);
@@ -308,9 +404,10 @@ describe('gentorch compare and gentorch eval', () => {
     const judges = readdirSync(cache);
     expect(judges).toHaveLength(1);
     const checkpoint = join(out, results.models[0].checkpoint);
-    const r = await gentorch(['eval', checkpoint, '--data', idx, '--json', '--samples', '500', '--device', 'cpu'], {
-      env: { GENTORCH_CACHE_DIR: cache },
-    });
+    const r = await gentorch(
+      ['eval', checkpoint, '--data', idx, '--json', '--samples', '500', '--uses-images', '24', '--device', 'cpu'],
+      { env: { GENTORCH_CACHE_DIR: cache } },
+    );
     expectOk(r);
     const e = JSON.parse(r.stdout);
     expect(e.checkpoint).toBe(checkpoint);
@@ -325,11 +422,13 @@ describe('gentorch compare and gentorch eval', () => {
     // Deterministic measures of the same weights on the same test images.
     expect(e.vae.mse).toBeCloseTo(m.vae!.mse, 6);
     expect(e.vae.activeUnits).toBe(m.vae!.activeUnits);
-    expect(e.compression).toEqual({
-      ...m.compression,
-      mse: expect.closeTo(m.compression!.mse, 6),
-      psnr: expect.closeTo(m.compression!.psnr, 3),
-    });
-    expect(e.restoration.maskedPsnr).toBeCloseTo(m.restoration!.maskedPsnr, 3);
+    expect(e.reconstruction.psnr).toBeCloseTo(m.reconstruction!.psnr, 3);
+    expect(e.compression.bytesPerImage).toBe(m.compression!.bytesPerImage);
+    expect(e.compression.psnr).toBeCloseTo(m.compression!.psnr, 3);
+    // The same damage of the same images; the search agrees to within float noise.
+    expect(e.restoration.holesPsnr).toBe(m.restoration!.holesPsnr);
+    expect(e.restoration.noisyPsnr).toBe(m.restoration!.noisyPsnr);
+    expect(e.restoration.restoredHolesPsnr).toBeCloseTo(m.restoration!.restoredHolesPsnr, 1);
+    expect(e.restoration.encoderNoisyPsnr).toBeCloseTo(m.restoration!.encoderNoisyPsnr!, 3);
   });
 });

@@ -6,8 +6,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seedSpread } from '../../lib/compare/seeds.js';
 import { lineChart, renderReport, summarize } from '../../lib/report/report.js';
-import type { CompareResults, CurvePoint, LossPoint, ModelResult } from '../../lib/report/results.js';
+import type {
+  CompareResults,
+  CurvePoint,
+  LossPoint,
+  ModelResult,
+  RatePoint,
+  SpreadKey,
+} from '../../lib/report/results.js';
 import { tempDir } from '../helpers/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,6 +38,50 @@ function losses(keys: Record<string, [number, number]>, n = 60): LossPoint[] {
       Object.entries(keys).map(([k, [a, b]]) => [k, b + (a - b) * Math.exp(-i / 10) + 0.05 * Math.sin(i)]),
     ),
   }));
+}
+
+/** A code's rate-distortion curve at 32, 16, 8, 6 and 4 bits for a latent of `dim` coordinates: [psnr, ssim] per precision. */
+function codeCurve(scheme: string, dim: number, values: [number, number][]): RatePoint[] {
+  return [32, 16, 8, 6, 4].map((bits, i) => ({
+    scheme,
+    setting: bits,
+    bytesPerImage: Math.ceil((dim * bits) / 8),
+    psnr: values[i][0],
+    ssim: values[i][1],
+  }));
+}
+
+/** JPEG and WebP at qualities 5 to 90: [bytes, psnr, ssim] per quality. */
+function codecCurve(scheme: 'jpeg' | 'webp', values: [number, number, number][]): RatePoint[] {
+  return [5, 10, 25, 50, 75, 90].map((quality, i) => ({
+    scheme,
+    setting: quality,
+    bytesPerImage: values[i][0],
+    psnr: values[i][1],
+    ssim: values[i][2],
+  }));
+}
+
+/** Files no smaller than 160 B (header included), better than every code from 300 B/image on. */
+function codecs(): RatePoint[] {
+  return [
+    ...codecCurve('jpeg', [
+      [290, 15.0, 0.5],
+      [310, 17.2, 0.58],
+      [360, 20.5, 0.7],
+      [430, 23.1, 0.8],
+      [520, 26.0, 0.88],
+      [700, 30.2, 0.95],
+    ]),
+    ...codecCurve('webp', [
+      [160, 14.1, 0.45],
+      [180, 15.3, 0.5],
+      [230, 18.9, 0.66],
+      [300, 21.8, 0.76],
+      [380, 24.5, 0.85],
+      [520, 29.0, 0.93],
+    ]),
+  ];
 }
 
 function vaeModel(): ModelResult {
@@ -60,14 +112,35 @@ function vaeModel(): ModelResult {
         activeUnits: 13,
         latentDim: 16,
       },
-      compression: { bytesPerImage: 32, rawBytesPerImage: 784, ratio: 24.5, mse: 0.0121, psnr: 19.2 },
+      reconstruction: { method: 'encoder', images: 256, mse: 0.0121, psnr: 19.2, ssim: 0.71, secondsPerImage: 0.0002 },
+      compression: {
+        bytesPerImage: 32,
+        rawBytesPerImage: 784,
+        ratio: 24.5,
+        mse: 0.0121,
+        psnr: 19.2,
+        images: 256,
+        curve: codeCurve('vae', 16, [
+          [19.3, 0.72],
+          [19.2, 0.71],
+          [19.0, 0.7],
+          [18.2, 0.66],
+          [15.0, 0.52],
+        ]),
+      },
       restoration: {
+        images: 256,
         noiseStd: 0.3,
         noisyPsnr: 11.4,
         restoredNoisyPsnr: 17.8,
-        maskShare: 0.25,
-        maskedPsnr: 12.1,
-        restoredMaskedPsnr: 16.3,
+        holeShare: 0.18,
+        holesPsnr: 6.2,
+        restoredHolesPsnr: 12.9,
+        holedPsnr: 13.5,
+        restoredHoledPsnr: 20.1,
+        encoderNoisyPsnr: 15.1,
+        encoderHolesPsnr: 10.4,
+        secondsPerImage: 0.41,
       },
       stability: { lossOscillation: 0.018, fidOscillation: 0.04 },
     },
@@ -112,6 +185,34 @@ function ganModel(): ModelResult {
         classKl: 0.41,
         samples: 5000,
       },
+      reconstruction: { method: 'search', images: 256, mse: 0.0245, psnr: 16.1, ssim: 0.55, secondsPerImage: 0.85 },
+      compression: {
+        bytesPerImage: 128,
+        rawBytesPerImage: 784,
+        ratio: 6.125,
+        mse: 0.0245,
+        psnr: 16.1,
+        images: 256,
+        curve: codeCurve('gan', 64, [
+          [16.1, 0.55],
+          [16.1, 0.55],
+          [16.0, 0.54],
+          [15.5, 0.52],
+          [13.9, 0.45],
+        ]),
+      },
+      restoration: {
+        images: 256,
+        noiseStd: 0.3,
+        noisyPsnr: 11.4,
+        restoredNoisyPsnr: 16.2,
+        holeShare: 0.18,
+        holesPsnr: 6.2,
+        restoredHolesPsnr: 14.0,
+        holedPsnr: 13.5,
+        restoredHoledPsnr: 20.9,
+        secondsPerImage: 1.7,
+      },
       stability: {
         lossOscillation: 0.42,
         dReal: 0.95,
@@ -135,7 +236,12 @@ function ganModel(): ModelResult {
     },
     curve: curve(150, 2.4, 310, 18.7),
     losses: losses({ dLoss: [1.4, 0.6], gLoss: [0.7, 2.6] }),
-    images: { samples: 'gan-samples.png', interpolation: 'gan-interp.png' },
+    images: {
+      samples: 'gan-samples.png',
+      interpolation: 'gan-interp.png',
+      reconstruction: 'gan-recon.png',
+      restoration: 'gan-restore.png',
+    },
   };
 }
 
@@ -149,8 +255,77 @@ function fakeResults(models: ModelResult[] = [vaeModel(), ganModel()]): CompareR
     data: { name: 'fashion-mnist', train: 60000, test: 10000, shape: [1, 28, 28] },
     budget: { kind: 'seconds', value: 150 },
     judge: { testAccuracy: 0.91, featureDim: 128 },
+    codecs: codecs(),
     models,
   };
+}
+
+/** Where each figure varied by `seeded()` is written in a run. */
+const SET: Partial<Record<SpreadKey, (m: ModelResult, v: number) => void>> = {
+  fid: (m, v) => void (m.metrics.quality.fid = v),
+  kid: (m, v) => void (m.metrics.quality.kid = v),
+  reconstructionPsnr: (m, v) => void (m.metrics.reconstruction!.psnr = v),
+  restoredNoisyPsnr: (m, v) => void (m.metrics.restoration!.restoredNoisyPsnr = v),
+  restoredHolesPsnr: (m, v) => void (m.metrics.restoration!.restoredHolesPsnr = v),
+};
+
+/**
+ * The results under `compare --seeds 1,2,3`, as compare() writes them: each
+ * model's own figures are seed 1's; `later` gives, per model name, a figure's
+ * values under seeds 2 and 3 (the others stay as seed 1's).
+ */
+function seeded(
+  models: ModelResult[],
+  later: Record<string, Partial<Record<SpreadKey, [number, number]>>>,
+): CompareResults {
+  for (const m of models) {
+    const runs = [2, 3].map((seed, i) => {
+      const run = structuredClone(m);
+      run.checkpoint = `${m.name}/seed-${seed}/${m.name}.safetensors`;
+      for (const [key, values] of Object.entries(later[m.name] ?? {})) SET[key as SpreadKey]!(run, values[i]);
+      return { ...run, seed };
+    });
+    const all = [{ ...m, seed: 1 }, ...runs];
+    m.seed = 1;
+    m.seedRuns = all.map((x) => ({ seed: x.seed, checkpoint: x.checkpoint, metrics: x.metrics, timings: x.timings }));
+    m.spread = seedSpread(all);
+  }
+  return { ...fakeResults(models), seed: 1, seeds: [1, 2, 3] };
+}
+
+/** The two models with a KID each (seed 1's). */
+function withKid(): ModelResult[] {
+  const [vae, gan] = [vaeModel(), ganModel()];
+  vae.metrics.quality.kid = 12.3;
+  gan.metrics.quality.kid = 4.1;
+  return [vae, gan];
+}
+
+/** FID, KID and reconstruction apart between the models; denoising and inpainting within the seeds' spread. */
+const apartAndTied = (): Record<string, Partial<Record<SpreadKey, [number, number]>>> => ({
+  vae: {
+    fid: [38.1, 44.0],
+    kid: [13.1, 11.8],
+    reconstructionPsnr: [19.0, 19.4],
+    restoredNoisyPsnr: [16.0, 17.2],
+    restoredHolesPsnr: [13.2, 12.5],
+  },
+  gan: {
+    fid: [17.9, 19.6],
+    kid: [3.8, 4.5],
+    reconstructionPsnr: [15.8, 16.5],
+    restoredNoisyPsnr: [16.9, 15.5],
+    restoredHolesPsnr: [13.1, 14.4],
+  },
+});
+
+/** The <td> elements of a table row by its label: [class attribute, text]. */
+function rowCells(html: string, label: string): [string, string][] {
+  const row = html.match(new RegExp(`<tr><th>${label}<br>.*?</tr>`))![0];
+  return [...row.matchAll(/<td( class="[^"]*")?>(.*?)<\/td>/g)].map((c) => [
+    c[1] ?? '',
+    c[2].replace(/<[^>]+>/g, '').trim(),
+  ]);
 }
 
 /** A small real PNG for each image the results name: noisy grey grids. */
@@ -168,6 +343,31 @@ async function writeImages(dir: string, results: CompareResults): Promise<number
   }
   return count;
 }
+
+/** The metrics table: group -> row label -> cell texts (tags stripped). */
+function tableGroups(html: string): Map<string, Map<string, string[]>> {
+  const body = html.match(/<tbody>(.*?)<\/tbody>/s)![1];
+  const groups = new Map<string, Map<string, string[]>>();
+  let current = new Map<string, string[]>();
+  for (const [, group, inner] of body.matchAll(/<tr( class="group")?>(.*?)<\/tr>/g)) {
+    const text = (t: string) => t.replace(/<[^>]+>/g, '').trim();
+    if (group) {
+      current = new Map();
+      groups.set(text(inner), current);
+      continue;
+    }
+    const label = inner.match(/<th>(.*?)<br>/)![1];
+    current.set(
+      label,
+      [...inner.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => text(c[1])),
+    );
+  }
+  return groups;
+}
+
+/** The x axis' tick labels of a chart (drawn 16 px under its 300 px-high frame). */
+const xTicks = (svg: string): string[] =>
+  [...svg.matchAll(/<text x="[\d.]+" y="274" text-anchor="middle">([^<]*)<\/text>/g)].map((m) => m[1]);
 
 describe('summarize', () => {
   it("says when the two best FIDs lie within each other's 95% interval, and not when they are apart", () => {
@@ -197,12 +397,76 @@ describe('summarize', () => {
     expect(gan?.weaknesses).toContainEqual(
       expect.stringMatching(/discriminator winning: D\(x\) 0\.95 and D\(G\(z\)\) 0\.06/),
     );
-    expect(gan?.weaknesses).toContainEqual(expect.stringMatching(/^no encoder/));
     expect(vae?.strengths).toContainEqual(expect.stringMatching(/covers all 10 classes/));
     expect(vae?.strengths).toContainEqual(expect.stringMatching(/compresses images 24\.5× at 19\.2 dB/));
     expect(s.alerts).toContainEqual(expect.stringMatching(/^gan: mode dropping/));
     expect(s.alerts.some((a) => a.startsWith('vae:'))).toBe(false);
-    expect(s.findings.join(' ')).toMatch(/gan: compression and restoration n\/a/);
+  });
+
+  it('gives a GAN its uses by latent search, and says what it lacks: a likelihood, and an encoder’s speed', () => {
+    const s = summarize(fakeResults());
+    const text = s.findings.join('\n');
+    const gan = s.models.find((m) => m.name === 'gan')!;
+    const vae = s.models.find((m) => m.name === 'vae')!;
+    expect(text).not.toMatch(/no encoder: reconstruction|compression and restoration n\/a|cannot/);
+    expect(s.verdict).toMatch(
+      /vae reconstructs test images best \(PSNR 19\.2 dB by its encoder vs 16\.1 dB for gan by latent search\)/,
+    );
+    expect(text).toMatch(
+      /^Reconstruction of the first 256 test images, PSNR: vae 19\.2 dB \(SSIM 0\.710\), its codes found by its encoder in 0\.0002 s\/image and gan 16\.1 dB \(SSIM 0\.550\), its codes found by latent search in 0\.85 s\/image; vae finds a code 4,250× faster than gan\.$/m,
+    );
+    expect(text).toMatch(
+      /^Compression as float16 codes: vae 32 B\/image \(24\.5× smaller than the 784 B raw image\) at 19\.2 dB PSNR and gan 128 B\/image \(6\.1×/m,
+    );
+    expect(text).toMatch(
+      /under noise \(std 0\.3\), vae restores better: vae 11\.4 dB to 17\.8 dB \(\+6\.4 dB\), against gan 11\.4 dB to 16\.2 dB \(\+4\.8 dB\)/,
+    );
+    expect(text).toMatch(
+      /inside random holes \(18\.0% of the pixels\), gan restores better: gan 6\.2 dB to 14\.0 dB \(\+7\.8 dB\), against vae 6\.2 dB to 12\.9 dB/,
+    );
+    expect(text).toMatch(/vae's encoder alone reaches 15\.1 dB under noise and 10\.4 dB inside the holes/);
+    expect(gan.weaknesses).toContainEqual(expect.stringMatching(/^no likelihood: NELBO and the IWAE bound are n\/a/));
+    expect(gan.weaknesses).toContainEqual(
+      "finding a code needs a latent search: 0.85 s/image (vae's encoder: 0.0002 s/image)",
+    );
+    expect(gan.strengths).toContainEqual('reconstructs test images at 16.1 dB PSNR (SSIM 0.550) by latent search');
+    expect(gan.strengths).toContainEqual('inpainting inside holes: 6.2 dB to 14.0 dB PSNR (+7.8 dB)');
+    expect(vae.weaknesses.some((w) => /likelihood|latent search/.test(w))).toBe(false);
+    expect(vae.strengths).toContainEqual('denoising: 11.4 dB to 17.8 dB PSNR (+6.4 dB)');
+  });
+
+  it('compares the codes with JPEG and WebP at equal or fewer bytes, and says where the files win', () => {
+    const r = fakeResults();
+    const codecText = () => summarize(r).findings.find((f) => f.startsWith('Codes against JPEG and WebP'));
+    expect(codecText()).toBe(
+      'Codes against JPEG and WebP files on the same 256 test images, PSNR at equal or fewer bytes per image: ' +
+        "the codes win where files must be small: vae's 32-bit code reaches 19.3 dB in 64 B/image, and no JPEG or WebP file is that small (the smallest: WebP at quality 5, 160 B, 14.1 dB); " +
+        'JPEG and WebP win from 300 B/image: there WebP (quality 50) reaches 21.8 dB where the best code of at most that size reaches 19.3 dB (vae at 32 bits, 64 B), up to 30.2 dB (JPEG at quality 90, 700 B).',
+    );
+    // A JPEG file as small as the VAE's 32-bit code and better: JPEG wins at equal bytes.
+    r.codecs!.push({ scheme: 'jpeg', setting: 1, bytesPerImage: 64, psnr: 22, ssim: 0.75 });
+    expect(codecText()).toMatch(
+      /JPEG and WebP win from 64 B\/image: there JPEG \(quality 1\) reaches 22\.0 dB where the best code of at most that size reaches 19\.3 dB \(vae at 32 bits, 64 B\)/,
+    );
+    expect(codecText()).toMatch(
+      /the codes win where files must be small: vae's 16-bit code reaches 19\.2 dB in 32 B\/image, and no JPEG or WebP file is that small \(the smallest: JPEG at quality 1, 64 B, 22\.0 dB\)/,
+    );
+    // A tiny, poor file: the codes win against it at equal or fewer bytes.
+    r.codecs = [...codecs(), { scheme: 'jpeg', setting: 1, bytesPerImage: 20, psnr: 12, ssim: 0.3 }];
+    expect(codecText()).toMatch(
+      /the codes win: at 64 B\/image vae's 32-bit code reaches 19\.3 dB where the best JPEG or WebP file of at most that size reaches 12\.0 dB \(JPEG at quality 1, 20 B\)/,
+    );
+    // Files that never match the codes.
+    r.codecs = codecs().map((p) => ({ ...p, psnr: 10 }));
+    expect(codecText()).toMatch(/no JPEG or WebP file beats the best code of at most its size\.$/);
+    const gan = summarize(r).models.find((m) => m.name === 'gan')!;
+    expect(gan.strengths).toContainEqual(expect.stringMatching(/^its codes are smaller than any JPEG or WebP file/));
+    r.codecs = [{ scheme: 'webp', setting: 50, bytesPerImage: 100, psnr: 17, ssim: 0.6 }];
+    expect(summarize(r).models.find((m) => m.name === 'gan')!.weaknesses).toContainEqual(
+      'its best code is beaten outright: WebP at quality 50, 100 B reaches 17.0 dB, against its 16.1 dB in 128 B (16-bit)',
+    );
+    delete r.codecs;
+    expect(codecText()).toBeUndefined();
   });
 
   it('compares the curves at equal seconds and at equal epochs, and says when the winner flips', () => {
@@ -226,6 +490,62 @@ describe('summarize', () => {
       /At equal epochs \(1\.00[^)]*\), frugal has the lower cheap FID: frugal 50\.00 and fast 85\.00/,
     );
     expect(text).toMatch(/winner flips/);
+  });
+
+  it('under several seeds, says whether each difference between models is larger than the seed spread', () => {
+    const s = summarize(seeded(withKid(), apartAndTied()));
+    expect(s.findings).toContain(
+      'Over seeds 1, 2 and 3: FID gan 17.90 to 19.60, vae 38.10 to 44.00: the difference is larger than the seed spread (the ranges do not overlap).',
+    );
+    expect(s.findings).toContain(
+      'Over seeds 1, 2 and 3: reconstruction PSNR vae 19.0 to 19.4 dB, gan 15.8 to 16.5 dB: the difference is larger than the seed spread (the ranges do not overlap).',
+    );
+    expect(s.findings).toContain(
+      'Over seeds 1, 2 and 3: denoising PSNR vae 16.0 to 17.8 dB, gan 15.5 to 16.9 dB: the difference is within the seed spread (the ranges overlap).',
+    );
+    expect(s.findings).toContain(
+      'Over seeds 1, 2 and 3: inpainting PSNR inside the holes gan 13.1 to 14.4 dB, vae 12.5 to 13.2 dB: the difference is within the seed spread (the ranges overlap).',
+    );
+    expect(s.verdict).toMatch(/^gan draws the most realistic samples \(FID 18\.70 vs 41\.30 for vae\)/);
+    expect(s.verdict).toMatch(/vae reconstructs test images best/);
+    const gan = s.models.find((m) => m.name === 'gan')!;
+    expect(gan.strengths).toContain('lowest FID: 18.70 (next: vae 41.30)');
+    for (const m of s.models) expect(m.weaknesses.join('\n')).not.toMatch(/depends on the seed/);
+  });
+
+  it('claims no better quality when the FID ranges overlap, and says when a model’s FID depends on the seed', () => {
+    const later = apartAndTied();
+    later.gan.fid = [40.0, 30.0];
+    const s = summarize(seeded(withKid(), later));
+    expect(s.verdict).not.toMatch(/most realistic/);
+    expect(s.verdict).toMatch(
+      /^gan and vae draw samples of comparable quality: FID 18\.70 vs 41\.30, a difference within the seed spread \(gan 18\.70 to 40\.00 and vae 38\.10 to 44\.00 over seeds 1, 2 and 3\);/,
+    );
+    expect(s.findings).toContain(
+      'Over seeds 1, 2 and 3: FID gan 18.70 to 40.00, vae 38.10 to 44.00: the difference is within the seed spread (the ranges overlap).',
+    );
+    const gan = s.models.find((m) => m.name === 'gan')!;
+    const vae = s.models.find((m) => m.name === 'vae')!;
+    expect(gan.weaknesses).toContain('quality depends on the seed: FID 18.70 to 40.00 over seeds 1, 2 and 3');
+    expect(gan.strengths).toContain('lowest FID: 18.70 (next: vae 41.30, within the seed spread)');
+    expect(vae.weaknesses).toContain('highest FID: 41.30 (best: gan 18.70, within the seed spread)');
+    expect(vae.weaknesses.join('\n')).not.toMatch(/depends on the seed/);
+  });
+
+  it('under several seeds and more than two models, weighs the best two', () => {
+    const third = vaeModel();
+    third.name = 'vae-b';
+    const later = { ...apartAndTied(), 'vae-b': { fid: [50, 55] as [number, number] } };
+    const s = summarize(seeded([...withKid(), third], later));
+    expect(s.findings).toContain(
+      'Over seeds 1, 2 and 3: FID gan 17.90 to 19.60, vae 38.10 to 44.00, vae-b 41.30 to 55.00: the difference between gan and vae, the best two, is larger than the seed spread (the ranges do not overlap).',
+    );
+  });
+
+  it('says nothing about seeds for a single-seed comparison', () => {
+    const s = summarize(fakeResults());
+    const text = [s.verdict, ...s.findings, ...s.models.flatMap((m) => [...m.strengths, ...m.weaknesses])].join('\n');
+    expect(text).not.toMatch(/seed/);
   });
 
   it('handles one model and non-finite numbers as n/a', () => {
@@ -258,12 +578,89 @@ describe('renderReport', () => {
     expect(html).not.toMatch(/https?:\/\//i);
     expect(html).not.toMatch(/url\(|@import/i);
     const srcs = [...html.matchAll(/<img src="([^"]*)"/g)].map((m) => m[1]);
-    expect(imageCount).toBe(7);
+    expect(imageCount).toBe(9);
     expect(srcs).toHaveLength(imageCount);
     for (const src of srcs) expect(src).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/=]+$/);
     expect(html).toMatch(/<svg viewBox/);
     expect(html).toMatch(/Each model trained for the same 150 s of wall-clock time on cpu/);
     expect(html.replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/g, '')).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
+  it('shows reconstructions and restorations of every model, with notes that say how', () => {
+    for (const id of ['img-reconstruction', 'img-restoration']) {
+      const part = html.match(new RegExp(`<section id="${id}">(.*?)</section>`, 's'))![1];
+      expect(part.match(/<img /g)).toHaveLength(2);
+      expect(part).not.toMatch(/placeholder/);
+    }
+    expect(html).toMatch(/G\(z\*\) for a GAN, with z\* found by latent search/);
+    expect(html).toMatch(
+      /with Gaussian noise \(std 0\.3\); the noisy ones restored; with random rectangular holes \(18\.0% of the pixels\)/,
+    );
+  });
+
+  it('measures the uses for both families and says why a VAE-only row is n/a for a GAN', () => {
+    const groups = tableGroups(html);
+    const uses = groups.get('Uses (every model, by latent search or encoder)')!;
+    expect([...uses.keys()]).toEqual([
+      'Reconstruction PSNR',
+      'Compression',
+      'Compression, 8-bit codes',
+      'Denoising',
+      'Inpainting',
+      'Restoration time',
+    ]);
+    for (const cells of uses.values()) {
+      expect(cells).toHaveLength(2);
+      for (const cell of cells) expect(cell).toMatch(/^\d/);
+      expect(cells.join(' ')).not.toMatch(/n\/a/);
+    }
+    expect(uses.get('Reconstruction PSNR')).toEqual([
+      '19.2 encoder; SSIM 0.710; 0.0002 s/image',
+      '16.1 latent search; SSIM 0.550; 0.85 s/image',
+    ]);
+    expect(uses.get('Compression, 8-bit codes')![0]).toBe('49.0× 16 B/image, 19.0 dB, SSIM 0.700');
+    expect(uses.get('Denoising')![0]).toBe('17.8 from 11.4 dB, noise std 0.3; encoder only: 15.1 dB');
+    expect(uses.get('Inpainting')![1]).toBe(
+      '14.0 inside holes, from 6.2 dB; 18.0% of pixels in random holes; whole image 20.9 dB',
+    );
+    const vaeOnly = groups.get('Likelihood and latent units (VAE only)')!;
+    expect(vaeOnly.get('Negative ELBO')).toEqual(['241.5 recon 225.1 + KL 16.4', 'n/a: a GAN defines no likelihood']);
+    expect(vaeOnly.get('IWAE bound')![1]).toBe('n/a: a GAN defines no likelihood');
+    expect(vaeOnly.get('Active latent units')![1]).toBe('n/a: a GAN has no encoder, so no posterior');
+    expect(groups.get('Stability (second half of training)')!.get('D(x) / D(G(z))')![0]).toBe(
+      'n/a: a VAE has no discriminator',
+    );
+    expect(html).not.toMatch(/Encoder \(VAE only/);
+  });
+
+  it('draws the rate-distortion charts, codes beside JPEG and WebP, on a log byte axis', () => {
+    const part = html.match(/<section id="rate">(.*?)<\/section>/s)![1];
+    expect(html).toContain('<a href="#rate">Compression</a>');
+    expect(part.match(/<svg /g)).toHaveLength(2);
+    expect(part).toContain('bytes per image (log scale)');
+    expect(part).toMatch(/<i class="dot"[^>]*><\/i>JPEG<\/span>/);
+    expect(part).toMatch(/<i class="dot"[^>]*><\/i>WebP<\/span>/);
+    expect(part).toMatch(/<i class="dot"[^>]*><\/i>vae<\/span>/);
+    expect(part).toContain(
+      'Bytes a real file needs per image; codes at 32, 16, 8, 6 and 4 bits per coordinate; JPEG and WebP at qualities 5 to 90 through sharp; on the same first 256 test images.',
+    );
+    // 8 B (the VAE's 4-bit code) to 700 B (JPEG at quality 90): ticks at 5 to 1000.
+    expect(xTicks(part.match(/<svg .*?<\/svg>/s)![0])).toEqual(['5', '10', '20', '50', '100', '200', '500', '1000']);
+  });
+
+  it('draws no rate-distortion section when nothing was measured', async () => {
+    const r = fakeResults();
+    delete r.codecs;
+    for (const m of r.models) delete m.metrics.compression;
+    const bare = await renderReport(r, dir);
+    expect(bare).not.toMatch(/id="rate"|href="#rate"/);
+    expect(bare).not.toMatch(/<tr><th>Compression/);
+  });
+
+  it('says nothing about seeds for a single-seed comparison', () => {
+    expect(html).toContain('libtorch 2.9.0, seed 7, 2025-01-01');
+    expect(html).toContain('<p class="note">The best value in each row is highlighted; n/a:');
+    expect(html).not.toMatch(/seed spread|seeds|class="tie"|Figures are seed/);
   });
 
   it('escapes text from the results', () => {
@@ -302,7 +699,121 @@ describe('renderReport', () => {
   });
 });
 
+describe('renderReport under several seeds', () => {
+  let dir: string;
+  let apart: string;
+  let tied: string;
+
+  beforeAll(async () => {
+    dir = tempDir('gentorch-report-seeds-');
+    const results = seeded(withKid(), apartAndTied());
+    await writeImages(dir, results);
+    apart = await renderReport(results, dir);
+    const later = apartAndTied();
+    later.gan.fid = [40.0, 30.0];
+    tied = await renderReport(seeded(withKid(), later), dir);
+  });
+
+  it('says which seed the figures are and where the spreads are', () => {
+    expect(apart).toContain('libtorch 2.9.0, seeds 1, 2, 3 (figures are seed 1&#39;s; spreads in notes), 2025-01-01');
+    expect(apart).toContain(
+      '<p class="note">Figures are seed 1&#39;s; notes give the spread over seeds 1, 2, 3 (lowest to highest, mean ± sample standard deviation). A best value is highlighted only when its range over the seeds does not overlap the runner-up&#39;s',
+    );
+    expect(apart.replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/g, '')).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
+  it('gives each cell its spread over the seeds, in the row’s own scale and digits', () => {
+    expect(rowCells(apart, 'FID')[0][1]).toBe(
+      '41.30 judge 91.0%, 5,000 samples; seeds 1, 2, 3: 38.10 to 44.00, mean 41.13 ± 2.95',
+    );
+    expect(rowCells(apart, 'KID')).toEqual([
+      ['', '12.30 seeds 1, 2, 3: 11.80 to 13.10, mean 12.40 ± 0.66'],
+      [' class="best"', '4.10 seeds 1, 2, 3: 3.80 to 4.50, mean 4.13 ± 0.35'],
+    ]);
+    expect(rowCells(apart, 'Classes covered')[0][1]).toBe('10 / 10 seeds 1, 2, 3: 10 to 10, mean 10.0 ± 0.0');
+    expect(rowCells(apart, 'Training throughput')[1][1]).toBe('960 seeds 1, 2, 3: 960 to 960, mean 960 ± 0');
+    expect(rowCells(apart, 'Reconstruction PSNR')[1][1]).toBe(
+      '16.1 latent search; SSIM 0.550; 0.85 s/image; seeds 1, 2, 3: 15.8 to 16.5, mean 16.1 ± 0.4',
+    );
+  });
+
+  it('highlights a best value beyond the seed spread, and marks one within it instead', () => {
+    expect(rowCells(apart, 'FID').map((c) => c[0])).toEqual(['', ' class="best"']);
+    expect(rowCells(apart, 'Reconstruction PSNR').map((c) => c[0])).toEqual([' class="best"', '']);
+    for (const label of ['Denoising', 'Inpainting']) {
+      const cells = rowCells(apart, label);
+      expect(cells.map((c) => c[0])).toEqual([' class="tie"', ' class="tie"']);
+      for (const [, text] of cells) expect(text).toMatch(/; seeds 1, 2, 3: [^;]*; within the seed spread$/);
+    }
+    expect(rowCells(apart, 'Denoising')[0][1]).toBe(
+      '17.8 from 11.4 dB, noise std 0.3; encoder only: 15.1 dB; seeds 1, 2, 3: 16.0 to 17.8, mean 17.0 ± 0.9; within the seed spread',
+    );
+    expect(apart).toContain(
+      '<li>Over seeds 1, 2 and 3: FID gan 17.90 to 19.60, vae 38.10 to 44.00: the difference is larger than the seed spread (the ranges do not overlap).</li>',
+    );
+    // Overlapping FID ranges: no best, both cells within the seed spread, and a seed-dependent GAN.
+    const fid = rowCells(tied, 'FID');
+    expect(fid.map((c) => c[0])).toEqual([' class="tie"', ' class="tie"']);
+    expect(fid[1][1]).toMatch(
+      /^18\.70 judge 91\.0%, 5,000 samples; seeds 1, 2, 3: 18\.70 to 40\.00, mean 29\.57 ± 10\.66; within the seed spread$/,
+    );
+    expect(tied).toContain('<li>quality depends on the seed: FID 18.70 to 40.00 over seeds 1, 2 and 3</li>');
+    expect(tied).toMatch(/<p class="verdict">gan and vae draw samples of comparable quality/);
+  });
+
+  it('lists every seed’s checkpoint in the run details', () => {
+    const details = apart.match(/<section id="details">(.*?)<\/section>/s)![1];
+    for (const line of [
+      'seed 1: checkpoint vae.safetensors',
+      'seed 2: checkpoint vae/seed-2/vae.safetensors',
+      'seed 3: checkpoint gan/seed-3/gan.safetensors',
+    ])
+      expect(details).toContain(`<li>${line}</li>`);
+  });
+});
+
 describe('renderReport (charts)', () => {
+  it('puts a log x axis on round 1-2-5 ticks, leaving out x <= 0', () => {
+    const svg = lineChart(
+      [
+        {
+          name: 'rate',
+          points: [
+            [0, 5],
+            [-3, 5],
+            [8, 10],
+            [64, 19],
+            [800, 30],
+          ],
+        },
+      ],
+      { xLabel: 'bytes', yLabel: 'dB', logX: true, markers: true },
+    );
+    expect(xTicks(svg)).toEqual(['5', '10', '20', '50', '100', '200', '500', '1000']);
+    expect(svg).toContain('bytes (log scale)');
+    const cx = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(cx).toHaveLength(3);
+    // 8, 64 and 800 on a log axis from 5 (px 58) to 1000 (px 506): evenly spaced, inside the frame.
+    expect(cx[0]).toBeGreaterThan(58);
+    expect(cx[2]).toBeLessThan(506);
+    expect(cx[1] - cx[0]).toBeCloseTo(cx[2] - cx[1] - ((506 - 58) * Math.log10(800 / 512)) / Math.log10(200), 0);
+    const wide = xTicks(
+      lineChart(
+        [
+          {
+            name: 'w',
+            points: [
+              [2, 1],
+              [5e5, 2],
+            ],
+          },
+        ],
+        { xLabel: 'x', yLabel: 'y', logX: true },
+      ),
+    );
+    expect(wide).toEqual(['1', '10', '100', '1000', '10k', '100k', '1000k']);
+  });
+
   it('draws a chart with escaped labels and skips non-finite points', () => {
     const svg = lineChart(
       [
