@@ -24,6 +24,21 @@ export { GAN_DEFAULTS, GAN_FIT_DEFAULTS } from './config/gan.js';
 export { GAN_PRESETS } from './config/presets.js';
 export type { GanConfig, GanFitConfig, GanLoss } from './config/gan.js';
 export { SYNTHETIC, modeCoverage } from './data/synthetic.js';
+export { Translator } from './models/translator.js';
+export type { TranslatorOptions, TranslatorFitOptions, TranslatorImages } from './models/translator.js';
+export {
+  TRANSLATOR_DEFAULTS,
+  TRANSLATOR_FIT_DEFAULTS,
+  TRANSLATOR_TASKS,
+  TRANSLATOR_FAMILIES,
+} from './config/translate.js';
+export type {
+  TranslatorConfig,
+  TranslatorFitConfig,
+  TranslatorTask,
+  TranslatorFamily,
+  TranslatorGanLoss,
+} from './config/translate.js';
 export { Classifier, CLASSIFIER_DEFAULTS } from './models/classifier.js';
 export type { ClassifierConfig, ClassifierFitConfig } from './config/classifier.js';
 export { CLASSIFIER_FIT_DEFAULTS } from './config/classifier.js';

@@ -121,6 +121,32 @@ export interface NativeGanHandle {
   dispose(): void;
 }
 
+/** The raw translator handle of native/binding/translator_handle.cc. */
+export interface NativeTranslatorHandle {
+  readonly [handleBrand]: 'TranslatorHandle';
+  fit(
+    targets: TensorArg,
+    inputs: TensorArg | undefined,
+    options: object,
+    onEvent: (event: NativeFitEvent) => void,
+  ): Promise<void>;
+  /** Outputs [N * samples (vae) or N, C, H, W] in [0, 1]. */
+  apply(inputs: TensorArg, samples: number, seed: number): Promise<HostTensor<'float32'>>;
+  makeInputs(targets: TensorArg, seed: number): Promise<HostTensor<'float32'>>;
+  /** Bicubic upsampling for superres; null where the task has no baseline. */
+  baseline(inputs: TensorArg): Promise<HostTensor<'float32'> | null>;
+  /** [C, H, W] of one input as the user gives it. */
+  inputShape(): [number, number, number];
+  exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
+  importState(
+    tensors: { name: string; data: AnyTypedArray; shape: number[] }[],
+    state: NativeTrainingState,
+  ): Promise<void>;
+  info(): { parameterCount: number; device: string; state: NativeTrainingState; busy: boolean };
+  cancel(): void;
+  dispose(): void;
+}
+
 /** The raw classifier handle of native/binding/classifier_handle.cc. */
 export interface NativeClassifierHandle {
   readonly [handleBrand]: 'ClassifierHandle';
@@ -163,6 +189,7 @@ export interface NativeRuntimeInfo {
 export interface NativeBinding {
   VaeHandle: new (config: object, device: string, seed: number) => NativeVaeHandle;
   GanHandle: new (config: object, device: string, seed: number) => NativeGanHandle;
+  TranslatorHandle: new (config: object, device: string, seed: number) => NativeTranslatorHandle;
   ClassifierHandle: new (config: object, device: string, seed: number) => NativeClassifierHandle;
   frechetDistance(a: TensorArg, b: TensorArg): number;
   precisionRecall(
@@ -195,7 +222,15 @@ export interface NativeBinding {
   tensorRoundTrip(t: TensorArg): HostTensor;
   /** The C++ option structs' own defaults under lib/ names; test/native/defaults.test.ts holds them to *_DEFAULTS. */
   nativeDefaults(): Record<
-    'vaeConfig' | 'vaeFit' | 'ganConfig' | 'ganFit' | 'classifierConfig' | 'classifierFit' | 'latentSearch',
+    | 'vaeConfig'
+    | 'vaeFit'
+    | 'ganConfig'
+    | 'ganFit'
+    | 'translatorConfig'
+    | 'translatorFit'
+    | 'classifierConfig'
+    | 'classifierFit'
+    | 'latentSearch',
     Record<string, string | number | boolean>
   >;
   /** Returns freed heap to the system (glibc malloc_trim); true when something was released. */

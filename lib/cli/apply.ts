@@ -11,7 +11,7 @@ import { loadDataSpec, take, toFloat, type ImageDataset } from '../data/datasets
 import { GentorchError, invalid } from '../errors.js';
 import { GAN } from '../models/gan.js';
 import { writeGridPng } from '../io/images.js';
-import { load } from '../models/load.js';
+import { loadGenerative as load } from '../models/load.js';
 import { meanSquaredError, psnr } from '../compare/metrics.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import type { HostTensor } from '../tensor.js';

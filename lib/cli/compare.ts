@@ -10,7 +10,7 @@ import { compare, DEFAULT_BUDGET_SECONDS, DEFAULT_MODELS, type CompareProgress }
 import { checkDeviceSpec, checkPositiveInt, checkSeed } from '../config/validate.js';
 import { GentorchError } from '../errors.js';
 import { evaluate, judgeBench, type Evaluation } from '../compare/evaluate.js';
-import { load } from '../models/load.js';
+import { loadGenerative as load } from '../models/load.js';
 import { withSigint } from './common.js';
 import type { CompareResults } from '../report/results.js';
 

@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../io/fsutil.js';
 import { imagePng, writeGridPng } from '../io/images.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import { GAN } from '../models/gan.js';
-import { load } from '../models/load.js';
+import { loadGenerative as load } from '../models/load.js';
 import type { Mask } from '../models/search.js';
 import type { VAE } from '../models/vae.js';
 import type { HostTensor } from '../tensor.js';

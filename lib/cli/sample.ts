@@ -9,7 +9,7 @@ import { writeNpy } from '../io/npy.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed } from '../config/validate.js';
 import type { HostTensor } from '../tensor.js';
 import { GAN } from '../models/gan.js';
-import { load } from '../models/load.js';
+import { loadGenerative as load } from '../models/load.js';
 
 export interface SampleFlags {
   n: number;

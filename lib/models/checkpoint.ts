@@ -14,7 +14,8 @@ import type { HostTensor } from '../tensor.js';
 export const FORMAT = 'gentorch';
 export const FORMAT_VERSION = 1;
 
-export type ModelKind = 'vae' | 'gan' | 'classifier';
+export type ModelKind = 'vae' | 'gan' | 'classifier' | 'translator';
+export const MODEL_KINDS: readonly ModelKind[] = ['vae', 'gan', 'classifier', 'translator'];
 
 /** What __metadata__ holds, parsed. */
 export interface CheckpointMeta {
@@ -107,7 +108,7 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
       `${path}: format version ${JSON.stringify(metadata.format_version)} is not supported (this gentorch reads 1..${FORMAT_VERSION})`,
     );
   }
-  if (metadata.model !== 'vae' && metadata.model !== 'gan' && metadata.model !== 'classifier') {
+  if (!MODEL_KINDS.includes(metadata.model as ModelKind)) {
     throw new GentorchError('E_CHECKPOINT', `${path}: unknown model kind ${JSON.stringify(metadata.model)}`);
   }
   const config = parseJson(path, 'config', metadata.config);

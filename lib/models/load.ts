@@ -1,20 +1,43 @@
 /**
- * load(): any gentorch checkpoint, a VAE or a GAN, rebuilt from the metadata
- * it carries, so the caller names nothing but the file.
+ * load(): any gentorch checkpoint, a VAE, a GAN or a Translator, rebuilt
+ * from the metadata it carries, so the caller names nothing but the file.
  */
-import { readCheckpoint } from './checkpoint.js';
-import { graft } from '../errors.js';
+import { readCheckpoint, type Checkpoint } from './checkpoint.js';
+import { GentorchError, graft } from '../errors.js';
 import { GAN } from './gan.js';
+import { Translator } from './translator.js';
 import { VAE } from './vae.js';
 
-/** Loads any gentorch checkpoint, a VAE or a GAN, rebuilt from its metadata. */
-export async function load(path: string, options: { device?: string } = {}): Promise<VAE | GAN> {
+function generative(path: string, ckpt: Checkpoint, options: { device?: string }): Promise<VAE | GAN> {
+  return ckpt.model === 'gan' ? GAN.fromCheckpoint(path, ckpt, options) : VAE.fromCheckpoint(path, ckpt, options);
+}
+
+/** Loads any gentorch checkpoint, a VAE, a GAN or a Translator, rebuilt from its metadata. */
+export async function load(path: string, options: { device?: string } = {}): Promise<VAE | GAN | Translator> {
   const callSite = new Error();
   try {
     const ckpt = await readCheckpoint(path);
-    return ckpt.model === 'gan'
-      ? await GAN.fromCheckpoint(path, ckpt, options)
-      : await VAE.fromCheckpoint(path, ckpt, options);
+    if (ckpt.model === 'translator') return await Translator.fromCheckpoint(path, ckpt, options);
+    return await generative(path, ckpt, options);
+  } catch (err) {
+    throw graft(err, callSite);
+  }
+}
+
+/**
+ * Loads a generative model, a VAE or a GAN (what sample, restore and
+ * evaluate take); a translator's checkpoint is E_CHECKPOINT saying what it holds.
+ */
+export async function loadGenerative(path: string, options: { device?: string } = {}): Promise<VAE | GAN> {
+  const callSite = new Error();
+  try {
+    const ckpt = await readCheckpoint(path);
+    if (ckpt.model === 'translator')
+      throw new GentorchError(
+        'E_CHECKPOINT',
+        `${path}: holds a translator (image to image), not a VAE or a GAN; apply it with Translator.apply()`,
+      );
+    return await generative(path, ckpt, options);
   } catch (err) {
     throw graft(err, callSite);
   }

@@ -15,6 +15,7 @@
 #include "options.h"
 #include "classifier_handle.h"
 #include "gan_handle.h"
+#include "translator_handle.h"
 #include "metrics.h"
 #include "vae_handle.h"
 
@@ -142,6 +143,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function gan = GanHandle::Define(env);
   data->gan_class = Napi::Persistent(gan);
   exports.Set("GanHandle", gan);
+  Napi::Function translator = TranslatorHandle::Define(env);
+  data->translator_class = Napi::Persistent(translator);
+  exports.Set("TranslatorHandle", translator);
   Napi::Function classifier = ClassifierHandle::Define(env);
   data->classifier_class = Napi::Persistent(classifier);
   exports.Set("ClassifierHandle", classifier);

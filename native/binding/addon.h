@@ -17,6 +17,7 @@ struct AddonData {
   Napi::FunctionReference vae_class;
   Napi::FunctionReference gan_class;
   Napi::FunctionReference classifier_class;
+  Napi::FunctionReference translator_class;
   // Jobs whose threads are still running; joined at environment teardown so
   // no thread outlives the addon.
   std::set<std::shared_ptr<JobState>> jobs;

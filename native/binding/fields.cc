@@ -59,6 +59,8 @@ Napi::Object native_defaults(Napi::Env env) {
   out.Set("vaeFit", written<VaeFitOptions>(env, vae_fit_fields<FieldWriter>));
   out.Set("ganConfig", written<GanConfig>(env, gan_config_fields<FieldWriter>));
   out.Set("ganFit", written<GanFitOptions>(env, gan_fit_fields<FieldWriter>));
+  out.Set("translatorConfig", written<TranslatorConfig>(env, translator_config_fields<FieldWriter>));
+  out.Set("translatorFit", written<TranslatorFitOptions>(env, translator_fit_fields<FieldWriter>));
   out.Set("classifierConfig", written<ClassifierOptions>(env, classifier_config_fields<FieldWriter>));
   out.Set("classifierFit", written<ClassifierFitOptions>(env, classifier_fit_fields<FieldWriter>));
   out.Set("latentSearch", written<LatentSearchOptions>(env, latent_search_fields<FieldWriter>));

@@ -13,6 +13,7 @@
 #include "../train/classifier_trainer.h"
 #include "../train/gan_trainer.h"
 #include "../train/latent_search.h"
+#include "../train/translator_trainer.h"
 #include "../train/vae_trainer.h"
 
 namespace gentorch::binding {
@@ -85,6 +86,40 @@ void gan_fit_fields(GanFitOptions& o, Visit&& v) {
 }
 
 template <class Visit>
+void translator_config_fields(TranslatorConfig& c, Visit&& v) {
+  v("task", c.task.task());
+  v("factor", c.task.factor());
+  v("noiseStd", c.task.noise_std());
+  v("holesMin", c.task.holes_min());
+  v("holesMax", c.task.holes_max());
+  v("sideMin", c.task.side_min());
+  v("sideMax", c.task.side_max());
+  v("strokes", c.task.strokes());
+  v("strokeWidth", c.task.stroke_width());
+  v("family", c.family);
+  v("channels", c.channels);
+  v("height", c.height);
+  v("width", c.width);
+  v("inputChannels", c.input_channels);
+  v("features", c.features);
+  v("depth", c.depth);
+  v("dFeatures", c.d_features);
+  v("dropout", c.dropout);
+  v("ganLoss", c.gan_loss);
+  v("l1Weight", c.l1_weight);
+  v("latentDim", c.latent_dim);
+  v("beta", c.beta);
+}
+
+template <class Visit>
+void translator_fit_fields(TranslatorFitOptions& o, Visit&& v) {
+  common_fit_fields(o, v);
+  v("lr", o.lr());
+  v("beta1", o.beta1());
+  v("beta2", o.beta2());
+}
+
+template <class Visit>
 void classifier_config_fields(ClassifierOptions& o, Visit&& v) {
   v("channels", o.channels());
   v("height", o.height());
@@ -146,7 +181,8 @@ T read_fields(const Napi::Object& obj, const char* what, Fields fields) {
   return out;
 }
 
-// { vaeConfig, vaeFit, ganConfig, ganFit, classifierConfig, classifierFit, latentSearch }:
+// { vaeConfig, vaeFit, ganConfig, ganFit, translatorConfig, translatorFit, classifierConfig, classifierFit,
+// latentSearch }:
 // the C++ structs' own defaults.
 Napi::Object native_defaults(Napi::Env env);
 

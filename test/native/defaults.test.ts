@@ -9,6 +9,7 @@ import { resolveFitConfig } from '../../lib/config/fit.js';
 import { GAN_FIT_DEFAULTS, resolveGanConfig } from '../../lib/config/gan.js';
 import { CLASSIFIER_DEFAULTS, CLASSIFIER_FIT_DEFAULTS } from '../../lib/config/classifier.js';
 import { SEARCH_DEFAULTS } from '../../lib/config/search.js';
+import { TRANSLATOR_FIT_DEFAULTS, resolveTranslatorConfig } from '../../lib/config/translate.js';
 import { caught } from '../helpers/caught.js';
 
 const twins = {
@@ -16,6 +17,8 @@ const twins = {
   vaeFit: () => resolveFitConfig({}),
   ganConfig: () => resolveGanConfig({}),
   ganFit: () => GAN_FIT_DEFAULTS,
+  translatorConfig: () => resolveTranslatorConfig({}),
+  translatorFit: () => TRANSLATOR_FIT_DEFAULTS,
   classifierConfig: () => CLASSIFIER_DEFAULTS,
   classifierFit: () => CLASSIFIER_FIT_DEFAULTS,
   latentSearch: () => SEARCH_DEFAULTS,
@@ -44,5 +47,12 @@ describe('the binding requires every option it reads', () => {
     const e = caught(() => new (native().GanHandle)({ ...resolveGanConfig({}), dBatchnorm: 1 }, 'cpu', 1));
     expect(e.code).toBe('E_CONFIG');
     expect(e.message).toMatch(/dBatchnorm/);
+  });
+
+  it('a translator config without a key is E_CONFIG naming the key', () => {
+    const { family: _, ...partial } = resolveTranslatorConfig({});
+    const e = caught(() => new (native().TranslatorHandle)(partial, 'cpu', 1));
+    expect(e.code).toBe('E_CONFIG');
+    expect(e.message).toMatch(/family/);
   });
 });

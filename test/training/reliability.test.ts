@@ -166,7 +166,7 @@ describe('numeric faults', () => {
     expect(losses[2]).toBeLessThan(losses[0]);
     const path = join(work, 'skipped.safetensors');
     await vae.save(path);
-    using again = await load(path, { device: 'cpu' });
+    using again = (await load(path, { device: 'cpu' })) as VAE;
     expect((await again.sample(64)).data.every(Number.isFinite)).toBe(true);
   });
 
