@@ -49,12 +49,18 @@ UNetImpl::UNetImpl(const UNetOptions& options) : options_(options) {
   down_ = register_module("down", nn::ModuleList());
   up_ = register_module("up", nn::ModuleList());
   merge_ = register_module("merge", nn::ModuleList());
+  if (options.latent_dim() > 0) {
+    // Zero at first: the untrained cVAE is the plain U-Net, and learns how far to let z move it.
+    code_ = register_module("code", nn::Linear(options.latent_dim(), f << (options.depth() - 1)));
+    torch::NoGradGuard no_grad;
+    code_->weight.zero_();
+    code_->bias.zero_();
+  }
   int64_t c = f;
   for (int64_t i = 0; i < options.depth(); ++i) {
-    // The 2x step down, learned; at the bottleneck the code joins as constant maps.
+    // The 2x step down, learned (at the bottleneck the code then shifts each channel).
     step_->push_back(nn::Sequential(SafeConv2d(c, c, 4, 2, 1, false), nn::BatchNorm2d(c), nn::ReLU(true)));
-    const int64_t extra = i + 1 == options.depth() ? options.latent_dim() : 0;
-    down_->push_back(double_conv(c + extra, 2 * c));
+    down_->push_back(double_conv(c, 2 * c));
     c *= 2;
   }
   for (int64_t i = 0; i < options.depth(); ++i) {
@@ -73,8 +79,11 @@ torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& z) 
     skips.push_back(h);
     h = step_[i]->as<nn::Sequential>()->forward(h);
     if (i + 1 == options_.depth() && options_.latent_dim() > 0) {
-      auto maps = z.view({z.size(0), z.size(1), 1, 1}).expand({z.size(0), z.size(1), h.size(2), h.size(3)});
-      h = torch::cat({h, maps.to(h.scalar_type())}, 1);
+      // The code as a learned shift of each bottleneck channel. Concatenating
+      // it as extra channels made the next convolution's input channels
+      // (c + latent) odd, and libtorch 2.6's CPU kernel then returned NaN
+      // input gradients at random steps (safe_conv.h); a shift keeps c.
+      h = h + code_->forward(z.to(h.scalar_type())).view({h.size(0), h.size(1), 1, 1});
     }
     h = down_[i]->as<nn::Sequential>()->forward(h);
   }
