@@ -49,13 +49,6 @@ UNetImpl::UNetImpl(const UNetOptions& options) : options_(options) {
   down_ = register_module("down", nn::ModuleList());
   up_ = register_module("up", nn::ModuleList());
   merge_ = register_module("merge", nn::ModuleList());
-  if (options.latent_dim() > 0) {
-    // Zero at first: the untrained cVAE is the plain U-Net, and learns how far to let z move it.
-    code_ = register_module("code", nn::Linear(options.latent_dim(), f << (options.depth() - 1)));
-    torch::NoGradGuard no_grad;
-    code_->weight.zero_();
-    code_->bias.zero_();
-  }
   int64_t c = f;
   for (int64_t i = 0; i < options.depth(); ++i) {
     // The 2x step down, learned (at the bottleneck the code then shifts each channel).
@@ -70,6 +63,14 @@ UNetImpl::UNetImpl(const UNetOptions& options) : options_(options) {
     c /= 2;
   }
   out_ = register_module("outc", nn::Sequential(SafeConv2d(f, options.out_channels(), 1, 1, 0), nn::Sigmoid()));
+  if (options.latent_dim() > 0) {
+    // Made last, so the other layers draw the same initial weights as a
+    // plain U-Net's. Zero at first: the untrained cVAE is the plain U-Net, and learns how far to let z move it.
+    code_ = register_module("code", nn::Linear(options.latent_dim(), f << (options.depth() - 1)));
+    torch::NoGradGuard no_grad;
+    code_->weight.zero_();
+    code_->bias.zero_();
+  }
 }
 
 torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& z) {
