@@ -26,6 +26,15 @@ export type { GanConfig, GanFitConfig, GanLoss } from './config/gan.js';
 export { SYNTHETIC, modeCoverage } from './data/synthetic.js';
 export { Translator } from './models/translator.js';
 export type { TranslatorOptions, TranslatorFitOptions, TranslatorImages } from './models/translator.js';
+export { compareTranslation, distortion, diversity } from './compare/translate.js';
+export type {
+  TranslationCompareOptions,
+  TranslationPoint,
+  TranslationResults,
+  TranslationScores,
+  TranslationTask,
+} from './compare/translate.js';
+export { renderTranslationReport } from './report/translation.js';
 export {
   TRANSLATOR_DEFAULTS,
   TRANSLATOR_FIT_DEFAULTS,

@@ -13,6 +13,8 @@ import { evaluate, judgeBench, type Evaluation } from '../compare/evaluate.js';
 import { loadGenerative as load } from '../models/load.js';
 import { withSigint } from './common.js';
 import type { CompareResults } from '../report/results.js';
+import { compareTranslation, type TranslationTask } from '../compare/translate.js';
+import type { TranslatorFamily } from '../config/translate.js';
 
 export interface CompareFlags {
   data: string;
@@ -26,6 +28,11 @@ export interface CompareFlags {
   evalPoints?: number;
   samples?: number;
   usesImages?: number;
+  task?: TranslationTask['task'];
+  families?: string;
+  factor?: number;
+  noiseStd?: number;
+  testImages?: number;
   force?: boolean;
   progress: boolean;
 }
@@ -87,6 +94,9 @@ export async function compareCommand(flags: CompareFlags): Promise<void> {
   if (flags.budget !== undefined && flags.epochs !== undefined) {
     throw new GentorchError('E_CONFIG', 'Expected either --budget or --epochs, not both');
   }
+  if (flags.task !== undefined) return compareTaskCommand(flags);
+  const taskOnly = (['families', 'factor', 'noiseStd', 'testImages'] as const).find((k) => flags[k] !== undefined);
+  if (taskOnly) throw new GentorchError('E_CONFIG', `Expected --${kebab(taskOnly)} only with --task`);
   const results = join(flags.out, 'results.json');
   if (existsSync(results) && !flags.force)
     throw new GentorchError('E_IO', `Refusing to overwrite ${results}; pass --force to replace it`);
@@ -192,4 +202,55 @@ export async function evalCommand(checkpoint: string, flags: EvalFlags): Promise
   } finally {
     bench.judge.dispose();
   }
+}
+
+const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** `compare --task`: the Translator's families on one paired task, the perception-distortion report. */
+async function compareTaskCommand(flags: CompareFlags): Promise<void> {
+  const generative = (['models', 'seeds', 'evalPoints', 'samples', 'usesImages'] as const).find(
+    (k) => flags[k] !== undefined,
+  );
+  if (generative)
+    throw new GentorchError('E_CONFIG', `Expected no --${kebab(generative)} with --task (it is for VAEs and GANs)`);
+  const file = join(flags.out, 'translation.json');
+  if (existsSync(file) && !flags.force)
+    throw new GentorchError('E_IO', `Refusing to overwrite ${file}; pass --force to replace it`);
+  const families = flags.families
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter((f) => f.length > 0) as TranslatorFamily[] | undefined;
+  const said = new Set<string>();
+  const out = await withSigint((signal) =>
+    compareTranslation({
+      data: flags.data,
+      out: flags.out,
+      task: flags.task,
+      factor: flags.factor,
+      noiseStd: flags.noiseStd,
+      families,
+      seed: flags.seed,
+      device: flags.device,
+      testImages: flags.testImages,
+      ...(flags.epochs !== undefined ? { epochs: flags.epochs } : { seconds: flags.budget ?? DEFAULT_BUDGET_SECONDS }),
+      signal,
+      onProgress: (p) => {
+        const key = `${p.family}:${p.stage}`;
+        if (!flags.progress || said.has(key)) return;
+        said.add(key);
+        process.stderr.write(
+          `gentorch: ${p.family}: ${p.stage === 'train' ? 'training' : p.stage === 'measure' ? 'measuring' : 'done'}\n`,
+        );
+      },
+    }),
+  );
+  const rows = out.points.map(
+    (p) =>
+      `${p.name.padEnd(14)} ${p.psnr.toFixed(2).padStart(7)} ${p.ssim.toFixed(3).padStart(6)} ${p.fid.toFixed(2).padStart(8)} ${p.precision.toFixed(3).padStart(9)} ${p.recall.toFixed(3).padStart(7)} ${(p.diversity === undefined ? '-' : p.diversity.toFixed(3)).padStart(9)}`,
+  );
+  process.stdout.write(
+    `${['method          PSNR   SSIM      FID precision  recall diversity', ...rows].join('\n')}\n` +
+      `(${out.task.task} on ${out.testImages} held-out inputs; ${out.budget.value} ${out.budget.kind} of training each on ${out.device})\n` +
+      `gentorch: wrote ${resolve(flags.out, 'report.html')} and translation.json\n`,
+  );
 }

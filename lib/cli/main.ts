@@ -12,6 +12,7 @@ import { launchCommand } from './launch.js';
 import { sampleCommand } from './sample.js';
 import { trainVaeCommand } from './train.js';
 import { trainGanCommand } from './train-gan.js';
+import { trainTranslateCommand, translateCommand } from './translate.js';
 import { VERSION } from '../version.js';
 import { CLI_DEFAULTS, COMPARE_DEFAULTS, defaultText as dflt } from '../config/run.js';
 import { FIT_DEFAULTS } from '../config/fit.js';
@@ -19,6 +20,12 @@ import { VAE_DEFAULTS } from '../config/vae.js';
 import { GAN_DEFAULTS, GAN_FIT_DEFAULTS } from '../config/gan.js';
 import { DISTRIBUTED_DEFAULTS } from '../models/distributed.js';
 import { SEARCH_DEFAULTS } from '../config/search.js';
+import {
+  TRANSLATOR_DEFAULTS,
+  TRANSLATOR_FAMILIES,
+  TRANSLATOR_FIT_DEFAULTS,
+  TRANSLATOR_TASKS,
+} from '../config/translate.js';
 
 function int(name: string) {
   return (v: string): number => {
@@ -85,7 +92,7 @@ function runOptions(cmd: Command): void {
 function trainCommands(cli: Command): void {
   const train = cli
     .command('train')
-    .description('train a model: vae or gan')
+    .description('train a model: vae, gan or translate')
     .argument('[kind]')
     .allowUnknownOption()
     .allowExcessArguments()
@@ -93,8 +100,8 @@ function trainCommands(cli: Command): void {
       throw new GentorchError(
         'E_CONFIG',
         kind && !kind.startsWith('-')
-          ? `Unknown model kind "${kind}" after train; expected vae or gan`
-          : 'Expected a model kind after train: vae or gan',
+          ? `Unknown model kind "${kind}" after train; expected vae, gan or translate`
+          : 'Expected a model kind after train: vae, gan or translate',
       );
     });
   const vae = train
@@ -145,6 +152,53 @@ function trainCommands(cli: Command): void {
     .option('--gp-lambda <x>', `WGAN-GP penalty weight${dflt(GAN_DEFAULTS.gpLambda)}`, num('gp-lambda'))
     .action(trainGanCommand);
   runOptions(gan);
+
+  const translate = train
+    .command('translate')
+    .description('train an image-to-image model (U-Net) on a paired task made from the data: regressor, gan or vae')
+    .addOption(
+      new Option('--task <task>', `the paired task${dflt(TRANSLATOR_DEFAULTS.task)}`).choices([...TRANSLATOR_TASKS]),
+    )
+    .addOption(
+      new Option(
+        '--family <family>',
+        `L1 regressor, pix2pix GAN or conditional VAE${dflt(TRANSLATOR_DEFAULTS.family)}`,
+      ).choices([...TRANSLATOR_FAMILIES]),
+    )
+    .option(
+      '--data <spec>',
+      `the targets: fashion-mnist, a folder of IDX files or images, or FILE.npy${dflt(CLI_DEFAULTS.data)}`,
+    )
+    .option('--inputs <path>', '--task pairs: your inputs, one per --data image, as FILE.npy or a folder of images')
+    .option('--factor <n>', `superres: downscaling factor${dflt(TRANSLATOR_DEFAULTS.factor)}`, int('factor'))
+    .option(
+      '--noise-std <s>',
+      `denoise: noise std in [0, 1] units${dflt(TRANSLATOR_DEFAULTS.noiseStd)}`,
+      num('noise-std'),
+    )
+    .option('--steps <n>', 'training steps in all (instead of --epochs)', int('steps'))
+    .option('--epochs <n>', `epochs in all${dflt(TRANSLATOR_FIT_DEFAULTS.epochs)}`, int('epochs'))
+    .option('--batch-size <n>', `pairs per step${dflt(TRANSLATOR_FIT_DEFAULTS.batchSize)}`, int('batch-size'))
+    .option('--lr <x>', `Adam learning rate${dflt(TRANSLATOR_FIT_DEFAULTS.lr)}`, num('lr'))
+    .option('--features <n>', `U-Net base feature maps${dflt(TRANSLATOR_DEFAULTS.features)}`, int('features'))
+    .option('--depth <n>', `U-Net levels${dflt(TRANSLATOR_DEFAULTS.depth)}`, int('depth'))
+    .option(
+      '--l1-weight <x>',
+      `gan: weight of L1 against the adversarial loss${dflt(TRANSLATOR_DEFAULTS.l1Weight)}`,
+      num('l1-weight'),
+    )
+    .addOption(
+      new Option('--gan-loss <loss>', `gan: adversarial loss${dflt(TRANSLATOR_DEFAULTS.ganLoss)}`).choices([
+        'ns',
+        'minimax',
+        'hinge',
+      ]),
+    )
+    .option('--latent-dim <n>', `vae: dimension of the code${dflt(TRANSLATOR_DEFAULTS.latentDim)}`, int('latent-dim'))
+    .option('--beta <x>', `vae: weight of the KL term${dflt(TRANSLATOR_DEFAULTS.beta)}`, num('beta'))
+    .option('--test-images <n>', 'held-out images measured at the end (default 1000)', int('test-images'))
+    .action(trainTranslateCommand);
+  runOptions(translate);
 }
 
 /** `compare`, and `eval` of one checkpoint. */
@@ -178,6 +232,15 @@ function compareCommands(cli: Command): void {
       `test images reconstructed, compressed and restored${dflt(COMPARE_DEFAULTS.usesImages)}`,
       int('uses-images'),
     )
+    .addOption(
+      new Option('--task <task>', 'image to image instead: train regressor, gan and vae on this paired task').choices(
+        TRANSLATOR_TASKS.filter((t) => t !== 'pairs'),
+      ),
+    )
+    .option('--families <list>', `--task: comma-separated families${dflt(TRANSLATOR_FAMILIES.join(','))}`)
+    .option('--factor <n>', `--task superres: downscaling factor${dflt(TRANSLATOR_DEFAULTS.factor)}`, int('factor'))
+    .option('--noise-std <s>', `--task denoise: noise std${dflt(TRANSLATOR_DEFAULTS.noiseStd)}`, num('noise-std'))
+    .option('--test-images <n>', '--task: held-out inputs measured (default every test image)', int('test-images'))
     .option('--force', 'replace an earlier comparison in OUT')
     .option('--no-progress', 'no progress bars')
     .requiredOption('--out <dir>', 'output folder')
@@ -241,6 +304,25 @@ function applyCommands(cli: Command): void {
     .option('--n <n>', `--demo: images${dflt(CLI_DEFAULTS.restoreCount)}`, int('n'))
     .requiredOption('--out <path>', 'DIR/ (one PNG per input file), FILE.npy (restored) or FILE.png (a grid)')
     .action(restoreCommand);
+  applied(
+    'translate',
+    'apply an image-to-image checkpoint to your inputs: low-resolution, damaged, noisy, edge or grey images',
+  )
+    .requiredOption(
+      '--input <path>',
+      "your inputs, as the model's task takes them: FILE.npy or a folder of PNG/JPEG files",
+    )
+    .option(
+      '--mask <path>',
+      'inpainting: known pixels (1/white) and missing ones (0/black): FILE.npy, one PNG for all, or a folder of PNGs named as the inputs',
+    )
+    .option('--samples <n>', 'vae: outputs per input (default 1)', int('samples'))
+    .option('--seed <n>', "vae: seed of the codes (default the model's)", int('seed'))
+    .requiredOption(
+      '--out <path>',
+      'DIR/ (one PNG per input file), FILE.npy or FILE.png (a grid: inputs, then outputs)',
+    )
+    .action(translateCommand);
   applied('interpolate', 'images along lines in latent space: between test images (VAE) or random codes (GAN)')
     .option('--data <spec>', 'VAE: the images whose codes are the ends', CLI_DEFAULTS.data)
     .option('--rows <n>', `lines${dflt(CLI_DEFAULTS.interpolateRows)}`, int('rows'))

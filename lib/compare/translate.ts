@@ -1,0 +1,456 @@
+/**
+ * Image to image, compared: the Translator's families (regressor, pix2pix
+ * GAN, conditional VAE) trained on the same paired task under the same
+ * budget and measured on the same held-out inputs, beside the task's classic
+ * baseline (bicubic for superres) and the damaged input itself. Distortion
+ * is PSNR and SSIM against the targets; realism is the judge classifier's
+ * FID and precision/recall of the outputs against the real test images;
+ * diversity is how different several outputs for one input are (the VAE
+ * samples; the others give one output). The perception-distortion trade-off
+ * (Blau and Michaeli, CVPR 2018) says no method is best on both.
+ * compareTranslation() writes DIR/<family>/model.safetensors,
+ * DIR/examples.png, DIR/translation.json and DIR/report.html.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { COMPARE_DEFAULTS } from '../config/run.js';
+import {
+  TRANSLATOR_FAMILIES,
+  TRANSLATOR_FIT_DEFAULTS,
+  resolveTranslatorConfig,
+  type TranslatorConfig,
+  type TranslatorFamily,
+} from '../config/translate.js';
+import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
+import { take, toFloat, type ImageDataset } from '../data/datasets.js';
+import { GentorchError, invalid } from '../errors.js';
+import { writeFileAtomic } from '../io/fsutil.js';
+import { writeGridPng } from '../io/images.js';
+import type { FitProgress } from '../models/fit.js';
+import { Translator } from '../models/translator.js';
+import { native } from '../native.js';
+import { renderTranslationReport } from '../report/translation.js';
+import type { LossPoint } from '../report/results.js';
+import type { HostTensor } from '../tensor.js';
+import { VERSION } from '../version.js';
+import { concatImages, firstImages, STRIP } from './apply.js';
+import { ssim } from './compression.js';
+import { judgeBench, type JudgeBench } from './evaluate.js';
+import { frechetDistance, meanSquaredError, precisionRecall, psnr } from './metrics.js';
+
+/** The task options a comparison passes on to every family (TranslatorConfig's task fields). */
+export type TranslationTask = Pick<
+  TranslatorConfig,
+  'task' | 'factor' | 'noiseStd' | 'holesMin' | 'holesMax' | 'sideMin' | 'sideMax' | 'strokes' | 'strokeWidth'
+>;
+const TASK_KEYS = [
+  'task',
+  'factor',
+  'noiseStd',
+  'holesMin',
+  'holesMax',
+  'sideMin',
+  'sideMax',
+  'strokes',
+  'strokeWidth',
+];
+
+/** How one method does on the held-out inputs. */
+export interface TranslationScores {
+  psnr: number;
+  ssim: number;
+  /** Domain-feature FID of the outputs against the real test images (lower: more realistic). */
+  fid: number;
+  precision: number;
+  recall: number;
+  /** Mean absolute difference between outputs for the same input, in [0, 1] pixel units: the VAE only. */
+  diversity?: number;
+  secondsPerImage: number;
+}
+
+/** One point of the perception-distortion plane: a trained family, or a baseline. */
+export interface TranslationPoint extends TranslationScores {
+  name: string;
+  kind: 'family' | 'baseline';
+  /** Families: their training. */
+  family?: TranslatorFamily;
+  checkpoint?: string;
+  trainSeconds?: number;
+  steps?: number;
+  epochs?: number;
+  parameters?: number;
+  losses?: LossPoint[];
+}
+
+export interface TranslationResults {
+  gentorch: string;
+  torch: string;
+  createdAt: string;
+  device: string;
+  seed: number;
+  task: TranslationTask;
+  data: { name: string; train: number; test: number; shape: number[] };
+  budget: { kind: 'seconds' | 'epochs'; value: number };
+  /** Held-out inputs every point was measured on, made from the first test images with damage from `seed`. */
+  testImages: number;
+  /** Inputs whose several VAE outputs give its diversity. */
+  diversityImages: number;
+  judge: { testAccuracy: number; featureDim: number };
+  points: TranslationPoint[];
+  /** Rows: input, target, then each point's outputs (the VAE's several). */
+  examples: { image: string; rows: string[] };
+}
+
+export interface TranslationCompareOptions extends Partial<TranslationTask> {
+  /** Labelled data: 'fashion-mnist', a folder of IDX files, FILE.npy (default fashion-mnist). */
+  data?: string | { train: ImageDataset; test: ImageDataset };
+  out: string;
+  /** Families to train (default all three). */
+  families?: TranslatorFamily[];
+  /** The same training seconds per family (default 150) or the same epochs. */
+  seconds?: number;
+  epochs?: number;
+  seed?: number;
+  device?: string;
+  /** Held-out inputs to measure on (default every test image). */
+  testImages?: number;
+  /** Batch size and learning rate of every family (default the Translator's). */
+  batchSize?: number;
+  lr?: number;
+  cacheDir?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: { family: string; stage: 'train' | 'measure' | 'done'; fraction: number; seconds: number }) => void;
+}
+
+const OPTION_KEYS = [
+  ...TASK_KEYS,
+  'data',
+  'out',
+  'families',
+  'seconds',
+  'epochs',
+  'seed',
+  'device',
+  'testImages',
+  'batchSize',
+  'lr',
+  'cacheDir',
+  'signal',
+  'onProgress',
+];
+const DIVERSITY_IMAGES = 200;
+const DIVERSITY_SAMPLES = 4;
+/** Steps of the first chunk of a seconds budget, which times a step; then chunks of a quarter of the budget. */
+const PROBE_STEPS = 10;
+const CHUNKS = 4;
+
+/** PSNR of the mean squared error over every image (the project's convention, as uses.ts), and mean SSIM. */
+export function distortion(
+  outputs: HostTensor<'float32'>,
+  targets: HostTensor<'float32'>,
+): { psnr: number; ssim: number } {
+  if (outputs.shape.join() !== targets.shape.join())
+    throw invalid(
+      `outputs of shape [${targets.shape.join(', ')}]`,
+      'outputs',
+      `[${outputs.shape.join(', ')}]`,
+      'E_SHAPE',
+    );
+  return { psnr: psnr(meanSquaredError(outputs.data, targets.data)), ssim: ssim(outputs, targets) };
+}
+
+/**
+ * Diversity of `k` outputs per input (input-major, [n * k, C, H, W]): the
+ * mean over inputs and pairs of outputs of their mean absolute pixel difference.
+ */
+export function diversity(outputs: HostTensor<'float32'>, k: number): number {
+  const per = outputs.shape.slice(1).reduce((a, b) => a * b, 1);
+  const n = outputs.shape[0] / k;
+  let sum = 0;
+  let pairs = 0;
+  for (let i = 0; i < n; i++)
+    for (let a = 0; a < k; a++)
+      for (let b = a + 1; b < k; b++) {
+        const oa = (i * k + a) * per;
+        const ob = (i * k + b) * per;
+        let d = 0;
+        for (let p = 0; p < per; p++) d += Math.abs(outputs.data[oa + p] - outputs.data[ob + p]);
+        sum += d / per;
+        pairs++;
+      }
+  return pairs ? sum / pairs : 0;
+}
+
+/** Distortion against the targets and realism against the bench's real test images. */
+async function scores(
+  outputs: HostTensor<'float32'>,
+  targets: HostTensor<'float32'>,
+  bench: JudgeBench,
+  seconds: number,
+): Promise<TranslationScores> {
+  const features = await bench.judge.features(outputs);
+  const pr = await precisionRecall(bench.realFeatures, features, 3);
+  return {
+    ...distortion(outputs, targets),
+    fid: frechetDistance(features, bench.realFeatures),
+    precision: pr.precision,
+    recall: pr.recall,
+    secondsPerImage: seconds / outputs.shape[0],
+  };
+}
+
+/**
+ * The input as a picture of the target's shape, for the examples grid:
+ * superres inputs enlarged by repeating pixels, an inpainting input without
+ * its mask channel, a one-channel input repeated over the target's channels.
+ */
+export function inputPicture(x: HostTensor<'float32'>, c: TranslatorConfig): HostTensor<'float32'> {
+  const [n, xc, xh, xw] = x.shape;
+  const { channels: C, height: H, width: W } = c;
+  const out = new Float32Array(n * C * H * W);
+  for (let i = 0; i < n; i++)
+    for (let ch = 0; ch < C; ch++) {
+      const src = (i * xc + Math.min(ch, xc - 1)) * xh * xw;
+      const dst = (i * C + ch) * H * W;
+      for (let y = 0; y < H; y++)
+        for (let xx = 0; xx < W; xx++)
+          out[dst + y * W + xx] = x.data[src + Math.floor((y * xh) / H) * xw + Math.floor((xx * xw) / W)];
+    }
+  return { dtype: 'float32', shape: [n, C, H, W], data: out };
+}
+
+function resolve(options: TranslationCompareOptions) {
+  if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
+  rejectUnknownKeys(options, OPTION_KEYS, 'compareTranslation');
+  if (typeof options.out !== 'string' || options.out === '') throw invalid('an output folder', 'out', options.out);
+  const families = options.families ?? [...TRANSLATOR_FAMILIES];
+  if (!Array.isArray(families) || families.length === 0) throw invalid('a list of families', 'families', families);
+  for (const f of families)
+    if (!TRANSLATOR_FAMILIES.includes(f)) throw invalid(`one of ${TRANSLATOR_FAMILIES.join(', ')}`, 'family', f);
+  if (new Set(families).size !== families.length) throw invalid('each family once', 'families', families.join(','));
+  if (options.seconds !== undefined && options.epochs !== undefined)
+    throw new GentorchError('E_CONFIG', 'Expected either seconds or epochs as the shared budget but received both');
+  for (const k of ['seconds', 'epochs'] as const) {
+    const v = options[k];
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v)))
+      throw invalid('positive number', k, v);
+  }
+  const budget =
+    options.epochs !== undefined
+      ? { kind: 'epochs' as const, value: options.epochs }
+      : { kind: 'seconds' as const, value: options.seconds ?? COMPARE_DEFAULTS.seconds };
+  const device = options.device ?? COMPARE_DEFAULTS.device;
+  checkDeviceSpec(device);
+  const task: Partial<TranslationTask> = {};
+  for (const k of TASK_KEYS) {
+    const v = (options as unknown as Record<string, unknown>)[k];
+    if (v !== undefined) (task as Record<string, unknown>)[k] = v;
+  }
+  if (task.task === 'pairs')
+    throw invalid('a task that makes its inputs (superres, inpaint, denoise, edges, colorize)', 'task', 'pairs');
+  return {
+    families,
+    budget,
+    device,
+    task,
+    seed: checkSeed(options.seed ?? COMPARE_DEFAULTS.seed),
+    testImages: options.testImages === undefined ? undefined : checkPositiveInt(options.testImages, 'testImages'),
+    fit: {
+      batchSize: options.batchSize === undefined ? undefined : checkPositiveInt(options.batchSize, 'batchSize'),
+      lr: options.lr,
+    },
+  };
+}
+
+type Resolved = ReturnType<typeof resolve>;
+
+/** Trains one family to the budget in chunks (the first, in seconds mode, times a step). */
+async function train(
+  model: Translator,
+  targets: ImageDataset,
+  r: Resolved,
+  options: TranslationCompareOptions,
+): Promise<{ seconds: number; losses: LossPoint[] }> {
+  const losses: LossPoint[] = [];
+  const batch = r.fit.batchSize ?? TRANSLATOR_FIT_DEFAULTS.batchSize;
+  const stepsPerEpoch = Math.ceil(targets.images.shape[0] / batch);
+  const total = r.budget.kind === 'epochs' ? Math.max(1, Math.round(r.budget.value * stepsPerEpoch)) : Infinity;
+  const done = { steps: 0, seconds: 0 };
+  const fraction = () => Math.min(1, r.budget.kind === 'epochs' ? done.steps / total : done.seconds / r.budget.value);
+  const name = model.config.family;
+  while (fraction() < 1) {
+    let n: number;
+    if (r.budget.kind === 'epochs') n = Math.min(total - done.steps, Math.ceil(total / CHUNKS));
+    else if (done.steps === 0) n = PROBE_STEPS;
+    else {
+      const perStep = done.seconds / done.steps;
+      const left = Math.round((r.budget.value - done.seconds) / perStep);
+      n = Math.max(1, Math.min(left, Math.round(r.budget.value / CHUNKS / perStep)));
+    }
+    const before = { ...done };
+    const t0 = performance.now();
+    await model.fit(targets, {
+      ...r.fit,
+      steps: n,
+      progressEvery: 10,
+      signal: options.signal,
+      onProgress: (p: FitProgress) => {
+        losses.push({ step: p.step, seconds: before.seconds + p.elapsedSeconds, losses: p.losses });
+        done.seconds = before.seconds + (performance.now() - t0) / 1000;
+        options.onProgress?.({ family: name, stage: 'train', fraction: fraction(), seconds: done.seconds });
+      },
+    });
+    done.seconds = before.seconds + (performance.now() - t0) / 1000;
+    done.steps += n;
+  }
+  return { seconds: done.seconds, losses };
+}
+
+/** Outputs of a trained family for the held-out inputs, timed; the VAE's diversity too. */
+async function familyOutputs(
+  model: Translator,
+  inputs: HostTensor<'float32'>,
+  seed: number,
+): Promise<{ outputs: HostTensor<'float32'>; seconds: number; diversity?: number; extra?: HostTensor<'float32'> }> {
+  const t0 = performance.now();
+  const outputs = await model.apply(inputs, { seed });
+  const seconds = (performance.now() - t0) / 1000;
+  if (model.config.family !== 'vae') return { outputs, seconds };
+  const few = firstImages(inputs, DIVERSITY_IMAGES);
+  const several = await model.apply(few, { samples: DIVERSITY_SAMPLES, seed: seed + 1 });
+  return { outputs, seconds, diversity: diversity(several, DIVERSITY_SAMPLES), extra: several };
+}
+
+/** The `start`-th output of each of the first `n` inputs (of k outputs per input, input-major). */
+export function sampleRow(several: HostTensor<'float32'>, k: number, start: number, n: number): HostTensor<'float32'> {
+  if (k === 1) return firstImages(several, n);
+  const per = several.shape.slice(1).reduce((a, b) => a * b, 1);
+  n = Math.min(n, several.shape[0] / k);
+  const data = new Float32Array(n * per);
+  for (let i = 0; i < n; i++)
+    data.set(several.data.subarray((i * k + start) * per, (i * k + start + 1) * per), i * per);
+  return { dtype: 'float32', shape: [n, ...several.shape.slice(1)], data };
+}
+
+/**
+ * Trains each family on the same task, data and budget, measures every family
+ * and baseline on the same held-out inputs, and writes the checkpoints,
+ * examples.png, translation.json and report.html under `out`.
+ */
+export async function compareTranslation(options: TranslationCompareOptions): Promise<TranslationResults> {
+  const r = resolve(options);
+  const bench = await judgeBench(options.data ?? 'fashion-mnist', {
+    device: r.device === 'auto' ? undefined : r.device,
+    cacheDir: options.cacheDir,
+  });
+  try {
+    const [, channels, height, width] = bench.train.images.shape;
+    const base = { ...r.task, channels, height, width };
+    const config = resolveTranslatorConfig({ ...base, family: r.families[0] }); // E_CONFIG/E_SHAPE before any training
+    mkdirSync(options.out, { recursive: true });
+    const held = r.testImages === undefined ? bench.test : take(bench.test, r.testImages);
+    const targets = toFloat(held.images);
+    const points: TranslationPoint[] = [];
+    const rows: HostTensor<'float32'>[] = [];
+    const rowNames: string[] = [];
+    const cols = Math.min(STRIP, targets.shape[0]);
+    let inputs: HostTensor<'float32'> | undefined;
+    for (const family of r.families) {
+      using model = new Translator({ ...base, family, device: r.device, seed: r.seed });
+      inputs ??= await model.makeInputs(targets, { seed: r.seed + 1000 });
+      if (rows.length === 0) {
+        rows.push(firstImages(inputPicture(inputs, config), cols), firstImages(targets, cols));
+        rowNames.push('input', 'target');
+        for (const b of await baselines(model, inputs, targets, bench)) {
+          points.push(b.point);
+          rows.push(firstImages(b.outputs, cols));
+          rowNames.push(b.point.name);
+        }
+      }
+      const { seconds, losses } = await train(model, bench.train, r, options);
+      options.onProgress?.({ family, stage: 'measure', fraction: 1, seconds });
+      const dir = join(options.out, family);
+      mkdirSync(dir, { recursive: true });
+      await model.save(join(dir, 'model.safetensors'));
+      const got = await familyOutputs(model, inputs, r.seed + 2);
+      const state = model.trainingState;
+      points.push({
+        name: family,
+        kind: 'family',
+        family,
+        ...(await scores(got.outputs, targets, bench, got.seconds)),
+        ...(got.diversity !== undefined ? { diversity: got.diversity } : {}),
+        checkpoint: `${family}/model.safetensors`,
+        trainSeconds: seconds,
+        steps: state.step,
+        epochs:
+          state.step / Math.ceil(bench.train.images.shape[0] / (r.fit.batchSize ?? TRANSLATOR_FIT_DEFAULTS.batchSize)),
+        parameters: model.parameterCount,
+        losses,
+      });
+      rows.push(firstImages(got.outputs, cols));
+      rowNames.push(family);
+      if (got.extra) {
+        for (let s = 1; s < 3; s++) {
+          rows.push(sampleRow(got.extra, DIVERSITY_SAMPLES, s, cols));
+          rowNames.push(`${family} (another sample)`);
+        }
+      }
+      options.onProgress?.({ family, stage: 'done', fraction: 1, seconds });
+    }
+    await writeGridPng(join(options.out, 'examples.png'), concatImages(rows), { columns: cols });
+    const results: TranslationResults = {
+      gentorch: VERSION,
+      torch: native().runtimeInfo().torchVersion,
+      createdAt: new Date().toISOString(),
+      device: native().checkDevice(r.device),
+      seed: r.seed,
+      task: Object.fromEntries(TASK_KEYS.map((k) => [k, config[k as keyof TranslatorConfig]])) as TranslationTask,
+      data: {
+        name: bench.train.name.replace(/:train$/, ''),
+        train: bench.train.images.shape[0],
+        test: bench.test.images.shape[0],
+        shape: bench.train.images.shape.slice(1),
+      },
+      budget: r.budget,
+      testImages: targets.shape[0],
+      diversityImages: Math.min(DIVERSITY_IMAGES, targets.shape[0]),
+      judge: { testAccuracy: bench.judgeAccuracy, featureDim: bench.realFeatures.shape[1] },
+      points,
+      examples: { image: 'examples.png', rows: rowNames },
+    };
+    await writeFileAtomic(join(options.out, 'translation.json'), `${JSON.stringify(results, null, 2)}\n`);
+    await writeFileAtomic(join(options.out, 'report.html'), await renderTranslationReport(results, options.out));
+    return results;
+  } finally {
+    bench.judge.dispose();
+  }
+}
+
+/** The task's classic baseline (bicubic for superres) and the damaged input itself, where it has the target's shape. */
+async function baselines(
+  model: Translator,
+  inputs: HostTensor<'float32'>,
+  targets: HostTensor<'float32'>,
+  bench: JudgeBench,
+): Promise<{ point: TranslationPoint; outputs: HostTensor<'float32'> }[]> {
+  const out: { point: TranslationPoint; outputs: HostTensor<'float32'> }[] = [];
+  const t0 = performance.now();
+  const bicubic = await model.baseline(inputs);
+  if (bicubic) {
+    const seconds = (performance.now() - t0) / 1000;
+    out.push({
+      point: { name: 'bicubic', kind: 'baseline', ...(await scores(bicubic, targets, bench, seconds)) },
+      outputs: bicubic,
+    });
+  }
+  const { task } = model.config;
+  if (task === 'inpaint' || task === 'denoise') {
+    const damaged = inputPicture(inputs, model.config);
+    out.push({
+      point: { name: 'damaged input', kind: 'baseline', ...(await scores(damaged, targets, bench, 0)) },
+      outputs: damaged,
+    });
+  }
+  return out;
+}
