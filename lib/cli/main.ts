@@ -196,7 +196,11 @@ function trainCommands(cli: Command): void {
     )
     .option('--latent-dim <n>', `vae: dimension of the code${dflt(TRANSLATOR_DEFAULTS.latentDim)}`, int('latent-dim'))
     .option('--beta <x>', `vae: weight of the KL term${dflt(TRANSLATOR_DEFAULTS.beta)}`, num('beta'))
-    .option('--test-images <n>', 'held-out images measured at the end (default 1000)', int('test-images'))
+    .option(
+      '--test-images <n>',
+      `held-out images measured at the end${dflt(CLI_DEFAULTS.translateTestImages)}`,
+      int('test-images'),
+    )
     .action(trainTranslateCommand);
   runOptions(translate);
 }

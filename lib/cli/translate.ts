@@ -83,8 +83,6 @@ const MODEL_KEYS = [
 ] as const;
 const FIT_KEYS = ['steps', 'lr', 'beta1', 'beta2'] as const;
 const FILE_KEYS = [...new Set([...MODEL_KEYS, ...FIT_KEYS, ...RUN_KEYS, 'inputs', 'testImages'])];
-/** Held-out images measured at the end of `train translate` (the test split's first). */
-const TEST_IMAGES = 1000;
 
 /** The task 'pairs': the user's inputs, one per training target, as FILE.npy or a folder. */
 async function pairInputs(cfg: Record<string, unknown>, train: ImageDataset): Promise<ImageDataset | undefined> {
@@ -134,7 +132,7 @@ async function openModel(
 export async function trainTranslateCommand(flags: TrainTranslateFlags): Promise<void> {
   const cfg = mergeConfig(flags, FILE_KEYS);
   if (cfg.steps !== undefined) checkPositiveInt(cfg.steps, 'steps');
-  const testCount = checkPositiveInt(cfg.testImages ?? TEST_IMAGES, 'test-images');
+  const testCount = checkPositiveInt(cfg.testImages ?? CLI_DEFAULTS.translateTestImages, 'test-images');
   const sets = await loadDataSpec(cfg.data as string, folderOptions(cfg));
   reportSkipped(cfg.data as string, sets.skipped);
   const inputs = await pairInputs(cfg, sets.train);

@@ -30,7 +30,15 @@ import type { FitProgress } from '../models/fit.js';
 import { Translator } from '../models/translator.js';
 import { native } from '../native.js';
 import { renderTranslationReport } from '../report/translation.js';
-import type { LossPoint } from '../report/results.js';
+import type {
+  LossPoint,
+  TranslationPoint,
+  TranslationResults,
+  TranslationScores,
+  TranslationTask,
+} from '../report/results.js';
+
+export type { TranslationPoint, TranslationResults, TranslationScores, TranslationTask };
 import type { HostTensor } from '../tensor.js';
 import { VERSION } from '../version.js';
 import { concatImages, firstImages, STRIP } from './apply.js';
@@ -38,11 +46,6 @@ import { ssim } from './compression.js';
 import { judgeBench, type JudgeBench } from './evaluate.js';
 import { frechetDistance, meanSquaredError, precisionRecall, psnr } from './metrics.js';
 
-/** The task options a comparison passes on to every family (TranslatorConfig's task fields). */
-export type TranslationTask = Pick<
-  TranslatorConfig,
-  'task' | 'factor' | 'noiseStd' | 'holesMin' | 'holesMax' | 'sideMin' | 'sideMax' | 'strokes' | 'strokeWidth'
->;
 const TASK_KEYS = [
   'task',
   'factor',
@@ -54,52 +57,6 @@ const TASK_KEYS = [
   'strokes',
   'strokeWidth',
 ];
-
-/** How one method does on the held-out inputs. */
-export interface TranslationScores {
-  psnr: number;
-  ssim: number;
-  /** Domain-feature FID of the outputs against the real test images (lower: more realistic). */
-  fid: number;
-  precision: number;
-  recall: number;
-  /** Mean absolute difference between outputs for the same input, in [0, 1] pixel units: the VAE only. */
-  diversity?: number;
-  secondsPerImage: number;
-}
-
-/** One point of the perception-distortion plane: a trained family, or a baseline. */
-export interface TranslationPoint extends TranslationScores {
-  name: string;
-  kind: 'family' | 'baseline';
-  /** Families: their training. */
-  family?: TranslatorFamily;
-  checkpoint?: string;
-  trainSeconds?: number;
-  steps?: number;
-  epochs?: number;
-  parameters?: number;
-  losses?: LossPoint[];
-}
-
-export interface TranslationResults {
-  gentorch: string;
-  torch: string;
-  createdAt: string;
-  device: string;
-  seed: number;
-  task: TranslationTask;
-  data: { name: string; train: number; test: number; shape: number[] };
-  budget: { kind: 'seconds' | 'epochs'; value: number };
-  /** Held-out inputs every point was measured on, made from the first test images with damage from `seed`. */
-  testImages: number;
-  /** Inputs whose several VAE outputs give its diversity. */
-  diversityImages: number;
-  judge: { testAccuracy: number; featureDim: number };
-  points: TranslationPoint[];
-  /** Rows: input, target, then each point's outputs (the VAE's several). */
-  examples: { image: string; rows: string[] };
-}
 
 export interface TranslationCompareOptions extends Partial<TranslationTask> {
   /** Labelled data: 'fashion-mnist', a folder of IDX files, FILE.npy (default fashion-mnist). */

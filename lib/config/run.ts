@@ -47,6 +47,8 @@ export const CLI_DEFAULTS = Object.freeze({
   lineSteps: 10,
   /** traverse: latent dimensions, a row each. */
   traverseDims: 8,
+  /** train translate: held-out test images measured at the end. */
+  translateTestImages: 1000,
   /** launch: nodes and this node's rank. */
   nnodes: 1,
   nodeRank: 0,

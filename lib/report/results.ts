@@ -3,6 +3,7 @@
  * DIR/results.json (schema: RESULTS_SCHEMA below), from which report.html is
  * drawn. Plain JSON: numbers, strings, arrays; images are PNG files beside it.
  */
+import type { TranslatorConfig, TranslatorFamily } from '../config/translate.js';
 
 /** A point of the quality-against-cost curve, measured during training. */
 export interface CurvePoint {
@@ -385,3 +386,56 @@ export const RESULTS_SCHEMA = obj(
   },
   ['gentorch', 'torch', 'createdAt', 'device', 'seed', 'data', 'budget', 'judge', 'models'],
 );
+
+// ------------------------------------------------ image to image (compare --task)
+
+/** The task options a comparison passes on to every family (TranslatorConfig's task fields). */
+export type TranslationTask = Pick<
+  TranslatorConfig,
+  'task' | 'factor' | 'noiseStd' | 'holesMin' | 'holesMax' | 'sideMin' | 'sideMax' | 'strokes' | 'strokeWidth'
+>;
+/** How one method does on the held-out inputs. */
+export interface TranslationScores {
+  psnr: number;
+  ssim: number;
+  /** Domain-feature FID of the outputs against the real test images (lower: more realistic). */
+  fid: number;
+  precision: number;
+  recall: number;
+  /** Mean absolute difference between outputs for the same input, in [0, 1] pixel units: the VAE only. */
+  diversity?: number;
+  secondsPerImage: number;
+}
+
+/** One point of the perception-distortion plane: a trained family, or a baseline. */
+export interface TranslationPoint extends TranslationScores {
+  name: string;
+  kind: 'family' | 'baseline';
+  /** Families: their training. */
+  family?: TranslatorFamily;
+  checkpoint?: string;
+  trainSeconds?: number;
+  steps?: number;
+  epochs?: number;
+  parameters?: number;
+  losses?: LossPoint[];
+}
+
+export interface TranslationResults {
+  gentorch: string;
+  torch: string;
+  createdAt: string;
+  device: string;
+  seed: number;
+  task: TranslationTask;
+  data: { name: string; train: number; test: number; shape: number[] };
+  budget: { kind: 'seconds' | 'epochs'; value: number };
+  /** Held-out inputs every point was measured on, made from the first test images with damage from `seed`. */
+  testImages: number;
+  /** Inputs whose several VAE outputs give its diversity. */
+  diversityImages: number;
+  judge: { testAccuracy: number; featureDim: number };
+  points: TranslationPoint[];
+  /** Rows: input, target, then each point's outputs (the VAE's several). */
+  examples: { image: string; rows: string[] };
+}

@@ -6,7 +6,7 @@
  * measure, the training curves and the examples grid, inlined.
  */
 import { resolve } from 'node:path';
-import type { TranslationPoint, TranslationResults } from '../compare/translate.js';
+import type { TranslationPoint, TranslationResults } from './results.js';
 import { colorOf, lineChart, type ChartSeries } from './charts.js';
 import { esc, imgTag, inlinePng, items, page, section } from './html.js';
 import { dB, fmt, isNum, pct, plain, secs } from './summary.js';
@@ -142,16 +142,19 @@ function table(r: TranslationResults): string {
 function curves(r: TranslationResults): string {
   const fams = families(r);
   if (!fams.some((f) => (f.losses ?? []).length)) return '';
-  const series: ChartSeries[] = fams.map((f) => ({
-    name: f.name,
-    color: colorOf(r.points.indexOf(f)),
-    points: (f.losses ?? []).map((p): [number, number] => [p.seconds, p.losses?.l1 ?? NaN]),
-  }));
+  const series = (x: 'seconds' | 'step'): ChartSeries[] =>
+    fams.map((f) => ({
+      name: f.name,
+      color: colorOf(r.points.indexOf(f)),
+      points: (f.losses ?? []).map((p): [number, number] => [p[x], p.losses?.l1 ?? NaN]),
+    }));
+  const card = (title: string, x: 'seconds' | 'step', xLabel: string) =>
+    `<div class="card"><h3>${esc(title)}</h3>${lineChart(series(x), { xLabel, yLabel: 'L1 per image', smooth: 0.6 })}</div>`;
   return section(
     'curves',
     'Training',
-    `<p class="note">${esc('The per-pixel L1 of each training batch (summed over an image), which every family minimises (the GAN beside its adversarial loss, the VAE beside its KL); faint raw, bold smoothed.')}</p>` +
-      `<div class="charts"><div class="card"><h3>L1 per image vs training seconds</h3>${lineChart(series, { xLabel: 'training seconds', yLabel: 'L1 per image', smooth: 0.6 })}</div></div>`,
+    `<p class="note">${esc('The L1 distance of each training batch to its targets (summed over an image), which every family minimises (the GAN beside its adversarial loss, the VAE beside its KL); faint raw, bold smoothed.')}</p>` +
+      `<div class="charts">${card('L1 per image vs training seconds', 'seconds', 'training seconds')}${card('L1 per image vs step', 'step', 'step')}</div>`,
   );
 }
 
