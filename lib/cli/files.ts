@@ -31,16 +31,22 @@ export function checkOut(out: string, force: boolean | undefined, folderInput: b
   return ext === '.npy' ? 'npy' : 'png';
 }
 
-/** The user's images: a .npy file or a flat folder of images (file order kept, names returned). */
-export async function readInput(input: string, channels: number): Promise<{ ds: ImageDataset; files?: string[] }> {
+/** The user's images: a .npy file or a flat folder of images (file order kept, names returned); a folder's channels as given, else its first image's. */
+export async function readInput(
+  input: string,
+  channels: number | undefined,
+  flag = '--input',
+): Promise<{ ds: ImageDataset; files?: string[] }> {
   if (!existsSync(input))
-    throw new GentorchError('E_DATA', `Expected images at --input ${input} but it does not exist`);
+    throw new GentorchError('E_DATA', `Expected images at ${flag} ${input} but it does not exist`);
   if (statSync(input).isDirectory()) {
-    const { images, files } = await readImageFiles(input, { channels: channels === 1 ? 1 : 3 });
+    const { images, files } = await readImageFiles(input, {
+      channels: channels === undefined ? undefined : channels === 1 ? 1 : 3,
+    });
     return { ds: { name: input, images }, files };
   }
   if (extname(input).toLowerCase() !== '.npy')
-    throw new GentorchError('E_DATA', `Expected a .npy file or a folder of images for --input but received ${input}`);
+    throw new GentorchError('E_DATA', `Expected a .npy file or a folder of images for ${flag} but received ${input}`);
   return { ds: await fromNpy(input) };
 }
 

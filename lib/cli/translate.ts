@@ -84,8 +84,16 @@ const MODEL_KEYS = [
 const FIT_KEYS = ['steps', 'lr', 'beta1', 'beta2'] as const;
 const FILE_KEYS = [...new Set([...MODEL_KEYS, ...FIT_KEYS, ...RUN_KEYS, 'inputs', 'testImages'])];
 
-/** The task 'pairs': the user's inputs, one per training target, as FILE.npy or a folder. */
-async function pairInputs(cfg: Record<string, unknown>, train: ImageDataset): Promise<ImageDataset | undefined> {
+/**
+ * The task 'pairs': the user's targets (--data) and inputs (--inputs), each a
+ * .npy file or a flat folder of images, aligned by order, every one trained
+ * on (no held-out split: that would part the pairs). Folders must hold the
+ * same file names. Undefined for a task that makes its inputs (and then
+ * --inputs is E_CONFIG).
+ */
+async function userPairs(
+  cfg: Record<string, unknown>,
+): Promise<{ targets: ImageDataset; inputs: ImageDataset } | undefined> {
   const task = cfg.task ?? TRANSLATOR_DEFAULTS.task;
   if (task !== 'pairs') {
     if (cfg.inputs !== undefined)
@@ -94,13 +102,20 @@ async function pairInputs(cfg: Record<string, unknown>, train: ImageDataset): Pr
   }
   if (typeof cfg.inputs !== 'string')
     throw new GentorchError('E_CONFIG', 'Expected --inputs FILE.npy or DIR beside --data for --task pairs');
-  const ds = (await readInput(cfg.inputs, 3)).ds;
-  if (ds.images.shape[0] !== train.images.shape[0])
-    throw new GentorchError(
-      'E_DATA',
-      `Expected as many --inputs as --data images (${train.images.shape[0]}) but received ${ds.images.shape[0]}`,
-    );
-  return ds;
+  const y = await readInput(cfg.data as string, (cfg.channels as number | undefined) ?? undefined, '--data');
+  const x = await readInput(cfg.inputs, undefined, '--inputs');
+  const [ny, nx] = [y.ds.images.shape[0], x.ds.images.shape[0]];
+  if (nx !== ny)
+    throw new GentorchError('E_DATA', `Expected as many --inputs as --data images (${ny}) but received ${nx}`);
+  if (y.files && x.files) {
+    const i = y.files.findIndex((f, j) => basename(f) !== basename(x.files![j]));
+    if (i >= 0)
+      throw new GentorchError(
+        'E_DATA',
+        `Expected --inputs and --data folders to hold the same file names but found ${basename(x.files[i])} beside ${basename(y.files[i])}`,
+      );
+  }
+  return { targets: y.ds, inputs: x.ds };
 }
 
 async function openModel(
@@ -133,14 +148,17 @@ export async function trainTranslateCommand(flags: TrainTranslateFlags): Promise
   const cfg = mergeConfig(flags, FILE_KEYS);
   if (cfg.steps !== undefined) checkPositiveInt(cfg.steps, 'steps');
   const testCount = checkPositiveInt(cfg.testImages ?? CLI_DEFAULTS.translateTestImages, 'test-images');
-  const sets = await loadDataSpec(cfg.data as string, folderOptions(cfg));
+  const pairs = await userPairs(cfg);
+  const sets = pairs
+    ? { train: pairs.targets, test: pairs.targets }
+    : await loadDataSpec(cfg.data as string, folderOptions(cfg));
   reportSkipped(cfg.data as string, sets.skipped);
-  const inputs = await pairInputs(cfg, sets.train);
+  const inputs = pairs?.inputs;
   const { modelPath, metricsPath, resuming } = runPaths(flags);
   using model = await openModel(cfg, sets.train, inputs, modelPath, resuming);
   const record = await openRun(flags.out, metricsPath, resuming, model.trainingState.step);
   const fit: Partial<TranslatorFitConfig> = { ...(model.lastFit ?? {}) };
-  for (const k of [...FIT_KEYS, 'epochs', 'batchSize', 'onNan', 'precision', 'progressEvery'] as const)
+  for (const k of [...FIT_KEYS, 'epochs', 'batchSize', 'onNan', 'precision', 'cudaGraphs', 'progressEvery'] as const)
     if (cfg[k] !== undefined) (fit as Record<string, unknown>)[k] = cfg[k];
   if (cfg.epochs !== undefined && cfg.steps === undefined) fit.steps = 0;
   const before = model.trainingState;

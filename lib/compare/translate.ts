@@ -21,7 +21,13 @@ import {
   type TranslatorConfig,
   type TranslatorFamily,
 } from '../config/translate.js';
-import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
+import {
+  checkDeviceSpec,
+  checkPositiveInt,
+  checkPositiveNumber,
+  checkSeed,
+  rejectUnknownKeys,
+} from '../config/validate.js';
 import { take, toFloat, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, invalid } from '../errors.js';
 import { writeFileAtomic } from '../io/fsutil.js';
@@ -214,7 +220,7 @@ function resolve(options: TranslationCompareOptions) {
     testImages: options.testImages === undefined ? undefined : checkPositiveInt(options.testImages, 'testImages'),
     fit: {
       batchSize: options.batchSize === undefined ? undefined : checkPositiveInt(options.batchSize, 'batchSize'),
-      lr: options.lr,
+      lr: options.lr === undefined ? undefined : checkPositiveNumber(options.lr, 'lr'),
     },
   };
 }

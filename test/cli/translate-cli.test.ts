@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Translator, load, randomHoles, damage } from '../../lib/index.js';
 import { take, toFloat } from '../../lib/data/datasets.js';
 import { imagePng } from '../../lib/io/images.js';
+import { readNpy, writeNpy } from '../../lib/io/npy.js';
 import { fashionTest, tempDir } from '../helpers/helpers.js';
 import { expectFailure, expectOk, expectPng, gentorch, readJson, readJsonLines } from '../helpers/run-cli.js';
 
@@ -274,6 +275,68 @@ describe('gentorch translate', () => {
     expectFailure(samples, 'E_CONFIG');
     expect(samples.stderr).toContain('samples');
     expect(existsSync(join(dir, 'x.npy'))).toBe(false);
+  }, 120_000);
+});
+
+describe('gentorch train translate --task pairs', () => {
+  it("learns the user's own aligned pairs (.npy targets and inputs) and applies to new inputs", async () => {
+    const test = toFloat(take(await fashionTest(), 96).images);
+    const inverted = { ...test, data: test.data.map((v) => 1 - v) };
+    const first = (t: typeof test, n: number) => ({ ...t, shape: [n, 1, 28, 28], data: t.data.slice(0, n * 784) });
+    await writeNpy(join(dir, 'targets.npy'), first(test, 64));
+    await writeNpy(join(dir, 'inputs.npy'), first(inverted, 64));
+    await writeNpy(join(dir, 'few-inputs.npy'), first(inverted, 10));
+    const out = join(dir, 'pairs');
+    const run = (inputs: string) =>
+      gentorch([
+        'train',
+        'translate',
+        '--task',
+        'pairs',
+        '--family',
+        'regressor',
+        '--data',
+        join(dir, 'targets.npy'),
+        '--inputs',
+        inputs,
+        '--features',
+        '16',
+        '--steps',
+        '40',
+        '--batch-size',
+        '16',
+        '--device',
+        'cpu',
+        '--no-progress',
+        '--out',
+        out,
+      ]);
+    const mismatch = await run(join(dir, 'few-inputs.npy'));
+    expectFailure(mismatch, 'E_DATA');
+    expect(mismatch.stderr).toContain('(64) but received 10');
+    expectOk(await run(join(dir, 'inputs.npy')));
+    const l1 = readJsonLines(join(out, 'metrics.jsonl'))
+      .filter((r) => r.type === 'progress')
+      .map((r) => r.l1 as number);
+    expect(l1.at(-1)!).toBeLessThan(0.7 * l1[0]);
+    // New inputs, never trained on: the last 32 inverted test images.
+    await writeNpy(join(dir, 'new-inputs.npy'), {
+      ...inverted,
+      shape: [32, 1, 28, 28],
+      data: inverted.data.slice(64 * 784),
+    });
+    const applied = join(dir, 'pairs-out.npy');
+    expectOk(
+      await gentorch([
+        'translate',
+        join(out, 'model.safetensors'),
+        '--input',
+        join(dir, 'new-inputs.npy'),
+        '--out',
+        applied,
+      ]),
+    );
+    expect((await readNpy(applied)).shape).toEqual([32, 1, 28, 28]);
   }, 120_000);
 });
 
