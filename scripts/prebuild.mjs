@@ -1,4 +1,5 @@
-// npm run prebuild: a stripped N-API prebuild in prebuilds/linux-x64 with
+// npm run build:prebuild (not "prebuild": npm would run that before every
+// `npm run build`): a stripped N-API prebuild in prebuilds/linux-x64 with
 // prebuildify. prebuildify has no cmake-js backend, so it is handed
 // scripts/prebuild-gyp.mjs as its "node-gyp", which builds with cmake-js.
 // The binary links to the libtorch it was built against (see README.md,

@@ -12,6 +12,7 @@ import { CLI_DEFAULTS } from '../config/run.js';
 import {
   TRANSLATOR_DEFAULTS,
   TRANSLATOR_FIT_DEFAULTS,
+  TRANSLATOR_TASK_KEYS,
   translatorInputShape,
   type TranslatorConfig,
   type TranslatorFitConfig,
@@ -62,16 +63,8 @@ export interface TrainTranslateFlags extends RunFlags {
 }
 
 const MODEL_KEYS = [
-  'task',
+  ...TRANSLATOR_TASK_KEYS,
   'family',
-  'factor',
-  'noiseStd',
-  'holesMin',
-  'holesMax',
-  'sideMin',
-  'sideMax',
-  'strokes',
-  'strokeWidth',
   'features',
   'depth',
   'dFeatures',

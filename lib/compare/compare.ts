@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { firstImages, interpolation, STRIP, traversal } from './apply.js';
 import { MODEL_PRESETS, type ModelPreset } from '../config/presets.js';
 import { take, toFloat, type ImageDataset } from '../data/datasets.js';
-import { judgeBench, sampleQuality, vaeMeasures, type JudgeBench } from './evaluate.js';
+import { judgeBench, runFacts, sampleQuality, vaeMeasures, type JudgeBench } from './evaluate.js';
 import { codecCurves } from './compression.js';
 import { COMPARE_DEFAULTS } from '../config/run.js';
 import { measureUses, USES_NOISE_STD } from './uses.js';
@@ -24,12 +24,10 @@ import { GAN } from '../models/gan.js';
 import { writeGridPng } from '../io/images.js';
 import { featureFid, lossOscillation, oscillation } from './metrics.js';
 import { measurePhase } from './memory.js';
-import { native } from '../native.js';
 import { renderReport } from '../report/report.js';
 import type { CompareResults, CurvePoint, LossPoint, ModelResult, StabilityMeasures } from '../report/results.js';
 import type { HostTensor } from '../tensor.js';
 import { VAE } from '../models/vae.js';
-import { VERSION } from '../version.js';
 import { resolveOptions, type CompareOptions, type Resolved } from './options.js';
 
 export { DEFAULT_MODELS, DEFAULT_BUDGET_SECONDS, type CompareOptions, type CompareProgress } from './options.js';
@@ -326,20 +324,10 @@ export async function compare(options: CompareOptions): Promise<CompareResults> 
       models.push(first);
     }
     const results: CompareResults = {
-      gentorch: VERSION,
-      torch: native().runtimeInfo().torchVersion,
-      createdAt: new Date().toISOString(),
-      device: native().checkDevice(r.device),
+      ...runFacts(bench, r.device),
       seed: r.seed,
       ...(r.seeds.length > 1 ? { seeds: r.seeds } : {}),
-      data: {
-        name: bench.train.name.replace(/:train$/, ''),
-        train: bench.train.images.shape[0],
-        test: bench.test.images.shape[0],
-        shape: bench.train.images.shape.slice(1),
-      },
       budget: r.budget,
-      judge: { testAccuracy: bench.judgeAccuracy, featureDim: bench.realFeatures.shape[1] },
       uses: { images: r.usesImages, noiseStd: USES_NOISE_STD, search: { ...COMPARE_DEFAULTS.usesSearch } },
       codecs: await codecCurves(toFloat(take(bench.test, r.usesImages).images)),
       models,

@@ -30,6 +30,8 @@ import type {
 import { measureUses } from './uses.js';
 import type { HostTensor } from '../tensor.js';
 import { VAE } from '../models/vae.js';
+import { native } from '../native.js';
+import { VERSION } from '../version.js';
 
 /** What models are measured against: the data, the judge and the test set's judge features. */
 export interface JudgeBench {
@@ -63,6 +65,23 @@ export async function judgeBench(
     judge: classifier,
     judgeAccuracy: testAccuracy,
     realFeatures: await classifier.features(test.images),
+  };
+}
+
+/** What every results file says of its run: versions, time, device, the data and the judge. */
+export function runFacts(bench: JudgeBench, device: string) {
+  return {
+    gentorch: VERSION,
+    torch: native().runtimeInfo().torchVersion,
+    createdAt: new Date().toISOString(),
+    device: native().checkDevice(device),
+    data: {
+      name: bench.train.name.replace(/:train$/, ''),
+      train: bench.train.images.shape[0],
+      test: bench.test.images.shape[0],
+      shape: bench.train.images.shape.slice(1),
+    },
+    judge: { testAccuracy: bench.judgeAccuracy, featureDim: bench.realFeatures.shape[1] },
   };
 }
 

@@ -17,6 +17,7 @@ import { COMPARE_DEFAULTS } from '../config/run.js';
 import {
   TRANSLATOR_FAMILIES,
   TRANSLATOR_FIT_DEFAULTS,
+  TRANSLATOR_TASK_KEYS,
   resolveTranslatorConfig,
   type TranslatorConfig,
   type TranslatorFamily,
@@ -34,7 +35,6 @@ import { writeFileAtomic } from '../io/fsutil.js';
 import { writeGridPng } from '../io/images.js';
 import type { FitProgress } from '../models/fit.js';
 import { Translator } from '../models/translator.js';
-import { native } from '../native.js';
 import { renderTranslationReport } from '../report/translation.js';
 import type {
   LossPoint,
@@ -46,23 +46,10 @@ import type {
 
 export type { TranslationPoint, TranslationResults, TranslationScores, TranslationTask };
 import type { HostTensor } from '../tensor.js';
-import { VERSION } from '../version.js';
 import { concatImages, firstImages, STRIP } from './apply.js';
 import { ssim } from './compression.js';
-import { judgeBench, type JudgeBench } from './evaluate.js';
+import { judgeBench, runFacts, type JudgeBench } from './evaluate.js';
 import { frechetDistance, meanSquaredError, precisionRecall, psnr } from './metrics.js';
-
-const TASK_KEYS = [
-  'task',
-  'factor',
-  'noiseStd',
-  'holesMin',
-  'holesMax',
-  'sideMin',
-  'sideMax',
-  'strokes',
-  'strokeWidth',
-];
 
 export interface TranslationCompareOptions extends Partial<TranslationTask> {
   /** Labelled data: 'fashion-mnist', a folder of IDX files, FILE.npy (default fashion-mnist). */
@@ -86,7 +73,7 @@ export interface TranslationCompareOptions extends Partial<TranslationTask> {
 }
 
 const OPTION_KEYS = [
-  ...TASK_KEYS,
+  ...TRANSLATOR_TASK_KEYS,
   'data',
   'out',
   'families',
@@ -205,7 +192,7 @@ function resolve(options: TranslationCompareOptions) {
   const device = options.device ?? COMPARE_DEFAULTS.device;
   checkDeviceSpec(device);
   const task: Partial<TranslationTask> = {};
-  for (const k of TASK_KEYS) {
+  for (const k of TRANSLATOR_TASK_KEYS) {
     const v = (options as unknown as Record<string, unknown>)[k];
     if (v !== undefined) (task as Record<string, unknown>)[k] = v;
   }
@@ -363,22 +350,12 @@ export async function compareTranslation(options: TranslationCompareOptions): Pr
     }
     await writeGridPng(join(options.out, 'examples.png'), concatImages(rows), { columns: cols });
     const results: TranslationResults = {
-      gentorch: VERSION,
-      torch: native().runtimeInfo().torchVersion,
-      createdAt: new Date().toISOString(),
-      device: native().checkDevice(r.device),
+      ...runFacts(bench, r.device),
       seed: r.seed,
-      task: Object.fromEntries(TASK_KEYS.map((k) => [k, config[k as keyof TranslatorConfig]])) as TranslationTask,
-      data: {
-        name: bench.train.name.replace(/:train$/, ''),
-        train: bench.train.images.shape[0],
-        test: bench.test.images.shape[0],
-        shape: bench.train.images.shape.slice(1),
-      },
+      task: Object.fromEntries(TRANSLATOR_TASK_KEYS.map((k) => [k, config[k]])) as TranslationTask,
       budget: r.budget,
       testImages: targets.shape[0],
       diversityImages: Math.min(DIVERSITY_IMAGES, targets.shape[0]),
-      judge: { testAccuracy: bench.judgeAccuracy, featureDim: bench.realFeatures.shape[1] },
       points,
       examples: { image: 'examples.png', rows: rowNames },
     };

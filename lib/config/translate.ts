@@ -32,6 +32,19 @@ export const TRANSLATOR_TASKS: readonly TranslatorTask[] = [
 ];
 export const TRANSLATOR_FAMILIES: readonly TranslatorFamily[] = ['regressor', 'gan', 'vae'];
 
+/** The config's task fields: what makes a task's inputs from its targets, the same for every family. */
+export const TRANSLATOR_TASK_KEYS = [
+  'task',
+  'factor',
+  'noiseStd',
+  'holesMin',
+  'holesMax',
+  'sideMin',
+  'sideMax',
+  'strokes',
+  'strokeWidth',
+] as const;
+
 export interface TranslatorConfig {
   /**
    * The paired task, its input made from each target on the fly:

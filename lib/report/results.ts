@@ -3,7 +3,7 @@
  * DIR/results.json (schema: RESULTS_SCHEMA below), from which report.html is
  * drawn. Plain JSON: numbers, strings, arrays; images are PNG files beside it.
  */
-import type { TranslatorConfig, TranslatorFamily } from '../config/translate.js';
+import type { TRANSLATOR_TASK_KEYS, TranslatorConfig, TranslatorFamily } from '../config/translate.js';
 
 /** A point of the quality-against-cost curve, measured during training. */
 export interface CurvePoint {
@@ -390,10 +390,8 @@ export const RESULTS_SCHEMA = obj(
 // ------------------------------------------------ image to image (compare --task)
 
 /** The task options a comparison passes on to every family (TranslatorConfig's task fields). */
-export type TranslationTask = Pick<
-  TranslatorConfig,
-  'task' | 'factor' | 'noiseStd' | 'holesMin' | 'holesMax' | 'sideMin' | 'sideMax' | 'strokes' | 'strokeWidth'
->;
+export type TranslationTask = Pick<TranslatorConfig, (typeof TRANSLATOR_TASK_KEYS)[number]>;
+
 /** How one method does on the held-out inputs. */
 export interface TranslationScores {
   psnr: number;

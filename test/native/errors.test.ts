@@ -117,7 +117,7 @@ const CASES: Case[] = [
     name: 'train without a model kind',
     args: ['train', '--out', at('gan-out')],
     code: 'E_CONFIG',
-    includes: ['vae or gan'],
+    includes: ['vae, gan or translate'],
   },
   {
     name: 'train of an unknown model kind',
