@@ -296,7 +296,8 @@ export async function compareTranslation(options: TranslationCompareOptions): Pr
   try {
     const [, channels, height, width] = bench.train.images.shape;
     const base = { ...r.task, channels, height, width };
-    const config = resolveTranslatorConfig({ ...base, family: r.families[0] }); // E_CONFIG/E_SHAPE before any training
+    // Every family's config checked (E_CONFIG, E_SHAPE) before any of them trains.
+    const config = r.families.map((family) => resolveTranslatorConfig({ ...base, family }))[0];
     mkdirSync(options.out, { recursive: true });
     const held = r.testImages === undefined ? bench.test : take(bench.test, r.testImages);
     const targets = toFloat(held.images);
