@@ -65,6 +65,26 @@ function checkShape(t: TensorArg, chw: readonly number[], what: string): TensorA
   return t;
 }
 
+/**
+ * An inpainting input with its holes (mask 0) set to 0, as the model saw them
+ * in training: a user's damaged image may hold anything there (white, noise).
+ * Float inputs only; 8-bit ones are left as given.
+ */
+function zeroHoles(x: TensorArg, channels: number): TensorArg {
+  if (!(x.data instanceof Float32Array)) return x;
+  const [n, , h, w] = x.shape;
+  const plane = h * w;
+  const data = Float32Array.from(x.data);
+  for (let i = 0; i < n; i++) {
+    const mask = (i * (channels + 1) + channels) * plane;
+    for (let ch = 0; ch < channels; ch++) {
+      const at = (i * (channels + 1) + ch) * plane;
+      for (let p = 0; p < plane; p++) if (data[mask + p] === 0) data[at + p] = 0;
+    }
+  }
+  return { data, shape: x.shape };
+}
+
 export class Translator {
   readonly config: TranslatorConfig;
   readonly device: string;
@@ -187,7 +207,8 @@ export class Translator {
    * The conditional VAE draws its codes z ~ N(0, I) from `seed` and gives
    * `samples` outputs per input ([N * samples, C, H, W], input-major); the
    * regressor and the GAN give one, the same for any seed. Inpainting keeps
-   * the known pixels (mask 1) exactly and fills only the holes.
+   * the known pixels (mask 1) exactly and fills only the holes, whatever the
+   * input holds there.
    */
   async apply(
     inputs: TranslatorImages,
@@ -204,7 +225,8 @@ export class Translator {
         samples,
       );
     const seed = checkSeed(options.seed ?? this.seed);
-    const x = this.#inputs(inputs);
+    const given = this.#inputs(inputs);
+    const x = this.config.task === 'inpaint' ? zeroHoles(given, this.config.channels) : given;
     return this.#live.apply(x, samples, seed).catch((e) => {
       throw graft(e, callSite);
     });

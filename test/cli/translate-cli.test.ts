@@ -251,6 +251,19 @@ describe('gentorch translate', () => {
         for (let p = 0; p < 784; p++) if (mask.data[i * 784 + p] === 1) expect(got.data[p]).toBe(before.data[p]);
       }
     }
+    // The same images with white holes: the model sees the holes as in training (0), so the outputs match.
+    const white = join(dir, 'holed-white');
+    mkdirSync(white);
+    for (const [i, n] of ['a', 'b'].entries()) {
+      const w = { ...holed, data: holed.data.map((v, p) => (mask.data[p] === 0 ? 1 : v)) };
+      writeFileSync(join(white, `${n}.png`), await imagePng(w, i));
+    }
+    const whiteOut = join(dir, 'filled-white') + '/';
+    expectOk(
+      await gentorch(['translate', ckpt, '--input', white, '--mask', masks, '--samples', '2', '--out', whiteOut]),
+    );
+    for (const f of ['a-1.png', 'a-2.png', 'b-1.png', 'b-2.png'])
+      expect((await grey(join(whiteOut, f))).data).toEqual((await grey(join(filled, f))).data);
     const noMask = await gentorch(['translate', ckpt, '--input', inputs, '--out', join(dir, 'x.npy')]);
     expectFailure(noMask, 'E_CONFIG');
     expect(noMask.stderr).toContain('--mask');
