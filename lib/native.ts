@@ -72,17 +72,8 @@ export interface NativeSearchResult {
 export type NativeFitEvent = NativeProgressEvent | NativeEpochEvent | NativeCheckpointEvent;
 
 /** The raw VAE handle of native/binding/vae_handle.cc. */
-export interface NativeVaeHandle {
-  readonly [handleBrand]: 'VaeHandle';
-  fit(images: TensorArg, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
-  evaluate(images: TensorArg, batchSize: number): Promise<{ nelbo: number; recon: number; kl: number }>;
-  iwae(images: TensorArg, k: number): Promise<number>;
-  encode(images: TensorArg): Promise<{ mu: HostTensor<'float32'>; logvar: HostTensor<'float32'> }>;
-  decode(z: TensorArg): Promise<HostTensor<'float32'>>;
-  reconstruct(images: TensorArg): Promise<HostTensor<'float32'>>;
-  sample(n: number, seed: number): Promise<HostTensor<'float32'>>;
-  interpolate(from: TensorArg, to: TensorArg, steps: number): Promise<HostTensor<'float32'>>;
-  search(images: TensorArg, mask: TensorArg | undefined, options: LatentSearchConfig): Promise<NativeSearchResult>;
+/** What every trainable model's handle has: its state in and out, facts, and its lifetime. */
+export interface NativeModelHandle {
   exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
   importState(
     tensors: { name: string; data: AnyTypedArray; shape: number[] }[],
@@ -93,8 +84,21 @@ export interface NativeVaeHandle {
   dispose(): void;
 }
 
+export interface NativeVaeHandle extends NativeModelHandle {
+  readonly [handleBrand]: 'VaeHandle';
+  fit(images: TensorArg, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
+  evaluate(images: TensorArg, batchSize: number): Promise<{ nelbo: number; recon: number; kl: number }>;
+  iwae(images: TensorArg, k: number): Promise<number>;
+  encode(images: TensorArg): Promise<{ mu: HostTensor<'float32'>; logvar: HostTensor<'float32'> }>;
+  decode(z: TensorArg): Promise<HostTensor<'float32'>>;
+  reconstruct(images: TensorArg): Promise<HostTensor<'float32'>>;
+  sample(n: number, seed: number): Promise<HostTensor<'float32'>>;
+  interpolate(from: TensorArg, to: TensorArg, steps: number): Promise<HostTensor<'float32'>>;
+  search(images: TensorArg, mask: TensorArg | undefined, options: LatentSearchConfig): Promise<NativeSearchResult>;
+}
+
 /** The raw GAN handle of native/binding/gan_handle.cc. */
-export interface NativeGanHandle {
+export interface NativeGanHandle extends NativeModelHandle {
   readonly [handleBrand]: 'GanHandle';
   fit(
     images: TensorArg,
@@ -111,18 +115,10 @@ export interface NativeGanHandle {
     labels: TensorArg | undefined,
     options: LatentSearchConfig,
   ): Promise<NativeSearchResult>;
-  exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
-  importState(
-    tensors: { name: string; data: AnyTypedArray; shape: number[] }[],
-    state: NativeTrainingState,
-  ): Promise<void>;
-  info(): { parameterCount: number; device: string; state: NativeTrainingState; busy: boolean };
-  cancel(): void;
-  dispose(): void;
 }
 
 /** The raw translator handle of native/binding/translator_handle.cc. */
-export interface NativeTranslatorHandle {
+export interface NativeTranslatorHandle extends NativeModelHandle {
   readonly [handleBrand]: 'TranslatorHandle';
   fit(
     targets: TensorArg,
@@ -137,31 +133,15 @@ export interface NativeTranslatorHandle {
   baseline(inputs: TensorArg): Promise<HostTensor<'float32'> | null>;
   /** [C, H, W] of one input as the user gives it. */
   inputShape(): [number, number, number];
-  exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
-  importState(
-    tensors: { name: string; data: AnyTypedArray; shape: number[] }[],
-    state: NativeTrainingState,
-  ): Promise<void>;
-  info(): { parameterCount: number; device: string; state: NativeTrainingState; busy: boolean };
-  cancel(): void;
-  dispose(): void;
 }
 
 /** The raw classifier handle of native/binding/classifier_handle.cc. */
-export interface NativeClassifierHandle {
+export interface NativeClassifierHandle extends NativeModelHandle {
   readonly [handleBrand]: 'ClassifierHandle';
   fit(images: TensorArg, labels: TensorArg, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
   accuracy(images: TensorArg, labels: TensorArg): Promise<number>;
   features(images: TensorArg): Promise<HostTensor<'float64'>>;
   probabilities(images: TensorArg): Promise<HostTensor<'float32'>>;
-  exportState(optimizer: boolean): Promise<{ tensors: NamedTensor[]; state: NativeTrainingState }>;
-  importState(
-    tensors: { name: string; data: AnyTypedArray; shape: number[] }[],
-    state: NativeTrainingState,
-  ): Promise<void>;
-  info(): { parameterCount: number; device: string; state: NativeTrainingState; busy: boolean };
-  cancel(): void;
-  dispose(): void;
 }
 
 export interface NativeRuntimeInfo {
