@@ -111,24 +111,46 @@ export function distortion(
 
 /**
  * Diversity of `k` outputs per input (input-major, [n * k, C, H, W]): the
- * mean over inputs and pairs of outputs of their mean absolute pixel difference.
+ * mean over inputs and pairs of outputs of their mean absolute pixel
+ * difference, over the pixels where `free` (one [H * W] plane per input, 1
+ * where outputs may differ: an inpainting input's holes) says so, or all.
  */
-export function diversity(outputs: HostTensor<'float32'>, k: number): number {
-  const per = outputs.shape.slice(1).reduce((a, b) => a * b, 1);
+export function diversity(outputs: HostTensor<'float32'>, k: number, free?: Uint8Array): number {
+  const [, c, h, w] = outputs.shape;
+  const plane = h * w;
   const n = outputs.shape[0] / k;
   let sum = 0;
   let pairs = 0;
-  for (let i = 0; i < n; i++)
+  for (let i = 0; i < n; i++) {
+    let count = 0;
+    for (let p = 0; p < plane; p++) if (!free || free[i * plane + p]) count++;
+    if (count === 0) continue;
     for (let a = 0; a < k; a++)
       for (let b = a + 1; b < k; b++) {
-        const oa = (i * k + a) * per;
-        const ob = (i * k + b) * per;
+        const oa = (i * k + a) * c * plane;
+        const ob = (i * k + b) * c * plane;
         let d = 0;
-        for (let p = 0; p < per; p++) d += Math.abs(outputs.data[oa + p] - outputs.data[ob + p]);
-        sum += d / per;
+        for (let ch = 0; ch < c; ch++)
+          for (let p = 0; p < plane; p++)
+            if (!free || free[i * plane + p])
+              d += Math.abs(outputs.data[oa + ch * plane + p] - outputs.data[ob + ch * plane + p]);
+        sum += d / (count * c);
         pairs++;
       }
+  }
   return pairs ? sum / pairs : 0;
+}
+
+/** The holes (mask 0) of inpainting inputs [n, C + 1, H, W], one [H * W] plane of 1s per input. */
+export function inpaintHoles(inputs: HostTensor<'float32'>): Uint8Array {
+  const [n, c, h, w] = inputs.shape;
+  const plane = h * w;
+  const out = new Uint8Array(n * plane);
+  for (let i = 0; i < n; i++) {
+    const mask = (i * c + c - 1) * plane;
+    for (let p = 0; p < plane; p++) out[i * plane + p] = inputs.data[mask + p] === 0 ? 1 : 0;
+  }
+  return out;
 }
 
 /** Distortion against the targets and realism against the bench's real test images. */
@@ -256,7 +278,7 @@ async function train(
   return { seconds: done.seconds, losses };
 }
 
-/** Outputs of a trained family for the held-out inputs, timed; the VAE's diversity too. */
+/** Outputs of a trained family for the held-out inputs, timed; the VAE's diversity too (in the holes, for inpainting). */
 async function familyOutputs(
   model: Translator,
   inputs: HostTensor<'float32'>,
@@ -268,7 +290,9 @@ async function familyOutputs(
   if (model.config.family !== 'vae') return { outputs, seconds };
   const few = firstImages(inputs, DIVERSITY_IMAGES);
   const several = await model.apply(few, { samples: DIVERSITY_SAMPLES, seed: seed + 1 });
-  return { outputs, seconds, diversity: diversity(several, DIVERSITY_SAMPLES), extra: several };
+  // Inpainting keeps the known pixels: only the holes can differ.
+  const free = model.config.task === 'inpaint' ? inpaintHoles(few) : undefined;
+  return { outputs, seconds, diversity: diversity(several, DIVERSITY_SAMPLES, free), extra: several };
 }
 
 /** The `start`-th output of each of the first `n` inputs (of k outputs per input, input-major). */

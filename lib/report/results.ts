@@ -400,7 +400,7 @@ export interface TranslationScores {
   fid: number;
   precision: number;
   recall: number;
-  /** Mean absolute difference between outputs for the same input, in [0, 1] pixel units: the VAE only. */
+  /** Mean absolute difference between outputs for the same input, in [0, 1] pixel units (inpainting: in the holes): the VAE only. */
   diversity?: number;
   secondsPerImage: number;
 }

@@ -64,13 +64,14 @@ export function translationFindings(r: TranslationResults): string[] {
     );
   }
   const vae = fams.find((f) => isNum(f.diversity));
+  const where = r.task.task === 'inpaint' ? ' per pixel of the holes' : ' per pixel';
   if (vae && (vae.diversity as number) >= DIVERSE)
     out.push(
-      `${vae.name} gives a different output for each code: two outputs for one input differ by ${fmt(vae.diversity, 3)} per pixel on average (${plain(r.diversityImages)} inputs); the other families give one.`,
+      `${vae.name} gives a different output for each code: two outputs for one input differ by ${fmt(vae.diversity, 3)}${where} on average (${plain(r.diversityImages)} inputs); the other families give one.`,
     );
   else if (vae)
     out.push(
-      `${vae.name}'s outputs barely depend on its code: two outputs for one input differ by ${fmt(vae.diversity, 3)} per pixel on average (${plain(r.diversityImages)} inputs). Its decoder learned to do without z, the conditional VAE's posterior collapse, which is likely where the input nearly settles the target.`,
+      `${vae.name}'s outputs barely depend on its code: two outputs for one input differ by ${fmt(vae.diversity, 3)}${where} on average (${plain(r.diversityImages)} inputs). Its decoder learned to do without z, the conditional VAE's posterior collapse, which is likely where the input nearly settles the target.`,
     );
   return out;
 }

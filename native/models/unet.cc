@@ -51,7 +51,7 @@ UNetImpl::UNetImpl(const UNetOptions& options) : options_(options) {
   merge_ = register_module("merge", nn::ModuleList());
   int64_t c = f;
   for (int64_t i = 0; i < options.depth(); ++i) {
-    // The 2x step down, learned (at the bottleneck the code then shifts each channel).
+    // The 2x step down, learned.
     step_->push_back(nn::Sequential(SafeConv2d(c, c, 4, 2, 1, false), nn::BatchNorm2d(c), nn::ReLU(true)));
     down_->push_back(double_conv(c, 2 * c));
     c *= 2;
@@ -64,13 +64,32 @@ UNetImpl::UNetImpl(const UNetOptions& options) : options_(options) {
   }
   out_ = register_module("outc", nn::Sequential(SafeConv2d(f, options.out_channels(), 1, 1, 0), nn::Sigmoid()));
   if (options.latent_dim() > 0) {
-    // Made last, so the other layers draw the same initial weights as a
-    // plain U-Net's. Zero at first: the untrained cVAE is the plain U-Net, and learns how far to let z move it.
-    code_ = register_module("code", nn::Linear(options.latent_dim(), f << (options.depth() - 1)));
+    // Made last, so the other layers draw the same initial weights as a plain
+    // U-Net's. Zero at first: the untrained cVAE is the plain U-Net, and
+    // learns how far to let z move it. The code scales and shifts the
+    // channels of the bottleneck and of every decoder level (FiLM, Perez et
+    // al. 2018), so it reaches the output at every scale past the skips, and
+    // a scale of features varies over the image where a shift alone would
+    // not: with one shift of the bottleneck the decoder learned to ignore z.
+    // Concatenating z as extra channels instead made convolutions with odd
+    // input channels, where libtorch 2.6's CPU kernel returned NaN input
+    // gradients at random steps (safe_conv.h).
+    code_ = register_module("code", nn::ModuleList());
     torch::NoGradGuard no_grad;
-    code_->weight.zero_();
-    code_->bias.zero_();
+    for (int64_t i = 0; i <= options.depth(); ++i) {
+      nn::Linear film(options.latent_dim(), 2 * (f << (options.depth() - i)));
+      film->weight.zero_();
+      film->bias.zero_();
+      code_->push_back(film);
+    }
   }
+}
+
+torch::Tensor UNetImpl::film(int64_t level, const torch::Tensor& h, const torch::Tensor& z) {
+  if (options_.latent_dim() == 0) return h;
+  auto ss = code_[level]->as<nn::Linear>()->forward(z.to(h.scalar_type())).view({h.size(0), 2 * h.size(1), 1, 1});
+  auto scale_shift = ss.chunk(2, 1);
+  return h * (1 + scale_shift[0]) + scale_shift[1];
 }
 
 torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& z) {
@@ -79,18 +98,13 @@ torch::Tensor UNetImpl::forward(const torch::Tensor& x, const torch::Tensor& z) 
   for (int64_t i = 0; i < options_.depth(); ++i) {
     skips.push_back(h);
     h = step_[i]->as<nn::Sequential>()->forward(h);
-    if (i + 1 == options_.depth() && options_.latent_dim() > 0) {
-      // The code as a learned shift of each bottleneck channel. Concatenating
-      // it as extra channels made the next convolution's input channels
-      // (c + latent) odd, and libtorch 2.6's CPU kernel then returned NaN
-      // input gradients at random steps (safe_conv.h); a shift keeps c.
-      h = h + code_->forward(z.to(h.scalar_type())).view({h.size(0), h.size(1), 1, 1});
-    }
     h = down_[i]->as<nn::Sequential>()->forward(h);
   }
+  h = film(0, h, z);
   for (int64_t i = 0; i < options_.depth(); ++i) {
     h = up_[i]->as<nn::Sequential>()->forward(h);
     h = merge_[i]->as<nn::Sequential>()->forward(torch::cat({h, skips[skips.size() - 1 - i]}, 1));
+    h = film(i + 1, h, z);
     // pix2pix's dropout on the decoder's inner levels, in training only, its
     // masks drawn from the run's own stream (so a resumed run is the same run).
     const double p = options_.dropout();

@@ -27,7 +27,8 @@ struct UNetOptions {
   TORCH_ARG(int64_t, features) = 32;
   /// Levels down (each halves the size: height and width must divide by 2^depth).
   TORCH_ARG(int64_t, depth) = 2;
-  /// The conditional VAE's code, a learned shift of every bottleneck channel; 0: none.
+  /// The conditional VAE's code, a learned scale and shift of every channel at
+  /// the bottleneck and at each decoder level (FiLM); 0: none.
   TORCH_ARG(int64_t, latent_dim) = 0;
   /// pix2pix's dropout in the decoder's levels (its only noise); 0: none.
   TORCH_ARG(double, dropout) = 0.0;
@@ -43,10 +44,12 @@ class UNetImpl : public torch::nn::Module {
   void use_generator(at::Generator* gen) { gen_ = gen; }
 
  private:
+  // h * (1 + scale(z)) + shift(z), per channel: level 0 the bottleneck, 1.. the decoder's.
+  torch::Tensor film(int64_t level, const torch::Tensor& h, const torch::Tensor& z);
   UNetOptions options_;
   at::Generator* gen_ = nullptr;
   torch::nn::Sequential in_{nullptr}, out_{nullptr};
-  torch::nn::Linear code_{nullptr};
+  torch::nn::ModuleList code_{nullptr};
   torch::nn::ModuleList step_{nullptr}, down_{nullptr}, up_{nullptr}, merge_{nullptr};
 };
 TORCH_MODULE(UNet);

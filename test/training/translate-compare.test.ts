@@ -17,6 +17,7 @@ import {
   type ImageDataset,
   type TranslationResults,
 } from '../../lib/index.js';
+import { inpaintHoles } from '../../lib/compare/translate.js';
 import { holdOut } from '../../lib/data/datasets.js';
 import { caughtAsync } from '../helpers/caught.js';
 import { smallTrain, tempDir } from '../helpers/helpers.js';
@@ -59,6 +60,20 @@ describe('the measures', () => {
   it('diversity is 0 for identical outputs and the mean absolute difference otherwise', () => {
     expect(diversity(images([[0.2], [0.2], [0.7], [0.7]]), 2)).toBe(0);
     expect(diversity(images([[0], [1], [0.25], [0.75]]), 2)).toBeCloseTo(0.75, 6);
+  });
+
+  it('diversity over the holes counts only the pixels an inpainting input lacks', () => {
+    // Two inputs of 12x12 (image, mask): the first has its top row missing, the second nothing.
+    const data = new Float32Array(2 * 2 * 144).fill(1);
+    for (let p = 0; p < 12; p++) data[144 + p] = 0;
+    const free = inpaintHoles({ dtype: 'float32', shape: [2, 2, 12, 12], data });
+    expect(Array.from(free.subarray(0, 13))).toEqual([...Array(12).fill(1), 0]);
+    expect(free.subarray(144).every((v) => v === 0)).toBe(true);
+    // Outputs that differ by 0.5 in the top row and agree elsewhere: 0.5 in the holes, 1/24 over the image.
+    const outputs = images([[0], [0], [0], [0]]);
+    for (let p = 0; p < 12; p++) outputs.data[144 + p] = 0.5;
+    expect(diversity(outputs, 2, free)).toBeCloseTo(0.5, 6);
+    expect(diversity(outputs, 2)).toBeCloseTo(0.5 / 24, 6);
   });
 
   it('distortion: an exact match has infinite PSNR and SSIM 1; shapes must agree', () => {
