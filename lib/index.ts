@@ -108,3 +108,10 @@ export { load } from './models/load.js';
 export { distributedFromEnv, resolveDistributed, DISTRIBUTED_DEFAULTS } from './models/distributed.js';
 export type { DistributedOptions } from './models/distributed.js';
 export type { FolderOptions, FolderDataset } from './data/folder.js';
+
+import { native } from './native.js';
+
+// The addon loads with the package, as sharp's does: an import where it
+// cannot load fails at once with E_NATIVE and the fix for this machine
+// (lib/native-help.ts), not at the first fit.
+native();

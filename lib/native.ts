@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GentorchError } from './errors.js';
+import { nativeFacts, nativeHelp, type LoadFailure } from './native-help.js';
 import type { AnyTypedArray, DType, HostTensor } from './tensor.js';
 import type { LatentSearchConfig } from './config/search.js';
 
@@ -234,31 +235,7 @@ export type { DType };
 let cached: NativeBinding | undefined;
 let loadedFrom: string | undefined;
 
-/** Explains a load failure with the likely fix, as sharp's loader does. */
-function loadHelp(err: Error): string {
-  const msg = err.message;
-  const fixes: string[] = [];
-  if (/No native build was found/i.test(msg)) {
-    fixes.push('The addon is not built: run `npm run setup` (or `npm run build:native` when libtorch is installed).');
-  } else if (/lib(torch|c10|torch_cpu|torch_cuda)[^ ]*\.so[^:]*: cannot open shared object/i.test(msg)) {
-    fixes.push(
-      'libtorch is missing at run time: install it (`sudo apt-get install libtorch-dev libopenblas0-pthread`),',
-      'or point LD_LIBRARY_PATH at the libtorch the addon was built against (LIBTORCH/lib or torch/lib of your Python PyTorch).',
-    );
-  } else if (/undefined symbol|version `[^']+' not found/i.test(msg)) {
-    fixes.push(
-      'The addon was built against a different libtorch than the one loaded (ABI mismatch):',
-      'rebuild it against the libtorch you have with `npm run build:native -- --rebuild`.',
-      'A prebuild in prebuilds/ needs the libtorch named in README.md ("Prebuilt binaries").',
-    );
-  } else {
-    fixes.push('Rebuild the addon: `npm run build:native -- --rebuild`; `npm run setup` installs what it needs.');
-  }
-  return (
-    `Could not load the gentorch native addon: ${msg.split('\n')[0]}\n` +
-    fixes.map((f, i) => `  ${i + 1}. ${f}`).join('\n')
-  );
-}
+const prebuildDir = () => join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
 
 /**
  * Candidate binaries in order: what node-gyp-build picks (a local build in
@@ -273,7 +250,7 @@ function candidates(): string[] {
   } catch {
     // none found by node-gyp-build; the prebuild scan below may still find one
   }
-  const dir = join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
+  const dir = prebuildDir();
   if (existsSync(dir)) {
     for (const f of readdirSync(dir).sort()) {
       if (f.endsWith('.node') && !out.includes(join(dir, f))) out.push(join(dir, f));
@@ -290,19 +267,19 @@ export function native(): NativeBinding {
   if (cached) return cached;
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   const paths = candidates();
-  const failures: Error[] = [];
+  const failures: LoadFailure[] = [];
   for (const path of paths) {
     try {
       cached = require(path) as NativeBinding;
       loadedFrom = path;
       break;
     } catch (err) {
-      failures.push(err as Error);
+      failures.push({ path, error: err as Error });
     }
   }
   if (!cached) {
-    const first = failures[0] ?? new Error('No native build was found in build/ or prebuilds/');
-    throw new GentorchError('E_NATIVE', loadHelp(first), { cause: first });
+    const facts = nativeFacts(PACKAGE_ROOT, prebuildDir());
+    throw new GentorchError('E_NATIVE', nativeHelp(failures, facts), { cause: failures[0]?.error });
   }
   cached.setErrorClass(GentorchError);
   return cached;

@@ -8,6 +8,9 @@
 #   bash scripts/check-debian13.sh --tests 'test/training/distributed.test.ts'
 #                                                   setup, then vitest on those files only
 #   bash scripts/check-debian13.sh --shell          a shell in the copy (after setup)
+#   bash scripts/check-debian13.sh --no-main --run 'npm run build:prebuild' --bring prebuilds/linux-x64
+#                                                   setup, then that command instead of the tests,
+#                                                   then that path of the copy copied back here
 #   --quick   keep the copy's build/ from the last run and rebuild it incrementally
 #             (else every run starts as a fresh clone: the addon compiles anew)
 #
@@ -22,14 +25,16 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 root="${GENTORCH_TRIXIE:-/var/cache/gentorch/trixie}"
 mirror="${GENTORCH_TRIXIE_MIRROR:-http://deb.debian.org/debian}"
-main=1 quick=0 shell=0 tests=""
+main=1 quick=0 shell=0 tests="" run="" bring=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-main) main=0 ;;
     --quick) quick=1 ;;
     --shell) shell=1 ;;
     --tests) tests="$2"; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --run) run="$2"; shift ;;
+    --bring) bring="$2"; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "check-debian13: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -114,6 +119,7 @@ setup_cmd="$(printf '%s\n' "$readme_cmds" | sed -n 1p)"
 test_cmd="$(printf '%s\n' "$readme_cmds" | sed -n 2p)"
 if [ "$main" = 0 ]; then setup_cmd="${setup_cmd%% && *}"; fi
 if [ -n "$tests" ]; then test_cmd="npx tsc -p tsconfig.test.json && npx vitest run $tests"; fi
+if [ -n "$run" ]; then test_cmd="$run"; fi
 in_root() {
   chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
     TERM="${TERM:-dumb}" CI="${CI:-}" LANG=C.UTF-8 ${NODE_EXTRA_CA_CERTS:+NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS} \
@@ -130,4 +136,9 @@ fi
 if [ "$shell" = 1 ]; then in_root 'exec bash -i'; exit 0; fi
 say "Debian $(cat "$root/etc/debian_version"): $test_cmd"
 in_root "$test_cmd"
+if [ -n "$bring" ]; then
+  say "copying $bring back from the userland"
+  mkdir -p "$here/$bring"
+  cp -a "$copy/$bring/." "$here/$bring/"
+fi
 say "passed on Debian $(cat "$root/etc/debian_version")"

@@ -16,6 +16,7 @@ const RANK: Readonly<Record<string, number>> = {
   tensor: 0,
   version: 0,
   native: 1,
+  'native-help': 1,
   config: 1,
   io: 1,
   data: 2,
