@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'E_IO' // a file could not be read or written
   | 'E_NATIVE' // the addon could not load, or an unexpected native failure
   | 'E_DISTRIBUTED' // a data-parallel job failed: a peer missing, gone or too slow
+  | 'E_CALLBACK' // a fit callback (onProgress, onEpoch, onCheckpoint) threw or rejected; the fit stopped
   | 'E_INTERNAL'; // a bug in gentorch
 
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -33,6 +34,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'E_IO',
   'E_NATIVE',
   'E_DISTRIBUTED',
+  'E_CALLBACK',
   'E_INTERNAL',
 ];
 

@@ -50,7 +50,7 @@ export interface CompareOptions {
   samples?: number;
   /** Test images of reconstruction, compression and restoration (default 100). */
   usesImages?: number;
-  /** Where the judge classifier is cached (default: $GENTORCH_CACHE_DIR or ~/.cache/gentorch). */
+  /** Where the judge classifier is cached (default: $GENTORCH_CACHE_DIR, else $XDG_CACHE_HOME/gentorch or ~/.cache/gentorch). */
   cacheDir?: string;
   signal?: AbortSignal;
   onProgress?: (p: CompareProgress) => void;

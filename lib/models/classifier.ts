@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { readCheckpoint, rebuild, writeCheckpoint } from './checkpoint.js';
 import {
   resolveClassifierConfig,
@@ -21,6 +21,14 @@ import { GentorchError, graft } from '../errors.js';
 import { runFit, type FitCallbacks, type FitHistory } from './fit.js';
 import { native, type NativeClassifierHandle, type TensorArg } from '../native.js';
 import type { HostTensor } from '../tensor.js';
+
+/** Where gentorch caches what it trained for itself: $GENTORCH_CACHE_DIR, else the XDG cache folder's gentorch. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GENTORCH_CACHE_DIR) return env.GENTORCH_CACHE_DIR;
+  // The XDG Base Directory spec: a relative XDG_CACHE_HOME is invalid and ignored.
+  const xdg = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  return join(xdg, 'gentorch');
+}
 
 export { CLASSIFIER_DEFAULTS, type ClassifierConfig } from '../config/classifier.js';
 
@@ -115,7 +123,7 @@ export class Classifier {
 
   /**
    * The judge for a dataset: loaded from the cache ($GENTORCH_CACHE_DIR, else
-   * ~/.cache/gentorch) when one was trained on the same images, labels and
+   * $XDG_CACHE_HOME/gentorch, else ~/.cache/gentorch) when one was trained on the same images, labels and
    * settings, else trained (3 epochs) and cached. Its test accuracy goes beside every FID.
    */
   static async forDataset(
@@ -131,7 +139,7 @@ export class Classifier {
     hash.update(JSON.stringify({ shape: train.images.shape, dtype: train.images.dtype, numClasses, epochs, v: 2 }));
     hash.update(new Uint8Array(train.images.data.buffer, train.images.data.byteOffset, train.images.data.byteLength));
     hash.update(new Uint8Array(train.labels!.buffer, train.labels!.byteOffset, train.labels!.byteLength));
-    const dir = options.cacheDir ?? process.env.GENTORCH_CACHE_DIR ?? join(homedir(), '.cache', 'gentorch');
+    const dir = options.cacheDir ?? cacheDir();
     const path = join(dir, `classifier-${hash.digest('hex').slice(0, 16)}.safetensors`);
     if (existsSync(path)) {
       const { classifier, meta } = await Classifier.load(path, { device: options.device });

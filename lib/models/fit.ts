@@ -49,12 +49,18 @@ export interface FitHistory {
 /** The callbacks and control options every fit() takes. */
 export interface FitCallbacks {
   signal?: AbortSignal;
-  onProgress?: (p: FitProgress) => void;
-  onEpoch?: (e: EpochRecord) => void;
+  /**
+   * The callbacks may be async: fit() resolves after every promise they
+   * returned has settled. A throw or a rejection in one stops the fit at the
+   * next step, which then rejects with E_CALLBACK (the callback's error as
+   * its cause), instead of an uncaught error ending the process.
+   */
+  onProgress?: (p: FitProgress) => unknown;
+  onEpoch?: (e: EpochRecord) => unknown;
   /** Where checkpointEvery writes (atomically, replacing the previous one). */
   checkpointPath?: string;
   /** Called after each checkpoint is written. */
-  onCheckpoint?: (info: { path: string; step: number }) => void;
+  onCheckpoint?: (info: { path: string; step: number }) => unknown;
   /**
    * Train as one rank of a data-parallel job (lib/models/distributed.ts; e.g.
    * `distributedFromEnv()` under torchrun). batchSize is per rank; only rank
@@ -100,15 +106,52 @@ export function fitDistributed(d: Partial<DistributedOptions> | undefined): Dist
   return d === undefined ? undefined : resolveDistributed(d);
 }
 
-/** Calls a user callback; a throw there must not break the native job. */
-export function safely<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
-  if (!fn) return;
-  try {
-    fn(arg);
-  } catch (err) {
-    queueMicrotask(() => {
-      throw err;
-    });
+/**
+ * Calls the user's callbacks of one fit: a throw or a rejection there must
+ * not break the native job or end the process. The first one is kept and
+ * `stop` called (the fit then ends at its next step); `settled()` waits for
+ * every promise a callback returned.
+ */
+export class Callbacks {
+  #pending = new Set<Promise<void>>();
+  error: { name: string; err: unknown } | undefined;
+
+  constructor(private readonly stop: () => void) {}
+
+  call<T>(name: string, fn: ((arg: T) => unknown) | undefined, arg: T): void {
+    if (!fn || this.error) return;
+    try {
+      const out = fn(arg);
+      if (out && typeof (out as Promise<void>).then === 'function') {
+        const p: Promise<void> = Promise.resolve(out).then(
+          () => void this.#pending.delete(p),
+          (err) => {
+            this.#pending.delete(p);
+            this.fail(name, err);
+          },
+        );
+        this.#pending.add(p);
+      }
+    } catch (err) {
+      this.fail(name, err);
+    }
+  }
+
+  fail(name: string, err: unknown): void {
+    if (this.error) return;
+    this.error = { name, err };
+    this.stop();
+  }
+
+  async settled(): Promise<void> {
+    while (this.#pending.size) await Promise.all(this.#pending);
+  }
+
+  /** The E_CALLBACK error for the first failure. */
+  asError(): GentorchError {
+    const { name, err } = this.error!;
+    const msg = err instanceof Error ? err.message : String(err);
+    return new GentorchError('E_CALLBACK', `The ${name} callback threw: ${msg}; the fit stopped`, { cause: err });
   }
 }
 
@@ -139,6 +182,7 @@ export async function runFit(a: RunFitArgs): Promise<FitHistory> {
   if (signal?.aborted) throw new GentorchError('E_ABORTED', 'The fit was aborted before it started');
   const start = a.handle.info().state;
   const history = emptyHistory();
+  const calls = new Callbacks(() => a.handle.cancel());
   let writes: Promise<void> = Promise.resolve();
   let writeError: unknown;
   const onEvent = (ev: NativeFitEvent): void => {
@@ -148,16 +192,16 @@ export async function runFit(a: RunFitArgs): Promise<FitHistory> {
       const { type: _type, ...rest } = ev;
       history.skippedSteps = ev.skippedSteps;
       history.cudaGraphs = ev.cudaGraphs;
-      safely(onProgress, { ...rest, totalSteps: a.totalSteps, etaSeconds: Math.max(0, eta) });
+      calls.call('onProgress', onProgress, { ...rest, totalSteps: a.totalSteps, etaSeconds: Math.max(0, eta) });
     } else if (ev.type === 'epoch') {
       const rec: EpochRecord = { epoch: ev.epoch, step: ev.step, seconds: ev.seconds, losses: ev.losses };
       history.epochs.push(rec);
-      safely(onEpoch, rec);
+      calls.call('onEpoch', onEpoch, rec);
     } else if (ev.type === 'checkpoint' && checkpointPath && a.writer !== false) {
       writes = writes
         .then(() => a.writeCheckpoint(checkpointPath, ev))
         .then(
-          () => safely(onCheckpoint, { path: checkpointPath, step: ev.state.step }),
+          () => calls.call('onCheckpoint', onCheckpoint, { path: checkpointPath, step: ev.state.step }),
           (err) => {
             writeError ??= err;
           },
@@ -170,11 +214,14 @@ export async function runFit(a: RunFitArgs): Promise<FitHistory> {
   try {
     await a.start(onEvent);
   } catch (err) {
-    throw graft(err, a.callSite);
+    // A callback's failure cancelled the fit: its E_ABORTED is the callback's error.
+    if (!calls.error) throw graft(err, a.callSite);
   } finally {
     signal?.removeEventListener('abort', abort);
     await writes;
+    await calls.settled();
   }
+  if (calls.error) throw graft(calls.asError(), a.callSite);
   if (writeError) throw graft(writeError, a.callSite);
   history.seconds = (performance.now() - t0) / 1000;
   history.steps = a.handle.info().state.step - start.step;
