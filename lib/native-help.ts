@@ -20,7 +20,7 @@ export interface NativeFacts {
   dependency: boolean;
   /** Versions ("1.13", "2.6") of the libtorch_cpu.so.X.Y on the library path; "unversioned" for a bare libtorch_cpu.so (a PyTorch wheel's). */
   systemTorch: string[];
-  /** The libtorch versions the package's prebuilt binaries are for (from their names: gentorch.napi.glibc.libtorch1_13.node). */
+  /** The libtorch versions the package's prebuilt binaries are for (from their names: gentorch.glibc.libtorch1_13.node). */
   prebuiltTorch: string[];
 }
 

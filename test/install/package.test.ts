@@ -98,8 +98,8 @@ describe('installed with scripts off', () => {
     const dir = join(installed, 'prebuilds', 'linux-x64');
     mkdirSync(dir, { recursive: true });
     // Sorted first, and no ELF: as a prebuild for another libtorch fails to load, only sooner.
-    writeFileSync(join(dir, 'gentorch.napi.glibc.libtorch0_1.node'), 'not a shared object');
-    const name = `gentorch.napi.glibc.libtorch${version![1]}_${version![2]}.node`;
+    writeFileSync(join(dir, 'gentorch.glibc.libtorch0_1.node'), 'not a shared object');
+    const name = `gentorch.glibc.libtorch${version![1]}_${version![2]}.node`;
     copyFileSync(installInfo().addon!, join(dir, name));
     for (const [file, source] of [
       ['train.mjs', esm],

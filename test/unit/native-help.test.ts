@@ -10,7 +10,7 @@ import { nativeFacts, nativeHelp, prebuiltTorchOf, systemTorch, type NativeFacts
 const dir = mkdtempSync(join(tmpdir(), 'gentorch-native-help-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cannotOpen = (lib: string, path = '/p/gentorch.napi.glibc.libtorch1_13.node') => ({
+const cannotOpen = (lib: string, path = '/p/gentorch.glibc.libtorch1_13.node') => ({
   path,
   error: new Error(`${lib}: cannot open shared object file: No such file or directory`),
 });
@@ -66,9 +66,9 @@ describe('nativeHelp', () => {
 
 describe('the facts', () => {
   it('reads the libtorch of a prebuild from its name', () => {
-    expect(prebuiltTorchOf('gentorch.napi.glibc.libtorch1_13.node')).toBe('1.13');
-    expect(prebuiltTorchOf('/x/gentorch.napi.glibc.libtorch2_6.node')).toBe('2.6');
-    expect(prebuiltTorchOf('gentorch.napi.glibc.node')).toBeUndefined();
+    expect(prebuiltTorchOf('gentorch.glibc.libtorch1_13.node')).toBe('1.13');
+    expect(prebuiltTorchOf('/x/gentorch.glibc.libtorch2_6.node')).toBe('2.6');
+    expect(prebuiltTorchOf('gentorch.glibc.node')).toBeUndefined();
   });
 
   it('finds the versions of libtorch_cpu on LD_LIBRARY_PATH, and the prebuilds of a package', () => {
@@ -81,7 +81,7 @@ describe('the facts', () => {
     writeFileSync(join(lib, 'libtorch_cpu.so'), '');
     expect(systemTorch({ LD_LIBRARY_PATH: lib })).toContain('2.1');
     expect(systemTorch({ LD_LIBRARY_PATH: lib })).not.toContain('unversioned');
-    for (const f of ['gentorch.napi.glibc.libtorch2_6.node', 'gentorch.napi.glibc.libtorch1_13.node', 'README'])
+    for (const f of ['gentorch.glibc.libtorch2_6.node', 'gentorch.glibc.libtorch1_13.node', 'README'])
       writeFileSync(join(pre, f), '');
     const facts = nativeFacts(join(dir, 'node_modules', 'gentorch'), pre, { LD_LIBRARY_PATH: lib });
     expect(facts.dependency).toBe(true);
