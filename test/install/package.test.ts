@@ -76,6 +76,8 @@ describe('npm pack', () => {
 describe('installed with scripts off', () => {
   it('without a binary, import and require fail with E_NATIVE naming the fixes for a project', () => {
     expect(existsSync(join(installed, 'build'))).toBe(false);
+    // A checkout's own prebuilds (npm run build:prebuild) travel in its package: none here.
+    rmSync(join(installed, 'prebuilds'), { recursive: true, force: true });
     for (const [file, source] of [
       ['no-binary.mjs', esm],
       ['no-binary.cjs', cjs],
