@@ -5,16 +5,16 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import cliProgress from 'cli-progress';
 import { compare, DEFAULT_BUDGET_SECONDS, DEFAULT_MODELS, type CompareProgress } from '../compare/compare.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed } from '../config/validate.js';
 import { GentorchError } from '../errors.js';
 import { evaluate, judgeBench, type Evaluation } from '../compare/evaluate.js';
 import { loadGenerative as load } from '../models/load.js';
 import { withSigint } from './common.js';
+import { statusView, type StatusUpdate } from './status.js';
 import type { CompareResults } from '../report/results.js';
 import { compareTranslation, type TranslationTask } from '../compare/translate.js';
-import type { TranslatorFamily } from '../config/translate.js';
+import { TRANSLATOR_FAMILIES, type TranslatorFamily } from '../config/translate.js';
 
 export interface CompareFlags {
   data: string;
@@ -37,48 +37,23 @@ export interface CompareFlags {
   progress: boolean;
 }
 
-/** One bar per model on a terminal; a line per model and stage otherwise. */
-function progressView(enabled: boolean, models: string[], seeds = false) {
-  if (!enabled) return { update: () => {}, stop: () => {} };
-  if (!process.stderr.isTTY) {
-    const said = new Set<string>();
-    return {
-      update: (p: CompareProgress) => {
-        const key = `${p.model}:${p.seed}:${p.stage}`;
-        if (said.has(key)) return;
-        said.add(key);
-        process.stderr.write(
-          `gentorch: ${p.model}${seeds ? ` (seed ${p.seed})` : ''}: ${p.stage === 'train' ? 'training' : p.stage === 'evaluate' ? 'measuring' : 'done'}\n`,
-        );
-      },
-      stop: () => {},
-    };
-  }
-  const multi = new cliProgress.MultiBar(
-    {
-      format: '{name} |{bar}| {percentage}% | {seconds}s | epoch {epochs} | FID {fid} | {stage}',
-      stream: process.stderr,
-      hideCursor: true,
-      clearOnComplete: false,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const width = Math.max(...models.map((m) => m.length));
-  const bars = new Map(
-    models.map((m) => [
-      m,
-      multi.create(100, 0, { name: m.padEnd(width), seconds: '0', epochs: '0.00', fid: '-', stage: 'waiting' }),
-    ]),
-  );
+const RUN_STAGES: Partial<Record<CompareProgress['stage'], string>> = {
+  judge: 'the judge classifier: loaded from the cache, or trained once for this dataset',
+  codecs: 'measuring JPEG and WebP for the compression curves',
+  report: 'writing results.json and report.html',
+};
+
+/** compare's progress as a status row: one per model, and one per phase of the run. */
+export function compareStatus(p: CompareProgress, seeds: boolean): StatusUpdate {
+  const words =
+    RUN_STAGES[p.stage] ??
+    (p.stage === 'train' ? 'training' : p.stage === 'evaluate' ? `measuring: ${p.detail ?? 'metrics'}` : 'done');
   return {
-    update: (p: CompareProgress) =>
-      bars.get(p.model)?.update(Math.round(p.fraction * 100), {
-        seconds: p.seconds.toFixed(0),
-        epochs: p.epochs.toFixed(2),
-        stage: seeds ? `${p.stage}, seed ${p.seed}` : p.stage,
-        ...(p.fid !== undefined ? { fid: p.fid.toFixed(1) } : {}),
-      }),
-    stop: () => multi.stop(),
+    row: p.model || p.stage,
+    stage: seeds && p.model ? `${words}, seed ${p.seed}` : words,
+    fraction: p.fraction,
+    etaSeconds: p.etaSeconds,
+    extra: p.model ? [`epoch ${p.epochs.toFixed(2)}`, ...(p.fid !== undefined ? [`FID ${p.fid.toFixed(1)}`] : [])] : [],
   };
 }
 
@@ -107,7 +82,8 @@ export async function compareCommand(flags: CompareFlags): Promise<void> {
           .split(',')
           .map((m) => m.trim())
           .filter((m) => m.length > 0);
-  const view = progressView(flags.progress, models, flags.seeds !== undefined);
+  const view = statusView(flags.progress, models);
+  const seeds = flags.seeds !== undefined;
   let out: CompareResults;
   try {
     out = await withSigint((signal) =>
@@ -125,7 +101,7 @@ export async function compareCommand(flags: CompareFlags): Promise<void> {
         samples: flags.samples,
         usesImages: flags.usesImages,
         signal,
-        onProgress: (p) => view.update(p),
+        onProgress: (p) => view.update(compareStatus(p, seeds)),
       }),
     );
   } finally {
@@ -220,30 +196,43 @@ async function compareTaskCommand(flags: CompareFlags): Promise<void> {
     ?.split(',')
     .map((f) => f.trim())
     .filter((f) => f.length > 0) as TranslatorFamily[] | undefined;
-  const said = new Set<string>();
-  const out = await withSigint((signal) =>
-    compareTranslation({
-      data: flags.data,
-      out: flags.out,
-      task: flags.task,
-      factor: flags.factor,
-      noiseStd: flags.noiseStd,
-      families,
-      seed: flags.seed,
-      device: flags.device,
-      testImages: flags.testImages,
-      ...(flags.epochs !== undefined ? { epochs: flags.epochs } : { seconds: flags.budget ?? DEFAULT_BUDGET_SECONDS }),
-      signal,
-      onProgress: (p) => {
-        const key = `${p.family}:${p.stage}`;
-        if (!flags.progress || said.has(key)) return;
-        said.add(key);
-        process.stderr.write(
-          `gentorch: ${p.family}: ${p.stage === 'train' ? 'training' : p.stage === 'measure' ? 'measuring' : 'done'}\n`,
-        );
-      },
-    }),
-  );
+  const view = statusView(flags.progress, families ?? [...TRANSLATOR_FAMILIES]);
+  let out: Awaited<ReturnType<typeof compareTranslation>>;
+  try {
+    out = await withSigint((signal) =>
+      compareTranslation({
+        data: flags.data,
+        out: flags.out,
+        task: flags.task,
+        factor: flags.factor,
+        noiseStd: flags.noiseStd,
+        families,
+        seed: flags.seed,
+        device: flags.device,
+        testImages: flags.testImages,
+        ...(flags.epochs !== undefined
+          ? { epochs: flags.epochs }
+          : { seconds: flags.budget ?? DEFAULT_BUDGET_SECONDS }),
+        signal,
+        onProgress: (p) =>
+          view.update({
+            row: p.family || p.stage,
+            stage:
+              p.stage === 'judge'
+                ? RUN_STAGES.judge!
+                : p.stage === 'train'
+                  ? 'training'
+                  : p.stage === 'measure'
+                    ? 'measuring on the held-out inputs'
+                    : 'done',
+            fraction: p.fraction,
+            etaSeconds: p.etaSeconds,
+          }),
+      }),
+    );
+  } finally {
+    view.stop();
+  }
   const rows = out.points.map(
     (p) =>
       `${p.name.padEnd(14)} ${p.psnr.toFixed(2).padStart(7)} ${p.ssim.toFixed(3).padStart(6)} ${p.fid.toFixed(2).padStart(8)} ${p.precision.toFixed(3).padStart(9)} ${p.recall.toFixed(3).padStart(7)} ${(p.diversity === undefined ? '-' : p.diversity.toFixed(3)).padStart(9)}`,

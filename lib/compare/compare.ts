@@ -130,6 +130,11 @@ async function trainWithCurve(
   const done = { steps: 0, seconds: 0 };
   const fraction = () =>
     Math.min(1, r.budget.kind === 'epochs' ? done.steps / totalSteps : done.seconds / r.budget.value);
+  const eta = () => {
+    const f = fraction();
+    if (r.budget.kind === 'seconds') return Math.max(0, r.budget.value - done.seconds);
+    return f > 0 ? (done.seconds * (1 - f)) / f : undefined;
+  };
   const report = (fid?: number) =>
     options.onProgress?.({
       model: t.name,
@@ -138,6 +143,7 @@ async function trainWithCurve(
       fraction: fraction(),
       seconds: done.seconds,
       epochs: done.steps / t.stepsPerEpoch,
+      etaSeconds: eta(),
       fid,
     });
   report(curve[0].fid);
@@ -193,12 +199,15 @@ async function measure(
   r: Resolved,
   dir: string,
   sub: string,
+  phase: (detail: string, fraction: number) => void,
 ): Promise<{ metrics: ModelResult['metrics']; images: ModelResult['images']; sampleImagesPerSecond: number }> {
   const rel = (file: string) => `${sub}/${file}`;
+  phase('samples', 0);
   const t0 = performance.now();
   const samples = await t.sample(r.samples, r.seed + 2);
   const sampleImagesPerSecond = r.samples / ((performance.now() - t0) / 1000);
   await writeGridPng(join(dir, 'samples.png'), firstImages(samples, GRID), { columns: 8 });
+  phase('sample quality', 0.1);
   const metrics: ModelResult['metrics'] = {
     quality: await sampleQuality(samples, bench),
     stability: { lossOscillation: NaN },
@@ -208,6 +217,7 @@ async function measure(
     interpolation: rel('interpolation.png'),
     traversal: rel('traversal.png'),
   };
+  phase('interpolation and traversal', 0.3);
   await writeGridPng(
     join(dir, 'interpolation.png'),
     await interpolation(t.model, { images: bench.test, seed: r.seed }),
@@ -218,7 +228,11 @@ async function measure(
     (await traversal(t.model, { images: bench.test, seed: r.seed })).images,
     { columns: STRIP },
   );
-  if (t.model instanceof VAE) metrics.vae = await vaeMeasures(t.model, bench.test);
+  if (t.model instanceof VAE) {
+    phase('latent space', 0.4);
+    metrics.vae = await vaeMeasures(t.model, bench.test);
+  }
+  phase('uses: reconstruction, compression, restoration', 0.5);
   const uses = await measureUses(t.model, bench.test, {
     images: r.usesImages,
     seed: r.seed,
@@ -249,17 +263,20 @@ async function runModel(
     const train = await measurePhase(() => trainWithCurve(t, bench, r, options));
     const { curve, losses, seconds } = train.value;
     const epochs = t.model.trainingState.step / t.stepsPerEpoch;
-    options.onProgress?.({
-      model: name,
-      seed: r.seed,
-      stage: 'evaluate',
-      fraction: 1,
-      seconds,
-      epochs,
-      fid: curve.at(-1)!.fid,
-    });
+    const phase = (detail: string, fraction: number) =>
+      options.onProgress?.({
+        model: name,
+        seed: r.seed,
+        stage: 'evaluate',
+        detail,
+        fraction,
+        seconds,
+        epochs,
+        fid: curve.at(-1)!.fid,
+      });
+    phase('saving', 0);
     await t.model.save(join(dir, 'model.safetensors'), { overwrite: true });
-    const evaluation = await measurePhase(() => measure(t, bench, r, dir, sub));
+    const evaluation = await measurePhase(() => measure(t, bench, r, dir, sub, phase));
     const { metrics, images, sampleImagesPerSecond } = evaluation.value;
     metrics.stability = stability(t, losses, curve);
     const steps = t.model.trainingState.step;
@@ -308,7 +325,14 @@ async function runModel(
 export async function compare(options: CompareOptions): Promise<CompareResults> {
   const r = resolveOptions(options);
   mkdirSync(options.out, { recursive: true });
-  const base = await judgeBench(options.data ?? 'fashion-mnist', { device: r.device, cacheDir: options.cacheDir });
+  const run = (stage: 'judge' | 'codecs' | 'report', fraction: number, seconds = 0, etaSeconds?: number) =>
+    options.onProgress?.({ model: '', seed: r.seed, stage, fraction, seconds, epochs: 0, etaSeconds });
+  run('judge', 0);
+  const base = await judgeBench(options.data ?? 'fashion-mnist', {
+    device: r.device,
+    cacheDir: options.cacheDir,
+    onProgress: (p) => run('judge', p.step / Math.max(1, p.totalSteps), p.elapsedSeconds, p.etaSeconds),
+  });
   const bench: Bench = { ...base, nelboImages: take(base.test, NELBO_IMAGES) };
   try {
     const models: ModelResult[] = [];
@@ -323,6 +347,7 @@ export async function compare(options: CompareOptions): Promise<CompareResults> 
       }
       models.push(first);
     }
+    run('codecs', 0);
     const results: CompareResults = {
       ...runFacts(bench, r.device),
       seed: r.seed,
@@ -332,6 +357,7 @@ export async function compare(options: CompareOptions): Promise<CompareResults> 
       codecs: await codecCurves(toFloat(take(bench.test, r.usesImages).images)),
       models,
     };
+    run('report', 0);
     await writeFileAtomic(join(options.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     await writeFileAtomic(join(options.out, 'report.html'), await renderReport(results, options.out));
     return results;

@@ -10,6 +10,7 @@ import { checkPositiveInt, checkSeed } from '../config/validate.js';
 import { loadDataSpec, toFloat, type ImageDataset } from '../data/datasets.js';
 import { GentorchError } from '../errors.js';
 import type { GAN } from '../models/gan.js';
+import type { FitProgress } from '../models/fit.js';
 import {
   activeUnits,
   classCoverage,
@@ -48,7 +49,7 @@ export interface JudgeBench {
  */
 export async function judgeBench(
   data: string | { train: ImageDataset; test: ImageDataset },
-  options: { device?: string; cacheDir?: string } = {},
+  options: { device?: string; cacheDir?: string; onProgress?: (p: FitProgress) => void } = {},
 ): Promise<JudgeBench> {
   const { train, test } = typeof data === 'string' ? await loadDataSpec(data) : data;
   if (!train?.labels || !test?.labels) {
@@ -58,7 +59,11 @@ export async function judgeBench(
     );
   }
   const device = options.device === 'auto' ? undefined : options.device;
-  const { classifier, testAccuracy } = await Classifier.forDataset(train, test, { device, cacheDir: options.cacheDir });
+  const { classifier, testAccuracy } = await Classifier.forDataset(train, test, {
+    device,
+    cacheDir: options.cacheDir,
+    onProgress: options.onProgress,
+  });
   return {
     train,
     test,

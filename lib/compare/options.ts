@@ -14,15 +14,25 @@ export const DEFAULT_MODELS = COMPARE_DEFAULTS.models;
 export const DEFAULT_BUDGET_SECONDS = COMPARE_DEFAULTS.seconds;
 
 export interface CompareProgress {
+  /** The model, or '' for the run's own phases (judge, codecs, report). */
   model: string;
   /** The seed this run of the model trains under. */
   seed: number;
-  /** 'train', 'evaluate' (the final metrics) or 'done'. */
-  stage: 'train' | 'evaluate' | 'done';
-  /** Share of this model's budget used, 0..1. */
+  /**
+   * 'judge' (the judge classifier: trained once per dataset, then loaded from
+   * the cache), 'train', 'evaluate' (the final metrics; `detail` says which),
+   * 'done' (this model), 'codecs' (JPEG and WebP, for the compression
+   * curves), 'report'.
+   */
+  stage: 'judge' | 'train' | 'evaluate' | 'done' | 'codecs' | 'report';
+  /** What the stage is doing now (evaluate: "samples", "sample quality", ...). */
+  detail?: string;
+  /** Share of this stage done, 0..1 (train: of this model's budget). */
   fraction: number;
   seconds: number;
   epochs: number;
+  /** Seconds this stage still needs, where known (train, judge). */
+  etaSeconds?: number;
   /** The latest cheap FID, when one was measured. */
   fid?: number;
 }

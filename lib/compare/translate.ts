@@ -69,7 +69,18 @@ export interface TranslationCompareOptions extends Partial<TranslationTask> {
   lr?: number;
   cacheDir?: string;
   signal?: AbortSignal;
-  onProgress?: (p: { family: string; stage: 'train' | 'measure' | 'done'; fraction: number; seconds: number }) => void;
+  /**
+   * family '' with stage 'judge': the judge classifier (trained once per
+   * dataset, then loaded from the cache); then each family's 'train',
+   * 'measure' and 'done'. etaSeconds where known.
+   */
+  onProgress?: (p: {
+    family: string;
+    stage: 'judge' | 'train' | 'measure' | 'done';
+    fraction: number;
+    seconds: number;
+    etaSeconds?: number;
+  }) => void;
 }
 
 const OPTION_KEYS = [
@@ -269,7 +280,14 @@ async function train(
       onProgress: (p: FitProgress) => {
         losses.push({ step: p.step, seconds: before.seconds + p.elapsedSeconds, losses: p.losses });
         done.seconds = before.seconds + (performance.now() - t0) / 1000;
-        options.onProgress?.({ family: name, stage: 'train', fraction: fraction(), seconds: done.seconds });
+        const f = fraction();
+        const etaSeconds =
+          r.budget.kind === 'seconds'
+            ? Math.max(0, r.budget.value - done.seconds)
+            : f > 0
+              ? (done.seconds * (1 - f)) / f
+              : undefined;
+        options.onProgress?.({ family: name, stage: 'train', fraction: f, seconds: done.seconds, etaSeconds });
       },
     });
     done.seconds = before.seconds + (performance.now() - t0) / 1000;
@@ -313,9 +331,18 @@ export function sampleRow(several: HostTensor<'float32'>, k: number, start: numb
  */
 export async function compareTranslation(options: TranslationCompareOptions): Promise<TranslationResults> {
   const r = resolve(options);
+  options.onProgress?.({ family: '', stage: 'judge', fraction: 0, seconds: 0 });
   const bench = await judgeBench(options.data ?? 'fashion-mnist', {
     device: r.device === 'auto' ? undefined : r.device,
     cacheDir: options.cacheDir,
+    onProgress: (p) =>
+      options.onProgress?.({
+        family: '',
+        stage: 'judge',
+        fraction: p.step / Math.max(1, p.totalSteps),
+        seconds: p.elapsedSeconds,
+        etaSeconds: p.etaSeconds,
+      }),
   });
   try {
     const [, channels, height, width] = bench.train.images.shape;

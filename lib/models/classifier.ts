@@ -18,7 +18,7 @@ import {
 import { checkDeviceSpec, checkSeed } from '../config/validate.js';
 import type { ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft } from '../errors.js';
-import { runFit, type FitCallbacks, type FitHistory } from './fit.js';
+import { runFit, type FitCallbacks, type FitHistory, type FitProgress } from './fit.js';
 import { native, type NativeClassifierHandle, type TensorArg } from '../native.js';
 import type { HostTensor } from '../tensor.js';
 
@@ -129,7 +129,7 @@ export class Classifier {
   static async forDataset(
     train: ImageDataset,
     test: ImageDataset,
-    options: { device?: string; cacheDir?: string; epochs?: number } = {},
+    options: { device?: string; cacheDir?: string; epochs?: number; onProgress?: (p: FitProgress) => void } = {},
   ): Promise<{ classifier: Classifier; testAccuracy: number; path: string }> {
     const epochs = options.epochs ?? 3;
     const [, c, h, w] = train.images.shape;
@@ -146,7 +146,7 @@ export class Classifier {
       return { classifier, testAccuracy: Number(meta.testAccuracy), path };
     }
     const classifier = new Classifier({ channels: c, height: h, width: w, numClasses, device: options.device });
-    await classifier.fit(train, { epochs });
+    await classifier.fit(train, { epochs, onProgress: options.onProgress });
     const testAccuracy = await classifier.accuracy(test);
     mkdirSync(dir, { recursive: true });
     await classifier.save(path, { testAccuracy, data: train.name });
