@@ -17,6 +17,7 @@ import { GentorchError } from '../errors.js';
 import { IMAGE_SIZES, type FolderOptions } from '../data/folder.js';
 import { removeStaleTemps, writeFileAtomic } from '../io/fsutil.js';
 import type { FitProgress } from '../models/fit.js';
+import { colorOf, lineChartSvg } from '../report/charts.js';
 
 /** Flags every `train` command takes. */
 export interface RunFlags {
@@ -218,4 +219,40 @@ export function progressRecord(p: FitProgress): Record<string, unknown> {
     time: p.elapsedSeconds,
     skippedSteps: p.skippedSteps,
   };
+}
+
+const NOT_LOSSES = new Set(['type', 'step', 'epoch', 'imagesPerSecond', 'time', 'skippedSteps']);
+
+/**
+ * curves.svg of a run: each training loss of metrics.jsonl's progress records
+ * against the step (all of the run, resumed parts included), and the test
+ * loss where the run measured one. Returns the file written.
+ */
+export async function writeCurves(out: string, metricsPath: string, title: string): Promise<string> {
+  const series = new Map<string, [number, number][]>();
+  const add = (name: string, step: number, v: unknown) => {
+    if (typeof v !== 'number') return;
+    if (!series.has(name)) series.set(name, []);
+    series.get(name)!.push([step, v]);
+  };
+  for (const line of readFileSync(metricsPath, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let rec: Record<string, unknown>;
+    try {
+      rec = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const step = rec.step;
+    if (typeof step !== 'number') continue;
+    if (rec.type === 'progress') for (const [k, v] of Object.entries(rec)) if (!NOT_LOSSES.has(k)) add(k, step, v);
+    if (rec.type === 'test') add('test nelbo', step, rec.nelbo);
+  }
+  const path = join(out, 'curves.svg');
+  const svg = lineChartSvg(
+    [...series].map(([name, points], i) => ({ name, points, color: colorOf(i) })),
+    { xLabel: 'step', yLabel: 'mean over each progress window', smooth: 0.6, markers: false, title },
+  );
+  await writeFileAtomic(path, svg);
+  return path;
 }

@@ -16,6 +16,7 @@ import {
   RUN_KEYS,
   type RunFlags,
   progressRecord,
+  writeCurves,
 } from './common.js';
 import type { FolderOptions } from '../data/folder.js';
 import { loadDataSpec, type ImageDataset } from '../data/datasets.js';
@@ -186,6 +187,7 @@ async function writeOutputs(
     ...(modes ? { modes: { covered: modes.covered, total: modes.total, highQualityRate: modes.highQualityRate } } : {}),
   };
   await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeCurves(out, join(out, 'metrics.jsonl'), `${gan.config.arch} GAN (${gan.config.loss}) on ${data.name}`);
   const tail = modes
     ? `; ${modes.covered}/${modes.total} modes, ${(100 * modes.highQualityRate).toFixed(1)}% high quality`
     : '';

@@ -15,6 +15,7 @@ import {
   RUN_KEYS,
   type RunFlags,
   progressRecord,
+  writeCurves,
 } from './common.js';
 import type { FolderOptions } from '../data/folder.js';
 import { checkPositiveNumber } from '../config/validate.js';
@@ -177,6 +178,7 @@ async function writeResults(
     ...(modes ? { modes: { covered: modes.covered, total: modes.total, highQualityRate: modes.highQualityRate } } : {}),
   };
   await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeCurves(out, join(out, 'metrics.jsonl'), `${vae.config.arch} VAE on ${train.name}`);
   process.stdout.write(
     `gentorch: test negative ELBO ${evaluation.nelbo.toFixed(2)} nats (recon ${evaluation.recon.toFixed(2)}, KL ${evaluation.kl.toFixed(2)}) after ${summary.epochs} epochs; wrote ${out}\n`,
   );

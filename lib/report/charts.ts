@@ -211,3 +211,41 @@ export function lineChart(series: ChartSeries[], options: ChartOptions): string 
     .join('');
   return `<figure class="chart">${svg}<figcaption class="legend">${legend}</figcaption></figure>`;
 }
+
+/**
+ * The same chart as a standalone SVG file (curves.svg of `gentorch train`):
+ * its own styles and white background, a title, and the legend drawn in
+ * SVG under the plot, so it shows the same in a browser, an image viewer or
+ * a Markdown page.
+ */
+export function lineChartSvg(series: ChartSeries[], options: ChartOptions & { title?: string }): string {
+  const { xLabel, yLabel, width = 640, height = 360, logX = false, logY = false, title } = options;
+  const lines = cleanLines(series, logX, logY);
+  const head = title ? 24 : 0;
+  const legendRows = Math.ceil(lines.length / 4);
+  const total = head + height + 8 + legendRows * 18;
+  const style =
+    '<style>text{font:12px system-ui,sans-serif;fill:#4b5563}.axis{fill:#374151;font-size:13px}.gl{stroke:#eef0f3}.title{font-size:15px;font-weight:600;fill:#111827}</style>';
+  const body = lines.length
+    ? (() => {
+        const f = frameOf(lines, width, height, logX, logY);
+        return (
+          axesSvg(f, logX ? `${xLabel} (log scale)` : xLabel, logY ? `${yLabel} (log scale)` : yLabel) +
+          lines.map((l) => lineSvg(l, f, options)).join('')
+        );
+      })()
+    : `<text x="${width / 2}" y="${height / 2}" text-anchor="middle">No finite values of ${escapeHtml(yLabel)} to plot.</text>`;
+  const legend = lines
+    .map((l, i) => {
+      const x = MARGIN.left + (i % 4) * 140;
+      const y = head + height + 8 + Math.floor(i / 4) * 18 + 10;
+      return `<circle cx="${x}" cy="${y - 4}" r="5" fill="${escapeHtml(l.color)}"/><text x="${x + 10}" y="${y}">${escapeHtml(l.name)}</text>`;
+    })
+    .join('');
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${total}" width="${width}" height="${total}">` +
+    `${style}<rect width="100%" height="100%" fill="#fff"/>` +
+    (title ? `<text class="title" x="${MARGIN.left}" y="17">${escapeHtml(title)}</text>` : '') +
+    `<g transform="translate(0 ${head})">${body}</g>${legend}</svg>\n`
+  );
+}

@@ -1,7 +1,7 @@
 // `gentorch train vae` on the full Fashion-MNIST: the test loss, PyTorch's cross-check, SIGINT and --resume.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from '../../lib/index.js';
 import {
@@ -64,6 +64,10 @@ describe('gentorch train vae on the full Fashion-MNIST', () => {
     expect(s.data).toMatchObject({ train: 'fashion-mnist:train', trainImages: 60000, testImages: 10000 });
     expect(s.steps).toBe(469);
     expect(s.test.nelbo).toBeLessThanOrEqual(264);
+    // curves.svg: the training losses over the steps, and the test loss at the end.
+    const svg = readFileSync(join(out, 'curves.svg'), 'utf8');
+    for (const name of ['loss', 'recon', 'kl', 'test nelbo']) expect(svg).toContain(`>${name}</text>`);
+    expect(svg).toMatch(/<circle cx="[\d.]+" cy="[\d.]+" r="3"/);
   });
 
   it.skipIf(!HAS_TORCH)(

@@ -1,6 +1,6 @@
 // `gentorch train gan` and `gentorch sample` of GAN checkpoints, as a user runs them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GAN, load } from '../../lib/index.js';
 import { readNpy } from '../../lib/io/npy.js';
@@ -38,6 +38,12 @@ describe('gentorch train gan --data ring8', () => {
     expect(lines.filter((l) => l.type === 'progress').length).toBe(8);
     expect(lines.at(-1)).toMatchObject({ type: 'modes', step: 400 });
     await expectPng(join(out, 'samples.png'), 256, 256);
+    // curves.svg: D's and G's losses over the steps, a standalone SVG.
+    const svg = readFileSync(join(out, 'curves.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg).toContain('>dLoss</text>');
+    expect(svg).toContain('>gLoss</text>');
+    expect(svg.match(/<polyline /g)?.length).toBeGreaterThanOrEqual(4);
     using gan = await load(join(out, 'model.safetensors'), { device: 'cpu' });
     expect(gan).toBeInstanceOf(GAN);
   });
