@@ -85,6 +85,7 @@ export function runFacts(bench: JudgeBench, device: string) {
       train: bench.train.images.shape[0],
       test: bench.test.images.shape[0],
       shape: bench.train.images.shape.slice(1),
+      ...(bench.train.classNames ? { classNames: bench.train.classNames } : {}),
     },
     judge: { testAccuracy: bench.judgeAccuracy, featureDim: bench.realFeatures.shape[1] },
   };

@@ -8,6 +8,7 @@ import type { ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft } from '../errors.js';
 import { native } from '../native.js';
 import type { HostTensor } from '../tensor.js';
+import { COVERED_CLASS_SHARE } from '../report/results.js';
 
 /** Frechet distance between Gaussians fitted to two feature sets [N, D]. */
 export function frechetDistance(a: HostTensor<'float64'>, b: HostTensor<'float64'>): number {
@@ -57,7 +58,7 @@ export async function classCoverage(
   }
   const eps = 1e-6;
   const klFromData = data.reduce((s, p, j) => (p > 0 ? s + p * Math.log(p / Math.max(histogram[j], eps)) : s), 0);
-  return { histogram, classesCovered: histogram.filter((h) => h >= 0.05).length, klFromData };
+  return { histogram, classesCovered: histogram.filter((h) => h >= COVERED_CLASS_SHARE).length, klFromData };
 }
 
 /**

@@ -103,8 +103,22 @@ export async function fashionMnist(options: { split?: Split; dir?: string } = {}
         '`sudo apt-get install dataset-fashion-mnist`, or set GENTORCH_FASHION_MNIST_DIR',
     );
   }
-  return idxFolder(dir, split, `fashion-mnist:${split}`);
+  return { ...(await idxFolder(dir, split, `fashion-mnist:${split}`)), classNames: [...FASHION_MNIST_CLASSES] };
 }
+
+/** Fashion-MNIST's classes by label, as zalandoresearch/fashion-mnist names them. */
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
 
 /** A folder in the MNIST layout (train-images-idx3-ubyte[.gz], t10k-...). */
 export async function idxFolder(dir: string, split: Split, name = `${dir}:${split}`): Promise<ImageDataset> {

@@ -6,6 +6,9 @@
 import type { TRANSLATOR_TASK_KEYS, TranslatorConfig, TranslatorFamily } from '../config/translate.js';
 
 /** A point of the quality-against-cost curve, measured during training. */
+/** A class counts as covered when the judge finds it in at least this share of a model's samples. */
+export const COVERED_CLASS_SHARE = 0.05;
+
 export interface CurvePoint {
   /** Training seconds so far (evaluations excluded). */
   seconds: number;
@@ -282,12 +285,16 @@ export const RESULTS_SCHEMA = obj(
     seeds: { type: 'array', items: int, minItems: 2 },
     uses: obj({ images: int, noiseStd: num, search: obj({ steps: int, starts: int }) }),
     codecs: { type: 'array', items: ratePoint },
-    data: obj({ name: str, train: int, test: int, shape: { type: 'array', items: int } }, [
-      'name',
-      'train',
-      'test',
-      'shape',
-    ]),
+    data: obj(
+      {
+        name: str,
+        train: int,
+        test: int,
+        shape: { type: 'array', items: int },
+        classNames: { type: 'array', items: str },
+      },
+      ['name', 'train', 'test', 'shape'],
+    ),
     budget: obj({ kind: { enum: ['seconds', 'epochs'] }, value: num }),
     judge: obj({ testAccuracy: num, featureDim: int }),
     models: {
@@ -426,7 +433,7 @@ export interface TranslationResults {
   device: string;
   seed: number;
   task: TranslationTask;
-  data: { name: string; train: number; test: number; shape: number[] };
+  data: { name: string; train: number; test: number; shape: number[]; classNames?: string[] };
   budget: { kind: 'seconds' | 'epochs'; value: number };
   /** Held-out inputs every point was measured on, made from the first test images with damage from `seed`. */
   testImages: number;

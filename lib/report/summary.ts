@@ -13,6 +13,7 @@ import type {
   Spread,
   SpreadKey,
 } from './results.js';
+import { COVERED_CLASS_SHARE } from './results.js';
 
 /** What one model is good and bad at, each item with its numbers. */
 export interface ModelSummary {
@@ -228,11 +229,22 @@ function fidelityFinding(r: CompareResults): string {
   return `Fidelity vs diversity, as k-NN precision / recall (k = 3): ${parts.join('; ')}.`;
 }
 
+/** The classes a model's samples miss, by name where the data has names: "Sandal, Bag" or "classes 5, 8". */
+export function missingClasses(m: ModelResult, r: CompareResults): string {
+  const hist = m.metrics.quality.classHistogram ?? [];
+  const missing = hist.flatMap((h, i) => (h < COVERED_CLASS_SHARE ? [i] : []));
+  const names = r.data.classNames;
+  return names && names.length === hist.length
+    ? missing.map((i) => names[i]).join(', ')
+    : `class${missing.length > 1 ? 'es' : ''} ${missing.join(', ')}`;
+}
+
 function coverageFinding(r: CompareResults): string {
   const parts = r.models.map((m) => {
     const q = m.metrics.quality,
       total = classTotal(m, r);
-    const drop = isNum(q.classesCovered) && q.classesCovered < total ? ', mode dropping' : '';
+    const drop =
+      isNum(q.classesCovered) && q.classesCovered < total ? `, mode dropping: no ${missingClasses(m, r)}` : '';
     return `${m.name} ${plain(q.classesCovered)} of ${total} (KL ${fmt(q.classKl, 3)} nats${drop})`;
   });
   return `Class coverage, classes the judge finds in at least 5% of the samples: ${parts.join('; ')}.`;
@@ -590,7 +602,9 @@ function qualityChecks(m: ModelResult, r: CompareResults, v: Verdicts): void {
     total = classTotal(m, r);
   if (!isNum(q.fid)) v.alerts.push('FID is n/a: the samples could not be measured');
   if (isNum(q.classesCovered) && q.classesCovered < total) {
-    v.alerts.push(`mode dropping: covers ${q.classesCovered} of ${total} classes (KL ${fmt(q.classKl, 3)} nats)`);
+    v.alerts.push(
+      `mode dropping: covers ${q.classesCovered} of ${total} classes, missing ${missingClasses(m, r)} (KL ${fmt(q.classKl, 3)} nats)`,
+    );
   } else if (q.classesCovered === total) {
     v.strengths.push(`covers all ${total} classes (KL ${fmt(q.classKl, 3)} nats)`);
   }

@@ -1,5 +1,6 @@
 // The comparison report: summary sentences from the numbers, and a
 // self-contained HTML page that renders offline in a real browser.
+import { FASHION_MNIST_CLASSES } from '../../lib/data/datasets.js';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -401,6 +402,20 @@ describe('summarize', () => {
     expect(vae?.strengths).toContainEqual(expect.stringMatching(/compresses images 24\.5× at 19\.2 dB/));
     expect(s.alerts).toContainEqual(expect.stringMatching(/^gan: mode dropping/));
     expect(s.alerts.some((a) => a.startsWith('vae:'))).toBe(false);
+  });
+
+  it('says which classes a mode-dropping model misses, by name where the data has names', () => {
+    const r = fakeResults();
+    const weakness = () =>
+      summarize(r)
+        .models.find((m) => m.name === 'gan')
+        ?.weaknesses.find((w) => w.startsWith('mode dropping'));
+    expect(weakness()).toMatch(/covers 7 of 10 classes, missing classes 1, 4, 7 \(KL/);
+    r.data.classNames = [...FASHION_MNIST_CLASSES];
+    expect(weakness()).toMatch(/missing Trouser, Coat, Sneaker \(KL/);
+    expect(summarize(r).findings.join(' ')).toMatch(
+      /gan 7 of 10 \(KL [\d.]+ nats, mode dropping: no Trouser, Coat, Sneaker\)/,
+    );
   });
 
   it('gives a GAN its uses by latent search, and says what it lacks: a likelihood, and an encoder’s speed', () => {
