@@ -124,6 +124,7 @@ export interface EvalFlags {
   usesImages?: number;
   device: string;
   json?: boolean;
+  progress: boolean;
 }
 
 function evalText(checkpoint: string, e: Evaluation): string {
@@ -167,16 +168,35 @@ export async function evalCommand(checkpoint: string, flags: EvalFlags): Promise
   if (flags.seed !== undefined) checkSeed(flags.seed);
   if (flags.usesImages !== undefined) checkPositiveInt(flags.usesImages, 'uses-images');
   using model = await load(checkpoint, { device: flags.device });
-  const bench = await judgeBench(flags.data, { device: flags.device });
+  const view = statusView(flags.progress, ['judge', 'eval']);
   try {
-    const e = await evaluate(model, bench, {
-      samples: flags.samples,
-      seed: flags.seed,
-      usesImages: flags.usesImages,
+    view.update({ row: 'judge', stage: RUN_STAGES.judge!, fraction: 0 });
+    const bench = await judgeBench(flags.data, {
+      device: flags.device,
+      onProgress: (p) =>
+        view.update({
+          row: 'judge',
+          stage: RUN_STAGES.judge!,
+          fraction: p.step / Math.max(1, p.totalSteps),
+          etaSeconds: p.etaSeconds,
+        }),
     });
-    process.stdout.write(flags.json ? `${JSON.stringify({ checkpoint, ...e })}\n` : evalText(checkpoint, e));
+    view.update({ row: 'judge', stage: 'ready', fraction: 1 });
+    try {
+      const e = await evaluate(model, bench, {
+        samples: flags.samples,
+        seed: flags.seed,
+        usesImages: flags.usesImages,
+        onPhase: (detail, fraction) => view.update({ row: 'eval', stage: `measuring: ${detail}`, fraction }),
+      });
+      view.update({ row: 'eval', stage: 'done', fraction: 1 });
+      view.stop();
+      process.stdout.write(flags.json ? `${JSON.stringify({ checkpoint, ...e })}\n` : evalText(checkpoint, e));
+    } finally {
+      bench.judge.dispose();
+    }
   } finally {
-    bench.judge.dispose();
+    view.stop();
   }
 }
 

@@ -265,6 +265,7 @@ function compareCommands(cli: Command): void {
     )
     .option('--device <device>', 'auto, cpu, cuda or cuda:N', CLI_DEFAULTS.device)
     .option('--json', 'print JSON')
+    .option('--no-progress', 'no progress bars or status lines')
     .action(evalCommand);
 }
 

@@ -123,6 +123,7 @@ export function statusView(
     const { u, since } = state.get(row)!;
     bar(row).update(Math.round(u.fraction * 100), payload(u, since, eta(row)));
   };
+  let stopped = false;
   // The clock of the row last heard from ticks while its stage runs.
   const timer = setInterval(() => last && draw(last), 1000);
   timer.unref();
@@ -133,7 +134,8 @@ export function statusView(
     },
     stop: () => {
       clearInterval(timer);
-      multi.stop();
+      if (!stopped) multi.stop();
+      stopped = true;
     },
   };
 }

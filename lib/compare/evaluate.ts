@@ -158,14 +158,24 @@ export interface Evaluation {
 export async function evaluate(
   model: VAE | GAN,
   bench: JudgeBench,
-  options: { samples?: number; seed?: number; usesImages?: number } = {},
+  options: {
+    samples?: number;
+    seed?: number;
+    usesImages?: number;
+    /** Called as each measure starts, with its name and the share of the evaluation done. */
+    onPhase?: (detail: string, fraction: number) => void;
+  } = {},
 ): Promise<Evaluation> {
   const n = checkPositiveInt(options.samples ?? COMPARE_DEFAULTS.samples, 'samples');
   const seed = checkSeed(options.seed ?? model.seed);
+  const phase = options.onPhase ?? (() => {});
+  phase('samples', 0);
   const t0 = performance.now();
   const samples = await model.sample(n, { seed });
   const sampleImagesPerSecond = n / ((performance.now() - t0) / 1000);
+  phase('sample quality', 0.1);
   const quality = await sampleQuality(samples, bench, seed);
+  phase('uses: reconstruction, compression, restoration', 0.3);
   const uses = await measureUses(model, bench.test, {
     images: options.usesImages ?? COMPARE_DEFAULTS.usesImages,
     seed,
@@ -173,6 +183,9 @@ export async function evaluate(
   });
   const { reconstruction, compression, restoration } = uses;
   const out: Evaluation = { quality, reconstruction, compression, restoration, sampleImagesPerSecond };
-  if (model instanceof VAE) out.vae = await vaeMeasures(model, bench.test);
+  if (model instanceof VAE) {
+    phase('latent space', 0.9);
+    out.vae = await vaeMeasures(model, bench.test);
+  }
   return out;
 }

@@ -411,6 +411,9 @@ describe('gentorch compare and gentorch eval', () => {
     expectOk(r);
     const e = JSON.parse(r.stdout);
     expect(e.checkpoint).toBe(checkpoint);
+    // Without a terminal, each phase says itself on stderr; stdout stays the JSON.
+    expect(r.stderr).toMatch(/gentorch: judge: the judge classifier/);
+    expect(r.stderr).toMatch(/gentorch: eval: measuring: sample quality\n[^]*gentorch: eval: measuring: uses/);
     expect(readdirSync(cache)).toEqual(judges);
     const m = results.models[0].metrics;
     expect(e.quality.samples).toBe(500);
