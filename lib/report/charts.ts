@@ -249,3 +249,39 @@ export function lineChartSvg(series: ChartSeries[], options: ChartOptions & { ti
     `<g transform="translate(0 ${head})">${body}</g>${legend}</svg>\n`
   );
 }
+
+/**
+ * Bars of one model's class shares (the judge's histogram of its samples):
+ * a class under `threshold` (not covered) in red, the threshold a dashed
+ * line, and the class names (or indices) under the bars. Inline SVG.
+ */
+export function classBars(shares: number[], options: { names?: string[]; threshold: number; label: string }): string {
+  const width = 360,
+    height = 170,
+    left = 34,
+    bottom = 58,
+    top = 8;
+  const plotH = height - bottom - top;
+  const max = Math.max(options.threshold * 2, ...shares.filter(Number.isFinite));
+  const y = (v: number) => r1(top + plotH - (v / max) * plotH);
+  const slot = (width - left - 6) / Math.max(1, shares.length);
+  const bars = shares
+    .map((s, i) => {
+      const v = Number.isFinite(s) ? s : 0;
+      const x = r1(left + i * slot + slot * 0.15);
+      const name = options.names?.[i] ?? String(i);
+      const color = v < options.threshold ? '#dc2626' : '#2563eb';
+      return (
+        `<rect x="${x}" y="${y(v)}" width="${r1(slot * 0.7)}" height="${r1(top + plotH - y(v))}" fill="${color}"><title>${escapeHtml(`${name}: ${(100 * v).toFixed(1)}%`)}</title></rect>` +
+        `<text x="${r1(x + slot * 0.35)}" y="${height - bottom + 12}" text-anchor="end" transform="rotate(-40 ${r1(x + slot * 0.35)} ${height - bottom + 12})">${escapeHtml(name)}</text>`
+      );
+    })
+    .join('');
+  const t = y(options.threshold);
+  const axis =
+    `<line x1="${left}" y1="${top + plotH}" x2="${width - 6}" y2="${top + plotH}" stroke="#cbd5e1"/>` +
+    `<line x1="${left}" y1="${t}" x2="${width - 6}" y2="${t}" stroke="#6b7280" stroke-dasharray="4 3"/>` +
+    `<text x="${left - 4}" y="${t + 4}" text-anchor="end">${(100 * options.threshold).toFixed(0)}%</text>` +
+    `<text x="${left - 4}" y="${top + 8}" text-anchor="end">${(100 * max).toFixed(0)}%</text>`;
+  return `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.label)}">${axis}${bars}</svg>`;
+}

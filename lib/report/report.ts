@@ -6,9 +6,20 @@
  * re-exported here, so `./report.js` stays the one import for all of it.
  */
 import { resolve } from 'node:path';
-import type { CompareResults, ModelResult } from './results.js';
-import { codecName, isNum, joinAnd, manySeeds, pct, plain, summarize, type Axis, type Summary } from './summary.js';
-import { colorOf, lineChart, type ChartSeries } from './charts.js';
+import { COVERED_CLASS_SHARE, type CompareResults, type ModelResult } from './results.js';
+import {
+  codecName,
+  isNum,
+  joinAnd,
+  manySeeds,
+  missingClasses,
+  pct,
+  plain,
+  summarize,
+  type Axis,
+  type Summary,
+} from './summary.js';
+import { classBars, colorOf, lineChart, type ChartSeries } from './charts.js';
 import { metricsTable } from './metrics-table.js';
 import { esc, imgTag, inlinePng, items, modelHead, page, section, type InlineImage } from './html.js';
 
@@ -105,6 +116,32 @@ function imageSection(r: CompareResults, images: Map<string, InlineImage>, k: (t
     `img-${k.kind}`,
     k.title,
     `<p class="note">${esc(k.note(r))}</p><div class="grid">${figures.join('')}</div>`,
+  );
+}
+
+/** Which classes each model's samples cover: the judge's class shares as bars, the uncovered in red. */
+function coverageSection(r: CompareResults): string {
+  const withHist = r.models.filter((m) => (m.metrics.quality.classHistogram ?? []).length > 0);
+  if (withHist.length === 0) return '';
+  const cards = r.models.map((m, i) => {
+    const hist = m.metrics.quality.classHistogram ?? [];
+    if (hist.length === 0) return `<figure class="card"><div class="placeholder">n/a</div></figure>`;
+    const covered = hist.filter((h) => h >= COVERED_CLASS_SHARE).length;
+    const caption =
+      covered < hist.length
+        ? `covers ${covered} of ${hist.length}: no ${missingClasses(m, r)}`
+        : `covers all ${hist.length}`;
+    const bars = classBars(hist, {
+      names: r.data.classNames,
+      threshold: COVERED_CLASS_SHARE,
+      label: `${m.name}'s samples by class`,
+    });
+    return `<figure class="card">${bars}<figcaption>${modelHead(m, i)} ${esc(caption)}</figcaption></figure>`;
+  });
+  return section(
+    'coverage',
+    'Class coverage',
+    `<p class="note">${esc(`The share of each model's samples the judge puts in each class; a class under ${pct(COVERED_CLASS_SHARE)} (dashed) counts as not covered (red): mode dropping.`)}</p><div class="grid">${cards.join('')}</div>`,
   );
 }
 
@@ -239,11 +276,17 @@ export async function renderReport(results: CompareResults, dir: string): Promis
   const summary = summarize(results);
   const images = await loadImages(results, dir);
   const imageParts = IMAGE_KINDS.map((k) => ({ k, html: imageSection(results, images, k) })).filter((p) => p.html);
+  // The samples side by side under the verdict, then which classes they cover: what a reader looks at first.
+  const first = imageParts.filter((p) => p.k.kind === 'samples');
+  const rest = imageParts.filter((p) => p.k.kind !== 'samples');
+  const coverage = coverageSection(results);
   const rate = rateSection(results);
   const toc = [
+    ...first.map((p) => [`img-${p.k.kind}`, p.k.title]),
+    ...(coverage ? [['coverage', 'Class coverage']] : []),
     ['findings', 'Findings'],
     ['metrics', 'Metrics'],
-    ...imageParts.map((p) => [`img-${p.k.kind}`, p.k.title]),
+    ...rest.map((p) => [`img-${p.k.kind}`, p.k.title]),
     ['curves', 'Curves'],
     ...(rate ? [['rate', 'Compression']] : []),
     ['verdicts', 'Strengths and weaknesses'],
@@ -253,9 +296,11 @@ export async function renderReport(results: CompareResults, dir: string): Promis
   const body = [
     header(results, summary),
     nav,
+    ...first.map((p) => p.html),
+    coverage,
     section('findings', 'Findings', items(summary.findings)),
     metricsTable(results),
-    ...imageParts.map((p) => p.html),
+    ...rest.map((p) => p.html),
     chartsSection(results),
     rate,
     verdictsSection(summary),

@@ -601,6 +601,21 @@ describe('renderReport', () => {
     expect(html.replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/g, '')).not.toMatch(/NaN|undefined|Infinity/);
   });
 
+  it('opens with the samples side by side under the verdict, then the classes each model covers', () => {
+    const at = (id: string) => html.indexOf(`<section id="${id}">`);
+    expect(html.indexOf('class="verdict"')).toBeLessThan(at('img-samples'));
+    expect(at('img-samples')).toBeGreaterThan(0);
+    expect(at('img-samples')).toBeLessThan(at('coverage'));
+    expect(at('coverage')).toBeLessThan(at('findings'));
+    const part = html.match(/<section id="coverage">(.*?)<\/section>/s)![1];
+    expect(part.match(/<svg /g)).toHaveLength(2);
+    expect(part.match(/<rect /g)).toHaveLength(20);
+    // The GAN's three classes under 5% are red, and named in its caption.
+    expect(part.match(/fill="#dc2626"/g)).toHaveLength(3);
+    expect(part).toContain('covers 7 of 10: no classes 1, 4, 7');
+    expect(part).toContain('covers all 10');
+  });
+
   it('shows reconstructions and restorations of every model, with notes that say how', () => {
     for (const id of ['img-reconstruction', 'img-restoration']) {
       const part = html.match(new RegExp(`<section id="${id}">(.*?)</section>`, 's'))![1];
