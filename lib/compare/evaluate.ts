@@ -13,6 +13,7 @@ import type { GAN } from '../models/gan.js';
 import type { FitProgress } from '../models/fit.js';
 import {
   activeUnits,
+  latentMap,
   classCoverage,
   frechetDistance,
   frechetInterval,
@@ -137,6 +138,7 @@ export async function vaeMeasures(vae: VAE, test: ImageDataset, iwaeSamples = 32
     psnr: psnr(mse),
     activeUnits: activeUnits(mu),
     latentDim: vae.config.latentDim,
+    ...(test.labels ? { map: latentMap(mu, test.labels) } : {}),
   };
 }
 

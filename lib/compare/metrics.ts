@@ -8,7 +8,7 @@ import type { ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft } from '../errors.js';
 import { native } from '../native.js';
 import type { HostTensor } from '../tensor.js';
-import { COVERED_CLASS_SHARE } from '../report/results.js';
+import { COVERED_CLASS_SHARE, type LatentMap } from '../report/results.js';
 
 /** Frechet distance between Gaussians fitted to two feature sets [N, D]. */
 export function frechetDistance(a: HostTensor<'float64'>, b: HostTensor<'float64'>): number {
@@ -178,6 +178,61 @@ export function activeUnits(mu: HostTensor<'float32'>, threshold = 0.01): number
     if (s2 / n - mean * mean > threshold) active++;
   }
   return active;
+}
+
+/**
+ * The first `n` rows of mu [N, D] on a plane for the latent-space map: the
+ * two coordinates themselves when D is 2, else the top two principal
+ * components of all N rows (power iteration on the covariance, the second
+ * after deflating the first), with the share of variance each explains.
+ */
+export function latentMap(mu: HostTensor<'float32'>, labels: ArrayLike<number>, n = 1000): LatentMap {
+  const [rows, d] = mu.shape;
+  const m = Math.min(n, rows);
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  const lab = Array.from({ length: m }, (_, i) => labels[i]);
+  if (d <= 2) {
+    const col = (j: number) => Array.from({ length: m }, (_, i) => round(j < d ? mu.data[i * d + j] : 0));
+    return { axes: 'latent', x: col(0), y: col(1), labels: lab };
+  }
+  const mean = new Float64Array(d);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) mean[j] += mu.data[i * d + j] / rows;
+  const cov = new Float64Array(d * d);
+  for (let i = 0; i < rows; i++)
+    for (let a = 0; a < d; a++) {
+      const va = mu.data[i * d + a] - mean[a];
+      for (let b = a; b < d; b++) cov[a * d + b] += (va * (mu.data[i * d + b] - mean[b])) / rows;
+    }
+  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) cov[a * d + b] = cov[b * d + a];
+  const total = Array.from({ length: d }, (_, j) => cov[j * d + j]).reduce((x, y) => x + y, 0);
+  const top = (): { v: Float64Array; value: number } => {
+    let v = new Float64Array(d).map((_, j) => 1 + j / d);
+    let value = 0;
+    for (let it = 0; it < 200; it++) {
+      const w = new Float64Array(d);
+      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) w[a] += cov[a * d + b] * v[b];
+      value = Math.hypot(...w);
+      if (value === 0) break;
+      v = w.map((x) => x / value);
+    }
+    return { v, value };
+  };
+  const first = top();
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a * d + b] -= first.value * first.v[a] * first.v[b];
+  const second = top();
+  const project = (v: Float64Array) =>
+    Array.from({ length: m }, (_, i) => {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (mu.data[i * d + j] - mean[j]) * v[j];
+      return round(s);
+    });
+  return {
+    axes: 'pca',
+    explained: total > 0 ? [round(first.value / total), round(second.value / total)] : [0, 0],
+    x: project(first.v),
+    y: project(second.v),
+    labels: lab,
+  };
 }
 
 /**

@@ -285,3 +285,59 @@ export function classBars(shares: number[], options: { names?: string[]; thresho
     `<text x="${left - 4}" y="${top + 8}" text-anchor="end">${(100 * max).toFixed(0)}%</text>`;
   return `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.label)}">${axis}${bars}</svg>`;
 }
+
+/** Ten colours for classes, a categorical palette (Tableau 10). */
+const CLASS_COLORS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
+export const classColor = (k: number): string => CLASS_COLORS[k % CLASS_COLORS.length];
+
+/**
+ * Points on a plane coloured by class, with a legend of the classes present:
+ * the report's latent-space map. Inline SVG; non-finite points are left out.
+ */
+export function classScatter(
+  x: number[],
+  y: number[],
+  labels: number[],
+  options: { names?: string[]; xLabel: string; yLabel: string; label: string },
+): string {
+  const pts = x
+    .map((v, i) => [v, y[i], labels[i]] as const)
+    .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+  const width = 420,
+    height = 320;
+  const lines: Line[] = [
+    {
+      name: '',
+      color: '#000',
+      points: pts.length ? pts.map(([a, b]) => [a, b] as [number, number]) : [[0, 0]],
+    },
+  ];
+  const f = frameOf(lines, width, height, false, false);
+  const dotsSvg = pts
+    .map(([a, b, c]) => `<circle cx="${f.px(a)}" cy="${f.py(b)}" r="2" fill="${classColor(c)}" fill-opacity="0.7"/>`)
+    .join('');
+  const present = [...new Set(pts.map((p) => p[2]))].sort((a, b) => a - b);
+  const legend = present
+    .map(
+      (c) =>
+        `<span><i class="dot" style="background:${classColor(c)}"></i>${escapeHtml(options.names?.[c] ?? String(c))}</span>`,
+    )
+    .join('');
+  const svg =
+    `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.label)}">` +
+    axesSvg(f, options.xLabel, options.yLabel) +
+    dotsSvg +
+    '</svg>';
+  return `<figure class="chart">${svg}<figcaption class="legend">${legend}</figcaption></figure>`;
+}

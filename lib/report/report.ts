@@ -19,7 +19,7 @@ import {
   type Axis,
   type Summary,
 } from './summary.js';
-import { classBars, colorOf, lineChart, type ChartSeries } from './charts.js';
+import { classBars, classScatter, colorOf, lineChart, type ChartSeries } from './charts.js';
 import { metricsTable } from './metrics-table.js';
 import { esc, imgTag, inlinePng, items, modelHead, page, section, type InlineImage } from './html.js';
 
@@ -142,6 +142,31 @@ function coverageSection(r: CompareResults): string {
     'coverage',
     'Class coverage',
     `<p class="note">${esc(`The share of each model's samples the judge puts in each class; a class under ${pct(COVERED_CLASS_SHARE)} (dashed) counts as not covered (red): mode dropping.`)}</p><div class="grid">${cards.join('')}</div>`,
+  );
+}
+
+/** Each VAE's encoded test images on a plane, coloured by class: how the classes sit in its latent space. */
+function latentSection(r: CompareResults): string {
+  const maps = r.models.flatMap((m, i) => (m.metrics.vae?.map ? [{ m, i, map: m.metrics.vae.map }] : []));
+  if (maps.length === 0) return '';
+  const cards = maps.map(({ m, i, map }) => {
+    const axis = (k: 0 | 1) =>
+      map.axes === 'latent'
+        ? `z${k + 1}`
+        : `principal component ${k + 1}${map.explained ? ` (${pct(map.explained[k])} of the variance)` : ''}`;
+    const chart = classScatter(map.x, map.y, map.labels, {
+      names: r.data.classNames,
+      xLabel: axis(0),
+      yLabel: axis(1),
+      label: `${m.name}'s latent space`,
+    });
+    return `<div class="card">${modelHead(m, i)}${chart}</div>`;
+  });
+  const n = maps[0].map.x.length;
+  return section(
+    'latent',
+    'Latent space',
+    `<p class="note">${esc(`The posterior means μ(x) of the first ${plain(n)} test images, coloured by class: the latent units themselves for a 2-d code, else the plane of their top two principal components. Classes that sit apart were told apart without labels.`)}</p><div class="grid">${cards.join('')}</div>`,
   );
 }
 
@@ -280,6 +305,7 @@ export async function renderReport(results: CompareResults, dir: string): Promis
   const first = imageParts.filter((p) => p.k.kind === 'samples');
   const rest = imageParts.filter((p) => p.k.kind !== 'samples');
   const coverage = coverageSection(results);
+  const latent = latentSection(results);
   const rate = rateSection(results);
   const toc = [
     ...first.map((p) => [`img-${p.k.kind}`, p.k.title]),
@@ -287,6 +313,7 @@ export async function renderReport(results: CompareResults, dir: string): Promis
     ['findings', 'Findings'],
     ['metrics', 'Metrics'],
     ...rest.map((p) => [`img-${p.k.kind}`, p.k.title]),
+    ...(latent ? [['latent', 'Latent space']] : []),
     ['curves', 'Curves'],
     ...(rate ? [['rate', 'Compression']] : []),
     ['verdicts', 'Strengths and weaknesses'],
@@ -301,6 +328,7 @@ export async function renderReport(results: CompareResults, dir: string): Promis
     section('findings', 'Findings', items(summary.findings)),
     metricsTable(results),
     ...rest.map((p) => p.html),
+    latent,
     chartsSection(results),
     rate,
     verdictsSection(summary),

@@ -67,6 +67,19 @@ export interface VaeMeasures {
   /** Latent units whose posterior mean varies across the data (Cov > 0.01, Burda et al.). */
   activeUnits: number;
   latentDim: number;
+  /** The encoded test images on a plane, for the report's latent-space map (labelled data only). */
+  map?: LatentMap;
+}
+
+/** Posterior means of test images projected to 2-D: the two latent units themselves, or the top two principal components. */
+export interface LatentMap {
+  axes: 'latent' | 'pca';
+  /** pca: the share of the means' variance along each axis. */
+  explained?: [number, number];
+  x: number[];
+  y: number[];
+  /** Each point's class label. */
+  labels: number[];
 }
 
 /** One point of a rate-distortion curve (lib/compare/compression.ts). */

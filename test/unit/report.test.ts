@@ -112,6 +112,13 @@ function vaeModel(): ModelResult {
         psnr: 19.2,
         activeUnits: 13,
         latentDim: 16,
+        map: {
+          axes: 'pca',
+          explained: [0.31, 0.12],
+          x: [0.5, -1.2, 2.0, Number.NaN],
+          y: [0.1, 0.4, -0.3, 1],
+          labels: [0, 1, 9, 2],
+        },
       },
       reconstruction: { method: 'encoder', images: 256, mse: 0.0121, psnr: 19.2, ssim: 0.71, secondsPerImage: 0.0002 },
       compression: {
@@ -614,6 +621,14 @@ describe('renderReport', () => {
     expect(part.match(/fill="#dc2626"/g)).toHaveLength(3);
     expect(part).toContain('covers 7 of 10: no classes 1, 4, 7');
     expect(part).toContain('covers all 10');
+  });
+
+  it("maps each VAE's latent space: its finite points coloured by class, the axes' variance named", () => {
+    const part = html.match(/<section id="latent">(.*?)<\/section>/s)![1];
+    expect(part.match(/<svg /g)).toHaveLength(1);
+    expect(part.match(/<circle /g)).toHaveLength(3);
+    expect(part).toContain('principal component 1 (31.0% of the variance)');
+    expect([...part.matchAll(/<\/i>([^<]*)<\/span>/g)].map((m) => m[1])).toEqual(['0', '1', '9']);
   });
 
   it('shows reconstructions and restorations of every model, with notes that say how', () => {
