@@ -33,7 +33,12 @@ export function buildNative({ debug = false, rebuild = false, cuda = false, log 
     process.env.CUDA_PATH ??
     (existsSync('/usr/local/cuda/include') ? '/usr/local/cuda' : undefined);
   if (cuda && cudaRoot) args.push(`--CDCUDA_TOOLKIT_ROOT_DIR=${cudaRoot}`);
-  const res = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  // Through heartbeat.mjs: a file can compile for a minute without a word.
+  const res = spawnSync(
+    process.execPath,
+    [join(root, 'scripts', 'heartbeat.mjs'), 'compiling the addon', process.execPath, ...args],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (res.status !== 0) {
     console.error('gentorch: the native build failed (see above).');
     return res.status ?? 1;

@@ -70,10 +70,23 @@ function aptInstall(pkgs) {
   const version = existsSync('/etc/debian_version') ? readFileSync('/etc/debian_version', 'utf8').trim() : 'unknown';
   say(`installing with apt (Debian ${version}): ${pkgs.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const update = spawnSync(
+    process.execPath,
+    [join(root, 'scripts', 'heartbeat.mjs'), 'apt-get update', 'apt-get', 'update', '-qq'],
+    { stdio: 'inherit', env },
+  );
   const install =
     update.status === 0 &&
-    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
+    spawnSync(
+      process.execPath,
+      [
+        join(root, 'scripts', 'heartbeat.mjs'),
+        `installing ${pkgs.join(', ')} with apt`,
+        'apt-get',
+        ...['install', '-y', '-qq', '--no-install-recommends', ...pkgs],
+      ],
+      { stdio: 'inherit', env },
+    );
   if (!install || install.status !== 0) {
     say('apt-get failed (see above)');
     return false;
@@ -84,7 +97,10 @@ function aptInstall(pkgs) {
 
 function run(cmd, args, what) {
   say(what);
-  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  const res = spawnSync(process.execPath, [join(root, 'scripts', 'heartbeat.mjs'), what, cmd, ...args], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (res.status !== 0) {
     say(`failed: ${cmd} ${args.join(' ')}`);
     process.exit(res.status ?? 1);
