@@ -6,10 +6,12 @@
 //              adversarial loss (the GAN family's, gan_losses.h) plus
 //              l1_weight * L1. Its only noise is dropout, as pix2pix's.
 //   vae        a conditional VAE: q(z | input, target) by a small encoder,
-//              the U-Net as decoder p(target | input, z) with z joined at its
-//              bottleneck, a standard normal prior p(z) = N(0, I) (stated,
-//              as BicycleGAN's cVAE does), loss per image = summed L1
-//              (a Laplace likelihood of scale 1, up to constants) + beta * KL.
+//              the U-Net as decoder p(target | input, z) with z scaling and
+//              shifting the channels of its bottleneck and decoder levels
+//              (FiLM, unet.h), a standard normal prior p(z) = N(0, I)
+//              (stated, as BicycleGAN's cVAE does), loss per image = summed
+//              L1 (a Laplace likelihood of scale 1, up to constants) + beta *
+//              KL; beta 0.1 by default (at 1 the decoder ignored z).
 //              Applying it draws z ~ N(0, I): several draws, several outputs.
 // Each step draws new damage of the batch's targets (unless the task is
 // "pairs", whose inputs are the user's).
@@ -47,9 +49,9 @@ struct TranslatorConfig {
   double dropout = 0.5;
   std::string gan_loss = "ns";
   double l1_weight = 100.0;
-  /// vae: the code's dimension and the KL weight.
+  /// vae: the code's dimension and the KL weight (lib/config/translate.ts says why 0.1).
   int64_t latent_dim = 8;
-  double beta = 1.0;
+  double beta = 0.1;
 };
 
 /// Options of one fit() call; mirrored by TranslatorFitConfig in lib/config/translate.ts.

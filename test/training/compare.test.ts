@@ -209,7 +209,29 @@ describe('compare() with the same epochs: vae and gan for 1 epoch (curves, timin
 
   it('reports progress per model in order: train, then evaluate, then done', () => {
     const stages = events.map((p) => `${p.model}:${p.stage}`).filter((s, i, all) => i === 0 || s !== all[i - 1]);
-    expect(stages).toEqual(['vae:train', 'vae:evaluate', 'vae:done', 'gan:train', 'gan:evaluate', 'gan:done']);
+    // The run's own phases (model '') around the models': the judge first, the codecs and the report last.
+    expect(stages).toEqual([
+      ':judge',
+      'vae:train',
+      'vae:evaluate',
+      'vae:done',
+      'gan:train',
+      'gan:evaluate',
+      'gan:done',
+      ':codecs',
+      ':report',
+    ]);
+    const measures = events.filter((p) => p.model === 'vae' && p.stage === 'evaluate').map((p) => p.detail);
+    expect(measures).toEqual([
+      'saving',
+      'samples',
+      'sample quality',
+      'interpolation and traversal',
+      'latent space',
+      'uses: reconstruction, compression, restoration',
+    ]);
+    for (const p of events.filter((e) => e.stage === 'train' && e.fraction > 0))
+      expect(p.etaSeconds).toBeGreaterThanOrEqual(0);
     for (const name of ['vae', 'gan']) {
       const train = events.filter((p) => p.model === name && p.stage === 'train');
       expect(train[0].fraction).toBe(0);
@@ -283,7 +305,7 @@ describe('compare() under several seeds', () => {
         'trainImagesPerSecond',
       ].sort(),
     );
-    expect([...new Set(events.map((p) => `${p.model}:${p.seed}`))]).toEqual(['vae:3', 'vae:4']);
+    expect([...new Set(events.filter((p) => p.model).map((p) => `${p.model}:${p.seed}`))]).toEqual(['vae:3', 'vae:4']);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('seed-4/model.safetensors');
   });
