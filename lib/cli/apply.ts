@@ -12,7 +12,9 @@ import { GentorchError, invalid } from '../errors.js';
 import { GAN } from '../models/gan.js';
 import { writeGridPng } from '../io/images.js';
 import { loadGenerative as load } from '../models/load.js';
-import { meanSquaredError, psnr } from '../compare/metrics.js';
+import { latentMap, meanSquaredError, psnr } from '../compare/metrics.js';
+import { classScatterSvg } from '../report/charts.js';
+import { writeFileAtomic } from '../io/fsutil.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import type { HostTensor } from '../tensor.js';
 import { VAE } from '../models/vae.js';
@@ -30,6 +32,8 @@ export interface ApplyFlags {
   mask?: number;
   device: string;
   force?: boolean;
+  /** encode: FILE.svg, the codes on a plane coloured by class. */
+  plot?: string;
 }
 
 /** Checks --out (FILE.png or FILE.npy, not an existing file without --force); returns whether it is a PNG. */
@@ -66,9 +70,18 @@ async function imagesOf(flags: ApplyFlags): Promise<ImageDataset> {
   return flags.n === undefined ? ds : take(ds, checkPositiveInt(flags.n, 'n'));
 }
 
+/** Points of encode --plot: enough to see the classes, few enough for an SVG. */
+const PLOT_POINTS = 2000;
+
 /** gentorch encode: latent codes of images, float32 [N, latentDim] .npy: a VAE's posterior means, a GAN's inversion. */
 export async function encodeCommand(checkpoint: string, flags: ApplyFlags): Promise<void> {
   checkImageOut(flags.out, flags.force, true);
+  if (flags.plot !== undefined) {
+    if (!flags.plot.toLowerCase().endsWith('.svg'))
+      throw new GentorchError('E_CONFIG', `Expected FILE.svg for --plot but received "${flags.plot}"`);
+    if (existsSync(flags.plot) && !flags.force)
+      throw new GentorchError('E_IO', `Refusing to overwrite ${flags.plot}; pass --force to replace it`);
+  }
   using model = await openModel(checkpoint, flags);
   const images = await imagesOf(flags);
   const [n, c, h, w] = images.images.shape;
@@ -84,6 +97,25 @@ export async function encodeCommand(checkpoint: string, flags: ApplyFlags): Prom
     how = 'as posterior means';
   }
   await writeNpy(flags.out, codes);
+  if (flags.plot !== undefined) {
+    if (!images.labels)
+      throw new GentorchError(
+        'E_DATA',
+        `Expected labelled images for --plot (it colours the codes by class) but ${images.name} has none`,
+      );
+    const map = latentMap(codes, images.labels, PLOT_POINTS);
+    const axis = (k: 0 | 1) =>
+      map.axes === 'latent'
+        ? `z${k + 1}`
+        : `principal component ${k + 1} (${(100 * map.explained![k]).toFixed(1)}% of the variance)`;
+    const svg = classScatterSvg(map.x, map.y, map.labels, {
+      names: images.classNames,
+      xLabel: axis(0),
+      yLabel: axis(1),
+      label: `Latent codes of ${Math.min(n, PLOT_POINTS)} ${images.name} images, by class`,
+    });
+    await writeFileAtomic(flags.plot, svg);
+  }
   const d = codes.shape[1];
   process.stdout.write(
     `gentorch: wrote ${n} latent codes [${codes.shape.join(', ')}] to ${flags.out} ${how}: ${4 * d} bytes per image as float32 (${2 * d} as float16) instead of ${c * h * w}\n`,

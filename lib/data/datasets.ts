@@ -179,6 +179,7 @@ export function take(ds: ImageDataset, n: number): ImageDataset {
     name: ds.name,
     images: { dtype: ds.images.dtype, shape: [k, c, h, w], data } as ImageDataset['images'],
     labels: ds.labels?.subarray(0, k),
+    ...(ds.classNames ? { classNames: ds.classNames } : {}),
   };
 }
 

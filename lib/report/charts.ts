@@ -301,43 +301,62 @@ const CLASS_COLORS = [
 ];
 export const classColor = (k: number): string => CLASS_COLORS[k % CLASS_COLORS.length];
 
-/**
- * Points on a plane coloured by class, with a legend of the classes present:
- * the report's latent-space map. Inline SVG; non-finite points are left out.
- */
-export function classScatter(
-  x: number[],
-  y: number[],
-  labels: number[],
-  options: { names?: string[]; xLabel: string; yLabel: string; label: string },
-): string {
+interface ScatterOptions {
+  names?: string[];
+  xLabel: string;
+  yLabel: string;
+  label: string;
+}
+
+/** The plot of classScatter(): axes and dots inside a width x height frame, and the classes present. */
+function scatterBody(x: number[], y: number[], labels: number[], o: ScatterOptions, width: number, height: number) {
   const pts = x
     .map((v, i) => [v, y[i], labels[i]] as const)
     .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
-  const width = 420,
-    height = 320;
   const lines: Line[] = [
-    {
-      name: '',
-      color: '#000',
-      points: pts.length ? pts.map(([a, b]) => [a, b] as [number, number]) : [[0, 0]],
-    },
+    { name: '', color: '#000', points: pts.length ? pts.map(([a, b]) => [a, b] as [number, number]) : [[0, 0]] },
   ];
   const f = frameOf(lines, width, height, false, false);
   const dotsSvg = pts
     .map(([a, b, c]) => `<circle cx="${f.px(a)}" cy="${f.py(b)}" r="2" fill="${classColor(c)}" fill-opacity="0.7"/>`)
     .join('');
   const present = [...new Set(pts.map((p) => p[2]))].sort((a, b) => a - b);
-  const legend = present
-    .map(
-      (c) =>
-        `<span><i class="dot" style="background:${classColor(c)}"></i>${escapeHtml(options.names?.[c] ?? String(c))}</span>`,
-    )
+  return {
+    body: axesSvg(f, o.xLabel, o.yLabel) + dotsSvg,
+    classes: present.map((c) => ({ color: classColor(c), name: o.names?.[c] ?? String(c) })),
+  };
+}
+
+/**
+ * Points on a plane coloured by class, with a legend of the classes present:
+ * the report's latent-space map. Inline SVG; non-finite points are left out.
+ */
+export function classScatter(x: number[], y: number[], labels: number[], options: ScatterOptions): string {
+  const { body, classes } = scatterBody(x, y, labels, options, 420, 320);
+  const legend = classes
+    .map((c) => `<span><i class="dot" style="background:${c.color}"></i>${escapeHtml(c.name)}</span>`)
     .join('');
-  const svg =
-    `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.label)}">` +
-    axesSvg(f, options.xLabel, options.yLabel) +
-    dotsSvg +
-    '</svg>';
-  return `<figure class="chart">${svg}<figcaption class="legend">${legend}</figcaption></figure>`;
+  return `<figure class="chart"><svg viewBox="0 0 420 320" role="img" aria-label="${escapeHtml(options.label)}">${body}</svg><figcaption class="legend">${legend}</figcaption></figure>`;
+}
+
+/** The same map as a standalone SVG file (`gentorch encode --plot`), its legend drawn in SVG. */
+export function classScatterSvg(x: number[], y: number[], labels: number[], options: ScatterOptions): string {
+  const width = 640,
+    height = 480;
+  const { body, classes } = scatterBody(x, y, labels, options, width, height);
+  const rows = Math.ceil(classes.length / 4);
+  const total = 24 + height + 8 + rows * 18;
+  const legend = classes
+    .map((c, i) => {
+      const lx = MARGIN.left + (i % 4) * 140;
+      const ly = 24 + height + 8 + Math.floor(i / 4) * 18 + 10;
+      return `<circle cx="${lx}" cy="${ly - 4}" r="5" fill="${c.color}"/><text x="${lx + 10}" y="${ly}">${escapeHtml(c.name)}</text>`;
+    })
+    .join('');
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${total}" width="${width}" height="${total}">` +
+    '<style>text{font:12px system-ui,sans-serif;fill:#4b5563}.axis{fill:#374151;font-size:13px}.gl{stroke:#eef0f3}.title{font-size:15px;font-weight:600;fill:#111827}</style>' +
+    `<rect width="100%" height="100%" fill="#fff"/><text class="title" x="${MARGIN.left}" y="17">${escapeHtml(options.label)}</text>` +
+    `<g transform="translate(0 24)">${body}</g>${legend}</svg>\n`
+  );
 }

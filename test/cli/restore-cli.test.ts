@@ -98,4 +98,21 @@ describe('gentorch restore --input DIR --mask DIR --out DIR/', () => {
     expect(r.stdout).toMatch(/by inversion: G redraws them at PSNR [0-9.]+ dB/);
     expect((await readNpy(out)).shape).toEqual([8, 100]);
   });
+
+  it('encode --plot draws the codes on a plane, coloured and named by class; a --plot that is not .svg is E_CONFIG', async () => {
+    const out = join(dir, 'codes-plot.npy');
+    const plot = join(dir, 'codes.svg');
+    const args = ['encode', join(dir, 'gan.safetensors'), '--n', '8', '--out', out, '--device', 'cpu'];
+    const r = await gentorch([...args, '--plot', plot]);
+    expectOk(r);
+    const svg = readFileSync(plot, 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg.match(/<circle [^>]*r="2"/g)).toHaveLength(8);
+    expect(svg).toMatch(/principal component 1 \([\d.]+% of the variance\)/);
+    // The first 8 Fashion-MNIST test images: ankle boot, pullover, trouser, ...
+    expect(svg).toContain('>Ankle boot</text>');
+    const bad = await gentorch([...args, '--force', '--plot', join(dir, 'codes.png')]);
+    expectFailure(bad, 'E_CONFIG');
+    expect(bad.stderr).toContain('codes.png');
+  });
 });
