@@ -1,5 +1,5 @@
 // Runs a command with its output passed through, and says it is still
-// running when it has been silent for 9 s: setup's apt-get, npm ci and the
+// running when it has been silent for 8 s: setup's apt-get, npm ci and the
 // addon's compile (a file can take a minute) would otherwise look stuck.
 //   node scripts/heartbeat.mjs "what it is doing" CMD [ARGS...]
 // Exits with the command's status. Used through spawnSync by setup.mjs and
@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 
 const [what, cmd, ...args] = process.argv.slice(2);
-const SILENCE_S = 9;
+const SILENCE_S = 8;
 const t0 = Date.now();
 let last = Date.now();
 const clock = (s) =>

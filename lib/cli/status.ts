@@ -26,7 +26,7 @@ export interface StatusView {
 }
 
 /** Seconds without a line after which a non-terminal view writes one. */
-export const HEARTBEAT_SECONDS = 9;
+export const HEARTBEAT_SECONDS = 8;
 
 const clock = (s: number) =>
   s >= 90 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;

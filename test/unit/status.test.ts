@@ -19,7 +19,7 @@ describe('statusView without a terminal', () => {
     // One line per heartbeat, none with gaps of more than 10 s.
     expect(lines.length).toBeGreaterThanOrEqual(1 + Math.floor(60 / 10));
     expect(lines.length).toBeLessThanOrEqual(1 + Math.ceil(60 / HEARTBEAT_SECONDS));
-    expect(lines[1]).toMatch(/^gentorch: vae: training \(20%, 9s in, ETA 71s\)$/);
+    expect(lines[1]).toMatch(/^gentorch: vae: training \(20%, 8s in, ETA 72s\)$/);
     view.update({ row: 'vae', stage: 'measuring: sample quality', fraction: 0.1 });
     expect(lines.at(-1)).toBe('gentorch: vae: measuring: sample quality');
     view.stop();
