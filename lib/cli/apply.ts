@@ -13,7 +13,7 @@ import { GAN } from '../models/gan.js';
 import { writeGridPng } from '../io/images.js';
 import { loadGenerative as load } from '../models/load.js';
 import { latentMap, meanSquaredError, psnr } from '../compare/metrics.js';
-import { classScatterSvg } from '../report/charts.js';
+import { classScatterSvg, latentAxes } from '../report/charts.js';
 import { writeFileAtomic } from '../io/fsutil.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import type { HostTensor } from '../tensor.js';
@@ -104,14 +104,11 @@ export async function encodeCommand(checkpoint: string, flags: ApplyFlags): Prom
         `Expected labelled images for --plot (it colours the codes by class) but ${images.name} has none`,
       );
     const map = latentMap(codes, images.labels, PLOT_POINTS);
-    const axis = (k: 0 | 1) =>
-      map.axes === 'latent'
-        ? `z${k + 1}`
-        : `principal component ${k + 1} (${(100 * map.explained![k]).toFixed(1)}% of the variance)`;
+    const [xLabel, yLabel] = latentAxes(map);
     const svg = classScatterSvg(map.x, map.y, map.labels, {
       names: images.classNames,
-      xLabel: axis(0),
-      yLabel: axis(1),
+      xLabel,
+      yLabel,
       label: `Latent codes of ${Math.min(n, PLOT_POINTS)} ${images.name} images, by class`,
     });
     await writeFileAtomic(flags.plot, svg);

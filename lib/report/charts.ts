@@ -5,6 +5,8 @@
  * palette and `escapeHtml()`, which every HTML fragment goes through.
  */
 
+import type { LatentMap } from './results.js';
+
 const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
 export const colorOf = (i: number): string => PALETTE[i % PALETTE.length];
 
@@ -218,14 +220,38 @@ export function lineChart(series: ChartSeries[], options: ChartOptions): string 
  * SVG under the plot, so it shows the same in a browser, an image viewer or
  * a Markdown page.
  */
+/**
+ * A standalone SVG file around a plot of `width` x `height`: its own styles
+ * and white background, an optional title above, and the legend drawn in
+ * SVG below (four entries a row), so it shows the same in a browser, an
+ * image viewer or a Markdown page.
+ */
+function standaloneSvg(
+  body: string,
+  legend: { color: string; name: string }[],
+  o: { width: number; height: number; title?: string },
+): string {
+  const head = o.title ? 24 : 0;
+  const total = head + o.height + 8 + Math.ceil(legend.length / 4) * 18;
+  const items = legend
+    .map((l, i) => {
+      const x = MARGIN.left + (i % 4) * 140;
+      const y = head + o.height + 8 + Math.floor(i / 4) * 18 + 10;
+      return `<circle cx="${x}" cy="${y - 4}" r="5" fill="${escapeHtml(l.color)}"/><text x="${x + 10}" y="${y}">${escapeHtml(l.name)}</text>`;
+    })
+    .join('');
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${o.width} ${total}" width="${o.width}" height="${total}">` +
+    '<style>text{font:12px system-ui,sans-serif;fill:#4b5563}.axis{fill:#374151;font-size:13px}.gl{stroke:#eef0f3}.title{font-size:15px;font-weight:600;fill:#111827}</style>' +
+    '<rect width="100%" height="100%" fill="#fff"/>' +
+    (o.title ? `<text class="title" x="${MARGIN.left}" y="17">${escapeHtml(o.title)}</text>` : '') +
+    `<g transform="translate(0 ${head})">${body}</g>${items}</svg>\n`
+  );
+}
+
 export function lineChartSvg(series: ChartSeries[], options: ChartOptions & { title?: string }): string {
   const { xLabel, yLabel, width = 640, height = 360, logX = false, logY = false, title } = options;
   const lines = cleanLines(series, logX, logY);
-  const head = title ? 24 : 0;
-  const legendRows = Math.ceil(lines.length / 4);
-  const total = head + height + 8 + legendRows * 18;
-  const style =
-    '<style>text{font:12px system-ui,sans-serif;fill:#4b5563}.axis{fill:#374151;font-size:13px}.gl{stroke:#eef0f3}.title{font-size:15px;font-weight:600;fill:#111827}</style>';
   const body = lines.length
     ? (() => {
         const f = frameOf(lines, width, height, logX, logY);
@@ -235,19 +261,7 @@ export function lineChartSvg(series: ChartSeries[], options: ChartOptions & { ti
         );
       })()
     : `<text x="${width / 2}" y="${height / 2}" text-anchor="middle">No finite values of ${escapeHtml(yLabel)} to plot.</text>`;
-  const legend = lines
-    .map((l, i) => {
-      const x = MARGIN.left + (i % 4) * 140;
-      const y = head + height + 8 + Math.floor(i / 4) * 18 + 10;
-      return `<circle cx="${x}" cy="${y - 4}" r="5" fill="${escapeHtml(l.color)}"/><text x="${x + 10}" y="${y}">${escapeHtml(l.name)}</text>`;
-    })
-    .join('');
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${total}" width="${width}" height="${total}">` +
-    `${style}<rect width="100%" height="100%" fill="#fff"/>` +
-    (title ? `<text class="title" x="${MARGIN.left}" y="17">${escapeHtml(title)}</text>` : '') +
-    `<g transform="translate(0 ${head})">${body}</g>${legend}</svg>\n`
-  );
+  return standaloneSvg(body, lines, { width, height, title });
 }
 
 /**
@@ -301,6 +315,15 @@ const CLASS_COLORS = [
 ];
 export const classColor = (k: number): string => CLASS_COLORS[k % CLASS_COLORS.length];
 
+/** The axis labels of a latent map: "z1", or "principal component 1 (31.0% of the variance)". */
+export function latentAxes(map: LatentMap): [string, string] {
+  const axis = (k: 0 | 1) =>
+    map.axes === 'latent'
+      ? `z${k + 1}`
+      : `principal component ${k + 1}${map.explained ? ` (${(100 * map.explained[k]).toFixed(1)}% of the variance)` : ''}`;
+  return [axis(0), axis(1)];
+}
+
 interface ScatterOptions {
   names?: string[];
   xLabel: string;
@@ -344,19 +367,5 @@ export function classScatterSvg(x: number[], y: number[], labels: number[], opti
   const width = 640,
     height = 480;
   const { body, classes } = scatterBody(x, y, labels, options, width, height);
-  const rows = Math.ceil(classes.length / 4);
-  const total = 24 + height + 8 + rows * 18;
-  const legend = classes
-    .map((c, i) => {
-      const lx = MARGIN.left + (i % 4) * 140;
-      const ly = 24 + height + 8 + Math.floor(i / 4) * 18 + 10;
-      return `<circle cx="${lx}" cy="${ly - 4}" r="5" fill="${c.color}"/><text x="${lx + 10}" y="${ly}">${escapeHtml(c.name)}</text>`;
-    })
-    .join('');
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${total}" width="${width}" height="${total}">` +
-    '<style>text{font:12px system-ui,sans-serif;fill:#4b5563}.axis{fill:#374151;font-size:13px}.gl{stroke:#eef0f3}.title{font-size:15px;font-weight:600;fill:#111827}</style>' +
-    `<rect width="100%" height="100%" fill="#fff"/><text class="title" x="${MARGIN.left}" y="17">${escapeHtml(options.label)}</text>` +
-    `<g transform="translate(0 24)">${body}</g>${legend}</svg>\n`
-  );
+  return standaloneSvg(body, classes, { width, height, title: options.label });
 }

@@ -19,7 +19,7 @@ import {
   type Axis,
   type Summary,
 } from './summary.js';
-import { classBars, classScatter, colorOf, lineChart, type ChartSeries } from './charts.js';
+import { classBars, classScatter, colorOf, latentAxes, lineChart, type ChartSeries } from './charts.js';
 import { metricsTable } from './metrics-table.js';
 import { esc, imgTag, inlinePng, items, modelHead, page, section, type InlineImage } from './html.js';
 
@@ -150,14 +150,11 @@ function latentSection(r: CompareResults): string {
   const maps = r.models.flatMap((m, i) => (m.metrics.vae?.map ? [{ m, i, map: m.metrics.vae.map }] : []));
   if (maps.length === 0) return '';
   const cards = maps.map(({ m, i, map }) => {
-    const axis = (k: 0 | 1) =>
-      map.axes === 'latent'
-        ? `z${k + 1}`
-        : `principal component ${k + 1}${map.explained ? ` (${pct(map.explained[k])} of the variance)` : ''}`;
+    const [xLabel, yLabel] = latentAxes(map);
     const chart = classScatter(map.x, map.y, map.labels, {
       names: r.data.classNames,
-      xLabel: axis(0),
-      yLabel: axis(1),
+      xLabel,
+      yLabel,
       label: `${m.name}'s latent space`,
     });
     return `<div class="card">${modelHead(m, i)}${chart}</div>`;
