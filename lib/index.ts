@@ -19,6 +19,8 @@ export { readNpy, writeNpy } from './io/npy.js';
 export { readIdx } from './io/idx.js';
 
 export { GAN } from './models/gan.js';
+export { ONNX_OPSET, ONNX_PARTS } from './io/onnx.js';
+export type { OnnxFile, OnnxIo, OnnxPart } from './io/onnx.js';
 export type { GanOptions, GanFitOptions } from './models/gan.js';
 export { GAN_DEFAULTS, GAN_FIT_DEFAULTS } from './config/gan.js';
 export { GAN_PRESETS } from './config/presets.js';

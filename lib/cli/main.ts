@@ -7,6 +7,7 @@ import { GentorchError, isGentorchError } from '../errors.js';
 import { decodeCommand, encodeCommand, interpolateCommand, traverseCommand } from './apply.js';
 import { restoreCommand } from './restore.js';
 import { compareCommand, evalCommand } from './compare.js';
+import { exportCommand } from './export.js';
 import { infoCommand } from './info.js';
 import { launchCommand } from './launch.js';
 import { sampleCommand } from './sample.js';
@@ -379,6 +380,21 @@ function runCommands(cli: Command): void {
     .option('--device <device>', 'auto, cpu, cuda or cuda:N', CLI_DEFAULTS.device)
     .option('--force', 'replace an existing output file')
     .action(sampleCommand);
+  cli
+    .command('export')
+    .description('write part of a VAE or GAN checkpoint as a model other runtimes load (ONNX)')
+    .argument('<checkpoint>', 'a .safetensors checkpoint of a VAE or a GAN')
+    .addOption(new Option('--format <format>', 'the file format').choices(['onnx']).default('onnx'))
+    .addOption(
+      new Option('--part <part>', 'the network to export (default: decoder for a VAE, generator for a GAN)').choices([
+        'decoder',
+        'encoder',
+        'generator',
+      ]),
+    )
+    .requiredOption('--out <file>', 'the .onnx file to write')
+    .option('--force', 'replace an existing output file')
+    .action(exportCommand);
 }
 
 function program(): Command {

@@ -7,6 +7,7 @@ import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './che
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
 import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
+import { writeOnnx, type OnnxFile } from '../io/onnx.js';
 import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
   GAN_FIT_DEFAULTS,
@@ -248,6 +249,27 @@ export class GAN {
       tensors,
       overwrite,
     );
+  }
+
+  /**
+   * Writes one part of the model as an ONNX file (opset 17) that
+   * onnxruntime runs without gentorch: the generator (z [, label] -> image in [0, 1], as generate(), from G's moving average when kept).
+   * Atomic; `overwrite: false` refuses to replace a file. See lib/export/onnx.ts.
+   */
+  async exportOnnx(path: string, options: { part?: 'generator'; overwrite?: boolean } = {}): Promise<OnnxFile> {
+    const callSite = new Error();
+    if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
+    rejectUnknownKeys(options, ['part', 'overwrite'], 'exportOnnx');
+    try {
+      const { tensors } = await this.#live.exportState(false);
+      return await writeOnnx(
+        path,
+        { model: 'gan', config: { ...this.config }, tensors, classNames: this.classNames },
+        options,
+      );
+    } catch (err) {
+      throw graft(err, callSite);
+    }
   }
 
   /** Saves config, both networks (and G's moving average), both optimizers and the random streams, atomically. */

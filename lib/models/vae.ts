@@ -9,6 +9,7 @@ import { FIT_DEFAULTS, resolveFitConfig, type FitConfig } from '../config/fit.js
 import { resolveVaeConfig, type VaeConfig } from '../config/vae.js';
 import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
+import { writeOnnx, type OnnxFile } from '../io/onnx.js';
 import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
   native,
@@ -201,6 +202,26 @@ export class VAE {
     return this.#live.interpolate(imagesArg(from), imagesArg(to), steps).catch((e) => {
       throw graft(e, callSite);
     });
+  }
+
+  /**
+   * Writes one part of the model as an ONNX file (opset 17) that
+   * onnxruntime runs without gentorch: the decoder (z -> image, as decode()) or the encoder (image -> mu, logvar, as encode()).
+   * Atomic; `overwrite: false` refuses to replace a file. See lib/export/onnx.ts.
+   */
+  async exportOnnx(
+    path: string,
+    options: { part?: 'decoder' | 'encoder'; overwrite?: boolean } = {},
+  ): Promise<OnnxFile> {
+    const callSite = new Error();
+    if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
+    rejectUnknownKeys(options, ['part', 'overwrite'], 'exportOnnx');
+    try {
+      const { tensors } = await this.#live.exportState(false);
+      return await writeOnnx(path, { model: 'vae', config: { ...this.config }, tensors }, options);
+    } catch (err) {
+      throw graft(err, callSite);
+    }
   }
 
   /** Saves config, weights, training state and (by default) optimizer state, atomically. */
