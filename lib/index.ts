@@ -20,7 +20,9 @@ export { readIdx } from './io/idx.js';
 
 export { GAN } from './models/gan.js';
 export { ONNX_OPSET, ONNX_PARTS } from './io/onnx.js';
-export type { OnnxFile, OnnxIo, OnnxPart } from './io/onnx.js';
+export { explorerPage, writeExplorer, EXPLORE_DEFAULTS } from './compare/explore.js';
+export type { ExploreOptions } from './compare/explore.js';
+export type { OnnxExport, OnnxFile, OnnxIo, OnnxPart } from './io/onnx.js';
 export type { GanOptions, GanFitOptions } from './models/gan.js';
 export { GAN_DEFAULTS, GAN_FIT_DEFAULTS } from './config/gan.js';
 export { GAN_PRESETS } from './config/presets.js';

@@ -8,6 +8,8 @@ import { decodeCommand, encodeCommand, interpolateCommand, traverseCommand } fro
 import { restoreCommand } from './restore.js';
 import { compareCommand, evalCommand } from './compare.js';
 import { exportCommand } from './export.js';
+import { exploreCommand } from './explore.js';
+import { EXPLORE_DEFAULTS } from '../compare/explore.js';
 import { infoCommand } from './info.js';
 import { launchCommand } from './launch.js';
 import { sampleCommand } from './sample.js';
@@ -395,6 +397,22 @@ function runCommands(cli: Command): void {
     .requiredOption('--out <file>', 'the .onnx file to write')
     .option('--force', 'replace an existing output file')
     .action(exportCommand);
+  cli
+    .command('explore')
+    .description('write a self-contained HTML page to explore a VAE or GAN latent space in the browser')
+    .argument('<checkpoint>', 'a .safetensors checkpoint of a VAE or a GAN')
+    .requiredOption('--out <file>', 'the .html file to write')
+    .option('--data <spec>', `a VAE's images to encode for the map${dflt(CLI_DEFAULTS.data)}`)
+    .option('--split <split>', `test or train${dflt(CLI_DEFAULTS.split)}`)
+    .option(
+      '--n <n>',
+      `images to encode (VAE, default ${EXPLORE_DEFAULTS.vaePoints}) or prior draws to morph (GAN, default ${EXPLORE_DEFAULTS.ganPoints})`,
+      int('n'),
+    )
+    .option('--seed <n>', "seed of a GAN's prior draws", int('seed'))
+    .option('--device <device>', 'auto, cpu, cuda or cuda:N', CLI_DEFAULTS.device)
+    .option('--force', 'replace an existing output file')
+    .action(exploreCommand);
 }
 
 function program(): Command {

@@ -181,20 +181,19 @@ export function activeUnits(mu: HostTensor<'float32'>, threshold = 0.01): number
 }
 
 /**
- * The first `n` rows of mu [N, D] on a plane for the latent-space map: the
- * two coordinates themselves when D is 2, else the top two principal
- * components of all N rows (power iteration on the covariance, the second
- * after deflating the first), with the share of variance each explains.
+ * The plane of the top two principal components of mu [N, D]: its mean, the
+ * two unit directions (power iteration on the covariance, the second after
+ * deflating the first) and the share of variance each explains. A point
+ * (a, b) of the plane is the code mean + a * axes[0] + b * axes[1].
  */
-export function latentMap(mu: HostTensor<'float32'>, labels: ArrayLike<number>, n = 1000): LatentMap {
+export interface PrincipalPlane {
+  mean: Float64Array;
+  axes: [Float64Array, Float64Array];
+  explained: [number, number];
+}
+
+export function principalPlane(mu: HostTensor<'float32'>): PrincipalPlane {
   const [rows, d] = mu.shape;
-  const m = Math.min(n, rows);
-  const round = (v: number) => Math.round(v * 1000) / 1000;
-  const lab = Array.from({ length: m }, (_, i) => labels[i]);
-  if (d <= 2) {
-    const col = (j: number) => Array.from({ length: m }, (_, i) => round(j < d ? mu.data[i * d + j] : 0));
-    return { axes: 'latent', x: col(0), y: col(1), labels: lab };
-  }
   const mean = new Float64Array(d);
   for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) mean[j] += mu.data[i * d + j] / rows;
   const cov = new Float64Array(d * d);
@@ -220,6 +219,26 @@ export function latentMap(mu: HostTensor<'float32'>, labels: ArrayLike<number>, 
   const first = top();
   for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a * d + b] -= first.value * first.v[a] * first.v[b];
   const second = top();
+  const explained: [number, number] = total > 0 ? [first.value / total, second.value / total] : [0, 0];
+  return { mean, axes: [first.v, second.v], explained };
+}
+
+/**
+ * The first `n` rows of mu [N, D] on a plane for the latent-space map: the
+ * two coordinates themselves when D is 2, else the top two principal
+ * components of all N rows (principalPlane), with the share of variance each
+ * explains.
+ */
+export function latentMap(mu: HostTensor<'float32'>, labels: ArrayLike<number>, n = 1000): LatentMap {
+  const [rows, d] = mu.shape;
+  const m = Math.min(n, rows);
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  const lab = Array.from({ length: m }, (_, i) => labels[i]);
+  if (d <= 2) {
+    const col = (j: number) => Array.from({ length: m }, (_, i) => round(j < d ? mu.data[i * d + j] : 0));
+    return { axes: 'latent', x: col(0), y: col(1), labels: lab };
+  }
+  const { mean, axes, explained } = principalPlane(mu);
   const project = (v: Float64Array) =>
     Array.from({ length: m }, (_, i) => {
       let s = 0;
@@ -228,9 +247,9 @@ export function latentMap(mu: HostTensor<'float32'>, labels: ArrayLike<number>, 
     });
   return {
     axes: 'pca',
-    explained: total > 0 ? [round(first.value / total), round(second.value / total)] : [0, 0],
-    x: project(first.v),
-    y: project(second.v),
+    explained: [round(explained[0]), round(explained[1])],
+    x: project(axes[0]),
+    y: project(axes[1]),
     labels: lab,
   };
 }

@@ -7,7 +7,7 @@ import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './che
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
 import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
-import { writeOnnx, type OnnxFile } from '../io/onnx.js';
+import { buildOnnx, writeOnnx, type ExportSource, type OnnxExport, type OnnxFile } from '../io/onnx.js';
 import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
   GAN_FIT_DEFAULTS,
@@ -251,6 +251,23 @@ export class GAN {
     );
   }
 
+  async #onnxSource(): Promise<ExportSource> {
+    const { tensors } = await this.#live.exportState(false);
+    return { model: 'gan', config: { ...this.config }, tensors, classNames: this.classNames };
+  }
+
+  /** The ONNX model of one part, in memory (the bytes exportOnnx() writes), e.g. for an onnxruntime session. */
+  async onnx(options: { part?: 'generator' } = {}): Promise<OnnxExport> {
+    const callSite = new Error();
+    if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
+    rejectUnknownKeys(options, ['part'], 'onnx');
+    try {
+      return buildOnnx(await this.#onnxSource(), options.part);
+    } catch (err) {
+      throw graft(err, callSite);
+    }
+  }
+
   /**
    * Writes one part of the model as an ONNX file (opset 17) that
    * onnxruntime runs without gentorch: the generator (z [, label] -> image in [0, 1], as generate(), from G's moving average when kept).
@@ -261,12 +278,7 @@ export class GAN {
     if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
     rejectUnknownKeys(options, ['part', 'overwrite'], 'exportOnnx');
     try {
-      const { tensors } = await this.#live.exportState(false);
-      return await writeOnnx(
-        path,
-        { model: 'gan', config: { ...this.config }, tensors, classNames: this.classNames },
-        options,
-      );
+      return await writeOnnx(path, await this.#onnxSource(), options);
     } catch (err) {
       throw graft(err, callSite);
     }

@@ -9,7 +9,7 @@ import { FIT_DEFAULTS, resolveFitConfig, type FitConfig } from '../config/fit.js
 import { resolveVaeConfig, type VaeConfig } from '../config/vae.js';
 import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
-import { writeOnnx, type OnnxFile } from '../io/onnx.js';
+import { buildOnnx, writeOnnx, type ExportSource, type OnnxExport, type OnnxFile } from '../io/onnx.js';
 import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
 import {
   native,
@@ -204,6 +204,23 @@ export class VAE {
     });
   }
 
+  async #onnxSource(): Promise<ExportSource> {
+    const { tensors } = await this.#live.exportState(false);
+    return { model: 'vae', config: { ...this.config }, tensors };
+  }
+
+  /** The ONNX model of one part, in memory (the bytes exportOnnx() writes), e.g. for an onnxruntime session. */
+  async onnx(options: { part?: 'decoder' | 'encoder' } = {}): Promise<OnnxExport> {
+    const callSite = new Error();
+    if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
+    rejectUnknownKeys(options, ['part'], 'onnx');
+    try {
+      return buildOnnx(await this.#onnxSource(), options.part);
+    } catch (err) {
+      throw graft(err, callSite);
+    }
+  }
+
   /**
    * Writes one part of the model as an ONNX file (opset 17) that
    * onnxruntime runs without gentorch: the decoder (z -> image, as decode()) or the encoder (image -> mu, logvar, as encode()).
@@ -217,8 +234,7 @@ export class VAE {
     if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
     rejectUnknownKeys(options, ['part', 'overwrite'], 'exportOnnx');
     try {
-      const { tensors } = await this.#live.exportState(false);
-      return await writeOnnx(path, { model: 'vae', config: { ...this.config }, tensors }, options);
+      return await writeOnnx(path, await this.#onnxSource(), options);
     } catch (err) {
       throw graft(err, callSite);
     }
