@@ -95,7 +95,19 @@ export interface NativeVaeHandle extends NativeModelHandle {
   reconstruct(images: TensorArg): Promise<HostTensor<'float32'>>;
   sample(n: number, seed: number): Promise<HostTensor<'float32'>>;
   interpolate(from: TensorArg, to: TensorArg, steps: number): Promise<HostTensor<'float32'>>;
-  search(images: TensorArg, mask: TensorArg | undefined, options: LatentSearchConfig): Promise<NativeSearchResult>;
+  search(
+    images: TensorArg,
+    mask: TensorArg | undefined,
+    options: LatentSearchConfig,
+    onEvent?: (event: NativeSearchEvent) => void,
+  ): Promise<NativeSearchResult>;
+}
+
+/** A latent search's progress, in descent steps (native/binding/model_core.h search_progress). */
+export interface NativeSearchEvent {
+  type: 'search';
+  done: number;
+  total: number;
 }
 
 /** The raw GAN handle of native/binding/gan_handle.cc. */
@@ -115,6 +127,7 @@ export interface NativeGanHandle extends NativeModelHandle {
     mask: TensorArg | undefined,
     labels: TensorArg | undefined,
     options: LatentSearchConfig,
+    onEvent?: (event: NativeSearchEvent) => void,
   ): Promise<NativeSearchResult>;
 }
 

@@ -312,6 +312,7 @@ function applyCommands(cli: Command): void {
     .option('--split <split>', `--demo: test or train${dflt(CLI_DEFAULTS.split)}`)
     .option('--n <n>', `--demo: images${dflt(CLI_DEFAULTS.restoreCount)}`, int('n'))
     .requiredOption('--out <path>', 'DIR/ (one PNG per input file), FILE.npy (restored) or FILE.png (a grid)')
+    .option('--no-progress', 'no progress bar or status lines')
     .action(restoreCommand);
   applied(
     'translate',

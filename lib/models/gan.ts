@@ -196,14 +196,16 @@ export class GAN {
     const callSite = new Error();
     const { x, labels } = toArgs(data);
     const { labels: given, ...rest } = options ?? {};
-    const { mask, config } = searchArgs(rest, x.shape);
+    const { mask, config, onProgress } = searchArgs(rest, x.shape);
     // A conditional GAN searches under the images' own labels, never made up
     // ones; an unconditional one ignores a dataset's labels.
     const own = this.config.numClasses > 0 ? (given ?? labels) : undefined;
     const y = this.#labelsArg(own && this.#checkedLabels(own, x.shape[0]), x.shape[0]);
-    return timedSearch(x.shape[0], () => this.#live.search(x, mask, y, config)).catch((e) => {
-      throw graft(e, callSite);
-    });
+    return timedSearch(x.shape[0], (onEvent) => this.#live.search(x, mask, y, config, onEvent), onProgress).catch(
+      (e) => {
+        throw graft(e, callSite);
+      },
+    );
   }
 
   /**

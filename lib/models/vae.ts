@@ -179,8 +179,8 @@ export class VAE {
   async search(data: Images, options: SearchOptions = {}): Promise<SearchResult> {
     const callSite = new Error();
     const x = imagesArg(data);
-    const { mask, config } = searchArgs(options, x.shape);
-    return timedSearch(x.shape[0], () => this.#live.search(x, mask, config)).catch((e) => {
+    const { mask, config, onProgress } = searchArgs(options, x.shape);
+    return timedSearch(x.shape[0], (onEvent) => this.#live.search(x, mask, config, onEvent), onProgress).catch((e) => {
       throw graft(e, callSite);
     });
   }

@@ -80,15 +80,16 @@ Napi::Value GanHandle::Generate(const Napi::CallbackInfo& info) {
   });
 }
 
-// search(images, mask | undefined, labels | undefined, options): { z, images, loss }
+// search(images, mask | undefined, labels | undefined, options, onEvent?): { z, images, loss }; progress events
+// (search_progress)
 Napi::Value GanHandle::Search(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   torch::Tensor images = tensor_from_js(env, info[0], "images");
   torch::Tensor mask = optional_tensor(env, info[1], "mask");
   torch::Tensor labels = optional_tensor(env, info[2], "labels");
   const LatentSearchOptions opts = read_search_options(env, info[3]);
-  return run_job<GanModel>(env, core_, env.Undefined(), [=](JobContext& ctx, GanModel& m) {
-    return search_result(m.search(images, mask, labels, opts, [&ctx]() { return ctx.cancelled(); }));
+  return run_job<GanModel>(env, core_, info[4], [=](JobContext& ctx, GanModel& m) {
+    return search_result(m.search(images, mask, labels, opts, search_progress(ctx, images.size(0), opts)));
   });
 }
 

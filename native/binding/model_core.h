@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -124,6 +125,32 @@ inline Finisher search_result(LatentSearchResult r) {
     out.Set("images", tensor_to_js(env, r.images));
     out.Set("loss", tensor_to_js(env, r.loss));
     return out;
+  };
+}
+
+// The cancel check a latent search calls before every descent step, which
+// also reports its progress to the job's onEvent: { type: "search", done,
+// total } in descent steps (every chunk of images: its starts' steps, then
+// the best start's), at most every 0.25 s and at the last step.
+inline std::function<bool()> search_progress(JobContext& ctx, int64_t images, const LatentSearchOptions& o) {
+  const int64_t chunks = o.chunk > 0 ? (images + o.chunk - 1) / o.chunk : 0;
+  const int64_t total = chunks * ((o.starts > 1 ? o.start_steps : 0) + o.steps);
+  auto done = std::make_shared<int64_t>(0);
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+  return [&ctx, done, last, total]() {
+    const int64_t d = ++*done;
+    const auto now = std::chrono::steady_clock::now();
+    if (d == total || now - *last >= std::chrono::milliseconds(250)) {
+      *last = now;
+      ctx.emit([d, total](Napi::Env env) -> Napi::Value {
+        Napi::Object ev = Napi::Object::New(env);
+        ev.Set("type", "search");
+        ev.Set("done", static_cast<double>(d));
+        ev.Set("total", static_cast<double>(total));
+        return ev;
+      });
+    }
+    return ctx.cancelled();
   };
 }
 

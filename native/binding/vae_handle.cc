@@ -124,14 +124,14 @@ Napi::Value VaeHandle::Interpolate(const Napi::CallbackInfo& info) {
              [a, b, steps](JobContext&, VaeModel& m) { return tensor_result(m.interpolate(a, b, steps)); });
 }
 
-// search(images, mask | undefined, options): { z, images, loss }
+// search(images, mask | undefined, options, onEvent?): { z, images, loss }; progress events (search_progress)
 Napi::Value VaeHandle::Search(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   torch::Tensor images = tensor_from_js(env, info[0], "images");
   torch::Tensor mask = optional_tensor(env, info[1], "mask");
   const LatentSearchOptions opts = read_search_options(env, info[2]);
-  return run(env, env.Undefined(), [=](JobContext& ctx, VaeModel& m) {
-    return search_result(m.search(images, mask, opts, [&ctx]() { return ctx.cancelled(); }));
+  return run(env, info[3], [=](JobContext& ctx, VaeModel& m) {
+    return search_result(m.search(images, mask, opts, search_progress(ctx, images.size(0), opts)));
   });
 }
 

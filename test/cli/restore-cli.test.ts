@@ -60,6 +60,8 @@ describe('gentorch restore --input DIR --mask DIR --out DIR/', () => {
     const r = await restoreRun('vae', out, '--mask', masks, '--steps', '50');
     expectOk(r);
     expect(r.stdout).toMatch(/restored 4 images with the VAE/);
+    // Without a terminal, progress is status lines on stderr.
+    expect(r.stderr).toContain('gentorch: restore: latent search for 4 images');
     for (const name of names) {
       const got = await grey(join(out, `${name}.png`));
       const before = await grey(join(inputs, `${name}.png`));

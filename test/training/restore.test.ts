@@ -101,3 +101,39 @@ describe('restore() by latent search', () => {
     expect(neg.message).toMatch(/noiseStd/);
   });
 });
+
+describe('latent search progress', () => {
+  it('reports done/total Adam steps up to the end, with an ETA; a throwing onProgress is E_CALLBACK', async () => {
+    const seen: { done: number; total: number; fraction: number; etaSeconds: number }[] = [];
+    // 50 images in chunks of 16 (4 chunks), 3 starts of 10 steps each, then 300 steps.
+    const r = await restore(gan, test, {
+      noiseStd: 0.3,
+      chunk: 16,
+      starts: 3,
+      startSteps: 10,
+      steps: 300,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(r.restored.shape).toEqual([50, 1, 28, 28]);
+    expect(seen.length).toBeGreaterThan(1);
+    const total = 4 * (10 + 300);
+    expect(seen.every((p) => p.total === total)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ done: total, fraction: 1, etaSeconds: 0 });
+    for (let i = 1; i < seen.length; i++) expect(seen[i].done).toBeGreaterThan(seen[i - 1].done);
+    expect(seen.slice(0, -1).every((p) => p.etaSeconds > 0)).toBe(true);
+
+    const boom = new Error('boom');
+    const err = await caughtAsync(() =>
+      vae.search(test, {
+        steps: 200,
+        onProgress: () => {
+          throw boom;
+        },
+      }),
+    );
+    expect(err.code).toBe('E_CALLBACK');
+    expect(err.cause).toBe(boom);
+    const bad = await caughtAsync(() => vae.search(test, { onProgress: 3 as never }));
+    expect(bad.code).toBe('E_CONFIG');
+  });
+});
