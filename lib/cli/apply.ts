@@ -15,6 +15,7 @@ import { loadGenerative as load } from '../models/load.js';
 import { latentMap, meanSquaredError, psnr } from '../compare/metrics.js';
 import { classScatterSvg, latentAxes } from '../report/charts.js';
 import { writeFileAtomic } from '../io/fsutil.js';
+import { searchStatus } from './status.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import type { HostTensor } from '../tensor.js';
 import { VAE } from '../models/vae.js';
@@ -34,6 +35,8 @@ export interface ApplyFlags {
   force?: boolean;
   /** encode: FILE.svg, the codes on a plane coloured by class. */
   plot?: string;
+  /** encode: --no-progress, no bar or status lines for a GAN's inversion. */
+  progress?: boolean;
 }
 
 /** Checks --out (FILE.png or FILE.npy, not an existing file without --force); returns whether it is a PNG. */
@@ -88,7 +91,8 @@ export async function encodeCommand(checkpoint: string, flags: ApplyFlags): Prom
   let codes: HostTensor<'float32'>;
   let how: string;
   if (model instanceof GAN) {
-    const r = await model.invert(images, { seed: flags.seed });
+    const status = searchStatus(flags.progress !== false, 'encode', n);
+    const r = await model.invert(images, { seed: flags.seed, onProgress: status.onProgress }).finally(status.stop);
     codes = r.codes;
     const p = psnr(meanSquaredError(toFloat(images.images).data, r.images.data));
     how = `by inversion: G redraws them at PSNR ${p.toFixed(2)} dB, ${r.secondsPerImage.toFixed(3)} s per image`;

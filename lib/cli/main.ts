@@ -287,6 +287,7 @@ function applyCommands(cli: Command): void {
     .option('--n <n>', 'the first N images only', int('n'))
     .requiredOption('--out <file>', 'FILE.npy')
     .option('--plot <file>', 'also FILE.svg: the codes on a plane (top two principal components), coloured by class')
+    .option('--no-progress', "no progress bar or status lines (a GAN's inversion)")
     .action(encodeCommand);
   applied('decode', 'images from latent codes: a VAE decodes, a GAN generates')
     .argument('<codes>', 'FILE.npy of latent codes [N, latentDim]')

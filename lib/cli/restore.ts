@@ -18,8 +18,7 @@ import { writeNpy } from '../io/npy.js';
 import { GAN } from '../models/gan.js';
 import { loadGenerative as load } from '../models/load.js';
 import type { VAE } from '../models/vae.js';
-import type { SearchProgress } from '../models/search.js';
-import { statusView } from './status.js';
+import { searchStatus } from './status.js';
 import type { HostTensor } from '../tensor.js';
 
 export interface RestoreFlags {
@@ -39,21 +38,6 @@ export interface RestoreFlags {
   force?: boolean;
   /** --no-progress: no bar and no status lines. */
   progress?: boolean;
-}
-
-/**
- * The search's progress as one status row: a bar with an ETA on a terminal,
- * a status line at least every 8 s otherwise (status.ts). The first comes
- * with the search's first report (after 0.25 s), so a bad input fails with
- * its error alone.
- */
-function searchStatus(flags: RestoreFlags, n: number): { onProgress: (p: SearchProgress) => void; stop: () => void } {
-  const view = statusView(flags.progress !== false, ['restore']);
-  const stage = `latent search for ${n} image${n === 1 ? '' : 's'}`;
-  return {
-    onProgress: (p) => view.update({ row: 'restore', stage, fraction: p.fraction, etaSeconds: p.etaSeconds }),
-    stop: () => view.stop(),
-  };
 }
 
 async function writeOutputs(
@@ -96,7 +80,7 @@ export async function restoreCommand(checkpoint: string, flags: RestoreFlags): P
   const { ds, files } = await readInput(flags.input, model.config.channels);
   if (kind === 'dir') dirTargets(flags.out, files!, flags.force); // refuse before the search, not after
   const mask = flags.mask ? await readMask(flags.mask, ds.images.shape[0], files) : undefined;
-  const status = searchStatus(flags, ds.images.shape[0]);
+  const status = searchStatus(flags.progress !== false, 'restore', ds.images.shape[0]);
   const r = await restore(model, ds, { mask, noiseStd, ...searchFlags(flags), onProgress: status.onProgress }).finally(
     status.stop,
   );
@@ -122,7 +106,7 @@ async function restoreDemo(checkpoint: string, flags: RestoreFlags): Promise<voi
   const [n, , h, w] = clean.shape;
   const mask = flags.holes ? randomHoles(n, h, w, { seed }) : undefined;
   const damaged = damage(clean, { mask, noiseStd, seed });
-  const status = searchStatus(flags, n);
+  const status = searchStatus(flags.progress !== false, 'restore', n);
   const r = await restore(
     model,
     { name: 'damaged', images: damaged, labels: ds.labels },

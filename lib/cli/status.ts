@@ -7,6 +7,7 @@
  * from start to end, not only while something trains.
  */
 import cliProgress from 'cli-progress';
+import type { SearchProgress } from '../models/search.js';
 
 export interface StatusUpdate {
   /** The row: a model or family, or a phase of the run ('judge'). */
@@ -137,5 +138,23 @@ export function statusView(
       if (!stopped) multi.stop();
       stopped = true;
     },
+  };
+}
+
+/**
+ * A latent search's progress (restoration, a GAN's inversion) as one status
+ * row. The first line comes with the search's first report (after 0.25 s),
+ * so a bad input fails with its error alone.
+ */
+export function searchStatus(
+  enabled: boolean,
+  row: string,
+  n: number,
+): { onProgress: (p: SearchProgress) => void; stop: () => void } {
+  const view = statusView(enabled, [row]);
+  const stage = `latent search for ${n} image${n === 1 ? '' : 's'}`;
+  return {
+    onProgress: (p) => view.update({ row, stage, fraction: p.fraction, etaSeconds: p.etaSeconds }),
+    stop: () => view.stop(),
   };
 }

@@ -98,6 +98,7 @@ describe('gentorch restore --input DIR --mask DIR --out DIR/', () => {
     const r = await gentorch(['encode', join(dir, 'gan.safetensors'), '--n', '8', '--out', out, '--device', 'cpu']);
     expectOk(r);
     expect(r.stdout).toMatch(/by inversion: G redraws them at PSNR [0-9.]+ dB/);
+    expect(r.stderr).toContain('gentorch: encode: latent search for 8 images');
     expect((await readNpy(out)).shape).toEqual([8, 100]);
   });
 
