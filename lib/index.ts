@@ -5,6 +5,8 @@ export { VAE } from './models/vae.js';
 export { VERSION } from './version.js';
 export type { VaeOptions, FitOptions, VaeEvaluation } from './models/vae.js';
 export type { FitProgress, FitHistory, EpochRecord, FitCallbacks } from './models/fit.js';
+export { earlyStopping, EarlyStopping } from './models/early-stopping.js';
+export type { EarlyStoppingOptions, EarlyStoppingMode, StoppedEarly } from './models/early-stopping.js';
 export { VAE_DEFAULTS } from './config/vae.js';
 export type { VaeConfig } from './config/vae.js';
 export { FIT_DEFAULTS } from './config/fit.js';

@@ -55,7 +55,23 @@ export interface NativeEpochEvent {
   step: number;
   seconds: number;
   losses: Record<string, number>;
+  /** The losses on the fit's validation data after this epoch; absent without it. */
+  valLosses?: Record<string, number>;
 }
+
+/**
+ * onEvent's answer to a progress or epoch event (native/binding/job.h
+ * EventGate): the training thread takes no further step (after an epoch
+ * event) or one (after a progress event) until `hold` settles; `stop` ends
+ * the fit cleanly at this point.
+ */
+export interface NativeEventAnswer {
+  hold?: PromiseLike<unknown>;
+  stop?: boolean;
+}
+
+/** The sink of a native fit's events. */
+export type NativeFitSink = (event: NativeFitEvent) => NativeEventAnswer | undefined;
 
 export interface NativeCheckpointEvent {
   type: 'checkpoint';
@@ -87,7 +103,7 @@ export interface NativeModelHandle {
 
 export interface NativeVaeHandle extends NativeModelHandle {
   readonly [handleBrand]: 'VaeHandle';
-  fit(images: TensorArg, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
+  fit(images: TensorArg, options: object, onEvent: NativeFitSink): Promise<void>;
   evaluate(images: TensorArg, batchSize: number): Promise<{ nelbo: number; recon: number; kl: number }>;
   iwae(images: TensorArg, k: number): Promise<number>;
   encode(images: TensorArg): Promise<{ mu: HostTensor<'float32'>; logvar: HostTensor<'float32'> }>;
@@ -113,12 +129,7 @@ export interface NativeSearchEvent {
 /** The raw GAN handle of native/binding/gan_handle.cc. */
 export interface NativeGanHandle extends NativeModelHandle {
   readonly [handleBrand]: 'GanHandle';
-  fit(
-    images: TensorArg,
-    labels: TensorArg | undefined,
-    options: object,
-    onEvent: (event: NativeFitEvent) => void,
-  ): Promise<void>;
+  fit(images: TensorArg, labels: TensorArg | undefined, options: object, onEvent: NativeFitSink): Promise<void>;
   sample(n: number, seed: number, labels: TensorArg | undefined, batchStats: boolean): Promise<HostTensor<'float32'>>;
   generate(z: TensorArg, labels: TensorArg | undefined, batchStats: boolean): Promise<HostTensor<'float32'>>;
   discriminate(images: TensorArg, labels: TensorArg | undefined): Promise<HostTensor<'float32'>>;
@@ -134,12 +145,7 @@ export interface NativeGanHandle extends NativeModelHandle {
 /** The raw translator handle of native/binding/translator_handle.cc. */
 export interface NativeTranslatorHandle extends NativeModelHandle {
   readonly [handleBrand]: 'TranslatorHandle';
-  fit(
-    targets: TensorArg,
-    inputs: TensorArg | undefined,
-    options: object,
-    onEvent: (event: NativeFitEvent) => void,
-  ): Promise<void>;
+  fit(targets: TensorArg, inputs: TensorArg | undefined, options: object, onEvent: NativeFitSink): Promise<void>;
   /** Outputs [N * samples (vae) or N, C, H, W] in [0, 1]. */
   apply(inputs: TensorArg, samples: number, seed: number): Promise<HostTensor<'float32'>>;
   makeInputs(targets: TensorArg, seed: number): Promise<HostTensor<'float32'>>;
@@ -152,7 +158,7 @@ export interface NativeTranslatorHandle extends NativeModelHandle {
 /** The raw classifier handle of native/binding/classifier_handle.cc. */
 export interface NativeClassifierHandle extends NativeModelHandle {
   readonly [handleBrand]: 'ClassifierHandle';
-  fit(images: TensorArg, labels: TensorArg, options: object, onEvent: (event: NativeFitEvent) => void): Promise<void>;
+  fit(images: TensorArg, labels: TensorArg, options: object, onEvent: NativeFitSink): Promise<void>;
   accuracy(images: TensorArg, labels: TensorArg): Promise<number>;
   features(images: TensorArg): Promise<HostTensor<'float64'>>;
   probabilities(images: TensorArg): Promise<HostTensor<'float32'>>;

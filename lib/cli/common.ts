@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import {
+  checkBoolean,
   checkDeviceSpec,
   checkNonNegativeInt,
   checkOneOf,
@@ -16,7 +17,7 @@ import { ON_NAN, PRECISIONS, CUDA_GRAPHS, type OnNan, type Precision, type CudaG
 import { GentorchError } from '../errors.js';
 import { IMAGE_SIZES, type FolderOptions } from '../data/folder.js';
 import { removeStaleTemps, writeFileAtomic } from '../io/fsutil.js';
-import type { FitProgress } from '../models/fit.js';
+import type { EpochRecord, FitProgress } from '../models/fit.js';
 import { colorOf, lineChartSvg } from '../report/charts.js';
 
 /** Flags every `train` command takes. */
@@ -35,6 +36,8 @@ export interface RunFlags {
   imageSize?: number;
   channels?: number;
   skipBad?: boolean;
+  /** Measure the test split after every epoch (the fit's validationData). */
+  validation?: boolean;
   resume?: boolean;
   force?: boolean;
   progress: boolean;
@@ -55,6 +58,7 @@ export const RUN_KEYS = [
   'imageSize',
   'channels',
   'skipBad',
+  'validation',
 ];
 
 function readConfigFile(path: string, knownKeys: readonly string[]): Record<string, unknown> {
@@ -97,6 +101,7 @@ export function mergeConfig(flags: RunFlags, knownKeys: readonly string[]): Reco
   if (cfg.onNan !== undefined) checkOneOf(cfg.onNan, ON_NAN, 'onNan');
   if (cfg.precision !== undefined) checkOneOf(cfg.precision, PRECISIONS, 'precision');
   if (cfg.cudaGraphs !== undefined) checkOneOf(cfg.cudaGraphs, CUDA_GRAPHS, 'cudaGraphs');
+  if (cfg.validation !== undefined) checkBoolean(cfg.validation, 'validation');
   folderOptions(cfg);
   return cfg;
 }
@@ -223,10 +228,18 @@ export function progressRecord(p: FitProgress): Record<string, unknown> {
 
 const NOT_LOSSES = new Set(['type', 'step', 'epoch', 'imagesPerSecond', 'time', 'skippedSteps']);
 
+/** The metrics.jsonl line of an epoch: its record, losses flat, validation losses as val_<name> (--validation). */
+export function epochRecord(e: EpochRecord): Record<string, unknown> {
+  const { valLosses, ...rest } = e;
+  const val = Object.fromEntries(Object.entries(valLosses ?? {}).map(([k, v]) => [`val_${k}`, v]));
+  return { type: 'epoch', ...rest, ...e.losses, ...val };
+}
+
 /**
  * curves.svg of a run: each training loss of metrics.jsonl's progress records
- * against the step (all of the run, resumed parts included), and the test
- * loss where the run measured one. Returns the file written.
+ * against the step (all of the run, resumed parts included), the validation
+ * losses of its epochs (val_<name>, --validation) at each epoch's last step,
+ * and the test loss where the run measured one. Returns the file written.
  */
 export async function writeCurves(out: string, metricsPath: string, title: string): Promise<string> {
   const series = new Map<string, [number, number][]>();
@@ -246,12 +259,21 @@ export async function writeCurves(out: string, metricsPath: string, title: strin
     const step = rec.step;
     if (typeof step !== 'number') continue;
     if (rec.type === 'progress') for (const [k, v] of Object.entries(rec)) if (!NOT_LOSSES.has(k)) add(k, step, v);
+    if (rec.type === 'epoch') for (const [k, v] of Object.entries(rec)) if (k.startsWith('val_')) add(k, step, v);
     if (rec.type === 'test') add('test nelbo', step, rec.nelbo);
   }
   const path = join(out, 'curves.svg');
   const svg = lineChartSvg(
     [...series].map(([name, points], i) => ({ name, points, color: colorOf(i) })),
-    { xLabel: 'step', yLabel: 'mean over each progress window', smooth: 0.6, markers: false, title },
+    {
+      xLabel: 'step',
+      yLabel: [...series.keys()].some((k) => k.startsWith('val_'))
+        ? 'mean over each progress window; val_: each epoch'
+        : 'mean over each progress window',
+      smooth: 0.6,
+      markers: false,
+      title,
+    },
   );
   await writeFileAtomic(path, svg);
   return path;

@@ -67,6 +67,7 @@ function runOptions(cmd: Command): void {
     .option('--image-size <s>', 'image folders: resize every image to S x S (28, 32 or 64)', int('image-size'))
     .option('--channels <c>', "image folders: 1 (grey) or 3 (RGB); default the first image's", int('channels'))
     .option('--skip-bad', 'image folders: skip files that cannot be decoded (and say how many)')
+    .option('--validation', "measure the data's test split after every epoch (metrics.jsonl, curves.svg)")
     .addOption(
       new Option(
         '--on-nan <action>',

@@ -17,6 +17,7 @@ import {
   type RunFlags,
   progressRecord,
   writeCurves,
+  epochRecord,
 } from './common.js';
 import type { FolderOptions } from '../data/folder.js';
 import { loadDataSpec, type ImageDataset } from '../data/datasets.js';
@@ -50,12 +51,16 @@ const FLAG_TO_CONFIG: Record<string, string> = { ema: 'emaDecay' };
 const FIT_KEYS = Object.keys(GAN_FIT_DEFAULTS);
 const FILE_KEYS = [...new Set([...GAN_CONFIG_KEYS, ...FIT_KEYS, ...RUN_KEYS, 'conditional'])];
 
-/** The data: a mixture is one fixed set of 50,000 points (seed 0), like any dataset on disk. */
-async function loadData(spec: string, folder: FolderOptions): Promise<ImageDataset> {
-  if (isSynthetic(spec)) return synthetic(spec, { n: 50_000, seed: 0 });
+/**
+ * The data: a mixture is one fixed set of 50,000 points (seed 0), like any
+ * dataset on disk; its test split (10,000 other points) for --validation.
+ */
+async function loadData(spec: string, folder: FolderOptions): Promise<{ train: ImageDataset; test: ImageDataset }> {
+  if (isSynthetic(spec))
+    return { train: synthetic(spec, { n: 50_000, seed: 0 }), test: synthetic(spec, { n: 10_000, seed: 1 }) };
   const sets = await loadDataSpec(spec, folder);
   reportSkipped(spec, sets.skipped);
-  return sets.train;
+  return sets;
 }
 
 /** The model config: preset for points, then data shape, then options given. */
@@ -86,7 +91,7 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   const cfg = mergeConfig(flags, FILE_KEYS);
   const seed = (cfg.seed as number | undefined) ?? CLI_DEFAULTS.seed;
   const points = isSynthetic(cfg.data as string);
-  const data = await loadData(cfg.data as string, folderOptions(cfg));
+  const { train: data, test } = await loadData(cfg.data as string, folderOptions(cfg));
   // Under torchrun or `gentorch launch`: one rank of a data-parallel job; rank 0 writes everything.
   const dist = distributedFromEnv();
   const writer = !dist || dist.rank === 0;
@@ -120,6 +125,7 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
           distributed: dist,
           checkpointEvery: (cfg.checkpointEvery as number | undefined) ?? 0,
           checkpointPath: modelPath,
+          validationData: cfg.validation ? test : undefined,
           signal,
           onProgress: (p) => {
             if (!last) bar?.start(p.totalSteps, p.epoch + 1);
@@ -128,11 +134,11 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
             bar?.update(p.step - before.step, p);
           },
           onEpoch: (e) => {
-            record({ type: 'epoch', ...e, ...e.losses });
+            record(epochRecord(e));
+            const dg = (l: Record<string, number>) => `D ${l.dLoss.toFixed(3)}, G ${l.gLoss.toFixed(3)}`;
+            const val = e.valLosses ? `; validation ${dg(e.valLosses)}` : '';
             if (!bar && writer)
-              process.stderr.write(
-                `epoch ${e.epoch}: D ${e.losses.dLoss.toFixed(3)}, G ${e.losses.gLoss.toFixed(3)} (${e.seconds.toFixed(1)} s)\n`,
-              );
+              process.stderr.write(`epoch ${e.epoch}: ${dg(e.losses)}${val} (${e.seconds.toFixed(1)} s)\n`);
           },
         }),
       );
@@ -181,6 +187,7 @@ async function writeOutputs(
     epochSeconds: history.epochs.map((e) => e.seconds),
     trainSeconds: history.seconds,
     skippedSteps: history.skippedSteps,
+    ...(history.epochs.some((e) => e.valLosses) ? { validationLosses: history.epochs.map((e) => e.valLosses) } : {}),
     final: last
       ? { dLoss: last.losses.dLoss, gLoss: last.losses.gLoss, dReal: last.losses.dReal, dFake: last.losses.dFake }
       : undefined,

@@ -16,6 +16,7 @@ import {
   type RunFlags,
   progressRecord,
   writeCurves,
+  epochRecord,
 } from './common.js';
 import type { FolderOptions } from '../data/folder.js';
 import { checkPositiveNumber } from '../config/validate.js';
@@ -107,16 +108,18 @@ export async function trainVaeCommand(flags: TrainVaeFlags): Promise<void> {
           onNan: (cfg.onNan as OnNan | undefined) ?? vae.lastFit?.onNan,
           precision: (cfg.precision as Precision | undefined) ?? vae.lastFit?.precision,
           cudaGraphs: (cfg.cudaGraphs as CudaGraphs | undefined) ?? vae.lastFit?.cudaGraphs,
+          validationData: cfg.validation ? test : undefined,
           signal,
           onProgress: (p) => {
             record(progressRecord(p));
             bar?.update(p.step - before.step, p);
           },
           onEpoch: (e) => {
-            record({ type: 'epoch', ...e, ...e.losses });
+            record(epochRecord(e));
+            const val = e.valLosses ? `, validation ${e.valLosses.loss.toFixed(2)} nats` : '';
             if (!bar && writer)
               process.stderr.write(
-                `epoch ${e.epoch}: loss ${e.losses.loss.toFixed(2)} nats (${e.seconds.toFixed(1)} s)\n`,
+                `epoch ${e.epoch}: loss ${e.losses.loss.toFixed(2)} nats${val} (${e.seconds.toFixed(1)} s)\n`,
               );
           },
         }),
@@ -173,6 +176,7 @@ async function writeResults(
     steps: vae.trainingState.step,
     epochSeconds: history.epochs.map((e) => e.seconds),
     trainLosses: history.epochs.map((e) => e.losses),
+    ...(history.epochs.some((e) => e.valLosses) ? { validationLosses: history.epochs.map((e) => e.valLosses) } : {}),
     skippedSteps: history.skippedSteps,
     test: evaluation,
     ...(modes ? { modes: { covered: modes.covered, total: modes.total, highQualityRate: modes.highQualityRate } } : {}),

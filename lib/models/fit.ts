@@ -4,8 +4,9 @@
  * errors grafted onto the caller's stack.
  */
 import { GentorchError, graft } from '../errors.js';
-import type { NativeCheckpointEvent, NativeFitEvent, NativeTrainingState } from '../native.js';
+import type { NativeCheckpointEvent, NativeEventAnswer, NativeFitSink, NativeTrainingState } from '../native.js';
 import { resolveDistributed, type DistributedOptions } from './distributed.js';
+import type { EarlyStoppingWatch, StoppedEarly } from './early-stopping.js';
 
 /** A progress report during fit(). */
 export interface FitProgress {
@@ -34,10 +35,18 @@ export interface EpochRecord {
   /** Training time of the epoch, seconds. */
   seconds: number;
   losses: Record<string, number>;
+  /**
+   * With validationData: the same losses on it, measured at the epoch's end
+   * on the training thread (VAE: loss, recon, kl in nats per image; GAN:
+   * dLoss, gLoss, dReal, dFake). Absent without validationData.
+   */
+  valLosses?: Record<string, number>;
 }
 
 export interface FitHistory {
   epochs: EpochRecord[];
+  /** Set when an earlyStopping() callback ended the fit: at which epoch, and the best value it saw. */
+  stoppedEarly?: StoppedEarly;
   steps: number;
   seconds: number;
   /** Steps dropped as NaN or infinite (onNan 'skip'), as of the last progress report. */
@@ -50,10 +59,16 @@ export interface FitHistory {
 export interface FitCallbacks {
   signal?: AbortSignal;
   /**
-   * The callbacks may be async: fit() resolves after every promise they
-   * returned has settled. A throw or a rejection in one stops the fit at the
-   * next step, which then rejects with E_CALLBACK (the callback's error as
-   * its cause), instead of an uncaught error ending the process.
+   * The callbacks may be async, and are awaited as tfjs awaits its own: while
+   * a promise returned by onProgress is pending the training thread runs at
+   * most one step past the reported one, and while one returned by onEpoch
+   * is pending none past the epoch's end; it goes on when the promise
+   * settles. Abort and dispose() still end the fit while it waits. fit()
+   * resolves after every promise they returned has settled (an abort
+   * rejects with E_ABORTED at once, without waiting for them). A throw or a
+   * rejection in one stops the fit at the next step, which then rejects with
+   * E_CALLBACK (the callback's error as its cause), instead of an uncaught
+   * error ending the process.
    */
   onProgress?: (p: FitProgress) => unknown;
   onEpoch?: (e: EpochRecord) => unknown;
@@ -101,6 +116,25 @@ export function stepsOfFit(o: {
   return Math.max(0, (o.totals ? o.epochs - o.state.epoch : o.epochs) * perEpoch - (o.epochStep ?? 0));
 }
 
+/**
+ * The shape of a fit's validationData, checked against the model's images
+ * before anything runs: E_SHAPE naming both shapes.
+ */
+export function checkValidationShape(
+  shape: readonly number[],
+  config: { channels: number; height: number; width: number },
+): void {
+  const { channels: c, height: h, width: w } = config;
+  if (shape.length !== 4 || shape[1] !== c || shape[2] !== h || shape[3] !== w) {
+    throw new GentorchError(
+      'E_SHAPE',
+      `Expected validationData of shape [N, ${c}, ${h}, ${w}] (the model's images) but received [${shape.join(', ')}]`,
+    );
+  }
+  if (shape[0] === 0)
+    throw new GentorchError('E_DATA', 'Expected at least one image in validationData but received none');
+}
+
 /** The settings a fit passes to C++ for `distributed`, checked; undefined for one process. */
 export function fitDistributed(d: Partial<DistributedOptions> | undefined): DistributedOptions | undefined {
   return d === undefined ? undefined : resolveDistributed(d);
@@ -118,8 +152,9 @@ export class Callbacks {
 
   constructor(private readonly stop: () => void) {}
 
-  call<T>(name: string, fn: ((arg: T) => unknown) | undefined, arg: T): void {
-    if (!fn || this.error) return;
+  /** Calls `fn`; returns the promise that settles with the one it returned, if any (it never rejects). */
+  call<T>(name: string, fn: ((arg: T) => unknown) | undefined, arg: T): Promise<void> | undefined {
+    if (!fn || this.error) return undefined;
     try {
       const out = fn(arg);
       if (out && typeof (out as Promise<void>).then === 'function') {
@@ -131,10 +166,12 @@ export class Callbacks {
           },
         );
         this.#pending.add(p);
+        return p;
       }
     } catch (err) {
       this.fail(name, err);
     }
+    return undefined;
   }
 
   fail(name: string, err: unknown): void {
@@ -161,7 +198,9 @@ interface RunFitArgs {
   checkpointEvery: number;
   totalSteps: number;
   /** Starts the native fit with the event sink. */
-  start: (onEvent: (ev: NativeFitEvent) => void) => Promise<void>;
+  start: (onEvent: NativeFitSink) => Promise<void>;
+  /** The earlyStopping() callbacks of this fit, checked against its losses (EarlyStopping.watch). */
+  stopping?: EarlyStoppingWatch[];
   writeCheckpoint: (path: string, ev: NativeCheckpointEvent) => Promise<void>;
   callSite: Error;
   /** False on data-parallel ranks other than 0: they write no checkpoints. */
@@ -185,41 +224,59 @@ export async function runFit(a: RunFitArgs): Promise<FitHistory> {
   const calls = new Callbacks(() => a.handle.cancel());
   let writes: Promise<void> = Promise.resolve();
   let writeError: unknown;
-  const onEvent = (ev: NativeFitEvent): void => {
+  // The answer holds the training thread while an async callback is pending
+  // (native/binding/job.h EventGate) and stops it when early stopping says so.
+  const onEvent: NativeFitSink = (ev): NativeEventAnswer | undefined => {
     if (ev.type === 'progress') {
       const done = ev.step - start.step;
       const eta = done > 0 ? (ev.elapsedSeconds / done) * (a.totalSteps - done) : 0;
       const { type: _type, ...rest } = ev;
       history.skippedSteps = ev.skippedSteps;
       history.cudaGraphs = ev.cudaGraphs;
-      calls.call('onProgress', onProgress, { ...rest, totalSteps: a.totalSteps, etaSeconds: Math.max(0, eta) });
+      const hold = calls.call('onProgress', onProgress, {
+        ...rest,
+        totalSteps: a.totalSteps,
+        etaSeconds: Math.max(0, eta),
+      });
+      return hold && { hold };
     } else if (ev.type === 'epoch') {
       const rec: EpochRecord = { epoch: ev.epoch, step: ev.step, seconds: ev.seconds, losses: ev.losses };
+      if (ev.valLosses) rec.valLosses = ev.valLosses;
       history.epochs.push(rec);
-      calls.call('onEpoch', onEpoch, rec);
+      const hold = calls.call('onEpoch', onEpoch, rec);
+      for (const watch of a.stopping ?? []) {
+        const stopped = watch.onEpoch(rec);
+        if (stopped && !history.stoppedEarly) history.stoppedEarly = stopped;
+      }
+      return { hold, stop: history.stoppedEarly !== undefined };
     } else if (ev.type === 'checkpoint' && checkpointPath && a.writer !== false) {
       writes = writes
         .then(() => a.writeCheckpoint(checkpointPath, ev))
         .then(
-          () => calls.call('onCheckpoint', onCheckpoint, { path: checkpointPath, step: ev.state.step }),
+          () => void calls.call('onCheckpoint', onCheckpoint, { path: checkpointPath, step: ev.state.step }),
           (err) => {
             writeError ??= err;
           },
         );
     }
+    return undefined;
   };
   const abort = (): void => a.handle.cancel();
   signal?.addEventListener('abort', abort, { once: true });
   const t0 = performance.now();
+  let failed = false;
   try {
     await a.start(onEvent);
   } catch (err) {
     // A callback's failure cancelled the fit: its E_ABORTED is the callback's error.
-    if (!calls.error) throw graft(err, a.callSite);
+    failed = !calls.error;
+    if (failed) throw graft(err, a.callSite);
   } finally {
     signal?.removeEventListener('abort', abort);
     await writes;
-    await calls.settled();
+    // An abort (or any other failure) rejects at once: a callback still
+    // pending holds nothing any more, and its later rejection is kept quiet.
+    if (!failed) await calls.settled();
   }
   if (calls.error) throw graft(calls.asError(), a.callSite);
   if (writeError) throw graft(writeError, a.callSite);

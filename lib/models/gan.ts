@@ -8,7 +8,16 @@ import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from 
 import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
 import { buildOnnx, writeOnnx, type ExportSource, type OnnxExport, type OnnxFile } from '../io/onnx.js';
-import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
+import {
+  CALLBACK_KEYS,
+  checkValidationShape,
+  fitDistributed,
+  runFit,
+  stepsOfFit,
+  type FitCallbacks,
+  type FitHistory,
+} from './fit.js';
+import { checkFitCallbacks, type EarlyStopping } from './early-stopping.js';
 import {
   GAN_FIT_DEFAULTS,
   resolveGanConfig,
@@ -35,14 +44,37 @@ export interface GanOptions extends Partial<GanConfig> {
   seed?: number;
 }
 
-export interface GanFitOptions extends Partial<GanFitConfig>, FitCallbacks {}
+export interface GanFitOptions extends Partial<GanFitConfig>, FitCallbacks {
+  /**
+   * Held-out real images (the types fit() takes for data; with labels for a
+   * conditional GAN): after every epoch, D and G are measured on them and on
+   * as many images of G from fixed codes, in eval mode without updating
+   * anything, and the epoch's record gets `valLosses` { dLoss, gLoss, dReal,
+   * dFake } (the training objectives; WGAN-GP's gradient penalty left out).
+   * A dLoss that falls on training data but rises here is D memorising the
+   * training set. The training itself is the same with or without them.
+   */
+  validationData?: Images;
+  /**
+   * earlyStopping() callbacks, as tfjs takes them: monitor a training loss
+   * ('dLoss', 'gLoss', 'dReal', 'dFake', 'gradNormD', 'gradNormG') or a
+   * validation one ('val_dLoss', 'val_gLoss', 'val_dReal', 'val_dFake').
+   */
+  callbacks?: EarlyStopping | EarlyStopping[];
+}
+
+/** The losses a GAN's fit reports by name, and those of its validation. */
+const GAN_LOSSES = ['dLoss', 'gLoss', 'dReal', 'dFake', 'gradNormD', 'gradNormG'];
+const GAN_VAL_LOSSES = ['dLoss', 'gLoss', 'dReal', 'dFake'];
 
 type Images = ImageDataset | { data: Uint8Array | Float32Array; shape: number[]; labels?: Int32Array };
 
-const FIT_KEYS = [...Object.keys(GAN_FIT_DEFAULTS), ...CALLBACK_KEYS];
+const FIT_KEYS = [...Object.keys(GAN_FIT_DEFAULTS), ...CALLBACK_KEYS, 'validationData', 'callbacks'];
 
 function toArgs(images: Images): { x: TensorArg; labels?: Int32Array } {
-  if ('images' in images) return { x: { data: images.images.data, shape: images.images.shape }, labels: images.labels };
+  // fromArrays names what is wrong with anything but a dataset, a string or null included.
+  if (typeof images === 'object' && images !== null && 'images' in images)
+    return { x: { data: images.images.data, shape: images.images.shape }, labels: images.labels };
   const ds = fromArrays(images);
   return { x: { data: ds.images.data, shape: ds.images.shape }, labels: ds.labels };
 }
@@ -115,11 +147,30 @@ export class GAN {
   async fit(data: Images, options: GanFitOptions = {}): Promise<FitHistory> {
     const callSite = new Error();
     rejectUnknownKeys(options, FIT_KEYS, 'fit');
-    const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, distributed, ...rest } = options;
+    const {
+      signal,
+      onProgress,
+      onEpoch,
+      checkpointPath,
+      onCheckpoint,
+      distributed,
+      validationData,
+      callbacks,
+      ...rest
+    } = options;
     const cfg = resolveGanFitConfig(rest);
     const dist = fitDistributed(distributed);
     const { x, labels } = toArgs(data);
     const y = this.#labelsArg(labels, x.shape[0]);
+    const val = validationData === undefined ? undefined : toArgs(validationData);
+    if (val) checkValidationShape(val.x.shape, this.config);
+    // A conditional GAN's validation images need their labels (in range); an unconditional one ignores them.
+    const conditional = this.config.numClasses > 0;
+    const valY =
+      val && conditional
+        ? this.#labelsArg(val.labels && this.#checkedLabels(val.labels, val.x.shape[0]), val.x.shape[0])
+        : undefined;
+    const stopping = checkFitCallbacks(callbacks).map((c) => c.watch(GAN_LOSSES, val && GAN_VAL_LOSSES));
     const handle = this.#live;
     const totalSteps = stepsOfFit({
       examples: x.shape[0],
@@ -137,8 +188,10 @@ export class GAN {
       totalSteps,
       checkpointEvery: cfg.checkpointEvery,
       callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
+      stopping,
       writer: !dist || dist.rank === 0,
-      start: (onEvent) => handle.fit(x, y, { ...cfg, distributed: dist }, onEvent),
+      start: (onEvent) =>
+        handle.fit(x, y, { ...cfg, distributed: dist, validation: val?.x, validationLabels: valY }, onEvent),
       writeCheckpoint: (path, ev) => this.#write(path, ev.tensors, ev.state, cfg),
     });
     this.#lastFit = cfg;

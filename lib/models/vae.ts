@@ -10,7 +10,16 @@ import { resolveVaeConfig, type VaeConfig } from '../config/vae.js';
 import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
 import { buildOnnx, writeOnnx, type ExportSource, type OnnxExport, type OnnxFile } from '../io/onnx.js';
-import { CALLBACK_KEYS, fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
+import {
+  CALLBACK_KEYS,
+  checkValidationShape,
+  fitDistributed,
+  runFit,
+  stepsOfFit,
+  type FitCallbacks,
+  type FitHistory,
+} from './fit.js';
+import { checkFitCallbacks, type EarlyStopping } from './early-stopping.js';
 import {
   native,
   type NativeCheckpointEvent,
@@ -30,7 +39,21 @@ export interface VaeOptions extends Partial<VaeConfig> {
   seed?: number;
 }
 
-export interface FitOptions extends Partial<FitConfig>, FitCallbacks {}
+export interface FitOptions extends Partial<FitConfig>, FitCallbacks {
+  /**
+   * Held-out images (the types fit() takes for data): after every epoch their
+   * loss, recon and kl (nats per image, as evaluate() gives them; loss weighs
+   * kl by beta as the training loss does) go into the epoch's record as
+   * `valLosses`. Measured on the training thread, with a random stream of
+   * its own: the training itself is the same with or without them.
+   */
+  validationData?: Images;
+  /** earlyStopping() callbacks, as tfjs takes them: monitor 'loss', 'recon', 'kl' or 'val_loss', 'val_recon', 'val_kl'. */
+  callbacks?: EarlyStopping | EarlyStopping[];
+}
+
+/** The losses a VAE's fit reports by name (progress, epochs, validation). */
+const VAE_LOSSES = ['loss', 'recon', 'kl'];
 
 export interface VaeEvaluation {
   /** Negative ELBO per image, nats (recon + kl). */
@@ -41,10 +64,11 @@ export interface VaeEvaluation {
 
 type Images = ImageDataset | { data: Uint8Array | Float32Array; shape: number[] };
 
-const FIT_KEYS = [...Object.keys(FIT_DEFAULTS), ...CALLBACK_KEYS];
+const FIT_KEYS = [...Object.keys(FIT_DEFAULTS), ...CALLBACK_KEYS, 'validationData', 'callbacks'];
 
 function imagesArg(images: Images): TensorArg {
-  const ds = 'images' in images ? images : fromArrays(images);
+  // fromArrays names what is wrong with anything but a dataset, a string or null included.
+  const ds = typeof images === 'object' && images !== null && 'images' in images ? images : fromArrays(images);
   return { data: ds.images.data, shape: ds.images.shape };
 }
 
@@ -84,10 +108,23 @@ export class VAE {
   async fit(data: Images, options: FitOptions = {}): Promise<FitHistory> {
     const callSite = new Error();
     rejectUnknownKeys(options, FIT_KEYS, 'fit');
-    const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, distributed, ...rest } = options;
+    const {
+      signal,
+      onProgress,
+      onEpoch,
+      checkpointPath,
+      onCheckpoint,
+      distributed,
+      validationData,
+      callbacks,
+      ...rest
+    } = options;
     const cfg = resolveFitConfig(rest);
     const dist = fitDistributed(distributed);
     const images = imagesArg(data);
+    const validation = validationData === undefined ? undefined : imagesArg(validationData);
+    if (validation) checkValidationShape(validation.shape, this.config);
+    const stopping = checkFitCallbacks(callbacks).map((c) => c.watch(VAE_LOSSES, validation && VAE_LOSSES));
     const handle = this.#live;
     const st = handle.info().state;
     const totalSteps = stepsOfFit({
@@ -106,8 +143,9 @@ export class VAE {
       totalSteps,
       checkpointEvery: cfg.checkpointEvery,
       callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
+      stopping,
       writer: !dist || dist.rank === 0,
-      start: (onEvent) => handle.fit(images, { ...cfg, distributed: dist }, onEvent),
+      start: (onEvent) => handle.fit(images, { ...cfg, distributed: dist, validation }, onEvent),
       writeCheckpoint: (path, ev) => this.#writeEvent(path, ev, cfg),
     });
     this.#lastFit = cfg;

@@ -47,12 +47,14 @@ Napi::Value GanHandle::Fit(const Napi::CallbackInfo& info) {
   GanFitOptions opts = read_fields<GanFitOptions>(o, "fit options", gan_fit_fields<FieldReader>);
   opts.progress_every(std::max<int64_t>(1, opts.progress_every()));  // a modulus: never 0
   const auto dist = get_distributed(o);
+  const GanModel::Validation validation{optional_tensor(env, o.Get("validation"), "validationData"),
+                                        optional_tensor(env, o.Get("validationLabels"), "validation labels")};
   return run_job<GanModel>(
-      env, core_, info[3], [images, labels, opts, dist](JobContext& ctx, GanModel& model) -> Finisher {
+      env, core_, info[3], [images, labels, opts, dist, validation](JobContext& ctx, GanModel& model) -> Finisher {
         auto hooks = fit_hooks(ctx, model);
         if (dist)
           hooks.parallel = DataParallel::shared(*dist);  // joins the job on this thread (blocks up to its timeout)
-        fit_distributed([&]() { model.fit(images, labels, opts, hooks); });
+        fit_distributed([&]() { model.fit(images, labels, opts, hooks, validation); });
         return [](Napi::Env env) { return env.Undefined(); };
       });
 }

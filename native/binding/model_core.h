@@ -62,10 +62,16 @@ template <typename Model>
 FitHooks fit_hooks(JobContext& ctx, Model& model) {
   FitHooks hooks;
   hooks.cancelled = [&ctx]() { return ctx.cancelled(); };
+  // The thread may take one step past a progress event before JS must have
+  // answered it, none past an epoch event (so early stopping ends the fit
+  // right at the epoch's end); job.h's EventGate.
   hooks.on_progress = [&ctx](const ProgressEvent& ev) {
-    ctx.emit([ev](Napi::Env env) { return progress_to_js(env, ev); });
+    ctx.emit([ev](Napi::Env env) { return progress_to_js(env, ev); }, ev.step + 1);
   };
-  hooks.on_epoch = [&ctx](const EpochEvent& ev) { ctx.emit([ev](Napi::Env env) { return epoch_to_js(env, ev); }); };
+  hooks.on_epoch = [&ctx](const EpochEvent& ev) {
+    ctx.emit([ev](Napi::Env env) { return epoch_to_js(env, ev); }, ev.step);
+  };
+  hooks.gate = [&ctx](int64_t step) { return ctx.wait_gate(step); };
   hooks.on_checkpoint = [&ctx, &model](int64_t) {
     auto tensors = model.export_state(true);
     auto state = model.training_state();

@@ -36,6 +36,7 @@ Napi::Object epoch_to_js(Napi::Env env, const EpochEvent& ev) {
   out.Set("step", static_cast<double>(ev.step));
   out.Set("seconds", ev.seconds);
   out.Set("losses", losses_to_js(env, ev.losses));
+  if (!ev.val_losses.empty()) out.Set("valLosses", losses_to_js(env, ev.val_losses));
   return out;
 }
 

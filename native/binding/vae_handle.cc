@@ -49,10 +49,11 @@ Napi::Value VaeHandle::Fit(const Napi::CallbackInfo& info) {
   VaeFitOptions opts = read_fields<VaeFitOptions>(o, "fit options", vae_fit_fields<FieldReader>);
   opts.progress_every(std::max<int64_t>(1, opts.progress_every()));  // a modulus: never 0
   const auto dist = get_distributed(o);
-  return run(env, info[2], [images, opts, dist](JobContext& ctx, VaeModel& model) -> Finisher {
+  torch::Tensor validation = optional_tensor(env, o.Get("validation"), "validationData");
+  return run(env, info[2], [images, opts, dist, validation](JobContext& ctx, VaeModel& model) -> Finisher {
     auto hooks = fit_hooks(ctx, model);
     if (dist) hooks.parallel = DataParallel::shared(*dist);  // joins the job on this thread (blocks up to its timeout)
-    fit_distributed([&]() { model.fit(images, opts, hooks); });
+    fit_distributed([&]() { model.fit(images, opts, hooks, validation); });
     return [](Napi::Env env) { return env.Undefined(); };
   });
 }

@@ -56,6 +56,7 @@ void ClassifierModel::fit(const torch::Tensor& images, const torch::Tensor& labe
   optimizer_->options().lr(o.lr());
   net_->train();
   while (loop.running(state_)) {
+    if (loop.stop_requested(state_)) break;
     if (state_.epoch_step == 0) loop.meter().start_epoch();
     bool epoch_done = false;
     auto idx = order.next(state_, rng_, &epoch_done);

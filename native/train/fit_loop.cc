@@ -67,6 +67,12 @@ void FitLoop::check_cancelled(int64_t step) const {
   if (hooks_.cancelled && hooks_.cancelled()) fail("E_ABORTED", "The fit was aborted at step ", step);
 }
 
+bool FitLoop::stop_requested(const TrainingState& s) const {
+  const bool stop = hooks_.gate && hooks_.gate(s.step);
+  check_cancelled(s.step);
+  return stop;
+}
+
 void FitLoop::progress(const TrainingState& s, bool forced, int64_t epoch, int64_t epoch_step, int64_t steps_per_epoch,
                        double images_per_unit) {
   if (s.step % plan_.progress_every != 0 && !forced) return;
@@ -93,8 +99,9 @@ void FitLoop::maybe_checkpoint(int64_t step, const std::function<void()>& check_
   hooks_.on_checkpoint(step);
 }
 
-void FitLoop::epoch_event(const TrainingState& s) {
+void FitLoop::epoch_event(const TrainingState& s, std::map<std::string, double> val_losses) {
   EpochEvent ev;
+  ev.val_losses = std::move(val_losses);
   ev.epoch = s.epoch;
   ev.step = s.step;
   parallel_.reduce(*meter_, true);

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,6 +93,10 @@ class FitLoop {
   bool at_target_step(const TrainingState& s) const { return s.step == target_step_; }
   // E_ABORTED when the caller asked to stop.
   void check_cancelled(int64_t step) const;
+  // Before each step, ahead of the batch order's draws: waits while the
+  // caller holds the fit (hooks.h gate), then checks cancellation. True when
+  // the caller asked to end the fit cleanly here (early stopping at an epoch end).
+  bool stop_requested(const TrainingState& s) const;
 
   // A progress event every progress_every steps and wherever `forced`: the
   // window's losses (summed over ranks) and its images per second, counted in
@@ -100,8 +105,9 @@ class FitLoop {
                 double images_per_unit = 1.0);
   // Every checkpoint_every steps: losses and weights checked finite, then the hook.
   void maybe_checkpoint(int64_t step, const std::function<void()>& check_weights);
-  // The epoch's losses summed over ranks, as an epoch event.
-  void epoch_event(const TrainingState& s);
+  // The epoch's losses summed over ranks, and the losses on the validation
+  // data when the fit has some, as an epoch event.
+  void epoch_event(const TrainingState& s, std::map<std::string, double> val_losses = {});
   // The end of the fit: E_NUMERIC if any loss went NaN or infinite.
   void finish() const { meter_->check_finite(); }
 

@@ -231,11 +231,18 @@ void GanModel::check_weights_finite() const {
 }
 
 void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, const GanFitOptions& o,
-                   const FitHooks& hooks) {
+                   const FitHooks& hooks, const Validation& validation) {
   const bool conv = config_.net.arch() == "dcgan";
   FitLoop loop(fit_plan(o), hooks, device_, conv);
   auto data = resident_images(images);  // on the device for the whole fit (uint8 stays uint8)
   auto y = prepare_labels(labels, data.size(0));
+  torch::Tensor val, val_y;
+  if (validation.images.defined()) {
+    const auto& net = config_.net;
+    val = gentorch::resident_images(validation.images, net.channels(), net.height(), net.width(), device_,
+                                    "validation images");
+    val_y = prepare_labels(validation.labels, val.size(0));
+  }
   // One rank of a data-parallel job: rank 0's state everywhere first.
   loop.start({g_.get(), d_.get(), g_ema_.get()}, {opt_g_.get(), opt_d_.get()}, state_, rng_,
              device_.is_cpu() ? nullptr : &noise_, {"dLoss", "gLoss", "dReal", "dFake", "gradNormD", "gradNormG"},
@@ -256,7 +263,7 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   std::vector<CriticInput> static_inputs;
   std::vector<torch::Tensor> static_parts;
   while (loop.running(state_)) {
-    loop.check_cancelled(state_.step);
+    if (loop.stop_requested(state_)) break;  // also E_ABORTED when cancelled
     bool epoch_done = false;
     auto inputs = next_inputs(order, &epoch_done);
     bool full = true;
@@ -291,11 +298,43 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
                   images_per_step);
     loop.maybe_checkpoint(state_.step, [&]() { check_weights_finite(); });
     if (epoch_done) {
-      loop.epoch_event(state_);
+      loop.epoch_event(state_, val.defined() ? validate(val, val_y) : std::map<std::string, double>());
       loop.meter().start_epoch();
     }
   }
   loop.finish();
+}
+
+std::map<std::string, double> GanModel::validate(const torch::Tensor& data, const torch::Tensor& labels) {
+  torch::NoGradGuard no_grad;
+  g_->eval();
+  d_->eval();
+  // The same codes at every epoch, from a stream of their own: the training
+  // streams stay untouched and epochs differ by the weights alone.
+  auto gen = make_generator(device_, mix_seed(state_.seed, kEvalStream, 2));
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
+  const int64_t n = data.size(0);
+  std::vector<torch::Tensor> real, fake;
+  for (int64_t a = 0; a < n; a += kValidationBatch) {
+    const int64_t b = std::min(n, a + kValidationBatch);
+    auto y = labels.defined() ? labels.slice(0, a, b) : labels;
+    auto z = at::randn({b - a, config_.net.latent_dim()}, gen, opts);
+    real.push_back(d_->forward(batch_images(data.slice(0, a, b)), y).to(torch::kFloat32));
+    fake.push_back(d_->forward(g_->forward(z, y), y).to(torch::kFloat32));
+  }
+  g_->train();
+  d_->train();
+  auto real_logits = torch::cat(real), fake_logits = torch::cat(fake);
+  // The training objectives (label smoothing included, WGAN-GP's penalty not: it needs gradients).
+  auto d_loss = discriminator_loss(loss_, real_logits, fake_logits, 1.0 - config_.label_smoothing);
+  auto g_loss = generator_loss(loss_, fake_logits);
+  auto parts = torch::stack({d_loss, g_loss, mean_output(loss_, real_logits), mean_output(loss_, fake_logits)})
+                   .to(torch::kFloat64)
+                   .cpu();
+  return {{"dLoss", parts[0].item<double>()},
+          {"gLoss", parts[1].item<double>()},
+          {"dReal", parts[2].item<double>()},
+          {"dFake", parts[3].item<double>()}};
 }
 
 torch::Tensor GanModel::sample(int64_t n, uint64_t seed, const torch::Tensor& labels, bool batch_stats) {

@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -76,10 +77,15 @@ class GanModel {
   const TrainingState& training_state() const { return state_; }
   int64_t parameter_count() const;
 
+  // Held-out images (and their labels, for a conditional GAN) measured after each epoch.
+  struct Validation {
+    torch::Tensor images, labels;
+  };
   // images [N, C, H, W] (uint8, or float in G's output range); labels [N]
   // int64 in [0, num_classes) for a conditional GAN, undefined otherwise.
+  // With validation images, each epoch event carries validate()'s losses.
   void fit(const torch::Tensor& images, const torch::Tensor& labels, const GanFitOptions& options,
-           const FitHooks& hooks);
+           const FitHooks& hooks, const Validation& validation = {});
   // n samples (from the EMA of G when enabled), in [0, 1] for image outputs;
   // `labels` [n] for a conditional GAN. BatchNorm uses its running statistics,
   // or with `batch_stats` the statistics of the n samples themselves.
@@ -125,6 +131,10 @@ class GanModel {
   torch::Tensor clip(std::vector<torch::Tensor> params) const;  // total grad norm before clipping
   void update_ema();
   void check_weights_finite() const;
+  // D's and G's losses on held-out reals and as many fakes of G (not its
+  // moving average; eval mode, nothing updated): {dLoss, gLoss, dReal, dFake}.
+  std::map<std::string, double> validate(const torch::Tensor& data, const torch::Tensor& labels);
+  static constexpr int64_t kValidationBatch = 500;
 
   GanConfig config_;
   GanLoss loss_;

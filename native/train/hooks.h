@@ -41,6 +41,8 @@ struct EpochEvent {
   int64_t epoch = 0, step = 0;
   double seconds = 0;                    // training time of this epoch
   std::map<std::string, double> losses;  // epoch averages
+  // The losses on the fit's validation data after this epoch (none without it).
+  std::map<std::string, double> val_losses;
 };
 
 struct FitHooks {
@@ -50,6 +52,11 @@ struct FitHooks {
   std::function<void(int64_t step)> on_checkpoint;
   // Polled between steps; true stops the fit with E_ABORTED.
   std::function<bool()> cancelled;
+  // Called on the training thread before each step with the steps taken so
+  // far: blocks while the caller holds the fit (an event it has not yet
+  // answered, or an async callback of its still pending), polling `cancelled`
+  // meanwhile; true asks the loop to end cleanly here (early stopping).
+  std::function<bool(int64_t step)> gate;
   // Set when this fit is one rank of a data-parallel job (native/dist).
   std::shared_ptr<DataParallel> parallel;
 };

@@ -248,6 +248,7 @@ void TranslatorModel::fit(const torch::Tensor& targets, const torch::Tensor& inp
   if (opt_d_) opt_d_->options().lr(o.lr()).beta1(o.beta1()).beta2(o.beta2());
   for (auto* m : modules) m->train();
   for (bool first = true; loop.running(state_); first = false) {
+    if (loop.stop_requested(state_)) break;
     if (first || order.starts_epoch(state_)) loop.meter().start_epoch();
     bool epoch_done = false;
     auto idx = order.next(state_, rng_, &epoch_done);

@@ -99,12 +99,16 @@ bool VaeModel::train_step(const torch::Tensor& x, const torch::Tensor& eps, Prec
 
 void VaeModel::check_weights_finite() const { check_parameters_finite(*net_, "", state_.step, "try a smaller lr"); }
 
-void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks) {
+void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks,
+                   const torch::Tensor& validation) {
   const bool conv = config_.net.arch() == "conv";
   FitLoop loop(fit_plan(options), hooks, device_, conv);
   const auto& net = config_.net;
   // Resident on the device for the whole fit (uint8 stays uint8; batches become floats).
   torch::Tensor data = resident_images(images, net.channels(), net.height(), net.width(), device_, "training images");
+  torch::Tensor val;
+  if (validation.defined())
+    val = resident_images(validation, net.channels(), net.height(), net.width(), device_, "validation images");
   // One rank of a data-parallel job: rank 0's state everywhere, then a shard of each epoch.
   loop.start({net_.get()}, {optimizer_.get()}, state_, rng_, device_.is_cpu() ? nullptr : &noise_,
              {"loss", "recon", "kl"}, !conv);
@@ -121,6 +125,7 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
   std::vector<torch::Tensor> static_losses;
   // By steps (crossing epochs, stopping mid-epoch if need be) or by epochs.
   for (bool first = true; loop.running(state_); first = false) {
+    if (loop.stop_requested(state_)) break;
     if (first || order.starts_epoch(state_)) loop.meter().start_epoch();
     bool epoch_done = false;
     auto idx = order.next(state_, rng_, &epoch_done);
@@ -150,21 +155,35 @@ void VaeModel::fit(const torch::Tensor& images, const VaeFitOptions& options, co
     loop.progress(state_, epoch_done || loop.at_target_step(state_), state_.epoch - (epoch_done ? 1 : 0),
                   epoch_done ? steps_per_epoch : state_.epoch_step, steps_per_epoch);
     loop.maybe_checkpoint(state_.step, [&]() { check_weights_finite(); });
-    if (epoch_done) loop.epoch_event(state_);
+    if (epoch_done) loop.epoch_event(state_, val.defined() ? validate(val) : std::map<std::string, double>());
   }
   loop.finish();
 }
 
+std::map<std::string, double> VaeModel::validate(const torch::Tensor& data) {
+  const VaeLosses l = evaluate_resident(data, kValidationBatch);
+  net_->train();  // evaluation left it in eval mode
+  // "loss" as the training loss weighs KL (beta); recon and kl as evaluate() gives them.
+  return {{"loss", l.recon + config_.beta * l.kl}, {"recon", l.recon}, {"kl", l.kl}};
+}
+
 VaeLosses VaeModel::evaluate(const torch::Tensor& images, int64_t batch_size) {
   if (batch_size < 1) fail("E_CONFIG", "Expected positive integer for batchSize but received ", batch_size);
+  const auto& o = config_.net;
+  return evaluate_resident(resident_images(images, o.channels(), o.height(), o.width(), device_, "evaluation images"),
+                           batch_size);
+}
+
+VaeLosses VaeModel::evaluate_resident(const torch::Tensor& data, int64_t batch_size) {
   torch::NoGradGuard no_grad;
   net_->eval();
-  auto data = to_device_images(images, "evaluation images");
+  // Its own stream, drawn afresh each time: the same noise for the same
+  // weights, and the training streams untouched.
   auto gen = make_generator(device_, mix_seed(state_.seed, kEvalStream, 0));
   auto sums = torch::zeros({2}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
   const int64_t n = data.size(0);
   for (int64_t i = 0; i < n; i += batch_size) {
-    auto x = data.slice(0, i, std::min(n, i + batch_size));
+    auto x = as_floats(data.slice(0, i, std::min(n, i + batch_size)));
     auto [mu, logvar] = net_->encode(x);
     auto z = mu + at::randn(mu.sizes(), gen, mu.options()) * torch::exp(0.5 * logvar);
     auto recon = recon_loss(net_->decode_logits(z), x);

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -74,8 +75,10 @@ class VaeModel {
   const TrainingState& training_state() const { return state_; }
   int64_t parameter_count() const;
 
-  // Trains on images [N, C, H, W] (uint8 0..255 or float in [0,1]).
-  void fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks);
+  // Trains on images [N, C, H, W] (uint8 0..255 or float in [0,1]); with
+  // `validation` images, their losses go into each epoch event (validate()).
+  void fit(const torch::Tensor& images, const VaeFitOptions& options, const FitHooks& hooks,
+           const torch::Tensor& validation = {});
   // Negative ELBO per image and its parts (beta = 1), one z sample per image.
   VaeLosses evaluate(const torch::Tensor& images, int64_t batch_size);
   // The importance-weighted bound on -log p(x) per image (Burda et al. 2016),
@@ -116,6 +119,12 @@ class VaeModel {
   bool train_step(const torch::Tensor& x, const torch::Tensor& eps, Precision precision, NanGuard& guard,
                   std::vector<torch::Tensor>& losses_out);
   void check_weights_finite() const;  // E_NUMERIC naming the tensor and step
+  // evaluate() on images already resident on the device (uint8 or float).
+  VaeLosses evaluate_resident(const torch::Tensor& data, int64_t batch_size);
+  // The epoch's validation losses {loss (recon + beta * kl), recon, kl}: as
+  // evaluate() with its default batch, so the two agree; back in train mode after.
+  std::map<std::string, double> validate(const torch::Tensor& data);
+  static constexpr int64_t kValidationBatch = 1000;  // lib/models/vae.ts evaluate()'s default
 
   VaeConfig config_;
   torch::Device device_;

@@ -70,3 +70,104 @@ describe('fit callbacks', () => {
     expect(finished).toEqual([1, 2]);
   });
 });
+
+// An async callback holds the training thread (native/binding/job.h EventGate):
+// while its promise is pending the thread takes at most one step past the
+// reported one (none past an epoch's end), and abort and dispose() still end
+// the fit while it waits.
+describe('async callbacks hold the training thread', () => {
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('an async onEpoch of 300 ms: no step is taken past the epoch until it settles', async () => {
+    using vae = small();
+    const seen: { step: number; before: number; after: number }[] = [];
+    await vae.fit(data, {
+      epochs: 3,
+      batchSize: 16, // 32 steps an epoch, each far shorter than 300 ms
+      onEpoch: async (e) => {
+        const before = vae.trainingState.step;
+        await wait(300);
+        seen.push({ step: e.step, before, after: vae.trainingState.step });
+      },
+    });
+    expect(seen.map((s) => s.step)).toEqual([32, 64, 96]);
+    for (const s of seen) {
+      expect(s.before).toBe(s.step);
+      expect(s.after).toBe(s.step);
+    }
+  });
+
+  it('an async onProgress: at most one step past the reported one while it is pending', async () => {
+    using vae = small();
+    const seen: { step: number; after: number }[] = [];
+    await vae.fit(data, {
+      steps: 6,
+      batchSize: 16,
+      progressEvery: 1,
+      onProgress: async (p) => {
+        await wait(50);
+        seen.push({ step: p.step, after: vae.trainingState.step });
+      },
+    });
+    expect(seen.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const s of seen) expect(s.after - s.step).toBeLessThanOrEqual(1);
+  });
+
+  it('sync callbacks and no callbacks leave the thread free: the same training either way', async () => {
+    const run = async (withCallbacks: boolean) => {
+      using vae = small();
+      const h = await vae.fit(data, {
+        epochs: 2,
+        batchSize: 32,
+        progressEvery: 1,
+        ...(withCallbacks ? { onProgress: async () => wait(1), onEpoch: async () => wait(20) } : {}),
+      });
+      return h.epochs.map((e) => e.losses);
+    };
+    expect(await run(true)).toEqual(await run(false));
+  });
+
+  it('abort during a held callback ends the fit with E_ABORTED promptly', async () => {
+    using vae = small();
+    const controller = new AbortController();
+    let release: () => void = () => undefined;
+    const t0 = performance.now();
+    const err = await caughtAsync(() =>
+      vae.fit(data, {
+        epochs: 50,
+        batchSize: 16,
+        signal: controller.signal,
+        onEpoch: () => {
+          setTimeout(() => controller.abort(), 100);
+          return new Promise<void>((r) => (release = r)); // pending until the test ends
+        },
+      }),
+    );
+    const ms = performance.now() - t0;
+    release();
+    expect(err.code).toBe('E_ABORTED');
+    expect(ms).toBeLessThan(5000);
+    expect(vae.trainingState.epoch).toBe(1);
+    expect(vae.trainingState.step).toBe(32);
+    // Usable afterwards.
+    await vae.fit(data, { steps: 2, batchSize: 16 });
+  });
+
+  it('dispose() during a held callback ends the fit with E_ABORTED, no deadlock', async () => {
+    const vae = small();
+    let release: () => void = () => undefined;
+    const err = await caughtAsync(() =>
+      vae.fit(data, {
+        epochs: 50,
+        batchSize: 16,
+        onEpoch: () => {
+          setTimeout(() => vae.dispose(), 50);
+          return new Promise<void>((r) => (release = r));
+        },
+      }),
+    );
+    release();
+    expect(err.code).toBe('E_ABORTED');
+    expect(() => vae.trainingState).toThrow(/disposed/);
+  });
+});
