@@ -86,7 +86,14 @@ export interface NativeSearchResult {
   loss: HostTensor<'float32'>;
 }
 
-export type NativeFitEvent = NativeProgressEvent | NativeEpochEvent | NativeCheckpointEvent;
+/** A GAN fit's fixed-noise samples at `step` (GanFitOptions::sample_every). */
+export interface NativeSamplesEvent {
+  type: 'samples';
+  step: number;
+  images: HostTensor<'float32'>;
+}
+
+export type NativeFitEvent = NativeProgressEvent | NativeEpochEvent | NativeCheckpointEvent | NativeSamplesEvent;
 
 /** The raw VAE handle of native/binding/vae_handle.cc. */
 /** What every trainable model's handle has: its state in and out, facts, and its lifetime. */

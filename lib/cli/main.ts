@@ -14,7 +14,7 @@ import { infoCommand } from './info.js';
 import { launchCommand } from './launch.js';
 import { sampleCommand } from './sample.js';
 import { trainVaeCommand } from './train.js';
-import { trainGanCommand } from './train-gan.js';
+import { SAMPLE_COLUMNS, trainGanCommand } from './train-gan.js';
 import { trainTranslateCommand, translateCommand } from './translate.js';
 import { VERSION } from '../version.js';
 import { CLI_DEFAULTS, COMPARE_DEFAULTS, defaultText as dflt } from '../config/run.js';
@@ -150,6 +150,11 @@ function trainCommands(cli: Command): void {
       '--label-smoothing <x>',
       `one-sided: real target 1 - x${dflt(GAN_DEFAULTS.labelSmoothing)}`,
       num('label-smoothing'),
+    )
+    .option(
+      '--sample-every <n>',
+      `also OUT/samples-over-time.png: every N G steps, G draws the same ${SAMPLE_COLUMNS} codes (one row per snapshot; one class per column for --conditional)`,
+      int('sample-every'),
     )
     .option('--ema <decay>', 'sample from a moving average of G (e.g. 0.999; default off)', num('ema'))
     .option('--clip-grad <x>', 'gradient-norm clip (default off)', num('clip-grad'))

@@ -28,6 +28,8 @@ import { GAN } from '../models/gan.js';
 import { GAN_CONFIG_KEYS, GAN_FIT_DEFAULTS, type GanConfig, type GanFitConfig } from '../config/gan.js';
 import { GAN_PRESETS } from '../config/presets.js';
 import { scatterPng, writeGridPng } from '../io/images.js';
+import { concatImages } from '../compare/apply.js';
+import type { HostTensor } from '../tensor.js';
 import { distributedFromEnv } from '../models/distributed.js';
 import { native } from '../native.js';
 import { isSynthetic, modeCoverage, synthetic, SYNTHETIC, type ModeCoverage } from '../data/synthetic.js';
@@ -45,6 +47,24 @@ export interface TrainGanFlags extends RunFlags {
   ema?: number;
   clipGrad?: number;
   gpLambda?: number;
+  sampleEvery?: number;
+}
+
+/** Codes of --sample-every's snapshots: the columns of samples-over-time.png. */
+export const SAMPLE_COLUMNS = 10;
+/** Rows of samples-over-time.png at most: snapshots beyond are thinned evenly, the first and last kept. */
+const SAMPLE_ROWS = 40;
+
+/** The snapshots as one grid, a row each (at most SAMPLE_ROWS of them, evenly spaced). */
+function snapshotGrid(snaps: { step: number; images: HostTensor<'float32'> }[]): {
+  grid: HostTensor<'float32'>;
+  steps: number[];
+} {
+  const keep =
+    snaps.length <= SAMPLE_ROWS
+      ? snaps
+      : Array.from({ length: SAMPLE_ROWS }, (_, i) => snaps[Math.round((i * (snaps.length - 1)) / (SAMPLE_ROWS - 1))]);
+  return { grid: concatImages(keep.map((s) => s.images)), steps: keep.map((s) => s.step) };
 }
 
 const FLAG_TO_CONFIG: Record<string, string> = { ema: 'emaDecay' };
@@ -106,6 +126,10 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   if (gan.config.numClasses > 0 && data.classNames) gan.classNames ??= data.classNames; // saved with the checkpoint
   const record = writer ? await openRun(flags.out, metricsPath, resuming, gan.trainingState.step) : () => undefined;
   const fit = fitConfig(cfg, gan, points);
+  if (fit.sampleEvery && points)
+    throw new GentorchError('E_CONFIG', `--sample-every draws images, but ${cfg.data as string} is 2-D points`);
+  if (fit.sampleEvery && cfg.sampleCount === undefined) fit.sampleCount = SAMPLE_COLUMNS;
+  const snapshots: { step: number; images: HostTensor<'float32'> }[] = [];
   const before = gan.trainingState;
   const bySteps = (fit.steps ?? 0) > 0;
   const remaining = bySteps
@@ -127,6 +151,10 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
           checkpointPath: modelPath,
           validationData: cfg.validation ? test : undefined,
           signal,
+          onSamples: (s) => {
+            snapshots.push(s);
+            record({ type: 'samples', step: s.step });
+          },
           onProgress: (p) => {
             if (!last) bar?.start(p.totalSteps, p.epoch + 1);
             last = p;
@@ -148,7 +176,13 @@ export async function trainGanCommand(flags: TrainGanFlags): Promise<void> {
   }
   if (!writer) return;
   await gan.save(modelPath);
-  await writeOutputs(flags.out, gan, cfg.data as string, points, record, history, last, data);
+  let sampleSteps: number[] | undefined;
+  if (snapshots.length > 0) {
+    const { grid, steps } = snapshotGrid(snapshots);
+    await writeGridPng(join(flags.out, 'samples-over-time.png'), grid, { columns: snapshots[0].images.shape[0] });
+    sampleSteps = steps;
+  }
+  await writeOutputs(flags.out, gan, cfg.data as string, points, record, history, last, data, sampleSteps);
 }
 
 async function writeOutputs(
@@ -160,6 +194,7 @@ async function writeOutputs(
   history: FitHistory,
   last: FitProgress | undefined,
   data: ImageDataset,
+  sampleSteps?: number[],
 ): Promise<void> {
   let modes: ModeCoverage | undefined;
   if (points) {
@@ -187,6 +222,7 @@ async function writeOutputs(
     epochSeconds: history.epochs.map((e) => e.seconds),
     trainSeconds: history.seconds,
     skippedSteps: history.skippedSteps,
+    ...(sampleSteps ? { samplesOverTime: { file: 'samples-over-time.png', steps: sampleSteps } } : {}),
     ...(history.epochs.some((e) => e.valLosses) ? { validationLosses: history.epochs.map((e) => e.valLosses) } : {}),
     final: last
       ? { dLoss: last.losses.dLoss, gLoss: last.losses.gLoss, dReal: last.losses.dReal, dFake: last.losses.dFake }

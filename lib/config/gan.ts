@@ -81,6 +81,13 @@ export interface GanFitConfig extends BaseFitConfig {
   lrD: number;
   beta1: number;
   beta2: number;
+  /**
+   * Fixed-noise samples over time: every this many G steps (and at the
+   * fit's start and end) G draws `sampleCount` images from the same codes,
+   * one class per row for a conditional GAN (the onSamples callback); 0 is off.
+   */
+  sampleEvery: number;
+  sampleCount: number;
 }
 
 export const GAN_FIT_DEFAULTS: Readonly<GanFitConfig> = Object.freeze({
@@ -97,6 +104,8 @@ export const GAN_FIT_DEFAULTS: Readonly<GanFitConfig> = Object.freeze({
   onNan: 'stop',
   cudaGraphs: 'auto',
   totals: false,
+  sampleEvery: 0,
+  sampleCount: 64,
 });
 
 /** Fills and validates a GanConfig. */
@@ -155,6 +164,8 @@ export function resolveGanFitConfig(partial: Partial<GanFitConfig>): GanFitConfi
   checkBaseFit(c);
   checkPositiveNumber(c.lrG, 'lrG');
   checkPositiveNumber(c.lrD, 'lrD');
+  checkNonNegativeInt(c.sampleEvery, 'sampleEvery');
+  checkPositiveInt(c.sampleCount, 'sampleCount');
   for (const k of ['beta1', 'beta2'] as const) {
     if (typeof c[k] !== 'number' || !(c[k] >= 0 && c[k] < 1)) throw invalid('number in [0, 1)', k, c[k]);
   }

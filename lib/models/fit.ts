@@ -7,6 +7,7 @@ import { GentorchError, graft } from '../errors.js';
 import type { NativeCheckpointEvent, NativeEventAnswer, NativeFitSink, NativeTrainingState } from '../native.js';
 import { resolveDistributed, type DistributedOptions } from './distributed.js';
 import type { EarlyStoppingWatch, StoppedEarly } from './early-stopping.js';
+import type { HostTensor } from '../tensor.js';
 
 /** A progress report during fit(). */
 export interface FitProgress {
@@ -54,6 +55,9 @@ export interface FitHistory {
   /** Whether its full-batch steps replayed a CUDA graph (cudaGraphs), as of the last progress report. */
   cudaGraphs: boolean;
 }
+
+/** A GAN fit's fixed-noise samples at `step` (see GanFitOptions.onSamples). */
+export type GanSamplesCallback = (s: { step: number; images: HostTensor<'float32'> }) => unknown;
 
 /** The callbacks and control options every fit() takes. */
 export interface FitCallbacks {
@@ -194,7 +198,7 @@ export class Callbacks {
 
 interface RunFitArgs {
   handle: { info(): { state: NativeTrainingState }; cancel(): void };
-  callbacks: FitCallbacks;
+  callbacks: FitCallbacks & { onSamples?: GanSamplesCallback };
   checkpointEvery: number;
   totalSteps: number;
   /** Starts the native fit with the event sink. */
@@ -214,7 +218,7 @@ export function emptyHistory(): FitHistory {
 
 /** Runs a native fit with the shared event handling; resolves with its history. */
 export async function runFit(a: RunFitArgs): Promise<FitHistory> {
-  const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint } = a.callbacks;
+  const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, onSamples } = a.callbacks;
   if (a.checkpointEvery > 0 && !checkpointPath) {
     throw new GentorchError('E_CONFIG', 'Expected checkpointPath with checkpointEvery but received none');
   }
@@ -249,6 +253,8 @@ export async function runFit(a: RunFitArgs): Promise<FitHistory> {
         if (stopped && !history.stoppedEarly) history.stoppedEarly = stopped;
       }
       return { hold, stop: history.stoppedEarly !== undefined };
+    } else if (ev.type === 'samples') {
+      calls.call('onSamples', onSamples, { step: ev.step, images: ev.images });
     } else if (ev.type === 'checkpoint' && checkpointPath && a.writer !== false) {
       writes = writes
         .then(() => a.writeCheckpoint(checkpointPath, ev))

@@ -16,6 +16,7 @@ import {
   stepsOfFit,
   type FitCallbacks,
   type FitHistory,
+  type GanSamplesCallback,
 } from './fit.js';
 import { checkFitCallbacks, type EarlyStopping } from './early-stopping.js';
 import {
@@ -46,6 +47,12 @@ export interface GanOptions extends Partial<GanConfig> {
 
 export interface GanFitOptions extends Partial<GanFitConfig>, FitCallbacks {
   /**
+   * The fixed-noise samples of sampleEvery: the same codes drawn by G at the
+   * fit's start, every sampleEvery G steps and at its end, [sampleCount, C,
+   * H, W] in [0, 1] (as generate() draws them). Not awaited between steps.
+   */
+  onSamples?: GanSamplesCallback;
+  /**
    * Held-out real images (the types fit() takes for data; with labels for a
    * conditional GAN): after every epoch, D and G are measured on them and on
    * as many images of G from fixed codes, in eval mode without updating
@@ -69,7 +76,7 @@ const GAN_VAL_LOSSES = ['dLoss', 'gLoss', 'dReal', 'dFake'];
 
 type Images = ImageDataset | { data: Uint8Array | Float32Array; shape: number[]; labels?: Int32Array };
 
-const FIT_KEYS = [...Object.keys(GAN_FIT_DEFAULTS), ...CALLBACK_KEYS, 'validationData', 'callbacks'];
+const FIT_KEYS = [...Object.keys(GAN_FIT_DEFAULTS), ...CALLBACK_KEYS, 'onSamples', 'validationData', 'callbacks'];
 
 function toArgs(images: Images): { x: TensorArg; labels?: Int32Array } {
   // fromArrays names what is wrong with anything but a dataset, a string or null included.
@@ -153,6 +160,7 @@ export class GAN {
       onEpoch,
       checkpointPath,
       onCheckpoint,
+      onSamples,
       distributed,
       validationData,
       callbacks,
@@ -187,7 +195,7 @@ export class GAN {
       callSite,
       totalSteps,
       checkpointEvery: cfg.checkpointEvery,
-      callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
+      callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, onSamples },
       stopping,
       writer: !dist || dist.rank === 0,
       start: (onEvent) =>

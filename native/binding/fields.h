@@ -83,6 +83,8 @@ void gan_fit_fields(GanFitOptions& o, Visit&& v) {
   v("lrD", o.lr_d());
   v("beta1", o.beta1());
   v("beta2", o.beta2());
+  v("sampleEvery", o.sample_every());
+  v("sampleCount", o.sample_count());
 }
 
 template <class Visit>

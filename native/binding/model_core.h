@@ -72,6 +72,15 @@ FitHooks fit_hooks(JobContext& ctx, Model& model) {
     ctx.emit([ev](Napi::Env env) { return epoch_to_js(env, ev); }, ev.step);
   };
   hooks.gate = [&ctx](int64_t step) { return ctx.wait_gate(step); };
+  hooks.on_samples = [&ctx](int64_t step, const torch::Tensor& images) {
+    ctx.emit([step, images](Napi::Env env) -> Napi::Value {
+      Napi::Object ev = Napi::Object::New(env);
+      ev.Set("type", "samples");
+      ev.Set("step", static_cast<double>(step));
+      ev.Set("images", tensor_to_js(env, images));
+      return ev;
+    });
+  };
   hooks.on_checkpoint = [&ctx, &model](int64_t) {
     auto tensors = model.export_state(true);
     auto state = model.training_state();

@@ -262,6 +262,25 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   StepGraph& graph = loop.graph();
   std::vector<CriticInput> static_inputs;
   std::vector<torch::Tensor> static_parts;
+  // Fixed-noise samples over time: the same codes at every snapshot (one
+  // class per row for a conditional GAN), from a stream of their own so the
+  // training draws are untouched; drawn as generate() draws.
+  torch::Tensor snap_z, snap_y;
+  int64_t snapped = -1;
+  const bool snapshots = o.sample_every() > 0 && static_cast<bool>(hooks.on_samples);
+  if (snapshots) {
+    if (o.sample_count() < 1) fail("E_CONFIG", "Expected positive integer for sampleCount but received ", o.sample_count());
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(mix_seed(state_.seed, kSampleStream, 1));
+    snap_z = at::randn({o.sample_count(), config_.net.latent_dim()}, gen, torch::TensorOptions().dtype(torch::kFloat32));
+    if (config_.net.num_classes() > 0)
+      snap_y = torch::arange(o.sample_count(), torch::kLong).remainder(config_.net.num_classes());
+  }
+  const auto snapshot = [&]() {
+    if (!snapshots || snapped == state_.step) return;
+    hooks.on_samples(state_.step, generate(snap_z, snap_y, false));
+    snapped = state_.step;
+  };
+  if (state_.step % std::max<int64_t>(1, o.sample_every()) == 0) snapshot();
   while (loop.running(state_)) {
     if (loop.stop_requested(state_)) break;  // also E_ABORTED when cancelled
     bool epoch_done = false;
@@ -297,11 +316,13 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
     loop.progress(state_, loop.last_step(state_, epoch_done), state_.epoch, state_.epoch_step, g_steps_per_epoch,
                   images_per_step);
     loop.maybe_checkpoint(state_.step, [&]() { check_weights_finite(); });
+    if (snapshots && state_.step % o.sample_every() == 0) snapshot();
     if (epoch_done) {
       loop.epoch_event(state_, val.defined() ? validate(val, val_y) : std::map<std::string, double>());
       loop.meter().start_epoch();
     }
   }
+  snapshot();  // the fit's last step, when not on the grid
   loop.finish();
 }
 

@@ -63,6 +63,11 @@ struct GanFitOptions {
   TORCH_ARG(std::string, on_nan) = "stop";
   /// "auto" (CUDA graphs for the MLP GAN on CUDA), "on" or "off" (step_graph.h).
   TORCH_ARG(std::string, cuda_graphs) = "auto";
+  /// Fixed-noise samples over time: every this many G steps (and at the
+  /// fit's start and end) G draws sample_count images from the same codes
+  /// (FitHooks::on_samples); 0 is off.
+  TORCH_ARG(int64_t, sample_every) = 0;
+  TORCH_ARG(int64_t, sample_count) = 64;
 };
 
 // A module's parameters then buffers, under `prefix` + their module names.

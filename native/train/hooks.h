@@ -50,6 +50,9 @@ struct FitHooks {
   std::function<void(const EpochEvent&)> on_epoch;
   // Called on the training thread at a step boundary, every checkpoint_every steps.
   std::function<void(int64_t step)> on_checkpoint;
+  // Called on the training thread with the fixed-noise samples of a GAN's
+  // fit at `step` (GanFitOptions::sample_every).
+  std::function<void(int64_t step, const torch::Tensor& images)> on_samples;
   // Polled between steps; true stops the fit with E_ABORTED.
   std::function<bool()> cancelled;
   // Called on the training thread before each step with the steps taken so

@@ -108,6 +108,7 @@ describe('gentorch train gan --data ring8 (conditional and errors)', () => {
       trainRing(out, '--loss', 'wasserstein'),
       trainRing(out, '--ema', '1.5'),
       trainRing(out, '--lr-g', '0'),
+      trainRing(out, '--sample-every', '10'), // snapshots are images; ring8 is points
       gentorch(['train', 'gan', '--arch', 'dcgan', '--data', 'ring8', '--device', 'cpu', '--out', out]),
       gentorch([
         'train',
@@ -149,6 +150,8 @@ describe('gentorch train gan on images', () => {
       '1',
       '--batch-size',
       '64',
+      '--sample-every',
+      '2',
       '--device',
       'cpu',
       '--out',
@@ -157,6 +160,9 @@ describe('gentorch train gan on images', () => {
     expectOk(r);
     const summary = readJson(join(out, 'summary.json'));
     expect(summary).toMatchObject({ model: 'gan', epochs: 1, steps: 4 });
+    // --sample-every 2: the same 10 codes drawn at steps 0, 2 and 4, a row each.
+    expect(summary.samplesOverTime).toEqual({ file: 'samples-over-time.png', steps: [0, 2, 4] });
+    await expectPng(join(out, 'samples-over-time.png'), 10 * 28 + 11 * 2, 3 * 28 + 4 * 2);
     expect(summary.epochSeconds).toHaveLength(1);
     expect(summary.modes).toBeUndefined();
     await expectPng(join(out, 'samples.png'), 8 * 28 + 9 * 2, 8 * 28 + 9 * 2);
