@@ -5,7 +5,7 @@
  * - validity: the share of samples that are entries of a reference set (the
  *   whole dataset by default: a real word is valid even if the model never saw it);
  * - novelty: the share of samples not in the training set;
- * - diversity: distinct samples / samples;
+ * - diversity (textDiversity): distinct samples / samples;
  * - n-gram JSD (Rajeswar et al. 2017, "Adversarial Generation of Natural
  *   Language"): Jensen-Shannon divergence, in bits (0 same, 1 disjoint),
  *   between the character n-gram frequencies of the samples and of the test
@@ -45,7 +45,7 @@ export function novelty(samples: readonly string[], train: ReadonlySet<string> |
 }
 
 /** Distinct samples / samples: 1 when no two are equal. */
-export function diversity(samples: readonly string[]): number {
+export function textDiversity(samples: readonly string[]): number {
   const s = checkLines(samples, 'samples');
   return new Set(s).size / s.length;
 }
@@ -189,7 +189,7 @@ export function textSampleMetrics(
     samples: samples.length,
     validity: validity(samples, valid),
     novelty: novelty(samples, train),
-    diversity: diversity(samples),
+    diversity: textDiversity(samples),
     jsd: JSD_ORDERS.map((n) => ({ n, bits: ngramJsd(samples, test, n) })),
     length: { samples: s, test: t, tvDistance: totalVariation(s.histogram, t.histogram) },
   };

@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { NgramModel } from '../../lib/compare/ngram.js';
 import {
-  diversity,
   gzipBaseline,
   lengthStats,
   ngramCounts,
   ngramJsd,
   novelty,
+  textDiversity,
   textSampleMetrics,
   totalVariation,
   validity,
@@ -18,18 +18,18 @@ import { caught } from '../helpers/caught.js';
 
 const samples = ['cat', 'dog', 'xyz', 'cat'];
 
-describe('validity, novelty, diversity', () => {
+describe('validity, novelty, textDiversity', () => {
   it('are the shares of samples in the reference, not in train, and distinct', () => {
     expect(validity(samples, ['cat', 'dog', 'bird'])).toBe(0.75);
     expect(validity(samples, new Set(['xyz']))).toBe(0.25);
     expect(novelty(samples, ['cat'])).toBe(0.5);
     expect(novelty(samples, new Set(samples))).toBe(0);
-    expect(diversity(samples)).toBe(0.75);
-    expect(diversity(['a', 'b'])).toBe(1);
+    expect(textDiversity(samples)).toBe(0.75);
+    expect(textDiversity(['a', 'b'])).toBe(1);
   });
 
   it('refuses no samples or non-strings with E_DATA', () => {
-    expect(caught(() => diversity([])).code).toBe('E_DATA');
+    expect(caught(() => textDiversity([])).code).toBe('E_DATA');
     expect(caught(() => validity(['a', 1 as unknown as string], ['a'])).message).toMatch(/samples/);
   });
 });
