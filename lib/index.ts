@@ -93,10 +93,29 @@ export type { Summary } from './report/report.js';
 export { RESULTS_SCHEMA } from './report/results.js';
 export type * from './report/results.js';
 export type { ModeCoverage, MixtureSpec, SyntheticName } from './data/synthetic.js';
+export { Vocabulary, PAD, BOS, EOS, UNK } from './data/vocabulary.js';
+export type { VocabularyJson, UnknownShare } from './data/vocabulary.js';
+export { fnv1a32, TEXT_MAX_LENGTH, WORDS_FILE } from './data/text.js';
+export type { TextDataset, TextFile, TextReadOptions, SkippedLines, WordsOptions } from './data/text.js';
+export { NgramModel, chooseOrder, NGRAM_DEFAULTS } from './compare/ngram.js';
+export type { NgramFitOptions, OrderChoice, TextCost } from './compare/ngram.js';
+export {
+  validity,
+  novelty,
+  textDiversity,
+  ngramJsd,
+  lengthStats,
+  totalVariation,
+  gzipBaseline,
+  textSampleMetrics,
+  JSD_ORDERS,
+} from './compare/text-metrics.js';
+export type { LengthStats, GzipBaseline, TextSampleMetrics } from './compare/text-metrics.js';
 
 import { fashionMnist, fromArrays, fromIdx, fromNpy, idxFolder, loadDataSpec } from './data/datasets.js';
 import { fromFolder } from './data/folder.js';
 import { synthetic } from './data/synthetic.js';
+import { fromLines, loadTextSpec, readTextFile, splitText, words } from './data/text.js';
 
 /** Dataset sources. */
 export const datasets = {
@@ -108,6 +127,11 @@ export const datasets = {
   fromFolder,
   synthetic,
   load: loadDataSpec,
+  words,
+  readTextFile,
+  fromLines,
+  splitText,
+  loadText: loadTextSpec,
 };
 
 export { load } from './models/load.js';

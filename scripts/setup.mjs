@@ -2,7 +2,8 @@
 // says what it did. Uses only Node's own modules: it runs before node_modules exists.
 //   1. system packages (as root, with apt): libtorch-dev when no libtorch is
 //      found, libopenblas0-pthread (else libtorch trains ~12x slower on the
-//      reference BLAS), dataset-fashion-mnist, cmake and g++ when missing, and
+//      reference BLAS), dataset-fashion-mnist, wamerican (the words text
+//      dataset), cmake and g++ when missing, and
 //      python3-torch (the PyTorch reference of the tests and benchmarks) and
 //      chromium (renders report.html in the tests and the README screenshot);
 //      skip those two with --no-reference
@@ -49,6 +50,8 @@ function wantedPackages() {
   if (has('dpkg-query') && !dpkgInstalled('libopenblas0-pthread')) want.push('libopenblas0-pthread');
   if (!existsSync('/usr/share/datasets/fashion-mnist') && !process.env.GENTORCH_FASHION_MNIST_DIR)
     want.push('dataset-fashion-mnist');
+  // the words text dataset (lib/data/text.ts)
+  if (!existsSync('/usr/share/dict/american-english') && !process.env.GENTORCH_WORDS_FILE) want.push('wamerican');
   if (!has('cmake')) want.push('cmake');
   if (!has('g++')) want.push('g++');
   // gloo's headers: c10d's Gloo backend for data-parallel training (native/dist).
