@@ -269,9 +269,11 @@ void GanModel::fit(const torch::Tensor& images, const torch::Tensor& labels, con
   int64_t snapped = -1;
   const bool snapshots = o.sample_every() > 0 && static_cast<bool>(hooks.on_samples);
   if (snapshots) {
-    if (o.sample_count() < 1) fail("E_CONFIG", "Expected positive integer for sampleCount but received ", o.sample_count());
+    if (o.sample_count() < 1)
+      fail("E_CONFIG", "Expected positive integer for sampleCount but received ", o.sample_count());
     auto gen = at::make_generator<at::CPUGeneratorImpl>(mix_seed(state_.seed, kSampleStream, 1));
-    snap_z = at::randn({o.sample_count(), config_.net.latent_dim()}, gen, torch::TensorOptions().dtype(torch::kFloat32));
+    snap_z =
+        at::randn({o.sample_count(), config_.net.latent_dim()}, gen, torch::TensorOptions().dtype(torch::kFloat32));
     if (config_.net.num_classes() > 0)
       snap_y = torch::arange(o.sample_count(), torch::kLong).remainder(config_.net.num_classes());
   }
