@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { GentorchError, invalid } from '../errors.js';
 import { writeFileAtomic } from './fsutil.js';
+import { rejectUnknownKeys } from '../config/validate.js';
 import { VERSION } from '../version.js';
 
 const { onnx } = onnxProto;
@@ -336,14 +337,34 @@ export function buildOnnx(source: ExportSource, part?: OnnxPart): OnnxExport {
   return { bytes: onnx.ModelProto.encode(model).finish(), part: chosen, inputs, outputs };
 }
 
-/** Writes `buildOnnx(source, part)` to `path` atomically; refuses to replace a file unless `overwrite`. */
+/** A model's tensors for an export, fetched only once the options are checked. */
+type Source = ExportSource | (() => Promise<ExportSource>);
+
+const sourceOf = async (source: Source): Promise<ExportSource> => (typeof source === 'function' ? source() : source);
+
+function checkOptions(options: unknown, keys: string[], what: string): void {
+  if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
+  rejectUnknownKeys(options, keys, what);
+}
+
+/** The ONNX model of one part in memory (a model's onnx()); options checked first. */
+export async function onnxOf(source: Source, options: { part?: OnnxPart } = {}): Promise<OnnxExport> {
+  checkOptions(options, ['part'], 'onnx');
+  return buildOnnx(await sourceOf(source), options.part);
+}
+
+/**
+ * Writes `buildOnnx(source, part)` to `path` atomically (a model's
+ * exportOnnx(), the CLI's export); refuses to replace a file unless `overwrite`.
+ */
 export async function writeOnnx(
   path: string,
-  source: ExportSource,
+  source: Source,
   options: { part?: OnnxPart; overwrite?: boolean } = {},
 ): Promise<OnnxFile> {
   if (typeof path !== 'string' || path.length === 0) throw invalid('a file path', 'path', path);
-  const built = buildOnnx(source, options.part);
+  checkOptions(options, ['part', 'overwrite'], 'exportOnnx');
+  const built = buildOnnx(await sourceOf(source), options.part);
   if (options.overwrite === false && existsSync(path))
     throw new GentorchError('E_IO', `Refusing to overwrite ${path}; pass overwrite (--force) to replace it`);
   await writeFileAtomic(path, built.bytes);

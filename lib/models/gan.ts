@@ -7,7 +7,7 @@ import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './che
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
 import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
-import { buildOnnx, writeOnnx, type ExportSource, type OnnxExport, type OnnxFile } from '../io/onnx.js';
+import { onnxOf, writeOnnx, type ExportSource, type OnnxExport, type OnnxFile } from '../io/onnx.js';
 import {
   CALLBACK_KEYS,
   checkValidationShape,
@@ -314,37 +314,30 @@ export class GAN {
     );
   }
 
-  async #onnxSource(): Promise<ExportSource> {
-    const { tensors } = await this.#live.exportState(false);
-    return { model: 'gan', config: { ...this.config }, tensors, classNames: this.classNames };
-  }
-
   /** The ONNX model of one part, in memory (the bytes exportOnnx() writes), e.g. for an onnxruntime session. */
   async onnx(options: { part?: 'generator' } = {}): Promise<OnnxExport> {
     const callSite = new Error();
-    if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
-    rejectUnknownKeys(options, ['part'], 'onnx');
-    try {
-      return buildOnnx(await this.#onnxSource(), options.part);
-    } catch (err) {
-      throw graft(err, callSite);
-    }
+    return onnxOf(() => this.#onnxSource(), options).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /**
    * Writes one part of the model as an ONNX file (opset 17) that
-   * onnxruntime runs without gentorch: the generator (z [, label] -> image in [0, 1], as generate(), from G's moving average when kept).
-   * Atomic; `overwrite: false` refuses to replace a file. See lib/export/onnx.ts.
+   * onnxruntime runs without gentorch: the generator (z [, label] -> image in [0, 1],
+   * as generate(), from G's moving average when kept).
+   * Atomic; `overwrite: false` refuses to replace a file. See lib/io/onnx.ts.
    */
   async exportOnnx(path: string, options: { part?: 'generator'; overwrite?: boolean } = {}): Promise<OnnxFile> {
     const callSite = new Error();
-    if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
-    rejectUnknownKeys(options, ['part', 'overwrite'], 'exportOnnx');
-    try {
-      return await writeOnnx(path, await this.#onnxSource(), options);
-    } catch (err) {
-      throw graft(err, callSite);
-    }
+    return writeOnnx(path, () => this.#onnxSource(), options).catch((e) => {
+      throw graft(e, callSite);
+    });
+  }
+
+  async #onnxSource(): Promise<ExportSource> {
+    const { tensors } = await this.#live.exportState(false);
+    return { model: 'gan', config: { ...this.config }, tensors, classNames: this.classNames };
   }
 
   /** Saves config, both networks (and G's moving average), both optimizers and the random streams, atomically. */

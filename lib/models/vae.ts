@@ -9,7 +9,7 @@ import { FIT_DEFAULTS, resolveFitConfig, type FitConfig } from '../config/fit.js
 import { resolveVaeConfig, type VaeConfig } from '../config/vae.js';
 import { fromArrays, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, graft, invalid } from '../errors.js';
-import { buildOnnx, writeOnnx, type ExportSource, type OnnxExport, type OnnxFile } from '../io/onnx.js';
+import { onnxOf, writeOnnx, type ExportSource, type OnnxExport, type OnnxFile } from '../io/onnx.js';
 import {
   CALLBACK_KEYS,
   checkValidationShape,
@@ -242,40 +242,33 @@ export class VAE {
     });
   }
 
-  async #onnxSource(): Promise<ExportSource> {
-    const { tensors } = await this.#live.exportState(false);
-    return { model: 'vae', config: { ...this.config }, tensors };
-  }
-
   /** The ONNX model of one part, in memory (the bytes exportOnnx() writes), e.g. for an onnxruntime session. */
   async onnx(options: { part?: 'decoder' | 'encoder' } = {}): Promise<OnnxExport> {
     const callSite = new Error();
-    if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
-    rejectUnknownKeys(options, ['part'], 'onnx');
-    try {
-      return buildOnnx(await this.#onnxSource(), options.part);
-    } catch (err) {
-      throw graft(err, callSite);
-    }
+    return onnxOf(() => this.#onnxSource(), options).catch((e) => {
+      throw graft(e, callSite);
+    });
   }
 
   /**
    * Writes one part of the model as an ONNX file (opset 17) that
-   * onnxruntime runs without gentorch: the decoder (z -> image, as decode()) or the encoder (image -> mu, logvar, as encode()).
-   * Atomic; `overwrite: false` refuses to replace a file. See lib/export/onnx.ts.
+   * onnxruntime runs without gentorch: the decoder (z -> image, as decode()) or the
+   * encoder (image -> mu, logvar, as encode()).
+   * Atomic; `overwrite: false` refuses to replace a file. See lib/io/onnx.ts.
    */
   async exportOnnx(
     path: string,
     options: { part?: 'decoder' | 'encoder'; overwrite?: boolean } = {},
   ): Promise<OnnxFile> {
     const callSite = new Error();
-    if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
-    rejectUnknownKeys(options, ['part', 'overwrite'], 'exportOnnx');
-    try {
-      return await writeOnnx(path, await this.#onnxSource(), options);
-    } catch (err) {
-      throw graft(err, callSite);
-    }
+    return writeOnnx(path, () => this.#onnxSource(), options).catch((e) => {
+      throw graft(e, callSite);
+    });
+  }
+
+  async #onnxSource(): Promise<ExportSource> {
+    const { tensors } = await this.#live.exportState(false);
+    return { model: 'vae', config: { ...this.config }, tensors };
   }
 
   /** Saves config, weights, training state and (by default) optimizer state, atomically. */
