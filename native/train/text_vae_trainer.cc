@@ -191,21 +191,27 @@ std::pair<double, double> TextVaeModel::elbo_sums(const torch::Tensor& data, con
 
 double TextVaeModel::iwae_sum(const torch::Tensor& data, const torch::Tensor& lengths, int64_t k, at::Generator& gen) {
   auto total = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
+  // Strings at a time, and their samples in groups, so that at most about
+  // kIwaeSequences sequences are decoded at once whatever k is.
   const int64_t n = data.size(0), chunk = std::max<int64_t>(1, kIwaeSequences / k);
   for (int64_t i = 0; i < n; i += chunk) {
     auto len = lengths.slice(0, i, std::min(n, i + chunk));
     auto rows = data.slice(0, i, std::min(n, i + chunk)).slice(1, 0, len.max().item<int64_t>());
-    const int64_t b = rows.size(0);
+    const int64_t b = rows.size(0), group = std::max<int64_t>(1, kIwaeSequences / b);
     auto [mu, logvar] = net_->encode(rows, len);
-    auto eps = at::randn({k, b, mu.size(1)}, gen, mu.options());
-    auto z = mu.unsqueeze(0) + eps * torch::exp(0.5 * logvar).unsqueeze(0);  // [k, b, d]
-    auto all_rows = rows.repeat({k, 1});                                     // row s * b + j is rows[j]
-    auto nll = recon_per_string(net_->decode_logits(decoder_inputs(all_rows, 0), z.reshape({k * b, -1})), all_rows)
-                   .view({k, b});
-    // log p(z) - log q(z|x), the 2*pi terms cancelling.
-    auto log_ratio = (0.5 * (eps.pow(2) - z.pow(2) + logvar.unsqueeze(0))).sum(2);
-    auto log_w = (log_ratio - nll).to(torch::kFloat64);
-    total.add_((torch::logsumexp(log_w, 0) - std::log(static_cast<double>(k))).sum());
+    std::vector<torch::Tensor> log_ws;
+    for (int64_t s = 0; s < k; s += group) {
+      const int64_t g = std::min(group, k - s);
+      auto eps = at::randn({g, b, mu.size(1)}, gen, mu.options());
+      auto z = mu.unsqueeze(0) + eps * torch::exp(0.5 * logvar).unsqueeze(0);  // [g, b, d]
+      auto all_rows = rows.repeat({g, 1});                                     // row j + b * s' is rows[j]
+      auto nll = recon_per_string(net_->decode_logits(decoder_inputs(all_rows, 0), z.reshape({g * b, -1})), all_rows)
+                     .view({g, b});
+      // log p(z) - log q(z|x), the 2*pi terms cancelling.
+      auto log_ratio = (0.5 * (eps.pow(2) - z.pow(2) + logvar.unsqueeze(0))).sum(2);
+      log_ws.push_back((log_ratio - nll).to(torch::kFloat64));
+    }
+    total.add_((torch::logsumexp(torch::cat(log_ws), 0) - std::log(static_cast<double>(k))).sum());
   }
   return -total.item<double>();
 }
