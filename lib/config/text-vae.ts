@@ -75,3 +75,44 @@ export function resolveTextVaeConfig(partial: Partial<TextVaeConfig> = {}): Text
   if (c.maxLength > 1024) throw invalid('an integer in [1, 1024]', 'maxLength', c.maxLength);
   return c;
 }
+
+/** The defaults of a TextVAE's evaluate(), sample() and decode(). */
+export const TEXT_USE_DEFAULTS = Object.freeze({
+  /** Importance samples of z per string for the IWAE bound. */
+  iwaeSamples: 50,
+  /** sample() draws each character at this temperature (ancestral sampling). */
+  sampleTemperature: 1,
+  /** decode() and reconstruct() take the likeliest character (greedy). */
+  decodeTemperature: 0,
+});
+
+/** Options of sample() and decode(). */
+export interface TextDecodeOptions {
+  /** Seed of z (sample) and of the character draws; default the model's. */
+  seed?: number;
+  /** Softmax temperature of each character draw; 0 is greedy (the likeliest character). */
+  temperature?: number;
+  /** Same as temperature 0. */
+  greedy?: boolean;
+  /** Longest string in characters (at most the config's maxLength); default the config's. */
+  maxLength?: number;
+}
+
+/** Checks sample()'s or decode()'s options against a model's maxLength. */
+export function resolveDecodeOptions(
+  options: TextDecodeOptions,
+  defaultTemperature: number,
+  modelMaxLength: number,
+): { temperature: number; maxLength: number; seed?: number } {
+  if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
+  rejectUnknownKeys(options, ['seed', 'temperature', 'greedy', 'maxLength'], 'decode');
+  const { greedy, temperature } = options;
+  if (greedy !== undefined) checkBoolean(greedy, 'greedy');
+  if (temperature !== undefined) checkNonNegativeNumber(temperature, 'temperature');
+  if (greedy && temperature !== undefined && temperature !== 0)
+    throw invalid('0 or none with greedy: true', 'temperature', temperature);
+  const maxLength = options.maxLength ?? modelMaxLength;
+  if (!Number.isSafeInteger(maxLength) || maxLength < 1 || maxLength > modelMaxLength)
+    throw invalid(`an integer in [1, ${modelMaxLength}] (the config's maxLength)`, 'maxLength', maxLength);
+  return { temperature: greedy ? 0 : (temperature ?? defaultTemperature), maxLength, seed: options.seed };
+}

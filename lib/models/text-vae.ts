@@ -9,7 +9,13 @@
 import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
 import { FIT_DEFAULTS, resolveFitConfig, type FitConfig } from '../config/fit.js';
-import { resolveTextVaeConfig, type TextVaeConfig } from '../config/text-vae.js';
+import {
+  TEXT_USE_DEFAULTS,
+  resolveDecodeOptions,
+  resolveTextVaeConfig,
+  type TextDecodeOptions,
+  type TextVaeConfig,
+} from '../config/text-vae.js';
 import { fromLines, type TextDataset } from '../data/text.js';
 import { Vocabulary } from '../data/vocabulary.js';
 import { GentorchError, graft, invalid } from '../errors.js';
@@ -36,7 +42,7 @@ export interface TextVaeOptions extends Partial<TextVaeConfig> {
 }
 
 /** Lines of text: strings (one item each) or a TextDataset (datasets.words(), readTextFile()). */
-export type Lines = readonly string[] | TextDataset;
+export type TextLines = readonly string[] | TextDataset;
 
 export interface TextFitOptions extends Partial<FitConfig>, Omit<FitCallbacks, 'distributed'> {
   /**
@@ -44,7 +50,7 @@ export interface TextFitOptions extends Partial<FitConfig>, Omit<FitCallbacks, '
    * and kl (nats per string, one z each) go into the epoch's record as
    * `valLosses`, measured on a random stream of their own.
    */
-  validationData?: Lines;
+  validationData?: TextLines;
   /** earlyStopping() callbacks: monitor 'loss', 'recon', 'kl', 'beta' or 'val_loss', 'val_recon', 'val_kl'. */
   callbacks?: EarlyStopping | EarlyStopping[];
 }
@@ -71,18 +77,6 @@ export interface TextVaeEvaluation {
   muVariance: number[];
 }
 
-/** Options of sample() and decode(). */
-export interface TextDecodeOptions {
-  /** Seed of z (sample) and of the character draws. */
-  seed?: number;
-  /** Softmax temperature of each character draw; 0 is greedy (the likeliest character). */
-  temperature?: number;
-  /** Same as temperature 0. */
-  greedy?: boolean;
-  /** Longest string in characters (at most the config's maxLength); default the config's. */
-  maxLength?: number;
-}
-
 const TEXT_VAE_LOSSES = ['loss', 'recon', 'kl', 'beta'];
 const VAL_LOSSES = ['loss', 'recon', 'kl'];
 const FIT_KEYS = [
@@ -96,7 +90,7 @@ const FIT_KEYS = [
   'callbacks',
 ];
 
-function linesOf(data: Lines, name: string): string[] {
+function linesOf(data: TextLines, name: string): string[] {
   const lines =
     data !== null && typeof data === 'object' && !Array.isArray(data) && 'lines' in data
       ? (data as TextDataset).lines
@@ -158,14 +152,15 @@ export class TextVAE {
     return this.#handle;
   }
 
-  /** Lines as token rows; after #live, which guarantees the vocabulary. */
-  #tokens(data: Lines, name: string): TensorArg {
+  /** TextLines as token rows; after #live, which guarantees the vocabulary. */
+  #tokens(data: TextLines, name: string): TensorArg {
     return this.#vocabulary!.encode(linesOf(data, name), this.#config.maxLength);
   }
 
   /** Where training stands: steps, completed epochs, steps into the current epoch. */
   get trainingState(): NativeTrainingState {
-    return this.#handle ? this.#live.info().state : { seed: this.seed, step: 0, epoch: 0, epochStep: 0, permSeed: '0' };
+    if (!this.#handle && !this.#disposed) return { seed: this.seed, step: 0, epoch: 0, epochStep: 0, permSeed: '0' };
+    return this.#live.info().state;
   }
 
   /** Number of trainable parameters (once the vocabulary is known). */
@@ -179,7 +174,7 @@ export class TextVAE {
    * vocabulary from its lines. Progress losses are per string: loss, recon,
    * kl (nats) and beta (the KL weight of the window's steps).
    */
-  async fit(data: Lines, options: TextFitOptions = {}): Promise<FitHistory> {
+  async fit(data: TextLines, options: TextFitOptions = {}): Promise<FitHistory> {
     const callSite = new Error();
     if (this.#disposed) throw new GentorchError('E_DISPOSED', 'This TextVAE was disposed');
     if (options === null || typeof options !== 'object') throw invalid('an object', 'fit options', options);
@@ -247,11 +242,11 @@ export class TextVAE {
    * n-gram baseline's), and the active units. Seeded: the same numbers for
    * the same weights. Characters outside the vocabulary count as UNK.
    */
-  async evaluate(data: Lines, options: { samples?: number } = {}): Promise<TextVaeEvaluation> {
+  async evaluate(data: TextLines, options: { samples?: number } = {}): Promise<TextVaeEvaluation> {
     const callSite = new Error();
     try {
       const handle = this.#live;
-      const k = checkPositiveInt(options.samples ?? 50, 'samples');
+      const k = checkPositiveInt(options.samples ?? TEXT_USE_DEFAULTS.iwaeSamples, 'samples');
       const e = await handle.evaluate(this.#tokens(data, 'data'), k);
       const bits = (nats: number): number => (nats * e.strings) / Math.LN2 / e.tokens;
       return {
@@ -273,7 +268,7 @@ export class TextVAE {
   }
 
   /** The mean and log-variance of q(z|x) for each line: [N, latentDim] each. */
-  async encode(data: Lines): Promise<{ mu: HostTensor<'float32'>; logvar: HostTensor<'float32'> }> {
+  async encode(data: TextLines): Promise<{ mu: HostTensor<'float32'>; logvar: HostTensor<'float32'> }> {
     const callSite = new Error();
     try {
       const handle = this.#live;
@@ -284,22 +279,8 @@ export class TextVAE {
   }
 
   #decodeArgs(options: TextDecodeOptions, defaultTemperature: number): [number, number, number] {
-    if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
-    rejectUnknownKeys(options, ['seed', 'temperature', 'greedy', 'maxLength'], 'decode');
-    const { greedy, temperature } = options;
-    if (greedy !== undefined && typeof greedy !== 'boolean') throw invalid('a boolean', 'greedy', greedy);
-    if (
-      temperature !== undefined &&
-      (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0)
-    )
-      throw invalid('a finite non-negative number', 'temperature', temperature);
-    if (greedy && temperature !== undefined && temperature !== 0)
-      throw invalid('0 or none with greedy: true', 'temperature', temperature);
-    const t = greedy ? 0 : (temperature ?? defaultTemperature);
-    const maxLength = options.maxLength ?? this.#config.maxLength;
-    if (!Number.isSafeInteger(maxLength) || maxLength < 1 || maxLength > this.#config.maxLength)
-      throw invalid(`an integer in [1, ${this.#config.maxLength}] (the config's maxLength)`, 'maxLength', maxLength);
-    return [t, maxLength, checkSeed(options.seed ?? this.seed)];
+    const o = resolveDecodeOptions(options, defaultTemperature, this.#config.maxLength);
+    return [o.temperature, o.maxLength, checkSeed(o.seed ?? this.seed)];
   }
 
   /** `n` strings decoded from z ~ N(0, I): ancestral sampling (temperature 1 by default), each ending at EOS. */
@@ -308,7 +289,7 @@ export class TextVAE {
     try {
       checkPositiveInt(n, 'n');
       const handle = this.#live;
-      const [t, maxLength, seed] = this.#decodeArgs(options, 1);
+      const [t, maxLength, seed] = this.#decodeArgs(options, TEXT_USE_DEFAULTS.sampleTemperature);
       return this.#vocabulary!.decode(await handle.sample(n, t, maxLength, seed));
     } catch (err) {
       throw graft(err, callSite);
@@ -322,7 +303,7 @@ export class TextVAE {
       if (!z || !(z.data instanceof Float32Array) || !Array.isArray(z.shape))
         throw invalid('{ data: Float32Array, shape }', 'z', z, 'E_SHAPE');
       const handle = this.#live;
-      const [t, maxLength, seed] = this.#decodeArgs(options, 0);
+      const [t, maxLength, seed] = this.#decodeArgs(options, TEXT_USE_DEFAULTS.decodeTemperature);
       return (this.#vocabulary as Vocabulary).decode(
         await handle.decode({ data: z.data, shape: z.shape }, t, maxLength, seed),
       );
@@ -332,7 +313,7 @@ export class TextVAE {
   }
 
   /** Each line through the model: the greedy decoding of its code mu(x). */
-  async reconstruct(data: Lines): Promise<string[]> {
+  async reconstruct(data: TextLines): Promise<string[]> {
     const callSite = new Error();
     try {
       const handle = this.#live;
