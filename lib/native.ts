@@ -126,6 +126,30 @@ export interface NativeVaeHandle extends NativeModelHandle {
   ): Promise<NativeSearchResult>;
 }
 
+/** What the text VAE's evaluate() measures (native/train/text_vae_trainer.h TextVaeEvaluation). */
+export interface NativeTextVaeEvaluation {
+  nelbo: number;
+  recon: number;
+  kl: number;
+  iwae: number;
+  strings: number;
+  /** Characters plus one EOS per string. */
+  tokens: number;
+  activeUnits: number;
+  muVariance: number[];
+}
+
+/** The raw text VAE handle of native/binding/text_vae_handle.cc; tokens are int32 rows [N, maxLength + 1]. */
+export interface NativeTextVaeHandle extends NativeModelHandle {
+  readonly [handleBrand]: 'TextVaeHandle';
+  fit(tokens: TensorArg, options: object, onEvent: NativeFitSink): Promise<void>;
+  evaluate(tokens: TensorArg, k: number): Promise<NativeTextVaeEvaluation>;
+  encode(tokens: TensorArg): Promise<{ mu: HostTensor<'float32'>; logvar: HostTensor<'float32'> }>;
+  decode(z: TensorArg, temperature: number, maxLength: number, seed: number): Promise<HostTensor<'int32'>>;
+  sample(n: number, temperature: number, maxLength: number, seed: number): Promise<HostTensor<'int32'>>;
+  reconstruct(tokens: TensorArg): Promise<HostTensor<'int32'>>;
+}
+
 /** A latent search's progress, in descent steps (native/binding/model_core.h search_progress). */
 export interface NativeSearchEvent {
   type: 'search';
@@ -195,6 +219,7 @@ export interface NativeRuntimeInfo {
 
 export interface NativeBinding {
   VaeHandle: new (config: object, device: string, seed: number) => NativeVaeHandle;
+  TextVaeHandle: new (config: object, device: string, seed: number) => NativeTextVaeHandle;
   GanHandle: new (config: object, device: string, seed: number) => NativeGanHandle;
   TranslatorHandle: new (config: object, device: string, seed: number) => NativeTranslatorHandle;
   ClassifierHandle: new (config: object, device: string, seed: number) => NativeClassifierHandle;
@@ -231,6 +256,8 @@ export interface NativeBinding {
   nativeDefaults(): Record<
     | 'vaeConfig'
     | 'vaeFit'
+    | 'textVaeConfig'
+    | 'textVaeFit'
     | 'ganConfig'
     | 'ganFit'
     | 'translatorConfig'

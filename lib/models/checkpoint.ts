@@ -14,8 +14,8 @@ import type { HostTensor } from '../tensor.js';
 export const FORMAT = 'gentorch';
 export const FORMAT_VERSION = 1;
 
-export type ModelKind = 'vae' | 'gan' | 'classifier' | 'translator';
-export const MODEL_KINDS: readonly ModelKind[] = ['vae', 'gan', 'classifier', 'translator'];
+export type ModelKind = 'vae' | 'gan' | 'classifier' | 'translator' | 'textvae';
+export const MODEL_KINDS: readonly ModelKind[] = ['vae', 'gan', 'classifier', 'translator', 'textvae'];
 
 /** What __metadata__ holds, parsed. */
 export interface CheckpointMeta {
@@ -27,6 +27,11 @@ export interface CheckpointMeta {
   gentorchVersion?: string;
   /** Names of the data's classes, index = label (an image folder's sub-folders). */
   classNames?: string[];
+  /**
+   * A text model's character vocabulary (Vocabulary.toJSON()) when writing;
+   * its JSON text as read, for Vocabulary.fromJSON() to check.
+   */
+  vocabulary?: unknown;
 }
 
 export interface Checkpoint extends CheckpointMeta {
@@ -55,6 +60,7 @@ export async function writeCheckpoint(
   if (meta.fit) metadata.fit = JSON.stringify(meta.fit);
   if (meta.gentorchVersion) metadata.gentorch_version = meta.gentorchVersion;
   if (meta.classNames) metadata.classes = JSON.stringify(meta.classNames);
+  if (meta.vocabulary !== undefined) metadata.vocabulary = JSON.stringify(meta.vocabulary);
   await writeSafetensors(path, record, metadata);
 }
 
@@ -135,6 +141,7 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
     fit,
     gentorchVersion: metadata.gentorch_version,
     classNames,
+    vocabulary: metadata.vocabulary,
     tensors: list,
   };
 }

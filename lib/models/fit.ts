@@ -17,8 +17,13 @@ export interface FitProgress {
   stepsPerEpoch: number;
   /** Steps this fit() will take in all. */
   totalSteps: number;
-  /** Averages since the last report: VAE loss, recon, kl (nats per image); GAN dLoss, gLoss, dReal, dFake, gradNormD, gradNormG. */
+  /**
+   * Averages since the last report: VAE loss, recon, kl (nats per image);
+   * TextVAE loss, recon, kl (nats per string) and beta (the KL weight);
+   * GAN dLoss, gLoss, dReal, dFake, gradNormD, gradNormG.
+   */
   losses: Record<string, number>;
+  /** Examples per second: images, or a TextVAE's strings. */
   imagesPerSecond: number;
   elapsedSeconds: number;
   /** Estimated seconds left in this fit. */

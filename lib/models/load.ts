@@ -1,10 +1,11 @@
 /**
- * load(): any gentorch checkpoint, a VAE, a GAN or a Translator, rebuilt
+ * load(): any gentorch checkpoint, a VAE, a GAN, a Translator or a TextVAE, rebuilt
  * from the metadata it carries, so the caller names nothing but the file.
  */
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { GentorchError, graft } from '../errors.js';
 import { GAN } from './gan.js';
+import { TextVAE } from './text-vae.js';
 import { Translator } from './translator.js';
 import { VAE } from './vae.js';
 
@@ -12,12 +13,13 @@ function generative(path: string, ckpt: Checkpoint, options: { device?: string }
   return ckpt.model === 'gan' ? GAN.fromCheckpoint(path, ckpt, options) : VAE.fromCheckpoint(path, ckpt, options);
 }
 
-/** Loads any gentorch checkpoint, a VAE, a GAN or a Translator, rebuilt from its metadata. */
-export async function load(path: string, options: { device?: string } = {}): Promise<VAE | GAN | Translator> {
+/** Loads any gentorch checkpoint, a VAE, a GAN, a Translator or a TextVAE, rebuilt from its metadata. */
+export async function load(path: string, options: { device?: string } = {}): Promise<VAE | GAN | Translator | TextVAE> {
   const callSite = new Error();
   try {
     const ckpt = await readCheckpoint(path);
     if (ckpt.model === 'translator') return await Translator.fromCheckpoint(path, ckpt, options);
+    if (ckpt.model === 'textvae') return await TextVAE.fromCheckpoint(path, ckpt, options);
     return await generative(path, ckpt, options);
   } catch (err) {
     throw graft(err, callSite);
@@ -36,6 +38,11 @@ export async function loadGenerative(path: string, options: { device?: string } 
       throw new GentorchError(
         'E_CHECKPOINT',
         `${path}: holds a translator (image to image), not a VAE or a GAN; apply it with Translator.apply()`,
+      );
+    if (ckpt.model === 'textvae')
+      throw new GentorchError(
+        'E_CHECKPOINT',
+        `${path}: holds a text VAE, not an image VAE or a GAN; load it with TextVAE.load() or load()`,
       );
     return await generative(path, ckpt, options);
   } catch (err) {

@@ -17,6 +17,7 @@
 #include "gan_handle.h"
 #include "translator_handle.h"
 #include "metrics.h"
+#include "text_vae_handle.h"
 #include "vae_handle.h"
 
 namespace gentorch::binding {
@@ -140,6 +141,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function vae = VaeHandle::Define(env);
   data->vae_class = Napi::Persistent(vae);
   exports.Set("VaeHandle", vae);
+  Napi::Function text_vae = TextVaeHandle::Define(env);
+  data->text_vae_class = Napi::Persistent(text_vae);
+  exports.Set("TextVaeHandle", text_vae);
   Napi::Function gan = GanHandle::Define(env);
   data->gan_class = Napi::Persistent(gan);
   exports.Set("GanHandle", gan);

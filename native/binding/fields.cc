@@ -57,6 +57,8 @@ Napi::Object native_defaults(Napi::Env env) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("vaeConfig", written<VaeConfig>(env, vae_config_fields<FieldWriter>));
   out.Set("vaeFit", written<VaeFitOptions>(env, vae_fit_fields<FieldWriter>));
+  out.Set("textVaeConfig", written<TextVaeConfig>(env, text_vae_config_fields<FieldWriter>));
+  out.Set("textVaeFit", written<TextVaeFitOptions>(env, vae_fit_fields<FieldWriter>));
   out.Set("ganConfig", written<GanConfig>(env, gan_config_fields<FieldWriter>));
   out.Set("ganFit", written<GanFitOptions>(env, gan_fit_fields<FieldWriter>));
   out.Set("translatorConfig", written<TranslatorConfig>(env, translator_config_fields<FieldWriter>));

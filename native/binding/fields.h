@@ -13,6 +13,7 @@
 #include "../train/classifier_trainer.h"
 #include "../train/gan_trainer.h"
 #include "../train/latent_search.h"
+#include "../train/text_vae_trainer.h"
 #include "../train/translator_trainer.h"
 #include "../train/vae_trainer.h"
 
@@ -55,6 +56,20 @@ template <class Visit>
 void vae_fit_fields(VaeFitOptions& o, Visit&& v) {
   common_fit_fields(o, v);
   v("lr", o.lr());
+}
+
+template <class Visit>
+void text_vae_config_fields(TextVaeConfig& c, Visit&& v) {
+  v("vocabSize", c.net.vocab_size());
+  v("maxLength", c.net.max_length());
+  v("embedDim", c.net.embed_dim());
+  v("hiddenDim", c.net.hidden_dim());
+  v("latentDim", c.net.latent_dim());
+  v("bidirectional", c.net.bidirectional());
+  v("beta", c.beta);
+  v("klWarmupSteps", c.kl_warmup_steps);
+  v("charDropout", c.char_dropout);
+  v("clipGrad", c.clip_grad);
 }
 
 template <class Visit>
@@ -183,9 +198,8 @@ T read_fields(const Napi::Object& obj, const char* what, Fields fields) {
   return out;
 }
 
-// { vaeConfig, vaeFit, ganConfig, ganFit, translatorConfig, translatorFit, classifierConfig, classifierFit,
-// latentSearch }:
-// the C++ structs' own defaults.
+// { vaeConfig, vaeFit, textVaeConfig, textVaeFit, ganConfig, ganFit, translatorConfig, translatorFit, classifierConfig,
+// classifierFit, latentSearch }: the C++ structs' own defaults.
 Napi::Object native_defaults(Napi::Env env);
 
 }  // namespace gentorch::binding

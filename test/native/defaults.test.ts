@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import { resolveVaeConfig } from '../../lib/config/vae.js';
 import { resolveFitConfig } from '../../lib/config/fit.js';
+import { TEXT_VAE_DEFAULTS } from '../../lib/config/text-vae.js';
 import { GAN_FIT_DEFAULTS, resolveGanConfig } from '../../lib/config/gan.js';
 import { CLASSIFIER_DEFAULTS, CLASSIFIER_FIT_DEFAULTS } from '../../lib/config/classifier.js';
 import { SEARCH_DEFAULTS } from '../../lib/config/search.js';
@@ -15,6 +16,8 @@ import { caught } from '../helpers/caught.js';
 const twins = {
   vaeConfig: () => resolveVaeConfig({}),
   vaeFit: () => resolveFitConfig({}),
+  textVaeConfig: () => TEXT_VAE_DEFAULTS,
+  textVaeFit: () => resolveFitConfig({}),
   ganConfig: () => resolveGanConfig({}),
   ganFit: () => GAN_FIT_DEFAULTS,
   translatorConfig: () => resolveTranslatorConfig({}),

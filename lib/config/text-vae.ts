@@ -1,0 +1,118 @@
+/**
+ * A text VAE's configuration with its defaults in exactly one place,
+ * mirrored 1:1 from the C++ option structs (native/models/text_vae.h
+ * TextVaeNetOptions, native/train/text_vae_trainer.h TextVaeConfig).
+ * Validation turns every bad value into an E_CONFIG naming it.
+ */
+import { invalid } from '../errors.js';
+import {
+  checkBoolean,
+  checkNonNegativeInt,
+  checkNonNegativeNumber,
+  checkPositiveInt,
+  rejectUnknownKeys,
+  stripUndefined,
+} from './validate.js';
+
+/** A text VAE's architecture and loss (Bowman et al. 2016, over characters). */
+export interface TextVaeConfig {
+  /**
+   * Ids in all: the 4 specials (PAD, BOS, EOS, UNK) and the characters. 0
+   * until the vocabulary sets it (the first fit, or the `vocabulary` option).
+   */
+  vocabSize: number;
+  /** Longest line in characters (without its EOS). */
+  maxLength: number;
+  /** Width of the character embedding, shared by encoder and decoder. */
+  embedDim: number;
+  /** Width of each GRU's hidden state (one layer each). */
+  hiddenDim: number;
+  /** Dimension of the latent code z. */
+  latentDim: number;
+  /** Read each line both ways in the encoder. */
+  bidirectional: boolean;
+  /** Weight of the KL term once warmed up; 1 is the ELBO. */
+  beta: number;
+  /** Optimizer steps over which the KL weight rises linearly from 0 to beta (KL annealing); 0 for none. */
+  klWarmupSteps: number;
+  /** Probability of replacing each decoder input character by UNK while training (Bowman's word dropout). */
+  charDropout: number;
+  /** Largest global gradient norm (larger ones are scaled down); 0 for no clipping. */
+  clipGrad: number;
+}
+
+export const TEXT_VAE_DEFAULTS: Readonly<TextVaeConfig> = Object.freeze({
+  vocabSize: 0,
+  maxLength: 32, // lib/data/text.ts TEXT_MAX_LENGTH, the readers' default (test/training/text-vae.test.ts)
+  embedDim: 64,
+  hiddenDim: 256,
+  latentDim: 32,
+  bidirectional: false,
+  beta: 1,
+  klWarmupSteps: 2000,
+  charDropout: 0.25,
+  clipGrad: 5,
+});
+
+/** Fills and validates a TextVaeConfig from a partial one (vocabSize 0: not yet known). */
+export function resolveTextVaeConfig(partial: Partial<TextVaeConfig> = {}): TextVaeConfig {
+  if (partial === null || typeof partial !== 'object') throw invalid('an object', 'TextVAE config', partial);
+  rejectUnknownKeys(partial, Object.keys(TEXT_VAE_DEFAULTS), 'TextVAE');
+  const c = { ...TEXT_VAE_DEFAULTS, ...stripUndefined(partial) } as TextVaeConfig;
+  checkNonNegativeInt(c.vocabSize, 'vocabSize');
+  if (c.vocabSize > 0 && c.vocabSize < 5)
+    throw invalid('0 (from the vocabulary) or at least 5 (4 specials and a character)', 'vocabSize', c.vocabSize);
+  checkPositiveInt(c.maxLength, 'maxLength');
+  checkPositiveInt(c.embedDim, 'embedDim');
+  checkPositiveInt(c.hiddenDim, 'hiddenDim');
+  checkPositiveInt(c.latentDim, 'latentDim');
+  checkBoolean(c.bidirectional, 'bidirectional');
+  checkNonNegativeNumber(c.beta, 'beta');
+  checkNonNegativeInt(c.klWarmupSteps, 'klWarmupSteps');
+  if (typeof c.charDropout !== 'number' || !(c.charDropout >= 0 && c.charDropout < 1))
+    throw invalid('a number in [0, 1)', 'charDropout', c.charDropout);
+  checkNonNegativeNumber(c.clipGrad, 'clipGrad');
+  if (c.maxLength > 1024) throw invalid('an integer in [1, 1024]', 'maxLength', c.maxLength);
+  return c;
+}
+
+/** The defaults of a TextVAE's evaluate(), sample() and decode(). */
+export const TEXT_USE_DEFAULTS = Object.freeze({
+  /** Importance samples of z per string for the IWAE bound. */
+  iwaeSamples: 50,
+  /** sample() draws each character at this temperature (ancestral sampling). */
+  sampleTemperature: 1,
+  /** decode() and reconstruct() take the likeliest character (greedy). */
+  decodeTemperature: 0,
+});
+
+/** Options of sample() and decode(). */
+export interface TextDecodeOptions {
+  /** Seed of z (sample) and of the character draws; default the model's. */
+  seed?: number;
+  /** Softmax temperature of each character draw; 0 is greedy (the likeliest character). */
+  temperature?: number;
+  /** Same as temperature 0. */
+  greedy?: boolean;
+  /** Longest string in characters (at most the config's maxLength); default the config's. */
+  maxLength?: number;
+}
+
+/** Checks sample()'s or decode()'s options against a model's maxLength. */
+export function resolveDecodeOptions(
+  options: TextDecodeOptions,
+  defaultTemperature: number,
+  modelMaxLength: number,
+): { temperature: number; maxLength: number; seed?: number } {
+  if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
+  rejectUnknownKeys(options, ['seed', 'temperature', 'greedy', 'maxLength'], 'decode');
+  const { greedy, temperature } = options;
+  if (greedy !== undefined) checkBoolean(greedy, 'greedy');
+  if (temperature !== undefined) checkNonNegativeNumber(temperature, 'temperature');
+  if (greedy && temperature !== undefined && temperature !== 0)
+    throw invalid('0 or none with greedy: true', 'temperature', temperature);
+  const maxLength = options.maxLength ?? modelMaxLength;
+  if (!Number.isSafeInteger(maxLength) || maxLength < 1 || maxLength > modelMaxLength)
+    throw invalid(`an integer in [1, ${modelMaxLength}] (the config's maxLength)`, 'maxLength', maxLength);
+  return { temperature: greedy ? 0 : (temperature ?? defaultTemperature), maxLength, seed: options.seed };
+}
