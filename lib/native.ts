@@ -313,12 +313,22 @@ function candidates(): string[] {
 }
 
 /**
- * Loads the addon once. OMP_WAIT_POLICY must be set before libgomp loads
- * with libtorch: spinning OpenMP workers starve OpenBLAS's threads on few cores.
+ * Settings read by libraries the addon pulls in, so they must be in the
+ * environment before it loads (a user's own values win):
+ * - OMP_WAIT_POLICY: spinning OpenMP workers starve OpenBLAS's threads on few cores;
+ * - UCX_VFS_ENABLE: Debian 13's libtorch links Open MPI, which loads UCX,
+ *   and UCX starts a thread at load for its introspection file system
+ *   (seen with UCX_LOG_LEVEL=debug); gentorch never runs MPI, so it is off.
  */
+const LOAD_ENV: Readonly<Record<string, string>> = {
+  OMP_WAIT_POLICY: 'PASSIVE',
+  UCX_VFS_ENABLE: 'n',
+};
+
+/** Loads the addon once, with LOAD_ENV in the environment first. */
 export function native(): NativeBinding {
   if (cached) return cached;
-  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
+  for (const [k, v] of Object.entries(LOAD_ENV)) process.env[k] ??= v;
   const paths = candidates();
   const failures: LoadFailure[] = [];
   for (const path of paths) {
