@@ -5,7 +5,7 @@
 //   2. the other Debian's, in its userland: on Debian 12 Debian 13's through
 //      scripts/check-debian13.sh (root, debootstrap once), unless
 //      prebuilds/linux-x64 has it already (--fresh rebuilds both);
-//   3. npm pack (its prepack step checks both are there).
+//   3. npm pack (its prepack step checks both are there), of a dist/ built afresh.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,8 @@ const run = (cmd, args) => {
 };
 
 if (process.argv.includes('--fresh')) rmSync(join(root, 'prebuilds'), { recursive: true, force: true });
+// dist/ afresh: tsc never deletes the output of a source that moved or went away.
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 run('npm', ['run', 'build:ts']);
 run('npm', ['run', 'build:prebuild']);
 const debian = readFileSync('/etc/debian_version', 'utf8').trim();
