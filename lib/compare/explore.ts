@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../io/fsutil.js';
 import { GAN } from '../models/gan.js';
 import { VAE } from '../models/vae.js';
 import { explorerHtml, ortWebAssets, type ExplorerInput } from '../report/explorer.js';
-import { activeUnits, principalPlane } from './metrics.js';
+import { ACTIVE_VARIANCE, latentVariance, principalPlane, projectOnPlane } from './metrics.js';
 import { gaussianSource } from './apply.js';
 
 export interface ExploreOptions {
@@ -27,21 +27,6 @@ export interface ExploreOptions {
 }
 
 export const EXPLORE_DEFAULTS = Object.freeze({ vaePoints: 2000, ganPoints: 64 });
-
-/** Variance over the rows of each column of codes [N, D]. */
-function columnVariance(codes: Float32Array, d: number): number[] {
-  const n = codes.length / d;
-  return Array.from({ length: d }, (_, j) => {
-    let s = 0;
-    let s2 = 0;
-    for (let i = 0; i < n; i++) {
-      const v = codes[i * d + j];
-      s += v;
-      s2 += v * v;
-    }
-    return Math.max(0, s2 / n - (s / n) ** 2);
-  });
-}
 
 /** The explorer page of a VAE or a GAN, as one self-contained HTML string. */
 export async function explorerPage(model: VAE | GAN, options: ExploreOptions = {}): Promise<string> {
@@ -61,16 +46,11 @@ export async function explorerPage(model: VAE | GAN, options: ExploreOptions = {
     const n = checkPositiveInt(options.points ?? EXPLORE_DEFAULTS.vaePoints, 'points');
     const images = take(options.data, Math.min(n, options.data.images.shape[0]));
     const { mu } = await model.encode(images);
-    const variance = columnVariance(mu.data, d);
-    const dims = variance.map((v, index) => ({ index, variance: Math.round(v * 1e4) / 1e4 }));
+    const variance = latentVariance(mu);
+    const dims = variance.map((v, index) => ({ index, variance: Math.round(Math.max(0, v) * 1e4) / 1e4 }));
     dims.sort((a, b) => b.variance - a.variance || a.index - b.index);
     const plane = principalPlane(mu);
-    const project = (axis: Float64Array) =>
-      Array.from({ length: mu.shape[0] }, (_, i) => {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += (mu.data[i * d + j] - plane.mean[j]) * axis[j];
-        return Math.round(s * 1e4) / 1e4;
-      });
+    const [x, y] = projectOnPlane(mu, plane).map((c) => c.map((v) => Math.round(v * 1e4) / 1e4));
     input = {
       ...common,
       kind: 'vae',
@@ -79,12 +59,12 @@ export async function explorerPage(model: VAE | GAN, options: ExploreOptions = {
       numClasses: 0,
       classNames: images.classNames,
       dims,
-      activeUnits: activeUnits(mu),
+      activeUnits: variance.filter((v) => v > ACTIVE_VARIANCE).length,
       codes: mu.data,
       labels: images.labels ? Array.from(images.labels) : undefined,
       map: {
-        x: project(plane.axes[0]),
-        y: project(plane.axes[1]),
+        x,
+        y,
         mean: Array.from(plane.mean),
         axes: [Array.from(plane.axes[0]), Array.from(plane.axes[1])],
         explained: plane.explained,

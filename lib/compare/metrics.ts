@@ -159,14 +159,10 @@ export function psnr(mse: number, peak = 1): number {
   return mse > 0 ? 10 * Math.log10((peak * peak) / mse) : Infinity;
 }
 
-/**
- * Active latent units (Burda et al. 2016): dimensions whose posterior mean
- * varies across the data, Var_x(E_q[z_d]) > threshold. mu: [N, D].
- */
-export function activeUnits(mu: HostTensor<'float32'>, threshold = 0.01): number {
+/** Variance over the rows of each column of mu [N, D]: how much the data uses each latent dimension. */
+export function latentVariance(mu: HostTensor<'float32'>): number[] {
   const [n, d] = mu.shape;
-  let active = 0;
-  for (let j = 0; j < d; j++) {
+  return Array.from({ length: d }, (_, j) => {
     let s = 0;
     let s2 = 0;
     for (let i = 0; i < n; i++) {
@@ -175,9 +171,19 @@ export function activeUnits(mu: HostTensor<'float32'>, threshold = 0.01): number
       s2 += v * v;
     }
     const mean = s / n;
-    if (s2 / n - mean * mean > threshold) active++;
-  }
-  return active;
+    return s2 / n - mean * mean;
+  });
+}
+
+/** The variance over the data above which a latent dimension counts as active (Burda et al. 2016). */
+export const ACTIVE_VARIANCE = 0.01;
+
+/**
+ * Active latent units (Burda et al. 2016): dimensions whose posterior mean
+ * varies across the data, Var_x(E_q[z_d]) > threshold. mu: [N, D].
+ */
+export function activeUnits(mu: HostTensor<'float32'>, threshold = ACTIVE_VARIANCE): number {
+  return latentVariance(mu).filter((v) => v > threshold).length;
 }
 
 /**
@@ -223,6 +229,22 @@ export function principalPlane(mu: HostTensor<'float32'>): PrincipalPlane {
   return { mean, axes: [first.v, second.v], explained };
 }
 
+/** The first `n` rows of mu [N, D] (all by default) as coordinates on a principal plane. */
+export function projectOnPlane(
+  mu: HostTensor<'float32'>,
+  plane: PrincipalPlane,
+  n = mu.shape[0],
+): [number[], number[]] {
+  const d = mu.shape[1];
+  const along = (v: Float64Array) =>
+    Array.from({ length: n }, (_, i) => {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (mu.data[i * d + j] - plane.mean[j]) * v[j];
+      return s;
+    });
+  return [along(plane.axes[0]), along(plane.axes[1])];
+}
+
 /**
  * The first `n` rows of mu [N, D] on a plane for the latent-space map: the
  * two coordinates themselves when D is 2, else the top two principal
@@ -238,18 +260,13 @@ export function latentMap(mu: HostTensor<'float32'>, labels: ArrayLike<number>, 
     const col = (j: number) => Array.from({ length: m }, (_, i) => round(j < d ? mu.data[i * d + j] : 0));
     return { axes: 'latent', x: col(0), y: col(1), labels: lab };
   }
-  const { mean, axes, explained } = principalPlane(mu);
-  const project = (v: Float64Array) =>
-    Array.from({ length: m }, (_, i) => {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += (mu.data[i * d + j] - mean[j]) * v[j];
-      return round(s);
-    });
+  const plane = principalPlane(mu);
+  const [x, y] = projectOnPlane(mu, plane, m);
   return {
     axes: 'pca',
-    explained: [round(explained[0]), round(explained[1])],
-    x: project(axes[0]),
-    y: project(axes[1]),
+    explained: [round(plane.explained[0]), round(plane.explained[1])],
+    x: x.map(round),
+    y: y.map(round),
     labels: lab,
   };
 }
