@@ -10,6 +10,7 @@ import { compareCommand, evalCommand } from './compare.js';
 import { exportCommand } from './export.js';
 import { exploreCommand } from './explore.js';
 import { EXPLORE_DEFAULTS } from '../compare/explore.js';
+import { ONNX_PART_NAMES } from '../io/onnx.js';
 import { infoCommand } from './info.js';
 import { launchCommand } from './launch.js';
 import { sampleCommand } from './sample.js';
@@ -396,11 +397,9 @@ function runCommands(cli: Command): void {
     .argument('<checkpoint>', 'a .safetensors checkpoint of a VAE or a GAN')
     .addOption(new Option('--format <format>', 'the file format').choices(['onnx']).default('onnx'))
     .addOption(
-      new Option('--part <part>', 'the network to export (default: decoder for a VAE, generator for a GAN)').choices([
-        'decoder',
-        'encoder',
-        'generator',
-      ]),
+      new Option('--part <part>', 'the network to export (default: decoder for a VAE, generator for a GAN)').choices(
+        ONNX_PART_NAMES,
+      ),
     )
     .requiredOption('--out <file>', 'the .onnx file to write')
     .option('--force', 'replace an existing output file')

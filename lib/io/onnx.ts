@@ -27,6 +27,8 @@ export const ONNX_PARTS: Readonly<Record<'vae' | 'gan', readonly OnnxPart[]>> = 
   vae: ['decoder', 'encoder'],
   gan: ['generator'],
 };
+/** Every part some model exports (the CLI's --part choices). */
+export const ONNX_PART_NAMES: readonly OnnxPart[] = [...new Set(Object.values(ONNX_PARTS).flat())];
 export const ONNX_OPSET = 17;
 
 /** One input or output of an exported graph; 'batch' is the free first dimension. */
