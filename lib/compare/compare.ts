@@ -24,6 +24,7 @@ import { GAN } from '../models/gan.js';
 import { writeGridPng } from '../io/images.js';
 import { featureFid, lossOscillation, oscillation } from './metrics.js';
 import { measurePhase } from './memory.js';
+import { trainToBudget } from './budget.js';
 import { renderReport } from '../report/report.js';
 import type { CompareResults, CurvePoint, LossPoint, ModelResult, StabilityMeasures } from '../report/results.js';
 import type { HostTensor } from '../tensor.js';
@@ -34,8 +35,6 @@ export { DEFAULT_MODELS, DEFAULT_BUDGET_SECONDS, type CompareOptions, type Compa
 
 const NELBO_IMAGES = 2000;
 const GRID = 64;
-/** Steps of the first chunk in seconds mode, which times a step. */
-const PROBE_STEPS = 10;
 
 /** One model under training, whichever its family. */
 interface Trainee {
@@ -99,75 +98,21 @@ async function cheapPoint(t: Trainee, bench: Bench, r: Resolved, seconds: number
   return point;
 }
 
-/** Steps of the next chunk: equal shares of the epochs, or of the seconds once a step is timed. */
-function nextChunk(r: Resolved, t: Trainee, done: { steps: number; seconds: number }, totalSteps: number): number {
-  if (r.budget.kind === 'epochs') {
-    // The next of evalPoints evenly spread chunk ends (fewer when an epoch has fewer steps).
-    let k = 1;
-    while (Math.round((k * totalSteps) / r.evalPoints) <= done.steps) k++;
-    return Math.min(Math.round((k * totalSteps) / r.evalPoints), totalSteps) - done.steps;
-  }
-  if (done.steps === 0) return PROBE_STEPS;
-  const perStep = done.seconds / done.steps;
-  const share = r.budget.value / r.evalPoints;
-  return Math.max(1, Math.min(Math.round(share / perStep), Math.round((r.budget.value - done.seconds) / perStep)));
-}
-
-/**
- * Trains one model to its budget in chunks and measures it after each. In
- * seconds mode a short first chunk times a step; evaluations are not
- * training time.
- */
+/** Trains one model to its budget in chunks, a cheap point after each (budget.ts). */
 async function trainWithCurve(
   t: Trainee,
   bench: Bench,
   r: Resolved,
   options: CompareOptions,
 ): Promise<{ curve: CurvePoint[]; losses: LossPoint[]; seconds: number }> {
-  const curve = [await cheapPoint(t, bench, r, 0)];
-  const losses: LossPoint[] = [];
-  const totalSteps = r.budget.kind === 'epochs' ? Math.max(1, Math.round(r.budget.value * t.stepsPerEpoch)) : Infinity;
-  const done = { steps: 0, seconds: 0 };
-  const fraction = () =>
-    Math.min(1, r.budget.kind === 'epochs' ? done.steps / totalSteps : done.seconds / r.budget.value);
-  const eta = () => {
-    const f = fraction();
-    if (r.budget.kind === 'seconds') return Math.max(0, r.budget.value - done.seconds);
-    return f > 0 ? (done.seconds * (1 - f)) / f : undefined;
-  };
-  const report = (fid?: number) =>
-    options.onProgress?.({
-      model: t.name,
-      seed: r.seed,
-      stage: 'train',
-      fraction: fraction(),
-      seconds: done.seconds,
-      epochs: done.steps / t.stepsPerEpoch,
-      etaSeconds: eta(),
-      fid,
-    });
-  report(curve[0].fid);
-  while (fraction() < 1) {
-    const n = nextChunk(r, t, done, totalSteps);
-    const before = { ...done };
-    const t0 = performance.now();
-    await t.fit(
-      n,
-      (p) => {
-        losses.push({ step: p.step, seconds: before.seconds + p.elapsedSeconds, losses: p.losses });
-        done.seconds = before.seconds + (performance.now() - t0) / 1000;
-        done.steps = p.step - curve[0].step;
-        report();
-      },
-      options.signal,
-    );
-    done.seconds = before.seconds + (performance.now() - t0) / 1000;
-    done.steps = t.model.trainingState.step - curve[0].step;
-    if (before.steps === 0 && r.budget.kind === 'seconds' && fraction() < 0.5 / r.evalPoints) continue; // the timing probe
-    curve.push(await cheapPoint(t, bench, r, done.seconds));
-    report(curve.at(-1)!.fid);
-  }
-  return { curve, losses, seconds: done.seconds };
+  return trainToBudget(
+    { stepsPerEpoch: t.stepsPerEpoch, steps: () => t.model.trainingState.step, fit: t.fit },
+    r.budget,
+    r.evalPoints,
+    (seconds) => cheapPoint(t, bench, r, seconds),
+    (p, point) => options.onProgress?.({ model: t.name, seed: r.seed, stage: 'train', ...p, fid: point?.fid }),
+    options.signal,
+  );
 }
 
 function stability(t: Trainee, losses: LossPoint[], curve: CurvePoint[]): StabilityMeasures {
