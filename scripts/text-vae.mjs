@@ -36,6 +36,7 @@ try {
   await vae.fit(trainLines, {
     epochs: arg('epochs', 1000),
     batchSize: arg('batch', 128),
+    lr: arg('lr', 1e-3),
     progressEvery: 100,
     signal,
     onProgress: (p) =>

