@@ -148,6 +148,7 @@ export interface NativeTextVaeHandle extends NativeModelHandle {
   decode(z: TensorArg, temperature: number, maxLength: number, seed: number): Promise<HostTensor<'int32'>>;
   sample(n: number, temperature: number, maxLength: number, seed: number): Promise<HostTensor<'int32'>>;
   reconstruct(tokens: TensorArg): Promise<HostTensor<'int32'>>;
+  repair(tokens: TensorArg, rounds: number): Promise<HostTensor<'int32'>>;
 }
 
 /** A latent search's progress, in descent steps (native/binding/model_core.h search_progress). */

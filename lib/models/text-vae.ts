@@ -29,6 +29,7 @@ import {
   type TensorArg,
 } from '../native.js';
 import type { HostTensor } from '../tensor.js';
+import { keepKnown, maskTokens, resolveRepairOptions, type TextRepairOptions } from './text-repair.js';
 import { VERSION } from '../version.js';
 
 /** Options of `new TextVAE()`: the config plus where and how to run. */
@@ -318,6 +319,28 @@ export class TextVAE {
     try {
       const handle = this.#live;
       return this.#vocabulary!.decode(await handle.reconstruct(this.#tokens(data, 'data')));
+    } catch (err) {
+      throw graft(err, callSite);
+    }
+  }
+
+  /**
+   * Repair by latent search: in each line, every `mask` character (default
+   * '_') is unknown and every other one known, the length too. Each round
+   * encodes the current lines, decodes them with the known characters forced
+   * and each unknown one the likeliest, and each line keeps its likeliest
+   * round (`rounds`, default 3). Known characters come back as given.
+   */
+  async repair(data: TextLines, options: TextRepairOptions = {}): Promise<string[]> {
+    const callSite = new Error();
+    try {
+      const handle = this.#live;
+      const { mask, rounds } = resolveRepairOptions(options);
+      const lines = linesOf(data, 'data');
+      const filled = this.#vocabulary!.decode(
+        await handle.repair(maskTokens(this.#vocabulary!, lines, mask, this.#config.maxLength), rounds),
+      );
+      return keepKnown(lines, filled, mask);
     } catch (err) {
       throw graft(err, callSite);
     }

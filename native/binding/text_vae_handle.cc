@@ -21,7 +21,7 @@ Napi::Function TextVaeHandle::Define(Napi::Env env) {
       {InstanceMethod("fit", &TextVaeHandle::Fit), InstanceMethod("evaluate", &TextVaeHandle::Evaluate),
        InstanceMethod("encode", &TextVaeHandle::Encode), InstanceMethod("decode", &TextVaeHandle::Decode),
        InstanceMethod("sample", &TextVaeHandle::Sample), InstanceMethod("reconstruct", &TextVaeHandle::Reconstruct),
-       InstanceMethod("exportState", &TextVaeHandle::ExportState),
+       InstanceMethod("repair", &TextVaeHandle::Repair), InstanceMethod("exportState", &TextVaeHandle::ExportState),
        InstanceMethod("importState", &TextVaeHandle::ImportState), InstanceMethod("info", &TextVaeHandle::Info),
        InstanceMethod("cancel", &TextVaeHandle::Cancel), InstanceMethod("dispose", &TextVaeHandle::Dispose)});
 }
@@ -125,6 +125,14 @@ Napi::Value TextVaeHandle::Reconstruct(const Napi::CallbackInfo& info) {
   torch::Tensor tokens = tensor_from_js(info.Env(), info[0], "tokens");
   return run(info.Env(), info.Env().Undefined(),
              [tokens](JobContext&, TextVaeModel& m) { return tensor_result(m.reconstruct(tokens)); });
+}
+
+// repair(tokens, rounds): the rows with each UNK filled (TextVaeModel::repair)
+Napi::Value TextVaeHandle::Repair(const Napi::CallbackInfo& info) {
+  torch::Tensor tokens = tensor_from_js(info.Env(), info[0], "tokens");
+  const int64_t rounds = int_arg(info[1]);
+  return run(info.Env(), info.Env().Undefined(),
+             [tokens, rounds](JobContext&, TextVaeModel& m) { return tensor_result(m.repair(tokens, rounds)); });
 }
 
 Napi::Value TextVaeHandle::ExportState(const Napi::CallbackInfo& info) {

@@ -24,6 +24,7 @@ class TextVaeHandle : public Napi::ObjectWrap<TextVaeHandle> {
   Napi::Value Decode(const Napi::CallbackInfo& info);
   Napi::Value Sample(const Napi::CallbackInfo& info);
   Napi::Value Reconstruct(const Napi::CallbackInfo& info);
+  Napi::Value Repair(const Napi::CallbackInfo& info);
   Napi::Value ExportState(const Napi::CallbackInfo& info);
   Napi::Value ImportState(const Napi::CallbackInfo& info);
   Napi::Value Info(const Napi::CallbackInfo& info);

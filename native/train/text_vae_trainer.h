@@ -76,6 +76,13 @@ class TextVaeModel {
   torch::Tensor sample(int64_t n, double temperature, int64_t max_length, uint64_t seed);
   // decode(mu(x)) greedily.
   torch::Tensor reconstruct(const torch::Tensor& tokens);
+  // Repair by latent search: rows whose UNK ids mark unknown characters
+  // (length and every other character known) get each UNK filled. Each round
+  // encodes the current rows to z = mu(x), decodes them greedily with every
+  // known character forced (teacher-forced) and each unknown one the
+  // likeliest, then sweeps the holes once (sweep()); of the rounds' rows,
+  // each keeps the one of lowest -log p(x|z) - log p(z) (nats, constants dropped).
+  torch::Tensor repair(const torch::Tensor& tokens, int64_t rounds);
 
   // Weights under their module names, and with `optimizer` Adam's moments
   // and the random streams, as VaeModel's (vae_trainer.h).
@@ -99,6 +106,11 @@ class TextVaeModel {
   double iwae_sum(const torch::Tensor& data, const torch::Tensor& lengths, int64_t k, at::Generator& gen);
   std::map<std::string, double> validate(const torch::Tensor& data, const torch::Tensor& lengths);
   torch::Tensor generate(const torch::Tensor& z, double temperature, int64_t max_length, at::Generator& gen);
+  // repair()'s decoding: rows [B, w] with UNK where unknown, filled under z.
+  torch::Tensor fill(const torch::Tensor& rows, const torch::Tensor& z);
+  // One sweep of coordinate ascent: position by position, each hole takes the
+  // character that makes its whole row likeliest under z (right context too).
+  torch::Tensor sweep(const torch::Tensor& rows, const torch::Tensor& holes, const torch::Tensor& z);
 
   TextVaeConfig config_;
   torch::Device device_;
