@@ -100,6 +100,16 @@ export type { TextVaeOptions, TextFitOptions, TextVaeEvaluation, TextLines } fro
 export { TEXT_VAE_DEFAULTS, TEXT_USE_DEFAULTS } from './config/text-vae.js';
 export type { TextVaeConfig, TextDecodeOptions } from './config/text-vae.js';
 export { TEXT_REPAIR_DEFAULTS, type TextRepairOptions } from './models/text-repair.js';
+export { TextGAN } from './models/text-gan.js';
+export type {
+  TextGanOptions,
+  TextGanFitOptions,
+  TextInvertOptions,
+  TextRepairOptions as TextGanRepairOptions,
+  TextInversion,
+} from './models/text-gan.js';
+export { TEXT_GAN_DEFAULTS, TEXT_GAN_FIT_DEFAULTS, TEXT_INVERT_DEFAULTS } from './config/text-gan.js';
+export type { TextGanConfig, TextGanFitConfig, TextInvertConfig } from './config/text-gan.js';
 export { fnv1a32, TEXT_MAX_LENGTH, WORDS_FILE } from './data/text.js';
 export type { TextDataset, TextFile, TextReadOptions, SkippedLines, WordsOptions } from './data/text.js';
 export { NgramModel, chooseOrder, NGRAM_DEFAULTS } from './compare/ngram.js';

@@ -151,6 +151,25 @@ export interface NativeTextVaeHandle extends NativeModelHandle {
   repair(tokens: TensorArg, rounds: number): Promise<HostTensor<'int32'>>;
 }
 
+/** A TextGAN's inversion (native/train/text_gan_trainer.h TextInversion). */
+export interface NativeTextInversion {
+  /** The codes found, [N, latentDim]. */
+  z: HostTensor<'float32'>;
+  /** The final mean cross-entropy per known position of each string, nats, [N]. */
+  loss: HostTensor<'float32'>;
+  /** The token rows with each unknown position set to G's likeliest character, int32 [N, maxLength + 1]. */
+  filled: HostTensor<'int32'>;
+}
+
+/** The raw text GAN handle of native/binding/text_gan_handle.cc; tokens are int32 rows [N, maxLength + 1]. */
+export interface NativeTextGanHandle extends NativeModelHandle {
+  readonly [handleBrand]: 'TextGanHandle';
+  fit(tokens: TensorArg, options: object, onEvent: NativeFitSink): Promise<void>;
+  decode(z: TensorArg): Promise<HostTensor<'int32'>>;
+  sample(n: number, seed: number): Promise<HostTensor<'int32'>>;
+  invert(tokens: TensorArg, known: TensorArg, options: object): Promise<NativeTextInversion>;
+}
+
 /** A latent search's progress, in descent steps (native/binding/model_core.h search_progress). */
 export interface NativeSearchEvent {
   type: 'search';
@@ -221,6 +240,7 @@ export interface NativeRuntimeInfo {
 export interface NativeBinding {
   VaeHandle: new (config: object, device: string, seed: number) => NativeVaeHandle;
   TextVaeHandle: new (config: object, device: string, seed: number) => NativeTextVaeHandle;
+  TextGanHandle: new (config: object, device: string, seed: number) => NativeTextGanHandle;
   GanHandle: new (config: object, device: string, seed: number) => NativeGanHandle;
   TranslatorHandle: new (config: object, device: string, seed: number) => NativeTranslatorHandle;
   ClassifierHandle: new (config: object, device: string, seed: number) => NativeClassifierHandle;
@@ -259,6 +279,9 @@ export interface NativeBinding {
     | 'vaeFit'
     | 'textVaeConfig'
     | 'textVaeFit'
+    | 'textGanConfig'
+    | 'textGanFit'
+    | 'textGanInvert'
     | 'ganConfig'
     | 'ganFit'
     | 'translatorConfig'

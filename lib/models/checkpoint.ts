@@ -14,8 +14,8 @@ import type { HostTensor } from '../tensor.js';
 export const FORMAT = 'gentorch';
 export const FORMAT_VERSION = 1;
 
-export type ModelKind = 'vae' | 'gan' | 'classifier' | 'translator' | 'textvae';
-export const MODEL_KINDS: readonly ModelKind[] = ['vae', 'gan', 'classifier', 'translator', 'textvae'];
+export type ModelKind = 'vae' | 'gan' | 'classifier' | 'translator' | 'textvae' | 'textgan';
+export const MODEL_KINDS: readonly ModelKind[] = ['vae', 'gan', 'classifier', 'translator', 'textvae', 'textgan'];
 
 /** What __metadata__ holds, parsed. */
 export interface CheckpointMeta {

@@ -20,10 +20,11 @@ export interface FitProgress {
   /**
    * Averages since the last report: VAE loss, recon, kl (nats per image);
    * TextVAE loss, recon, kl (nats per string) and beta (the KL weight);
-   * GAN dLoss, gLoss, dReal, dFake, gradNormD, gradNormG.
+   * GAN dLoss, gLoss, dReal, dFake, gradNormD, gradNormG; TextGAN dLoss,
+   * gLoss, wasserstein, gp (per-step means).
    */
   losses: Record<string, number>;
-  /** Examples per second: images, or a TextVAE's strings. */
+  /** Examples per second: images, or a text model's strings (a TextGAN's critic lines). */
   imagesPerSecond: number;
   elapsedSeconds: number;
   /** Estimated seconds left in this fit. */

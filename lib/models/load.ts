@@ -1,10 +1,11 @@
 /**
- * load(): any gentorch checkpoint, a VAE, a GAN, a Translator or a TextVAE, rebuilt
+ * load(): any gentorch checkpoint, a VAE, a GAN, a Translator, a TextVAE or a TextGAN, rebuilt
  * from the metadata it carries, so the caller names nothing but the file.
  */
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { GentorchError, graft } from '../errors.js';
 import { GAN } from './gan.js';
+import { TextGAN } from './text-gan.js';
 import { TextVAE } from './text-vae.js';
 import { Translator } from './translator.js';
 import { VAE } from './vae.js';
@@ -13,13 +14,17 @@ function generative(path: string, ckpt: Checkpoint, options: { device?: string }
   return ckpt.model === 'gan' ? GAN.fromCheckpoint(path, ckpt, options) : VAE.fromCheckpoint(path, ckpt, options);
 }
 
-/** Loads any gentorch checkpoint, a VAE, a GAN, a Translator or a TextVAE, rebuilt from its metadata. */
-export async function load(path: string, options: { device?: string } = {}): Promise<VAE | GAN | Translator | TextVAE> {
+/** Loads any gentorch checkpoint, a VAE, a GAN, a Translator, a TextVAE or a TextGAN, rebuilt from its metadata. */
+export async function load(
+  path: string,
+  options: { device?: string } = {},
+): Promise<VAE | GAN | Translator | TextVAE | TextGAN> {
   const callSite = new Error();
   try {
     const ckpt = await readCheckpoint(path);
     if (ckpt.model === 'translator') return await Translator.fromCheckpoint(path, ckpt, options);
     if (ckpt.model === 'textvae') return await TextVAE.fromCheckpoint(path, ckpt, options);
+    if (ckpt.model === 'textgan') return await TextGAN.fromCheckpoint(path, ckpt, options);
     return await generative(path, ckpt, options);
   } catch (err) {
     throw graft(err, callSite);
@@ -43,6 +48,11 @@ export async function loadGenerative(path: string, options: { device?: string } 
       throw new GentorchError(
         'E_CHECKPOINT',
         `${path}: holds a text VAE, not an image VAE or a GAN; load it with TextVAE.load() or load()`,
+      );
+    if (ckpt.model === 'textgan')
+      throw new GentorchError(
+        'E_CHECKPOINT',
+        `${path}: holds a text GAN, not an image VAE or a GAN; load it with TextGAN.load() or load()`,
       );
     return await generative(path, ckpt, options);
   } catch (err) {

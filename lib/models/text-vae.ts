@@ -6,7 +6,8 @@
  * (native/train/text_vae_trainer.h). Lines go in and out as strings through
  * the model's Vocabulary, built from the first fit's lines and fixed after.
  */
-import { readCheckpoint, rebuild, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { readCheckpoint, rebuild, type Checkpoint } from './checkpoint.js';
+import { checkCodes, linesOf, withVocabulary, writeTextCheckpoint, type TextLines } from './text-common.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
 import { FIT_DEFAULTS, resolveFitConfig, type FitConfig } from '../config/fit.js';
 import {
@@ -16,7 +17,6 @@ import {
   type TextDecodeOptions,
   type TextVaeConfig,
 } from '../config/text-vae.js';
-import { fromLines, type TextDataset } from '../data/text.js';
 import { Vocabulary } from '../data/vocabulary.js';
 import { GentorchError, graft, invalid } from '../errors.js';
 import { runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
@@ -30,7 +30,6 @@ import {
 } from '../native.js';
 import type { HostTensor } from '../tensor.js';
 import { keepKnown, maskTokens, resolveRepairOptions, type TextRepairOptions } from './text-repair.js';
-import { VERSION } from '../version.js';
 
 /** Options of `new TextVAE()`: the config plus where and how to run. */
 export interface TextVaeOptions extends Partial<TextVaeConfig> {
@@ -42,8 +41,7 @@ export interface TextVaeOptions extends Partial<TextVaeConfig> {
   vocabulary?: Vocabulary;
 }
 
-/** Lines of text: strings (one item each) or a TextDataset (datasets.words(), readTextFile()). */
-export type TextLines = readonly string[] | TextDataset;
+export type { TextLines } from './text-common.js';
 
 export interface TextFitOptions extends Partial<FitConfig>, Omit<FitCallbacks, 'distributed'> {
   /**
@@ -91,17 +89,6 @@ const FIT_KEYS = [
   'callbacks',
 ];
 
-function linesOf(data: TextLines, name: string): string[] {
-  const lines =
-    data !== null && typeof data === 'object' && !Array.isArray(data) && 'lines' in data
-      ? (data as TextDataset).lines
-      : (data as readonly string[]);
-  const checked = fromLines(lines, name).lines;
-  if (checked.length === 0)
-    throw new GentorchError('E_DATA', `Expected at least one line in ${name} but received none`);
-  return checked;
-}
-
 export class TextVAE {
   readonly device: string;
   readonly seed: number;
@@ -132,11 +119,7 @@ export class TextVAE {
 
   /** Creates the native model for `vocabulary`; the vocabulary is fixed from here on. */
   #open(vocabulary: Vocabulary): NativeTextVaeHandle {
-    if (!(vocabulary instanceof Vocabulary)) throw invalid('a Vocabulary', 'vocabulary', vocabulary);
-    const { vocabSize } = this.#config;
-    if (vocabSize !== 0 && vocabSize !== vocabulary.size)
-      throw invalid(`${vocabulary.size} (the vocabulary's size) or 0`, 'vocabSize', vocabSize);
-    const config = { ...this.#config, vocabSize: vocabulary.size };
+    const config = withVocabulary(this.#config, vocabulary);
     this.#handle = new (native().TextVaeHandle)(config, this.device, this.seed);
     this.#config = Object.freeze(config);
     this.#vocabulary = vocabulary;
@@ -222,19 +205,8 @@ export class TextVAE {
     fit: FitConfig | undefined,
     overwrite = true,
   ): Promise<void> {
-    await writeCheckpoint(
-      path,
-      {
-        model: 'textvae',
-        config: { ...this.#config },
-        training,
-        fit: fit && { ...fit },
-        gentorchVersion: VERSION,
-        vocabulary: (this.#vocabulary as Vocabulary).toJSON(),
-      },
-      tensors,
-      overwrite,
-    );
+    const meta = { kind: 'textvae', config: this.#config, vocabulary: this.#vocabulary!, training, fit } as const;
+    await writeTextCheckpoint(path, meta, tensors, overwrite);
   }
 
   /**
@@ -301,13 +273,10 @@ export class TextVAE {
   async decode(z: { data: Float32Array; shape: number[] }, options: TextDecodeOptions = {}): Promise<string[]> {
     const callSite = new Error();
     try {
-      if (!z || !(z.data instanceof Float32Array) || !Array.isArray(z.shape))
-        throw invalid('{ data: Float32Array, shape }', 'z', z, 'E_SHAPE');
+      const codes = checkCodes(z);
       const handle = this.#live;
       const [t, maxLength, seed] = this.#decodeArgs(options, TEXT_USE_DEFAULTS.decodeTemperature);
-      return (this.#vocabulary as Vocabulary).decode(
-        await handle.decode({ data: z.data, shape: z.shape }, t, maxLength, seed),
-      );
+      return this.#vocabulary!.decode(await handle.decode(codes, t, maxLength, seed));
     } catch (err) {
       throw graft(err, callSite);
     }

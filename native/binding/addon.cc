@@ -17,6 +17,7 @@
 #include "gan_handle.h"
 #include "translator_handle.h"
 #include "metrics.h"
+#include "text_gan_handle.h"
 #include "text_vae_handle.h"
 #include "vae_handle.h"
 
@@ -144,6 +145,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function text_vae = TextVaeHandle::Define(env);
   data->text_vae_class = Napi::Persistent(text_vae);
   exports.Set("TextVaeHandle", text_vae);
+  Napi::Function text_gan = TextGanHandle::Define(env);
+  data->text_gan_class = Napi::Persistent(text_gan);
+  exports.Set("TextGanHandle", text_gan);
   Napi::Function gan = GanHandle::Define(env);
   data->gan_class = Napi::Persistent(gan);
   exports.Set("GanHandle", gan);

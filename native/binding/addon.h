@@ -16,6 +16,7 @@ struct AddonData {
   Napi::FunctionReference error_class;  // lib/errors.ts GentorchError, set once by the loader
   Napi::FunctionReference vae_class;
   Napi::FunctionReference text_vae_class;
+  Napi::FunctionReference text_gan_class;
   Napi::FunctionReference gan_class;
   Napi::FunctionReference classifier_class;
   Napi::FunctionReference translator_class;

@@ -59,6 +59,9 @@ Napi::Object native_defaults(Napi::Env env) {
   out.Set("vaeFit", written<VaeFitOptions>(env, vae_fit_fields<FieldWriter>));
   out.Set("textVaeConfig", written<TextVaeConfig>(env, text_vae_config_fields<FieldWriter>));
   out.Set("textVaeFit", written<TextVaeFitOptions>(env, vae_fit_fields<FieldWriter>));
+  out.Set("textGanConfig", written<TextGanConfig>(env, text_gan_config_fields<FieldWriter>));
+  out.Set("textGanFit", written<TextGanFitOptions>(env, text_gan_fit_fields<FieldWriter>));
+  out.Set("textGanInvert", written<TextInversionOptions>(env, text_inversion_fields<FieldWriter>));
   out.Set("ganConfig", written<GanConfig>(env, gan_config_fields<FieldWriter>));
   out.Set("ganFit", written<GanFitOptions>(env, gan_fit_fields<FieldWriter>));
   out.Set("translatorConfig", written<TranslatorConfig>(env, translator_config_fields<FieldWriter>));

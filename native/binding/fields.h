@@ -13,6 +13,7 @@
 #include "../train/classifier_trainer.h"
 #include "../train/gan_trainer.h"
 #include "../train/latent_search.h"
+#include "../train/text_gan_trainer.h"
 #include "../train/text_vae_trainer.h"
 #include "../train/translator_trainer.h"
 #include "../train/vae_trainer.h"
@@ -70,6 +71,32 @@ void text_vae_config_fields(TextVaeConfig& c, Visit&& v) {
   v("klWarmupSteps", c.kl_warmup_steps);
   v("charDropout", c.char_dropout);
   v("clipGrad", c.clip_grad);
+}
+
+template <class Visit>
+void text_gan_config_fields(TextGanConfig& c, Visit&& v) {
+  v("vocabSize", c.net.vocab_size());
+  v("maxLength", c.net.max_length());
+  v("latentDim", c.net.latent_dim());
+  v("hiddenDim", c.net.hidden_dim());
+  v("blocks", c.net.blocks());
+  v("gpLambda", c.gp_lambda);
+  v("nCritic", c.n_critic);
+}
+
+template <class Visit>
+void text_gan_fit_fields(TextGanFitOptions& o, Visit&& v) {
+  common_fit_fields(o, v);
+  v("lr", o.lr());
+  v("beta1", o.beta1());
+  v("beta2", o.beta2());
+}
+
+template <class Visit>
+void text_inversion_fields(TextInversionOptions& o, Visit&& v) {
+  v("steps", o.steps);
+  v("lr", o.lr);
+  v("seed", o.seed);
 }
 
 template <class Visit>
@@ -198,8 +225,8 @@ T read_fields(const Napi::Object& obj, const char* what, Fields fields) {
   return out;
 }
 
-// { vaeConfig, vaeFit, textVaeConfig, textVaeFit, ganConfig, ganFit, translatorConfig, translatorFit, classifierConfig,
-// classifierFit, latentSearch }: the C++ structs' own defaults.
+// { vaeConfig, vaeFit, textVaeConfig, textVaeFit, textGanConfig, textGanFit, textGanInvert, ganConfig, ganFit,
+// translatorConfig, translatorFit, classifierConfig, classifierFit, latentSearch }: the C++ structs' own defaults.
 Napi::Object native_defaults(Napi::Env env);
 
 }  // namespace gentorch::binding

@@ -12,10 +12,9 @@
 
 #include <utility>
 
-namespace gentorch {
+#include "text_ids.h"
 
-/// The special ids (lib/data/vocabulary.ts).
-constexpr int64_t kPad = 0, kBos = 1, kEos = 2, kUnk = 3, kSpecials = 4;
+namespace gentorch {
 
 /// Shape and size of a text VAE; mirrored 1:1 by TextVaeConfig in lib/config/text-vae.ts.
 struct TextVaeNetOptions {

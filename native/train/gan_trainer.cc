@@ -6,6 +6,7 @@
 
 #include "../core/device.h"
 #include "../core/error.h"
+#include "frozen_parameters.h"
 #include "images.h"
 #include "loss_meter.h"
 #include "seeding.h"
@@ -20,21 +21,6 @@ NamedTensors parameters_of(const torch::nn::Module& m) {
   return out;
 }
 
-// Turns requires_grad off for a network's parameters while in scope.
-class FrozenParameters {
- public:
-  explicit FrozenParameters(std::vector<torch::Tensor> params) : params_(std::move(params)) {
-    for (auto& p : params_) p.requires_grad_(false);
-  }
-  ~FrozenParameters() {
-    for (auto& p : params_) p.requires_grad_(true);
-  }
-  FrozenParameters(const FrozenParameters&) = delete;
-  FrozenParameters& operator=(const FrozenParameters&) = delete;
-
- private:
-  std::vector<torch::Tensor> params_;
-};
 }  // namespace
 
 NamedTensors named(const torch::nn::Module& m, const std::string& prefix) {

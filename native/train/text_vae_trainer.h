@@ -90,7 +90,7 @@ class TextVaeModel {
   void import_state(const NamedTensors& tensors, const TrainingState& state);
 
  private:
-  // Checked token rows as int64 on the device, and their lengths (characters + EOS) on the CPU.
+  // Checked token rows as int64 on the device, and their lengths (characters + EOS) on the CPU (text_tokens.h).
   std::pair<torch::Tensor, torch::Tensor> checked_tokens(const torch::Tensor& tokens, const char* what) const;
   // beta_t of the optimizer step after `steps_done` steps.
   double beta_at(int64_t steps_done) const;

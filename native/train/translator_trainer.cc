@@ -3,6 +3,7 @@
 #include "../core/error.h"
 #include "checkpoint_state.h"
 #include "fit_loop.h"
+#include "frozen_parameters.h"
 #include "images.h"
 #include "seeding.h"
 
@@ -23,22 +24,6 @@ NamedTensors named_all(const torch::nn::Module& m, const std::string& prefix) {
   for (const auto& b : m.named_buffers()) out.emplace_back(prefix + b.key(), b.value());
   return out;
 }
-
-// Turns requires_grad off for a network's parameters while in scope.
-class Frozen {
- public:
-  explicit Frozen(std::vector<torch::Tensor> params) : params_(std::move(params)) {
-    for (auto& p : params_) p.requires_grad_(false);
-  }
-  ~Frozen() {
-    for (auto& p : params_) p.requires_grad_(true);
-  }
-  Frozen(const Frozen&) = delete;
-  Frozen& operator=(const Frozen&) = delete;
-
- private:
-  std::vector<torch::Tensor> params_;
-};
 
 // Summed absolute error per image, summed over the batch.
 torch::Tensor l1_sum(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().sum(); }
@@ -187,7 +172,7 @@ bool TranslatorModel::train_step(const torch::Tensor& x, const torch::Tensor& y,
     opt_d_->zero_grad();
   torch::Tensor g_loss;
   {
-    Frozen frozen(d_->parameters());
+    FrozenParameters frozen(d_->parameters());
     {
       AutocastScope autocast(device_, precision);
       g_adv = generator_loss(loss_, d_->forward(x, fake).to(torch::kFloat32));

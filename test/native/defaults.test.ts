@@ -7,6 +7,7 @@ import { native } from '../../lib/native.js';
 import { resolveVaeConfig } from '../../lib/config/vae.js';
 import { resolveFitConfig } from '../../lib/config/fit.js';
 import { TEXT_VAE_DEFAULTS } from '../../lib/config/text-vae.js';
+import { TEXT_GAN_DEFAULTS, TEXT_GAN_FIT_DEFAULTS, TEXT_INVERT_DEFAULTS } from '../../lib/config/text-gan.js';
 import { GAN_FIT_DEFAULTS, resolveGanConfig } from '../../lib/config/gan.js';
 import { CLASSIFIER_DEFAULTS, CLASSIFIER_FIT_DEFAULTS } from '../../lib/config/classifier.js';
 import { SEARCH_DEFAULTS } from '../../lib/config/search.js';
@@ -18,6 +19,9 @@ const twins = {
   vaeFit: () => resolveFitConfig({}),
   textVaeConfig: () => TEXT_VAE_DEFAULTS,
   textVaeFit: () => resolveFitConfig({}),
+  textGanConfig: () => TEXT_GAN_DEFAULTS,
+  textGanFit: () => TEXT_GAN_FIT_DEFAULTS,
+  textGanInvert: () => TEXT_INVERT_DEFAULTS,
   ganConfig: () => resolveGanConfig({}),
   ganFit: () => GAN_FIT_DEFAULTS,
   translatorConfig: () => resolveTranslatorConfig({}),
@@ -50,6 +54,13 @@ describe('the binding requires every option it reads', () => {
     const e = caught(() => new (native().GanHandle)({ ...resolveGanConfig({}), dBatchnorm: 1 }, 'cpu', 1));
     expect(e.code).toBe('E_CONFIG');
     expect(e.message).toMatch(/dBatchnorm/);
+  });
+
+  it('a text GAN config without a key is E_CONFIG naming the key', () => {
+    const { blocks: _, ...partial } = { ...TEXT_GAN_DEFAULTS, vocabSize: 10 };
+    const e = caught(() => new (native().TextGanHandle)(partial, 'cpu', 1));
+    expect(e.code).toBe('E_CONFIG');
+    expect(e.message).toMatch(/blocks/);
   });
 
   it('a translator config without a key is E_CONFIG naming the key', () => {
