@@ -9,7 +9,11 @@ import { compare, DEFAULT_BUDGET_SECONDS, DEFAULT_MODELS, type CompareProgress }
 import { checkDeviceSpec, checkPositiveInt, checkSeed } from '../config/validate.js';
 import { GentorchError } from '../errors.js';
 import { evaluate, judgeBench, type Evaluation } from '../compare/evaluate.js';
-import { loadGenerative as load } from '../models/load.js';
+import { loadSampler } from '../models/load.js';
+import { TextGAN } from '../models/text-gan.js';
+import { TextVAE } from '../models/text-vae.js';
+import { CLI_DEFAULTS } from '../config/run.js';
+import { compareTextCommand, evalTextCommand, isTextSpec } from './text.js';
 import { withSigint } from './common.js';
 import { statusView, type StatusUpdate } from './status.js';
 import type { CompareResults } from '../report/results.js';
@@ -70,6 +74,14 @@ export async function compareCommand(flags: CompareFlags): Promise<void> {
     throw new GentorchError('E_CONFIG', 'Expected either --budget or --epochs, not both');
   }
   if (flags.task !== undefined) return compareTaskCommand(flags);
+  if (isTextSpec(flags.data)) {
+    const imageOnly = (['seeds', 'usesImages', 'families', 'factor', 'noiseStd', 'testImages'] as const).find(
+      (k) => flags[k] !== undefined,
+    );
+    if (imageOnly)
+      throw new GentorchError('E_CONFIG', `Expected no --${kebab(imageOnly)} with text data (${flags.data})`);
+    return compareTextCommand(flags);
+  }
   const taskOnly = (['families', 'factor', 'noiseStd', 'testImages'] as const).find((k) => flags[k] !== undefined);
   if (taskOnly) throw new GentorchError('E_CONFIG', `Expected --${kebab(taskOnly)} only with --task`);
   const results = join(flags.out, 'results.json');
@@ -118,7 +130,7 @@ export async function compareCommand(flags: CompareFlags): Promise<void> {
 }
 
 export interface EvalFlags {
-  data: string;
+  data?: string;
   samples?: number;
   seed?: number;
   usesImages?: number;
@@ -167,11 +179,18 @@ export async function evalCommand(checkpoint: string, flags: EvalFlags): Promise
   if (flags.samples !== undefined) checkPositiveInt(flags.samples, 'samples');
   if (flags.seed !== undefined) checkSeed(flags.seed);
   if (flags.usesImages !== undefined) checkPositiveInt(flags.usesImages, 'uses-images');
-  using model = await load(checkpoint, { device: flags.device });
+  using model = await loadSampler(checkpoint, { device: flags.device });
+  if (model instanceof TextVAE || model instanceof TextGAN) {
+    if (flags.usesImages !== undefined)
+      throw new GentorchError('E_CONFIG', `Expected no --uses-images for a text model (${checkpoint})`);
+    await evalTextCommand(model, checkpoint, flags);
+    return;
+  }
+  const data = flags.data ?? CLI_DEFAULTS.data;
   const view = statusView(flags.progress, ['judge', 'eval']);
   try {
     view.update({ row: 'judge', stage: RUN_STAGES.judge!, fraction: 0 });
-    const bench = await judgeBench(flags.data, {
+    const bench = await judgeBench(data, {
       device: flags.device,
       onProgress: (p) =>
         view.update({

@@ -15,6 +15,8 @@ import { infoCommand } from './info.js';
 import { launchCommand } from './launch.js';
 import { sampleCommand } from './sample.js';
 import { trainVaeCommand } from './train.js';
+import { trainTextGanCommand, trainTextVaeCommand } from './train-text.js';
+import { TEXT_VAE_DEFAULTS } from '../config/text-vae.js';
 import { SAMPLE_COLUMNS, trainGanCommand } from './train-gan.js';
 import { trainTranslateCommand, translateCommand } from './translate.js';
 import { VERSION } from '../version.js';
@@ -97,7 +99,7 @@ function runOptions(cmd: Command): void {
 function trainCommands(cli: Command): void {
   const train = cli
     .command('train')
-    .description('train a model: vae, gan or translate')
+    .description('train a model: vae, gan, translate, textvae or textgan')
     .argument('[kind]')
     .allowUnknownOption()
     .allowExcessArguments()
@@ -105,8 +107,8 @@ function trainCommands(cli: Command): void {
       throw new GentorchError(
         'E_CONFIG',
         kind && !kind.startsWith('-')
-          ? `Unknown model kind "${kind}" after train; expected vae, gan or translate`
-          : 'Expected a model kind after train: vae, gan or translate',
+          ? `Unknown model kind "${kind}" after train; expected vae, gan, translate, textvae or textgan`
+          : 'Expected a model kind after train: vae, gan, translate, textvae or textgan',
       );
     });
   const vae = train
@@ -213,6 +215,39 @@ function trainCommands(cli: Command): void {
     )
     .action(trainTranslateCommand);
   runOptions(translate);
+
+  const textOptions = (cmd: Command) =>
+    cmd
+      .option('--data <spec>', "words (Debian's word list) or FILE.txt, one item per line (default words)")
+      .option('--steps <n>', 'training steps in all (instead of --epochs)', int('steps'))
+      .option('--epochs <n>', `epochs in all${dflt(FIT_DEFAULTS.epochs)}`, int('epochs'))
+      .option('--batch-size <n>', 'strings per step', int('batch-size'))
+      .option('--lr <x>', 'Adam learning rate', num('lr'))
+      .option('--latent-dim <n>', 'dimension of z', int('latent-dim'))
+      .option('--hidden-dim <n>', 'width of the networks', int('hidden-dim'))
+      .option('--samples <n>', 'strings written to OUT/samples.txt and measured (default 1000)', int('samples'));
+  const textvae = textOptions(
+    train.command('textvae').description('train a sequence VAE on text (GRU encoder and autoregressive decoder)'),
+  )
+    .option('--beta <x>', `weight of the KL term${dflt(TEXT_VAE_DEFAULTS.beta)}`, num('beta'))
+    .option(
+      '--kl-warmup-steps <n>',
+      `steps over which the KL weight rises from 0${dflt(TEXT_VAE_DEFAULTS.klWarmupSteps)}`,
+      int('kl-warmup-steps'),
+    )
+    .option(
+      '--char-dropout <x>',
+      `share of decoder inputs replaced by UNK${dflt(TEXT_VAE_DEFAULTS.charDropout)}`,
+      num('char-dropout'),
+    )
+    .action(trainTextVaeCommand);
+  runOptions(textvae);
+  const textgan = textOptions(
+    train.command('textgan').description('train a text GAN (WGAN-GP over softmax outputs, 1-D convolutions)'),
+  )
+    .option('--n-critic <n>', 'critic steps per generator step', int('n-critic'))
+    .action(trainTextGanCommand);
+  runOptions(textgan);
 }
 
 /** `compare`, and `eval` of one checkpoint. */
@@ -220,8 +255,15 @@ function compareCommands(cli: Command): void {
   cli
     .command('compare')
     .description('train models on the same data and budget, measure them, and write report.html')
-    .option('--data <spec>', 'labelled data: fashion-mnist, a folder of IDX files, or FILE.npy', CLI_DEFAULTS.data)
-    .option('--models <list>', `comma-separated: vae, conv-vae, gan, mlp-gan, wgan-gp${dflt(COMPARE_DEFAULTS.models)}`)
+    .option(
+      '--data <spec>',
+      'labelled data: fashion-mnist, a folder of IDX files, or FILE.npy; or text: words or FILE.txt',
+      CLI_DEFAULTS.data,
+    )
+    .option(
+      '--models <list>',
+      `comma-separated: vae, conv-vae, gan, mlp-gan, wgan-gp${dflt(COMPARE_DEFAULTS.models)}; text: textvae, textgan (default both)`,
+    )
     .option(
       '--budget <seconds>',
       `the same training seconds per model, the default budget${dflt(COMPARE_DEFAULTS.seconds)}`,
@@ -262,10 +304,10 @@ function compareCommands(cli: Command): void {
   cli
     .command('eval')
     .description(
-      'full metrics of a VAE or GAN checkpoint: FID, KID, precision/recall, coverage; reconstruction, compression, restoration; NELBO, IWAE for VAEs',
+      'full metrics of a checkpoint: FID, KID, precision/recall, coverage, reconstruction, compression, restoration (NELBO, IWAE for VAEs); text: bits per character, validity, novelty, diversity, n-gram JSD',
     )
     .argument('<checkpoint>', 'a .safetensors checkpoint')
-    .option('--data <spec>', 'the labelled data it models', CLI_DEFAULTS.data)
+    .option('--data <spec>', `the data it models${dflt(`${CLI_DEFAULTS.data}; words for a text model`)}`)
     .option('--samples <n>', `samples to judge${dflt(COMPARE_DEFAULTS.samples)}`, int('samples'))
     .option('--seed <n>', 'seed of the samples, the damage and the latent search', int('seed'))
     .option(
@@ -376,12 +418,12 @@ function runCommands(cli: Command): void {
     .action(launchCommand);
   cli
     .command('sample')
-    .description('draw samples from a VAE or GAN checkpoint')
+    .description('draw samples from a VAE or GAN checkpoint, or strings from a text model')
     .argument('<checkpoint>', 'a .safetensors checkpoint')
     .option('--n <n>', 'number of samples', int('n'), CLI_DEFAULTS.sampleCount)
     .requiredOption(
       '--out <file>',
-      'FILE.png (a grid), FILE.npy (float32 [N, C, H, W] in [0, 1]) or DIR/ (one PNG per sample)',
+      'FILE.png (a grid), FILE.npy (float32 [N, C, H, W] in [0, 1]) or DIR/ (one PNG per sample); FILE.txt for a text model',
     )
     .option('--seed <n>', 'seed of the latent draws', int('seed'))
     .option(

@@ -1,4 +1,7 @@
-/** `gentorch sample CHECKPOINT --n N --out FILE.png|FILE.npy|DIR/ [--label K|NAME]`, for a VAE or a GAN. */
+/**
+ * `gentorch sample CHECKPOINT --n N --out FILE.png|FILE.npy|DIR/ [--label K|NAME]`,
+ * for a VAE or a GAN; `--out FILE.txt` (one string a line) for a text model.
+ */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkImageOut } from './apply.js';
@@ -9,7 +12,9 @@ import { writeNpy } from '../io/npy.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed } from '../config/validate.js';
 import type { HostTensor } from '../tensor.js';
 import { GAN } from '../models/gan.js';
-import { loadGenerative as load } from '../models/load.js';
+import { loadSampler } from '../models/load.js';
+import { TextGAN } from '../models/text-gan.js';
+import { TextVAE } from '../models/text-vae.js';
 
 export interface SampleFlags {
   n: number;
@@ -62,9 +67,13 @@ export async function sampleCommand(checkpoint: string, flags: SampleFlags): Pro
   checkPositiveInt(flags.n, 'n');
   checkDeviceSpec(flags.device);
   if (flags.seed !== undefined) checkSeed(flags.seed);
+  using model = await loadSampler(checkpoint, { device: flags.device });
+  if (model instanceof TextVAE || model instanceof TextGAN) {
+    await sampleText(model, checkpoint, flags); // awaited: `using` frees the model on return
+    return;
+  }
   const toFolder = flags.out.endsWith('/') || (existsSync(flags.out) && statSync(flags.out).isDirectory());
   const png = toFolder || checkImageOut(flags.out, flags.force);
-  using model = await load(checkpoint, { device: flags.device });
   let labels: Int32Array | undefined;
   if (flags.label !== undefined) {
     if (!(model instanceof GAN) || model.config.numClasses === 0) {
@@ -86,4 +95,20 @@ export async function sampleCommand(checkpoint: string, flags: SampleFlags): Pro
   else if (points) await writeFileAtomic(flags.out, await scatterPng(samples.data));
   else await writeGridPng(flags.out, samples);
   process.stdout.write(`gentorch: wrote ${flags.n} samples to ${flags.out}\n`);
+}
+
+/** A text model's samples, one a line, to FILE.txt (atomically; an existing file only with --force). */
+async function sampleText(model: TextVAE | TextGAN, checkpoint: string, flags: SampleFlags): Promise<void> {
+  if (!flags.out.toLowerCase().endsWith('.txt'))
+    throw new GentorchError(
+      'E_CONFIG',
+      `Expected FILE.txt for --out of a text model (${checkpoint}) but received "${flags.out}"`,
+    );
+  if (flags.label !== undefined)
+    throw new GentorchError('E_CONFIG', `--label needs a conditional GAN checkpoint but ${checkpoint} is a text model`);
+  if (existsSync(flags.out) && !flags.force)
+    throw new GentorchError('E_IO', `Refusing to overwrite ${flags.out}; pass --force to replace it`);
+  const lines = await model.sample(flags.n, { seed: flags.seed });
+  await writeFileAtomic(flags.out, lines.map((l) => `${l}\n`).join(''));
+  process.stdout.write(`gentorch: wrote ${flags.n} strings to ${flags.out}\n`);
 }

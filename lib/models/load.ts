@@ -38,23 +38,47 @@ export async function load(
 export async function loadGenerative(path: string, options: { device?: string } = {}): Promise<VAE | GAN> {
   const callSite = new Error();
   try {
+    return await imageGenerative(path, await readCheckpoint(path), options);
+  } catch (err) {
+    throw graft(err, callSite);
+  }
+}
+
+/** A parsed checkpoint as an image VAE or GAN, or E_CHECKPOINT saying what else it holds. */
+function imageGenerative(path: string, ckpt: Checkpoint, options: { device?: string }): Promise<VAE | GAN> {
+  if (ckpt.model === 'translator')
+    throw new GentorchError(
+      'E_CHECKPOINT',
+      `${path}: holds a translator (image to image), not a VAE or a GAN; apply it with Translator.apply()`,
+    );
+  if (ckpt.model === 'textvae')
+    throw new GentorchError(
+      'E_CHECKPOINT',
+      `${path}: holds a text VAE, not an image VAE or a GAN; load it with TextVAE.load() or load()`,
+    );
+  if (ckpt.model === 'textgan')
+    throw new GentorchError(
+      'E_CHECKPOINT',
+      `${path}: holds a text GAN, not an image VAE or a GAN; load it with TextGAN.load() or load()`,
+    );
+  return generative(path, ckpt, options);
+}
+
+/**
+ * Loads a model that samples, an image VAE or GAN or a text model (what
+ * `gentorch sample` and `gentorch eval` take); a translator's checkpoint is
+ * E_CHECKPOINT saying what it holds.
+ */
+export async function loadSampler(
+  path: string,
+  options: { device?: string } = {},
+): Promise<VAE | GAN | TextVAE | TextGAN> {
+  const callSite = new Error();
+  try {
     const ckpt = await readCheckpoint(path);
-    if (ckpt.model === 'translator')
-      throw new GentorchError(
-        'E_CHECKPOINT',
-        `${path}: holds a translator (image to image), not a VAE or a GAN; apply it with Translator.apply()`,
-      );
-    if (ckpt.model === 'textvae')
-      throw new GentorchError(
-        'E_CHECKPOINT',
-        `${path}: holds a text VAE, not an image VAE or a GAN; load it with TextVAE.load() or load()`,
-      );
-    if (ckpt.model === 'textgan')
-      throw new GentorchError(
-        'E_CHECKPOINT',
-        `${path}: holds a text GAN, not an image VAE or a GAN; load it with TextGAN.load() or load()`,
-      );
-    return await generative(path, ckpt, options);
+    if (ckpt.model === 'textvae') return await TextVAE.fromCheckpoint(path, ckpt, options);
+    if (ckpt.model === 'textgan') return await TextGAN.fromCheckpoint(path, ckpt, options);
+    return await imageGenerative(path, ckpt, options);
   } catch (err) {
     throw graft(err, callSite);
   }
