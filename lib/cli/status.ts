@@ -29,8 +29,10 @@ export interface StatusView {
 /** Seconds without a line after which a non-terminal view writes one. */
 export const HEARTBEAT_SECONDS = 8;
 
-const clock = (s: number) =>
-  s >= 90 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
+const clock = (seconds: number) => {
+  const s = Math.round(seconds); // rounded first: 179.6 s is 3m00s, never 2m60s
+  return s >= 90 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+};
 
 /**
  * A StatusView on stderr: bars where stderr is a terminal (`tty`), lines

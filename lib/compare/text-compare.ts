@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { COMPARE_DEFAULTS } from '../config/run.js';
 import {
   checkDeviceSpec,
+  checkNonNegativeInt,
   checkPositiveInt,
   checkPositiveNumber,
   checkSeed,
@@ -62,10 +63,10 @@ export const TEXT_COMPARE_DEFAULTS = Object.freeze({
   curveStrings: 500,
   /** Strings drawn for the final sample measures. */
   samples: 2000,
-  /** The first test lines scored in bits per character (and the IWAE samples per line). */
-  testStrings: 2000,
+  /** Test lines scored in bits per character, evenly spread over the split (0: all of them), and the IWAE samples per line. */
+  testStrings: 0,
   iwaeSamples: 50,
-  /** The first test lines compressed, repaired and (the first pairs) interpolated. */
+  /** Test lines compressed, repaired and (the first pairs) interpolated, evenly spread over the split. */
   usesStrings: 200,
   /** Share of each repaired line's characters masked. */
   maskShare: 0.25,
@@ -166,7 +167,7 @@ function resolve(o: TextCompareOptions): Resolved {
     device: checkDeviceSpec(o.device ?? COMPARE_DEFAULTS.device),
     evalPoints: checkPositiveInt(o.evalPoints ?? d.evalPoints, 'evalPoints'),
     samples: checkPositiveInt(o.samples ?? d.samples, 'samples'),
-    testStrings: checkPositiveInt(o.testStrings ?? d.testStrings, 'testStrings'),
+    testStrings: checkNonNegativeInt(o.testStrings ?? d.testStrings, 'testStrings'),
     iwaeSamples: checkPositiveInt(o.iwaeSamples ?? d.iwaeSamples, 'iwaeSamples'),
     usesStrings: checkPositiveInt(o.usesStrings ?? d.usesStrings, 'usesStrings'),
   };
@@ -251,6 +252,12 @@ function linePoints(a: Float32Array, b: Float32Array, steps: number): HostTensor
   return { dtype: 'float32', shape: [steps, d], data };
 }
 
+/** n lines evenly spaced over `lines` (all of them when there are no more). */
+export function spread(lines: readonly string[], n: number): string[] {
+  if (n >= lines.length) return [...lines];
+  return Array.from({ length: n }, (_, i) => lines[Math.floor((i * lines.length) / n)]);
+}
+
 const row = (z: HostTensor<'float32'>, i: number) => z.data.subarray(i * z.shape[1], (i + 1) * z.shape[1]);
 
 /**
@@ -272,8 +279,9 @@ export async function compareText(options: TextCompareOptions): Promise<TextResu
     );
   mkdirSync(r.out, { recursive: true });
   const vocabulary = Vocabulary.fromLines(train.lines);
-  const testLines = test.lines.slice(0, r.testStrings);
-  const uses = test.lines.slice(0, r.usesStrings);
+  // Spread over the split: its first lines are all capitalised names (the list is sorted).
+  const testLines = r.testStrings === 0 ? test.lines : spread(test.lines, r.testStrings);
+  const uses = spread(test.lines, r.usesStrings);
   const data = { train: train.lines, test: test.lines };
   const d = TEXT_COMPARE_DEFAULTS;
 

@@ -88,7 +88,7 @@ export interface TextResults {
     meanLength: number;
   };
   budget: { kind: 'seconds' | 'epochs'; value: number };
-  /** Test lines each bits-per-character figure is measured on (the first of the test split). */
+  /** Test lines each bits-per-character figure is measured on (all of the test split, or that many evenly spread over it). */
   testStrings: number;
   ngram: {
     /** The order chosen on held-out training lines, and each order's held-out score. */

@@ -132,7 +132,7 @@ export function measuresTable(r: TextResults): string {
         `Best of each score highlighted (novelty and diversity are not scores: noise is novel and diverse). ` +
           `Samples: ${plain(samples)} strings per model; validity: share that are lines of the data set; novelty: share not in the training lines; diversity: distinct / drawn. ` +
           `JSD: character n-gram frequencies of the samples against the test lines, 0 same, 1 disjoint. Length TV: total-variation distance of the length histograms (test mean ${fmt(test, 1)}). ` +
-          `Bits per character on the first ${plain(r.testStrings)} test lines, end of string counted: the n-gram's exact cost, the VAE's IWAE and -ELBO upper bounds; the GAN has none.`,
+          `Bits per character on ${plain(r.testStrings)} test lines, end of string counted: the n-gram's exact cost, the VAE's IWAE and -ELBO upper bounds; the GAN has none.`,
       ),
   );
 }

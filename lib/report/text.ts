@@ -74,7 +74,7 @@ function likelihoodFinding(r: TextResults, vae: TextModelResult | undefined): st
   const [bound, label] = isNum(iwae) ? [iwae, 'IWAE'] : [vae.bitsPerChar?.nelbo, '-ELBO'];
   if (!isNum(bound) || !isNum(best.bitsPerChar)) return undefined;
   const figures = `${vae.name}'s test ${label} bound, ${fmt(bound, 3)} bits per character, is`;
-  const ngram = `the best n-gram's (order ${plain(best.order)}, ${fmt(best.bitsPerChar, 3)} bits per character exact) on the first ${plain(r.testStrings)} test lines`;
+  const ngram = `the best n-gram's (order ${plain(best.order)}, ${fmt(best.bitsPerChar, 3)} bits per character exact) on ${plain(r.testStrings)} test lines`;
   return bound < best.bitsPerChar
     ? `${figures} below ${ngram}: an upper bound on its cost, so the VAE models the test lines better than any n-gram order tried.`
     : `${figures} not below ${ngram}: the bound does not show the VAE ahead of the n-gram (it is an upper bound, so its true cost may be lower).`;
@@ -313,7 +313,7 @@ function header(r: TextResults): string {
   const d = r.data;
   const meta =
     `gentorch ${r.gentorch}, libtorch ${r.torch}, seed ${r.seed}, ${r.createdAt}. Data: ${d.name}, ${plain(d.train)} training and ${plain(d.test)} test lines, ` +
-    `${plain(d.characters)} characters, up to ${plain(d.maxLength)} long (mean ${fmt(d.meanLength, 1)}); bits per character on the first ${plain(r.testStrings)} test lines.`;
+    `${plain(d.characters)} characters, up to ${plain(d.maxLength)} long (mean ${fmt(d.meanLength, 1)}); bits per character on ${plain(r.testStrings)} test lines.`;
   return `<header><h1>${esc(title)}</h1><p class="budget">${esc(budget)}</p><p class="meta">${esc(meta)}</p></header>`;
 }
 

@@ -28,6 +28,15 @@ describe('statusView without a terminal', () => {
     expect(lines.length).toBe(n);
   });
 
+  it('rounds a clock before splitting it: never 2m60s', () => {
+    const lines: string[] = [];
+    const view = statusView(true, ['gan'], { tty: false, write: (l) => lines.push(l), now: () => Date.now() / 1000 });
+    view.update({ row: 'gan', stage: 'training', fraction: 0.4, etaSeconds: 179.6 + HEARTBEAT_SECONDS });
+    vi.advanceTimersByTime(HEARTBEAT_SECONDS * 1000);
+    expect(lines.at(-1)).toMatch(/ETA 3m00s\)$/);
+    view.stop();
+  });
+
   it('is silent when disabled', () => {
     const lines: string[] = [];
     const view = statusView(false, ['gan'], { tty: false, write: (l) => lines.push(l) });
