@@ -278,3 +278,10 @@ export async function writeCurves(out: string, metricsPath: string, title: strin
   await writeFileAtomic(path, svg);
   return path;
 }
+
+/** A comparison's shared budget in words: "the same 300 s of training each". */
+export function budgetWords(budget: { kind: 'seconds' | 'epochs'; value: number }): string {
+  return budget.kind === 'seconds'
+    ? `the same ${budget.value} s of training each`
+    : `the same ${budget.value} epoch(s) each`;
+}

@@ -14,7 +14,7 @@ import { TextGAN } from '../models/text-gan.js';
 import { TextVAE } from '../models/text-vae.js';
 import { CLI_DEFAULTS } from '../config/run.js';
 import { compareTextCommand, evalTextCommand, isTextSpec } from './text.js';
-import { withSigint } from './common.js';
+import { budgetWords, withSigint } from './common.js';
 import { statusView, type StatusUpdate } from './status.js';
 import type { CompareResults } from '../report/results.js';
 import { compareTranslation, type TranslationTask } from '../compare/translate.js';
@@ -119,10 +119,7 @@ export async function compareCommand(flags: CompareFlags): Promise<void> {
   } finally {
     view.stop();
   }
-  const budget =
-    out.budget.kind === 'seconds'
-      ? `the same ${out.budget.value} s of training each`
-      : `the same ${out.budget.value} epoch(s) each`;
+  const budget = budgetWords(out.budget);
   process.stdout.write(
     `${table(out)}\n(${budget} on ${out.device}; FID by a judge classifier with ${(100 * out.judge.testAccuracy).toFixed(2)}% test accuracy)\n`,
   );

@@ -14,7 +14,7 @@ import { GentorchError } from '../errors.js';
 import { TextGAN } from '../models/text-gan.js';
 import { TextVAE } from '../models/text-vae.js';
 import type { TextResults } from '../report/text-results.js';
-import { withSigint } from './common.js';
+import { budgetWords, withSigint } from './common.js';
 import { statusView } from './status.js';
 
 /** Whether a --data spec names text: the words list or a .txt file. */
@@ -105,10 +105,7 @@ export async function compareTextCommand(flags: TextCompareFlags): Promise<void>
   } finally {
     view.stop();
   }
-  const budget =
-    out.budget.kind === 'seconds'
-      ? `the same ${out.budget.value} s of training each`
-      : `the same ${out.budget.value} epoch(s) each`;
+  const budget = budgetWords(out.budget);
   process.stdout.write(
     `${textTable(out)}\n(${budget} on ${out.device}; bits per character on ${out.testStrings} test strings, ` +
       `EOS counted; the best n-gram of any order: ${out.ngram.best.bitsPerChar.toFixed(3)} at order ${out.ngram.best.order})\n` +

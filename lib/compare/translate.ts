@@ -33,7 +33,6 @@ import { take, toFloat, type ImageDataset } from '../data/datasets.js';
 import { GentorchError, invalid } from '../errors.js';
 import { writeFileAtomic } from '../io/fsutil.js';
 import { writeGridPng } from '../io/images.js';
-import type { FitProgress } from '../models/fit.js';
 import { Translator } from '../models/translator.js';
 import { renderTranslationReport } from '../report/translation.js';
 import type {
@@ -48,6 +47,7 @@ export type { TranslationPoint, TranslationResults, TranslationScores, Translati
 import type { HostTensor } from '../tensor.js';
 import { concatImages, firstImages, STRIP } from './apply.js';
 import { ssim } from './compression.js';
+import { trainToBudget } from './budget.js';
 import { judgeBench, runFacts, type JudgeBench } from './evaluate.js';
 import { frechetDistance, meanSquaredError, precisionRecall, psnr } from './metrics.js';
 
@@ -101,8 +101,7 @@ const OPTION_KEYS = [
 ];
 const DIVERSITY_IMAGES = 200;
 const DIVERSITY_SAMPLES = 4;
-/** Steps of the first chunk of a seconds budget, which times a step; then chunks of a quarter of the budget. */
-const PROBE_STEPS = 10;
+/** Chunks of a budget (in seconds mode after a short first one that times a step; budget.ts). */
 const CHUNKS = 4;
 
 /** PSNR of the mean squared error over every image (the project's convention, as uses.ts), and mean SSIM. */
@@ -247,53 +246,37 @@ function resolve(options: TranslationCompareOptions) {
 
 type Resolved = ReturnType<typeof resolve>;
 
-/** Trains one family to the budget in chunks (the first, in seconds mode, times a step). */
+/** Trains one family to the budget in chunks (the first, in seconds mode, times a step; budget.ts). */
 async function train(
   model: Translator,
   targets: ImageDataset,
   r: Resolved,
   options: TranslationCompareOptions,
 ): Promise<{ seconds: number; losses: LossPoint[] }> {
-  const losses: LossPoint[] = [];
   const batch = r.fit.batchSize ?? TRANSLATOR_FIT_DEFAULTS.batchSize;
-  const stepsPerEpoch = Math.ceil(targets.images.shape[0] / batch);
-  const total = r.budget.kind === 'epochs' ? Math.max(1, Math.round(r.budget.value * stepsPerEpoch)) : Infinity;
-  const done = { steps: 0, seconds: 0 };
-  const fraction = () => Math.min(1, r.budget.kind === 'epochs' ? done.steps / total : done.seconds / r.budget.value);
-  const name = model.config.family;
-  while (fraction() < 1) {
-    let n: number;
-    if (r.budget.kind === 'epochs') n = Math.min(total - done.steps, Math.ceil(total / CHUNKS));
-    else if (done.steps === 0) n = PROBE_STEPS;
-    else {
-      const perStep = done.seconds / done.steps;
-      const left = Math.round((r.budget.value - done.seconds) / perStep);
-      n = Math.max(1, Math.min(left, Math.round(r.budget.value / CHUNKS / perStep)));
-    }
-    const before = { ...done };
-    const t0 = performance.now();
-    await model.fit(targets, {
-      ...r.fit,
-      steps: n,
-      progressEvery: 10,
-      signal: options.signal,
-      onProgress: (p: FitProgress) => {
-        losses.push({ step: p.step, seconds: before.seconds + p.elapsedSeconds, losses: p.losses });
-        done.seconds = before.seconds + (performance.now() - t0) / 1000;
-        const f = fraction();
-        const etaSeconds =
-          r.budget.kind === 'seconds'
-            ? Math.max(0, r.budget.value - done.seconds)
-            : f > 0
-              ? (done.seconds * (1 - f)) / f
-              : undefined;
-        options.onProgress?.({ family: name, stage: 'train', fraction: f, seconds: done.seconds, etaSeconds });
+  const family = model.config.family;
+  const { seconds, losses } = await trainToBudget(
+    {
+      stepsPerEpoch: Math.ceil(targets.images.shape[0] / batch),
+      steps: () => model.trainingState.step,
+      fit: async (steps, onProgress, signal) => {
+        await model.fit(targets, { ...r.fit, steps, progressEvery: 10, signal, onProgress });
       },
-    });
-    done.seconds = before.seconds + (performance.now() - t0) / 1000;
-    done.steps += n;
-  }
-  return { seconds: done.seconds, losses };
+    },
+    r.budget,
+    CHUNKS,
+    async () => undefined, // measured once, at the end
+    (p) =>
+      options.onProgress?.({
+        family,
+        stage: 'train',
+        fraction: p.fraction,
+        seconds: p.seconds,
+        etaSeconds: p.etaSeconds,
+      }),
+    options.signal,
+  );
+  return { seconds, losses };
 }
 
 /** Outputs of a trained family for the held-out inputs, timed; the VAE's diversity too (in the holes, for inpainting). */
