@@ -163,8 +163,10 @@ std::pair<double, double> TextVaeModel::elbo_sums(const torch::Tensor& data, con
   return {s[0].item<double>(), s[1].item<double>()};
 }
 
-double TextVaeModel::iwae_sum(const torch::Tensor& data, const torch::Tensor& lengths, int64_t k, at::Generator& gen) {
+TextVaeModel::IwaeSums TextVaeModel::iwae_sums(const torch::Tensor& data, const torch::Tensor& lengths, int64_t k,
+                                               at::Generator& gen) {
   auto total = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
+  auto recon = torch::zeros_like(total), kl = torch::zeros_like(total);
   // Strings at a time, and their samples in groups, so that at most about
   // kIwaeSequences sequences are decoded at once whatever k is.
   const int64_t n = data.size(0), chunk = std::max<int64_t>(1, kIwaeSequences / k);
@@ -173,6 +175,7 @@ double TextVaeModel::iwae_sum(const torch::Tensor& data, const torch::Tensor& le
     auto rows = data.slice(0, i, std::min(n, i + chunk)).slice(1, 0, len.max().item<int64_t>());
     const int64_t b = rows.size(0), group = std::max<int64_t>(1, kIwaeSequences / b);
     auto [mu, logvar] = net_->encode(rows, len);
+    kl.add_((-0.5 * torch::sum(1 + logvar - mu.pow(2) - logvar.exp())).to(torch::kFloat64));
     std::vector<torch::Tensor> log_ws;
     for (int64_t s = 0; s < k; s += group) {
       const int64_t g = std::min(group, k - s);
@@ -184,10 +187,11 @@ double TextVaeModel::iwae_sum(const torch::Tensor& data, const torch::Tensor& le
       // log p(z) - log q(z|x), the 2*pi terms cancelling.
       auto log_ratio = (0.5 * (eps.pow(2) - z.pow(2) + logvar.unsqueeze(0))).sum(2);
       log_ws.push_back((log_ratio - nll).to(torch::kFloat64));
+      recon.add_(nll.to(torch::kFloat64).sum() / static_cast<double>(k));
     }
     total.add_((torch::logsumexp(torch::cat(log_ws), 0) - std::log(static_cast<double>(k))).sum());
   }
-  return -total.item<double>();
+  return {-total.item<double>(), recon.item<double>(), kl.item<double>()};
 }
 
 TextVaeEvaluation TextVaeModel::evaluate(const torch::Tensor& tokens, int64_t k) {
@@ -197,9 +201,11 @@ TextVaeEvaluation TextVaeModel::evaluate(const torch::Tensor& tokens, int64_t k)
   net_->eval();
   // Streams of their own, drawn afresh each time: the same numbers for the
   // same weights, and the training streams untouched.
-  auto elbo_gen = make_generator(device_, mix_seed(state_.seed, kEvalStream, 0));
   auto iwae_gen = make_generator(device_, mix_seed(state_.seed, kEvalStream, 1));
-  const auto [recon, kl] = elbo_sums(data, lengths, elbo_gen);
+  // The KL in closed form; the reconstruction term averaged over the IWAE
+  // bound's own k draws of z (k times less noise than one draw, and the
+  // bound below it by Jensen's inequality up to the KL's own sampling).
+  const auto [iwae, recon, kl] = iwae_sums(data, lengths, k, iwae_gen);
   TextVaeEvaluation out;
   out.strings = data.size(0);
   out.tokens = lengths.sum().item<int64_t>();
@@ -207,7 +213,7 @@ TextVaeEvaluation TextVaeModel::evaluate(const torch::Tensor& tokens, int64_t k)
   out.recon = recon / n;
   out.kl = kl / n;
   out.nelbo = out.recon + out.kl;
-  out.iwae = iwae_sum(data, lengths, k, iwae_gen) / n;
+  out.iwae = iwae / n;
   // Active units (Burda et al. 2016): Var over the data of E_q[z_d] = mu_d.
   auto mu = in_chunks(
       out.strings,
@@ -246,8 +252,8 @@ torch::Tensor TextVaeModel::generate(const torch::Tensor& z, double temperature,
   auto input = torch::full({b}, kBos, ids);
   auto done = torch::zeros({b}, ids.dtype(torch::kBool));
   auto hidden = net_->initial_state(z);
-  // PAD and BOS are never targets: never drawn.
-  auto never = torch::tensor({kPad, kBos}, ids);
+  // PAD and BOS are never targets, and UNK stands for no character: never drawn.
+  auto never = torch::tensor({kPad, kBos, kUnk}, ids);
   for (int64_t t = 0; t <= max_length; ++t) {
     auto logits = net_->step(input, z, hidden).index_fill(1, never, -std::numeric_limits<double>::infinity());
     torch::Tensor next;

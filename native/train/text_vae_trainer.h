@@ -103,7 +103,12 @@ class TextVaeModel {
                   std::vector<torch::Tensor>& losses_out);
   // {recon, kl} summed over rows with one z each from `gen`.
   std::pair<double, double> elbo_sums(const torch::Tensor& data, const torch::Tensor& lengths, at::Generator& gen);
-  double iwae_sum(const torch::Tensor& data, const torch::Tensor& lengths, int64_t k, at::Generator& gen);
+  // Summed over rows: -log of the IWAE bound, the reconstruction term
+  // averaged over the bound's k draws, and the KL in closed form.
+  struct IwaeSums {
+    double iwae, recon, kl;
+  };
+  IwaeSums iwae_sums(const torch::Tensor& data, const torch::Tensor& lengths, int64_t k, at::Generator& gen);
   std::map<std::string, double> validate(const torch::Tensor& data, const torch::Tensor& lengths);
   torch::Tensor generate(const torch::Tensor& z, double temperature, int64_t max_length, at::Generator& gen);
   // repair()'s decoding: rows [B, w] with UNK where unknown, filled under z.

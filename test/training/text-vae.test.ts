@@ -97,7 +97,10 @@ describe('TextVAE training on words', () => {
     // The same bound, estimated with more samples (measured: 22.003 and 22.047 nats).
     expect(Number.isFinite(many.iwae)).toBe(true);
     expect(Math.abs(many.iwae - few.iwae)).toBeLessThan(0.5);
-    expect(many.nelbo).toBe(few.nelbo);
+    // The KL in closed form does not depend on k; the reconstruction term is averaged over the k draws.
+    expect(many.kl).toBeCloseTo(few.kl, 6); // summed in other chunks
+    expect(Math.abs(many.nelbo - few.nelbo)).toBeLessThan(0.5);
+    expect(many.iwae).toBeLessThan(many.nelbo);
   });
 
   it('encodes, decodes and reconstructs', async () => {
