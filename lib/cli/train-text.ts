@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { CLI_DEFAULTS } from '../config/run.js';
 import { FIT_DEFAULTS, type OnNan } from '../config/fit.js';
-import { checkPositiveNumber } from '../config/validate.js';
+import { checkPositiveInt, checkPositiveNumber } from '../config/validate.js';
 import { loadTextSpec, type SkippedLines, type TextDataset } from '../data/text.js';
 import { writeFileAtomic } from '../io/fsutil.js';
 import { emptyHistory, type FitHistory } from '../models/fit.js';
@@ -75,6 +75,8 @@ async function trainText(kind: Kind, flags: TrainTextFlags): Promise<void> {
     ...new Set([...MODEL_KEYS[kind], ...Object.keys(FIT_DEFAULTS), ...RUN_KEYS, 'samples']),
   ]);
   if (cfg.lr !== undefined) checkPositiveNumber(cfg.lr, 'lr');
+  if (cfg.steps !== undefined) checkPositiveInt(cfg.steps, 'steps');
+  if (cfg.samples !== undefined) checkPositiveInt(cfg.samples, 'samples');
   const spec = cfg.data as string;
   const { train, test, skipped } = await loadTextSpec(spec);
   reportSkippedLines(spec, skipped);
@@ -85,7 +87,8 @@ async function trainText(kind: Kind, flags: TrainTextFlags): Promise<void> {
   const steps = cfg.steps as number | undefined;
   const epochsTotal = (cfg.epochs as number | undefined) ?? model.lastFit?.epochs ?? FIT_DEFAULTS.epochs;
   let history: FitHistory = emptyHistory();
-  const remaining = steps !== undefined ? steps : epochsTotal - before.epoch;
+  // Steps and epochs in all, as `train vae|gan` count them: a resumed run does what is left.
+  const remaining = steps !== undefined ? steps - before.step : epochsTotal - before.epoch;
   if (remaining > 0) {
     const bar = progressBar(flags.progress, kind, kind === 'textvae' ? 'loss' : 'dLoss');
     const batchSize = (cfg.batchSize as number | undefined) ?? model.lastFit?.batchSize;
@@ -93,7 +96,8 @@ async function trainText(kind: Kind, flags: TrainTextFlags): Promise<void> {
     history = await withSigint(async (signal) => {
       try {
         return await model.fit(train, {
-          ...(steps !== undefined ? { steps } : { epochs: epochsTotal, totals: true }),
+          ...(steps !== undefined ? { steps } : { epochs: epochsTotal }),
+          totals: true,
           batchSize,
           lr: (cfg.lr as number | undefined) ?? model.lastFit?.lr,
           checkpointEvery: (cfg.checkpointEvery as number | undefined) ?? 0,

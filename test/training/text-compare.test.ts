@@ -183,6 +183,30 @@ describe('gentorch with text', () => {
     }
   }, 300_000);
 
+  it('--resume goes on to the steps in all; bad numbers are E_CONFIG naming them', async () => {
+    const dir = join(work, 'textvae');
+    expectOk(
+      await gentorch([
+        'train',
+        'textvae',
+        '--data',
+        file,
+        '--steps',
+        '30',
+        '--samples',
+        '20',
+        '--resume',
+        '--out',
+        dir,
+        '--no-progress',
+      ]),
+    );
+    expect((readJson(join(dir, 'summary.json')) as { steps: number }).steps).toBe(30);
+    const bad = await gentorch(['train', 'textgan', '--data', file, '--steps', '-3', '--out', join(work, 'bad')]);
+    expectFailure(bad, 'E_CONFIG');
+    expect(bad.stderr).toContain('steps');
+  }, 120_000);
+
   it('eval of a text checkpoint measures it on the text file, with the n-gram beside', async () => {
     const r = await gentorch([
       'eval',
