@@ -130,12 +130,3 @@ export function resolveTextInvertConfig(partial: Partial<TextInvertConfig>): Tex
   checkSeed(c.seed);
   return c;
 }
-
-/**
- * The `mask` option of invert() and repair(): one character (code point)
- * that marks the unknown positions of a line.
- */
-export function checkMaskChar(value: unknown): string {
-  if (typeof value !== 'string' || [...value].length !== 1) throw invalid('a single character', 'mask', value);
-  return value;
-}

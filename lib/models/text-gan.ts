@@ -13,11 +13,11 @@
  */
 import { readCheckpoint, rebuild, type Checkpoint } from './checkpoint.js';
 import { checkCodes, linesOf, withVocabulary, writeTextCheckpoint, type TextLines } from './text-common.js';
+import { checkMaskChar } from './text-repair.js';
 import { checkDeviceSpec, checkPositiveInt, checkSeed, rejectUnknownKeys } from '../config/validate.js';
 import {
   TEXT_GAN_FIT_DEFAULTS,
   TEXT_INVERT_DEFAULTS,
-  checkMaskChar,
   resolveTextGanConfig,
   resolveTextGanFitConfig,
   resolveTextInvertConfig,

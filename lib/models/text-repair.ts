@@ -19,11 +19,19 @@ export interface TextRepairOptions {
 
 export const TEXT_REPAIR_DEFAULTS = Object.freeze({ mask: '_', rounds: 3 });
 
+/**
+ * The `mask` option of every text model's repair() (and the text GAN's
+ * invert()): one character (code point) that marks the unknown positions.
+ */
+export function checkMaskChar(value: unknown): string {
+  if (typeof value !== 'string' || [...value].length !== 1) throw invalid('a single character', 'mask', value);
+  return value;
+}
+
 export function resolveRepairOptions(options: TextRepairOptions): { mask: string; rounds: number } {
   if (options === null || typeof options !== 'object') throw invalid('an object', 'options', options);
   rejectUnknownKeys(options, ['mask', 'rounds'], 'repair');
-  const mask = options.mask ?? TEXT_REPAIR_DEFAULTS.mask;
-  if (typeof mask !== 'string' || [...mask].length !== 1) throw invalid('one character', 'mask', mask);
+  const mask = checkMaskChar(options.mask ?? TEXT_REPAIR_DEFAULTS.mask);
   const rounds = checkPositiveInt(options.rounds ?? TEXT_REPAIR_DEFAULTS.rounds, 'rounds');
   if (rounds > 100) throw invalid('an integer in [1, 100]', 'rounds', rounds);
   return { mask, rounds };
