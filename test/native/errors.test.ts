@@ -117,7 +117,7 @@ const CASES: Case[] = [
     name: 'train without a model kind',
     args: ['train', '--out', at('gan-out')],
     code: 'E_CONFIG',
-    includes: ['vae, gan or translate'],
+    includes: ['vae, gan, translate, textvae or textgan'],
   },
   {
     name: 'train of an unknown model kind',
