@@ -17,6 +17,9 @@
  */
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { GentorchError, invalid } from '../errors.js';
+import type { LengthStats, TextSampleMetrics } from '../report/text-results.js';
+
+export type { LengthStats, TextSampleMetrics };
 
 function checkLines(lines: unknown, name: string, nonEmpty = true): readonly string[] {
   if (!Array.isArray(lines) || lines.some((l) => typeof l !== 'string'))
@@ -88,17 +91,6 @@ export function ngramJsd(samples: readonly string[], reference: readonly string[
   return jsdBits(ngramCounts(samples, n), ngramCounts(reference, n));
 }
 
-export interface LengthStats {
-  /** Lines measured. */
-  count: number;
-  /** Mean length in characters (code points). */
-  mean: number;
-  /** Population standard deviation of the lengths. */
-  std: number;
-  /** histogram[k]: the share of lines of k characters, k = 0..longest. */
-  histogram: number[];
-}
-
 /** The length distribution of lines, in characters. */
 export function lengthStats(lines: readonly string[]): LengthStats {
   const lengths = checkLines(lines, 'lines').map((l) => [...l].length);
@@ -159,16 +151,6 @@ export function gzipBaseline(lines: readonly string[]): GzipBaseline {
 
 /** The n of textSampleMetrics' n-gram JSDs. */
 export const JSD_ORDERS = [1, 2, 3, 4] as const;
-
-export interface TextSampleMetrics {
-  samples: number;
-  validity: number;
-  novelty: number;
-  diversity: number;
-  /** JSD in bits against the test lines, for n = 1..4 (NaN where either side has no n-gram). */
-  jsd: { n: number; bits: number }[];
-  length: { samples: LengthStats; test: LengthStats; tvDistance: number };
-}
 
 /**
  * Every measure of samples at once: validity against `valid` (default the

@@ -5,8 +5,30 @@
  * character n-gram baseline on the same split, under one training budget.
  * Plain JSON: numbers, strings, arrays.
  */
-import type { TextSampleMetrics } from '../compare/text-metrics.js';
 import type { LossPoint } from './results.js';
+
+/** The length distribution of lines, in characters (compare/text-metrics.ts lengthStats()). */
+export interface LengthStats {
+  /** Lines measured. */
+  count: number;
+  /** Mean length in characters (code points). */
+  mean: number;
+  /** Population standard deviation of the lengths. */
+  std: number;
+  /** histogram[k]: the share of lines of k characters, k = 0..longest. */
+  histogram: number[];
+}
+
+/** Every measure of a set of samples (compare/text-metrics.ts textSampleMetrics()). */
+export interface TextSampleMetrics {
+  samples: number;
+  validity: number;
+  novelty: number;
+  diversity: number;
+  /** JSD in bits against the test lines, for n = 1..4 (NaN where either side has no n-gram). */
+  jsd: { n: number; bits: number }[];
+  length: { samples: LengthStats; test: LengthStats; tvDistance: number };
+}
 
 /** A point measured during training (evaluations are not training time). */
 export interface TextCurvePoint {
