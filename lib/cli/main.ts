@@ -240,6 +240,11 @@ function trainCommands(cli: Command): void {
       `share of decoder inputs replaced by UNK${dflt(TEXT_VAE_DEFAULTS.charDropout)}`,
       num('char-dropout'),
     )
+    .option(
+      '--ngram-order <n>',
+      `longest context of the decoder's hashed n-gram features, 0 for none${dflt(TEXT_VAE_DEFAULTS.ngramOrder)}`,
+      int('ngram-order'),
+    )
     .action(trainTextVaeCommand);
   runOptions(textvae);
   const textgan = textOptions(

@@ -39,13 +39,28 @@ export interface TrainTextFlags extends RunFlags {
   beta?: number;
   klWarmupSteps?: number;
   charDropout?: number;
+  ngramOrder?: number;
   nCritic?: number;
   samples?: number;
 }
 
 /** Config keys of each kind, as --config files and flags name them. */
 const MODEL_KEYS = {
-  textvae: ['latentDim', 'hiddenDim', 'embedDim', 'beta', 'klWarmupSteps', 'charDropout', 'maxLength'],
+  textvae: [
+    'latentDim',
+    'hiddenDim',
+    'encoderHiddenDim',
+    'embedDim',
+    'dropout',
+    'ngramOrder',
+    'ngramBuckets',
+    'ngramDim',
+    'ngramLrScale',
+    'beta',
+    'klWarmupSteps',
+    'charDropout',
+    'maxLength',
+  ],
   textgan: ['latentDim', 'hiddenDim', 'blocks', 'nCritic', 'gpLambda', 'maxLength'],
 } as const;
 type Kind = keyof typeof MODEL_KEYS;

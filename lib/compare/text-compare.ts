@@ -59,7 +59,7 @@ export const TEXT_COMPARE_DEFAULTS = Object.freeze({
   evalPoints: 6,
   /** Strings drawn for the curve's JSD points. */
   curveSamples: 300,
-  /** Test lines of the curve's bits-per-character points (VAE). */
+  /** Test lines of the curve's bits-per-character points (VAE), evenly spread over the split. */
   curveStrings: 500,
   /** Strings drawn for the final sample measures. */
   samples: 2000,
@@ -84,7 +84,7 @@ export const TEXT_MODEL_PRESETS = Object.freeze({
     name: 'text VAE',
     family: 'vae' as const,
     model: Object.freeze({ charDropout: 0, klWarmupSteps: 1000 }),
-    fit: Object.freeze({ batchSize: 128, lr: 3e-3 }),
+    fit: Object.freeze({ batchSize: 64, lr: 2e-3 }),
   }),
   textgan: Object.freeze({
     name: 'text GAN',
@@ -309,7 +309,7 @@ export async function compareText(options: TextCompareOptions): Promise<TextResu
   for (const key of r.models) {
     const t = makeTrainee(key, train, vocabulary, r);
     try {
-      const curveLines = testLines.slice(0, d.curveStrings);
+      const curveLines = spread(testLines, d.curveStrings);
       const point = async (seconds: number): Promise<TextCurvePoint> => {
         const step = t.model.trainingState.step;
         const p: TextCurvePoint = {

@@ -25,12 +25,29 @@ export interface TextVaeConfig {
   maxLength: number;
   /** Width of the character embedding, shared by encoder and decoder. */
   embedDim: number;
-  /** Width of each GRU's hidden state (one layer each). */
+  /** Width of the decoder GRU's hidden state (one layer). */
   hiddenDim: number;
+  /** Width of the encoder GRU's hidden state (one layer). */
+  encoderHiddenDim: number;
+  /** Dropout on the decoder's input embeddings and on its outputs while training; 0 for none. */
+  dropout: number;
   /** Dimension of the latent code z. */
   latentDim: number;
   /** Read each line both ways in the encoder. */
   bidirectional: boolean;
+  /**
+   * Longest context of the decoder's hashed character n-gram features
+   * (Mikolov et al. 2011's direct connections, learned with the ELBO): each
+   * position's 1..ngramOrder latest inputs pick rows of a table whose sum a
+   * linear map adds to the logits. 0 for none.
+   */
+  ngramOrder: number;
+  /** Rows of the n-gram table (colliding contexts share a row). */
+  ngramBuckets: number;
+  /** Width of an n-gram table row. */
+  ngramDim: number;
+  /** The n-gram rows' learning rate over the fit's lr (each row moves only when its context occurs). */
+  ngramLrScale: number;
   /** Weight of the KL term once warmed up; 1 is the ELBO. */
   beta: number;
   /** Optimizer steps over which the KL weight rises linearly from 0 to beta (KL annealing); 0 for none. */
@@ -46,8 +63,14 @@ export const TEXT_VAE_DEFAULTS: Readonly<TextVaeConfig> = Object.freeze({
   maxLength: 32, // lib/data/text.ts TEXT_MAX_LENGTH, the readers' default (test/training/text-vae.test.ts)
   embedDim: 64,
   hiddenDim: 256,
+  encoderHiddenDim: 128,
+  dropout: 0,
   latentDim: 32,
   bidirectional: false,
+  ngramOrder: 6,
+  ngramBuckets: 131072,
+  ngramDim: 32,
+  ngramLrScale: 0.2,
   beta: 1,
   klWarmupSteps: 2000,
   charDropout: 0.25,
@@ -65,8 +88,16 @@ export function resolveTextVaeConfig(partial: Partial<TextVaeConfig> = {}): Text
   checkPositiveInt(c.maxLength, 'maxLength');
   checkPositiveInt(c.embedDim, 'embedDim');
   checkPositiveInt(c.hiddenDim, 'hiddenDim');
+  checkPositiveInt(c.encoderHiddenDim, 'encoderHiddenDim');
+  if (typeof c.dropout !== 'number' || !(c.dropout >= 0 && c.dropout < 1))
+    throw invalid('a number in [0, 1)', 'dropout', c.dropout);
   checkPositiveInt(c.latentDim, 'latentDim');
   checkBoolean(c.bidirectional, 'bidirectional');
+  checkNonNegativeInt(c.ngramOrder, 'ngramOrder');
+  if (c.ngramOrder > 16) throw invalid('an integer in [0, 16]', 'ngramOrder', c.ngramOrder);
+  checkPositiveInt(c.ngramBuckets, 'ngramBuckets');
+  checkPositiveInt(c.ngramDim, 'ngramDim');
+  checkNonNegativeNumber(c.ngramLrScale, 'ngramLrScale');
   checkNonNegativeNumber(c.beta, 'beta');
   checkNonNegativeInt(c.klWarmupSteps, 'klWarmupSteps');
   if (typeof c.charDropout !== 'number' || !(c.charDropout >= 0 && c.charDropout < 1))

@@ -65,8 +65,14 @@ void text_vae_config_fields(TextVaeConfig& c, Visit&& v) {
   v("maxLength", c.net.max_length());
   v("embedDim", c.net.embed_dim());
   v("hiddenDim", c.net.hidden_dim());
+  v("encoderHiddenDim", c.net.encoder_hidden_dim());
+  v("dropout", c.net.dropout());
   v("latentDim", c.net.latent_dim());
   v("bidirectional", c.net.bidirectional());
+  v("ngramOrder", c.net.ngram_order());
+  v("ngramBuckets", c.net.ngram_buckets());
+  v("ngramDim", c.net.ngram_dim());
+  v("ngramLrScale", c.ngram_lr_scale);
   v("beta", c.beta);
   v("klWarmupSteps", c.kl_warmup_steps);
   v("charDropout", c.char_dropout);

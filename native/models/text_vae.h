@@ -24,12 +24,36 @@ struct TextVaeNetOptions {
   TORCH_ARG(int64_t, max_length) = 32;
   /// Width of the character embedding (shared by encoder and decoder).
   TORCH_ARG(int64_t, embed_dim) = 64;
-  /// Width of each GRU's hidden state.
+  /// Width of the decoder GRU's hidden state.
   TORCH_ARG(int64_t, hidden_dim) = 256;
+  /// Width of the encoder GRU's hidden state.
+  TORCH_ARG(int64_t, encoder_hidden_dim) = 128;
+  /// Dropout on the decoder's input embeddings and on its outputs, while training.
+  TORCH_ARG(double, dropout) = 0;
   /// Dimension of the latent code z.
   TORCH_ARG(int64_t, latent_dim) = 32;
   /// A bidirectional encoder (its two final states feed mu and logvar).
   TORCH_ARG(bool, bidirectional) = false;
+  /// Longest context of the decoder's hashed n-gram features (1 to ngram_order
+  /// previous inputs); 0 for none.
+  TORCH_ARG(int64_t, ngram_order) = 6;
+  /// Rows of the hashed feature table (contexts share rows when their hashes collide).
+  TORCH_ARG(int64_t, ngram_buckets) = 1 << 17;
+  /// Width of a feature row; a shared linear map takes their sum to logits.
+  TORCH_ARG(int64_t, ngram_dim) = 32;
+};
+
+/// The rows of the n-gram table a training step read, as a leaf whose
+/// gradient is theirs alone (the table itself gets no dense gradient).
+struct NgramRows {
+  torch::Tensor index;  // [U] table rows
+  torch::Tensor rows;   // [U, ngram_dim], requires grad
+};
+
+/// Where the decoder stands between step() calls.
+struct DecoderState {
+  torch::Tensor hidden;   // [1, B, hidden]
+  torch::Tensor history;  // [B, ngram_order] the latest inputs, oldest first (PAD before the BOS)
 };
 
 class TextVaeNetImpl : public torch::nn::Module {
@@ -40,22 +64,35 @@ class TextVaeNetImpl : public torch::nn::Module {
   // (characters + EOS): mu and logvar of q(z|x), [B, latent]. The encoder
   // runs on packed sequences, so PAD never reaches its final states.
   std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& tokens, const torch::Tensor& lengths);
-  // The decoder's first hidden state from z: [1, B, hidden].
-  torch::Tensor initial_state(const torch::Tensor& z);
+  // The decoder's first state from z.
+  DecoderState start(const torch::Tensor& z);
   // Teacher forcing: inputs [B, W] (BOS, characters, ...) and z [B, latent]
-  // give the logits of each next token, [B, W, vocab].
-  torch::Tensor decode_logits(const torch::Tensor& inputs, const torch::Tensor& z);
-  // One decoder step: input ids [B], z [B, latent] and the hidden state
-  // [1, B, hidden] give the logits [B, vocab]; `hidden` moves on.
-  torch::Tensor step(const torch::Tensor& input, const torch::Tensor& z, torch::Tensor& hidden);
+  // give the logits of each next token, [B, W, vocab]. With `noise` (while
+  // training) the options' dropout draws its masks from it; with `ngram`
+  // the n-gram rows read become a leaf there, for step_rows().
+  torch::Tensor decode_logits(const torch::Tensor& inputs, const torch::Tensor& z, at::Generator* noise = nullptr,
+                              NgramRows* ngram = nullptr);
+  // One decoder step: input ids [B] and z [B, latent] give the logits
+  // [B, vocab]; `state` moves on.
+  torch::Tensor step(const torch::Tensor& input, const torch::Tensor& z, DecoderState& state);
 
   const TextVaeNetOptions& options() const { return options_; }
 
  private:
+  // The table rows of every position's n-gram contexts: padded [B, K-1+L]
+  // (K-1 earlier inputs, then L inputs) gives [B, L, K].
+  torch::Tensor ngram_buckets(const torch::Tensor& padded) const;
+  // The n-gram features' logits for those rows, [B, L, vocab].
+  torch::Tensor ngram_logits(const torch::Tensor& buckets, NgramRows* ngram);
+  // Inverted dropout of the options' rate, masks drawn from `noise`; x itself without noise or rate.
+  torch::Tensor dropped(const torch::Tensor& x, at::Generator* noise) const;
+
   TextVaeNetOptions options_;
   torch::nn::Embedding embed{nullptr};
   torch::nn::GRU encoder_rnn{nullptr}, decoder_rnn{nullptr};
   torch::nn::Linear fc_mu{nullptr}, fc_logvar{nullptr}, latent_to_hidden{nullptr}, output{nullptr};
+  torch::nn::Linear ngram_out{nullptr};
+  torch::Tensor ngram_table;
 };
 TORCH_MODULE(TextVaeNet);
 

@@ -1,5 +1,6 @@
 #include "adam.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -131,6 +132,22 @@ void Adam::step() {
     auto denom = (exp_avg_sq_[i].sqrt() / bias2_sqrt).add_(options_.eps());
     p.addcdiv_(exp_avg_[i], denom, -step_size);
   }
+}
+
+void Adam::step_rows(const std::string& name, const torch::Tensor& index, const torch::Tensor& grad_rows,
+                     double lr_scale) {
+  torch::NoGradGuard no_grad;
+  const auto at = std::find(names_.begin(), names_.end(), name);
+  if (at == names_.end()) fail("E_INTERNAL", "Adam has no parameter named ", name);
+  const size_t i = static_cast<size_t>(at - names_.begin());
+  const double b1 = options_.beta1(), b2 = options_.beta2(), t = static_cast<double>(std::max<int64_t>(step_, 1));
+  auto m = exp_avg_[i].index_select(0, index).lerp_(grad_rows, 1.0 - b1);
+  auto v = exp_avg_sq_[i].index_select(0, index).mul_(b2).addcmul_(grad_rows, grad_rows, 1.0 - b2);
+  auto denom = (v.sqrt() / std::sqrt(1.0 - std::pow(b2, t))).add_(options_.eps());
+  auto rows = params_[i].index_select(0, index).addcdiv_(m, denom, -options_.lr() * lr_scale / (1.0 - std::pow(b1, t)));
+  exp_avg_[i].index_copy_(0, index, m);
+  exp_avg_sq_[i].index_copy_(0, index, v);
+  params_[i].index_copy_(0, index, rows);
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> Adam::state() const {

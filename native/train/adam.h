@@ -32,6 +32,12 @@ class Adam {
   // the update can be captured in a CUDA graph (step_graph.h).
   void step();
 
+  // A lazy, row-sparse update of the parameter `name` (as torch.optim.SparseAdam):
+  // only its rows `index` [U] move, with gradients `grad_rows` [U, ...], at
+  // lr * lr_scale; the other rows and their moments stay. Call it after
+  // step(), whose count it shares; that parameter has no dense gradient.
+  void step_rows(const std::string& name, const torch::Tensor& index, const torch::Tensor& grad_rows, double lr_scale);
+
   AdamOptions& options() { return options_; }
   int64_t steps() const { return step_; }
   // The step count bias correction uses (data-parallel ranks take rank 0's).

@@ -79,7 +79,9 @@ bool TextVaeModel::train_step(const torch::Tensor& rows, const torch::Tensor& le
   auto [mu, logvar] = net_->encode(rows, lengths);
   auto eps = at::randn(mu.sizes(), noise_, mu.options());
   auto z = mu + eps * torch::exp(0.5 * logvar);
-  auto recon = recon_per_string(net_->decode_logits(decoder_inputs(rows, config_.char_dropout), z), rows).sum();
+  NgramRows ngram;
+  auto recon =
+      recon_per_string(net_->decode_logits(decoder_inputs(rows, config_.char_dropout), z, &noise_, &ngram), rows).sum();
   auto kl = -0.5 * torch::sum(1 + logvar - mu.pow(2) - logvar.exp());
   auto loss = recon + beta * kl;
   optimizer_->zero_grad();
@@ -90,6 +92,8 @@ bool TextVaeModel::train_step(const torch::Tensor& rows, const torch::Tensor& le
   }
   if (config_.clip_grad > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), config_.clip_grad);
   optimizer_->step();
+  if (ngram.rows.defined() && ngram.rows.grad().defined())
+    optimizer_->step_rows("ngram_table", ngram.index, ngram.rows.grad(), config_.ngram_lr_scale);
   auto beta_sum = torch::full({}, beta * static_cast<double>(rows.size(0)), loss.options());
   losses_out = {loss.detach(), recon.detach(), kl.detach(), beta_sum};
   return true;
@@ -251,11 +255,11 @@ torch::Tensor TextVaeModel::generate(const torch::Tensor& z, double temperature,
   auto out = torch::full({b, max_length + 1}, kPad, ids);
   auto input = torch::full({b}, kBos, ids);
   auto done = torch::zeros({b}, ids.dtype(torch::kBool));
-  auto hidden = net_->initial_state(z);
+  auto state = net_->start(z);
   // PAD and BOS are never targets, and UNK stands for no character: never drawn.
   auto never = torch::tensor({kPad, kBos, kUnk}, ids);
   for (int64_t t = 0; t <= max_length; ++t) {
-    auto logits = net_->step(input, z, hidden).index_fill(1, never, -std::numeric_limits<double>::infinity());
+    auto logits = net_->step(input, z, state).index_fill(1, never, -std::numeric_limits<double>::infinity());
     torch::Tensor next;
     if (t == max_length) {
       next = torch::full({b}, kEos, ids);  // the longest string ends here
@@ -305,11 +309,11 @@ torch::Tensor TextVaeModel::reconstruct(const torch::Tensor& tokens) {
 torch::Tensor TextVaeModel::fill(const torch::Tensor& rows, const torch::Tensor& z) {
   auto out = rows.clone();
   auto input = torch::full({rows.size(0)}, kBos, rows.options());
-  auto hidden = net_->initial_state(z);
+  auto state = net_->start(z);
   // A fill is a character: never a special (the EOS stays where the row has it).
   auto never = torch::tensor({kPad, kBos, kEos, kUnk}, rows.options());
   for (int64_t t = 0; t < rows.size(1); ++t) {
-    auto best = net_->step(input, z, hidden).index_fill(1, never, -std::numeric_limits<double>::infinity()).argmax(1);
+    auto best = net_->step(input, z, state).index_fill(1, never, -std::numeric_limits<double>::infinity()).argmax(1);
     auto col = out.select(1, t);
     col.copy_(torch::where(col == kUnk, best, col));
     input = col;

@@ -36,6 +36,8 @@ struct TextVaeConfig {
   double char_dropout = 0.25;
   /// Largest global gradient norm; larger gradients are scaled down (0: no clipping).
   double clip_grad = 5.0;
+  /// The n-gram feature rows' learning rate over the fit's lr (rare contexts get few updates).
+  double ngram_lr_scale = 0.2;
 };
 
 /// A fit's options are the image VAE's (VaeFitOptions; lib/config/fit.ts FitConfig).

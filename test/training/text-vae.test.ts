@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { TextVAE, Vocabulary, datasets, load, type FitHistory, type FitProgress } from '../../lib/index.js';
 import { loadGenerative } from '../../lib/models/load.js';
-import { writeCheckpoint } from '../../lib/models/checkpoint.js';
+import { readCheckpoint, writeCheckpoint } from '../../lib/models/checkpoint.js';
 import { TEXT_VAE_DEFAULTS, resolveTextVaeConfig } from '../../lib/config/text-vae.js';
 import { TEXT_MAX_LENGTH } from '../../lib/data/text.js';
 import { native } from '../../lib/native.js';
@@ -195,6 +195,27 @@ describe('TextVAE checkpoints', () => {
     expect(await b.sample(8, { seed: 2 })).toEqual(await a.sample(8, { seed: 2 }));
   });
 
+  it("holds the decoder's n-gram table and its moments, and a model without the features has none", async () => {
+    const dir = tempDir();
+    const path = join(dir, 'ngram.safetensors');
+    await vae.save(path);
+    const names = (await readCheckpoint(path)).tensors.map((t) => t.name);
+    const table = (await readCheckpoint(path)).tensors.find((t) => t.name.endsWith('ngram_table'))!;
+    expect(table.shape).toEqual([TEXT_VAE_DEFAULTS.ngramBuckets, TEXT_VAE_DEFAULTS.ngramDim]);
+    // Trained rows moved (the table starts at zero); rows no context hashed to stayed.
+    const nonzero = table.data.reduce((n: number, x: number) => n + (x !== 0 ? 1 : 0), 0);
+    expect(nonzero).toBeGreaterThan(1000);
+    expect(nonzero).toBeLessThan(table.data.length);
+    expect(names.some((n) => n.includes('ngram_table') && n.includes('exp_avg'))).toBe(true);
+    using plain = new TextVAE({ ...SMALL, ngramOrder: 0, vocabulary: vae.vocabulary, device: 'cpu', seed: 2 });
+    const plainPath = join(dir, 'plain.safetensors');
+    await plain.save(plainPath);
+    expect((await readCheckpoint(plainPath)).tensors.some((t) => t.name.includes('ngram'))).toBe(false);
+    using again = await TextVAE.load(plainPath, { device: 'cpu' });
+    const lines = testLines.slice(0, 40);
+    expect(await again.evaluate(lines, { samples: 3 })).toEqual(await plain.evaluate(lines, { samples: 3 }));
+  });
+
   it('a checkpoint without its vocabulary is E_CHECKPOINT', async () => {
     const dir = tempDir();
     const path = join(dir, 'novocab.safetensors');
@@ -248,6 +269,10 @@ describe('TextVAE errors and abort', () => {
   it('rejects bad options, lines and calls through the API', async () => {
     expect(caught(() => new TextVAE({ hiddenDim: 0 })).message).toMatch(/hiddenDim/);
     expect(caught(() => new TextVAE({ charDropout: 1 })).code).toBe('E_CONFIG');
+    expect(caught(() => new TextVAE({ ngramOrder: 17 })).message).toMatch(/ngramOrder/);
+    expect(caught(() => new TextVAE({ dropout: 1 })).message).toMatch(/dropout/);
+    expect(caught(() => new TextVAE({ encoderHiddenDim: 0 })).message).toMatch(/encoderHiddenDim/);
+    expect(caught(() => new TextVAE({ ngramBuckets: 0 })).message).toMatch(/ngramBuckets/);
     using fresh = new TextVAE({ ...SMALL, device: 'cpu' });
     expect((await caughtAsync(() => fresh.sample(3))).code).toBe('E_CONFIG'); // no vocabulary yet
     const long = await caughtAsync(() => fresh.fit(['a'.repeat(40)], { epochs: 1 }));
