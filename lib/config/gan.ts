@@ -15,6 +15,7 @@ import {
   checkPositiveNumber,
   rejectUnknownKeys,
   stripUndefined,
+  checkProbability,
 } from './validate.js';
 import { checkBaseFit, type BaseFitConfig } from './fit.js';
 
@@ -140,7 +141,7 @@ export function resolveGanConfig(partial: Partial<GanConfig> = {}): GanConfig {
   checkNonNegativeNumber(c.gpLambda, 'gpLambda');
   checkNonNegativeNumber(c.clipGrad, 'clipGrad');
   for (const k of ['labelSmoothing', 'emaDecay'] as const) {
-    if (typeof c[k] !== 'number' || !(c[k] >= 0 && c[k] < 1)) throw invalid('number in [0, 1)', k, c[k]);
+    checkProbability(c[k], k);
   }
   if (typeof c.dBatchnorm !== 'boolean') throw invalid('boolean', 'dBatchnorm', c.dBatchnorm);
   if (arch === 'dcgan' && (c.height !== c.width || ![28, 32, 64].includes(c.height))) {
@@ -167,7 +168,7 @@ export function resolveGanFitConfig(partial: Partial<GanFitConfig>): GanFitConfi
   checkNonNegativeInt(c.sampleEvery, 'sampleEvery');
   checkPositiveInt(c.sampleCount, 'sampleCount');
   for (const k of ['beta1', 'beta2'] as const) {
-    if (typeof c[k] !== 'number' || !(c[k] >= 0 && c[k] < 1)) throw invalid('number in [0, 1)', k, c[k]);
+    checkProbability(c[k], k);
   }
   return c;
 }

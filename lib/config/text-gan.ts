@@ -15,6 +15,7 @@ import {
   checkSeed,
   rejectUnknownKeys,
   stripUndefined,
+  checkProbability,
 } from './validate.js';
 
 /** A text GAN's networks and objective (WGAN-GP over softmax outputs, Gulrajani et al. 2017). */
@@ -105,7 +106,7 @@ export function resolveTextGanFitConfig(partial: Partial<TextGanFitConfig>): Tex
   if (c.cudaGraphs === 'on') throw invalid("'auto' or 'off' for a TextGAN", 'cudaGraphs', c.cudaGraphs);
   checkPositiveNumber(c.lr, 'lr');
   for (const k of ['beta1', 'beta2'] as const) {
-    if (typeof c[k] !== 'number' || !(c[k] >= 0 && c[k] < 1)) throw invalid('number in [0, 1)', k, c[k]);
+    checkProbability(c[k], k);
   }
   return c;
 }

@@ -12,6 +12,7 @@ import {
   checkPositiveInt,
   rejectUnknownKeys,
   stripUndefined,
+  checkProbability,
 } from './validate.js';
 
 /** A text VAE's architecture and loss (Bowman et al. 2016, over characters). */
@@ -89,8 +90,7 @@ export function resolveTextVaeConfig(partial: Partial<TextVaeConfig> = {}): Text
   checkPositiveInt(c.embedDim, 'embedDim');
   checkPositiveInt(c.hiddenDim, 'hiddenDim');
   checkPositiveInt(c.encoderHiddenDim, 'encoderHiddenDim');
-  if (typeof c.dropout !== 'number' || !(c.dropout >= 0 && c.dropout < 1))
-    throw invalid('a number in [0, 1)', 'dropout', c.dropout);
+  checkProbability(c.dropout, 'dropout');
   checkPositiveInt(c.latentDim, 'latentDim');
   checkBoolean(c.bidirectional, 'bidirectional');
   checkNonNegativeInt(c.ngramOrder, 'ngramOrder');
@@ -100,8 +100,7 @@ export function resolveTextVaeConfig(partial: Partial<TextVaeConfig> = {}): Text
   checkNonNegativeNumber(c.ngramLrScale, 'ngramLrScale');
   checkNonNegativeNumber(c.beta, 'beta');
   checkNonNegativeInt(c.klWarmupSteps, 'klWarmupSteps');
-  if (typeof c.charDropout !== 'number' || !(c.charDropout >= 0 && c.charDropout < 1))
-    throw invalid('a number in [0, 1)', 'charDropout', c.charDropout);
+  checkProbability(c.charDropout, 'charDropout');
   checkNonNegativeNumber(c.clipGrad, 'clipGrad');
   if (c.maxLength > 1024) throw invalid('an integer in [1, 1024]', 'maxLength', c.maxLength);
   return c;

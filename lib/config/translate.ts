@@ -16,6 +16,7 @@ import {
   checkPositiveNumber,
   rejectUnknownKeys,
   stripUndefined,
+  checkProbability,
 } from './validate.js';
 
 export type TranslatorTask = 'superres' | 'inpaint' | 'denoise' | 'edges' | 'colorize' | 'pairs';
@@ -210,8 +211,7 @@ export function resolveTranslatorConfig(partial: Partial<TranslatorConfig> = {})
     checkPositiveInt(c[k], k);
   checkNonNegativeInt(c.inputChannels, 'inputChannels');
   if (c.depth > 6) throw invalid('integer of at most 6', 'depth', c.depth);
-  if (typeof c.dropout !== 'number' || !(c.dropout >= 0 && c.dropout < 1))
-    throw invalid('number in [0, 1)', 'dropout', c.dropout);
+  checkProbability(c.dropout, 'dropout');
   checkOneOf(c.ganLoss, ['ns', 'minimax', 'hinge'], 'ganLoss');
   checkNonNegativeNumber(c.l1Weight, 'l1Weight');
   checkNonNegativeNumber(c.beta, 'beta');
@@ -242,7 +242,7 @@ export function resolveTranslatorFitConfig(partial: Partial<TranslatorFitConfig>
   checkBaseFit(c);
   checkPositiveNumber(c.lr, 'lr');
   for (const k of ['beta1', 'beta2'] as const) {
-    if (typeof c[k] !== 'number' || !(c[k] >= 0 && c[k] < 1)) throw invalid('number in [0, 1)', k, c[k]);
+    checkProbability(c[k], k);
   }
   return c;
 }

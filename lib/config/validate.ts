@@ -55,6 +55,12 @@ export function checkNonNegativeNumber(value: unknown, name: string): number {
   return value;
 }
 
+/** A probability below 1 (a dropout rate, a decay): a number in [0, 1). */
+export function checkProbability(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw invalid('number in [0, 1)', name, value);
+  return value;
+}
+
 export function checkOneOf<T extends string>(value: unknown, choices: readonly T[], name: string): T {
   if (typeof value !== 'string' || !choices.includes(value as T))
     throw invalid(`one of ${choices.join(', ')}`, name, value);
