@@ -37,8 +37,12 @@ std::pair<torch::Tensor, torch::Tensor> TextVaeNetImpl::encode(const torch::Tens
   return {fc_mu->forward(h), fc_logvar->forward(h)};
 }
 
+torch::Tensor TextVaeNetImpl::initial_hidden(const torch::Tensor& z) {
+  return torch::tanh(latent_to_hidden->forward(z)).unsqueeze(0);
+}
+
 DecoderState TextVaeNetImpl::start(const torch::Tensor& z) {
-  auto hidden = torch::tanh(latent_to_hidden->forward(z)).unsqueeze(0);
+  auto hidden = initial_hidden(z);
   auto history = torch::full({z.size(0), options_.ngram_order()}, kPad,
                              torch::TensorOptions().dtype(torch::kInt64).device(z.device()));
   return {hidden, history};
@@ -92,7 +96,7 @@ torch::Tensor TextVaeNetImpl::decode_logits(const torch::Tensor& inputs, const t
                                             NgramRows* ngram) {
   auto e = dropped(embed->forward(inputs), noise);
   auto zs = z.unsqueeze(1).expand({z.size(0), inputs.size(1), z.size(1)});
-  auto out = std::get<0>(decoder_rnn->forward(torch::cat({e, zs}, 2), start(z).hidden));
+  auto out = std::get<0>(decoder_rnn->forward(torch::cat({e, zs}, 2), initial_hidden(z)));
   auto logits = output->forward(dropped(out, noise));
   const int64_t k = options_.ngram_order();
   if (k == 0) return logits;

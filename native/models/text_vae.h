@@ -79,6 +79,8 @@ class TextVaeNetImpl : public torch::nn::Module {
   const TextVaeNetOptions& options() const { return options_; }
 
  private:
+  // The decoder GRU's first hidden state from z: [1, B, hidden].
+  torch::Tensor initial_hidden(const torch::Tensor& z);
   // The table rows of every position's n-gram contexts: padded [B, K-1+L]
   // (K-1 earlier inputs, then L inputs) gives [B, L, K].
   torch::Tensor ngram_buckets(const torch::Tensor& padded) const;
