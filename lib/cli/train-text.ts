@@ -55,6 +55,7 @@ const MODEL_KEYS = {
     'ngramOrder',
     'ngramBuckets',
     'ngramDim',
+    'ngramDropout',
     'ngramLrScale',
     'beta',
     'klWarmupSteps',

@@ -41,6 +41,9 @@ struct TextVaeNetOptions {
   TORCH_ARG(int64_t, ngram_buckets) = 1 << 17;
   /// Width of a feature row; a shared linear map takes their sum to logits.
   TORCH_ARG(int64_t, ngram_dim) = 32;
+  /// While training, each position drops each of its n-gram rows with this
+  /// probability (the rest scaled up), so the GRU learns to back off.
+  TORCH_ARG(double, ngram_dropout) = 0;
 };
 
 /// The rows of the n-gram table a training step read, as a leaf whose
@@ -83,7 +86,7 @@ class TextVaeNetImpl : public torch::nn::Module {
   // (K-1 earlier inputs, then L inputs) gives [B, L, K].
   torch::Tensor ngram_buckets(const torch::Tensor& padded) const;
   // The n-gram features' logits for those rows, [B, L, vocab].
-  torch::Tensor ngram_logits(const torch::Tensor& buckets, NgramRows* ngram);
+  torch::Tensor ngram_logits(const torch::Tensor& buckets, NgramRows* ngram, at::Generator* noise);
   // Inverted dropout of the options' rate, masks drawn from `noise`; x itself without noise or rate.
   torch::Tensor dropped(const torch::Tensor& x, at::Generator* noise) const;
 
