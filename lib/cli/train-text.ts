@@ -12,6 +12,7 @@ import { FIT_DEFAULTS, type OnNan } from '../config/fit.js';
 import { checkPositiveInt, checkPositiveNumber } from '../config/validate.js';
 import { loadTextSpec, type SkippedLines, type TextDataset } from '../data/text.js';
 import { writeFileAtomic } from '../io/fsutil.js';
+import { distributedFromEnv } from '../models/distributed.js';
 import { emptyHistory, type FitHistory } from '../models/fit.js';
 import { TextGAN } from '../models/text-gan.js';
 import { TextVAE } from '../models/text-vae.js';
@@ -55,6 +56,7 @@ const MODEL_KEYS = {
     'ngramOrder',
     'ngramBuckets',
     'ngramDim',
+    'ngramDropout',
     'ngramLrScale',
     'beta',
     'klWarmupSteps',
@@ -95,17 +97,21 @@ async function trainText(kind: Kind, flags: TrainTextFlags): Promise<void> {
   const spec = cfg.data as string;
   const { train, test, skipped } = await loadTextSpec(spec);
   reportSkippedLines(spec, skipped);
+  // Under torchrun or `gentorch launch`: one rank of a data-parallel job; rank 0 writes everything.
+  const dist = distributedFromEnv();
+  const writer = !dist || dist.rank === 0;
   const { modelPath, metricsPath, resuming } = runPaths(flags);
   using model = await openModel(kind, cfg, modelPath, resuming);
-  const record = await openRun(flags.out, metricsPath, resuming, model.trainingState.step);
+  const record = writer ? await openRun(flags.out, metricsPath, resuming, model.trainingState.step) : () => undefined;
   const before = model.trainingState;
   const steps = cfg.steps as number | undefined;
   const epochsTotal = (cfg.epochs as number | undefined) ?? model.lastFit?.epochs ?? FIT_DEFAULTS.epochs;
   let history: FitHistory = emptyHistory();
   // Steps and epochs in all, as `train vae|gan` count them: a resumed run does what is left.
   const remaining = steps !== undefined ? steps - before.step : epochsTotal - before.epoch;
-  if (remaining > 0) {
-    const bar = progressBar(flags.progress, kind, kind === 'textvae' ? 'loss' : 'dLoss');
+  // Every rank fits, even with nothing left here: rank 0's state decides what is left.
+  if (remaining > 0 || dist) {
+    const bar = progressBar(flags.progress && writer, kind, kind === 'textvae' ? 'loss' : 'dLoss');
     const batchSize = (cfg.batchSize as number | undefined) ?? model.lastFit?.batchSize;
     let started = false;
     history = await withSigint(async (signal) => {
@@ -113,6 +119,7 @@ async function trainText(kind: Kind, flags: TrainTextFlags): Promise<void> {
         return await model.fit(train, {
           ...(steps !== undefined ? { steps } : { epochs: epochsTotal }),
           totals: true,
+          distributed: dist,
           batchSize,
           lr: (cfg.lr as number | undefined) ?? model.lastFit?.lr,
           checkpointEvery: (cfg.checkpointEvery as number | undefined) ?? 0,
@@ -129,7 +136,7 @@ async function trainText(kind: Kind, flags: TrainTextFlags): Promise<void> {
           },
           onEpoch: (e) => {
             record(epochRecord(e));
-            if (!bar) {
+            if (!bar && writer) {
               const loss = Object.entries(e.losses)
                 .map(([k, v]) => `${k} ${v.toFixed(3)}`)
                 .join(', ');
@@ -142,6 +149,7 @@ async function trainText(kind: Kind, flags: TrainTextFlags): Promise<void> {
       }
     });
   }
+  if (!writer) return;
   await model.save(modelPath);
   await writeResults(
     kind,
@@ -149,6 +157,7 @@ async function trainText(kind: Kind, flags: TrainTextFlags): Promise<void> {
     model,
     { train, test },
     history,
+    dist?.worldSize ?? 1,
     (cfg.samples as number | undefined) ?? SAMPLES,
     record,
   );
@@ -161,6 +170,7 @@ async function writeResults(
   model: TextVAE | TextGAN,
   { train, test }: { train: TextDataset; test: TextDataset },
   history: FitHistory,
+  worldSize: number,
   n: number,
   record: (line: Record<string, unknown>) => void,
 ): Promise<void> {
@@ -181,6 +191,7 @@ async function writeResults(
     torchVersion: native().runtimeInfo().torchVersion,
     epochs: model.trainingState.epoch,
     steps: model.trainingState.step,
+    worldSize,
     epochSeconds: history.epochs.map((e) => e.seconds),
     trainLosses: history.epochs.map((e) => e.losses),
     skippedSteps: history.skippedSteps,

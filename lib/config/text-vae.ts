@@ -47,6 +47,8 @@ export interface TextVaeConfig {
   ngramBuckets: number;
   /** Width of an n-gram table row. */
   ngramDim: number;
+  /** While training, the chance each position drops each of its n-gram rows (the rest scaled up), so the GRU learns to back off. */
+  ngramDropout: number;
   /** The n-gram rows' learning rate over the fit's lr (each row moves only when its context occurs). */
   ngramLrScale: number;
   /** Weight of the KL term once warmed up; 1 is the ELBO. */
@@ -71,6 +73,7 @@ export const TEXT_VAE_DEFAULTS: Readonly<TextVaeConfig> = Object.freeze({
   ngramOrder: 6,
   ngramBuckets: 131072,
   ngramDim: 32,
+  ngramDropout: 0,
   ngramLrScale: 0.2,
   beta: 1,
   klWarmupSteps: 2000,
@@ -97,6 +100,7 @@ export function resolveTextVaeConfig(partial: Partial<TextVaeConfig> = {}): Text
   if (c.ngramOrder > 16) throw invalid('an integer in [0, 16]', 'ngramOrder', c.ngramOrder);
   checkPositiveInt(c.ngramBuckets, 'ngramBuckets');
   checkPositiveInt(c.ngramDim, 'ngramDim');
+  checkProbability(c.ngramDropout, 'ngramDropout');
   checkNonNegativeNumber(c.ngramLrScale, 'ngramLrScale');
   checkNonNegativeNumber(c.beta, 'beta');
   checkNonNegativeInt(c.klWarmupSteps, 'klWarmupSteps');

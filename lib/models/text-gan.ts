@@ -27,7 +27,7 @@ import {
 } from '../config/text-gan.js';
 import { EOS, SPECIALS, UNK, Vocabulary } from '../data/vocabulary.js';
 import { GentorchError, describe, graft, invalid } from '../errors.js';
-import { runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
+import { fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
 import { checkFitCallbacks, type EarlyStopping } from './early-stopping.js';
 import {
   native,
@@ -48,7 +48,7 @@ export interface TextGanOptions extends Partial<TextGanConfig> {
   vocabulary?: Vocabulary;
 }
 
-export interface TextGanFitOptions extends Partial<TextGanFitConfig>, Omit<FitCallbacks, 'distributed'> {
+export interface TextGanFitOptions extends Partial<TextGanFitConfig>, FitCallbacks {
   /**
    * Held-out lines: after every epoch the critic's Wasserstein estimate on
    * them (mean D(x) - mean D(G(z)), fixed codes) and G's loss go into the
@@ -89,6 +89,7 @@ const FIT_KEYS = [
   'onEpoch',
   'checkpointPath',
   'onCheckpoint',
+  'distributed',
   'validationData',
   'callbacks',
 ];
@@ -166,8 +167,19 @@ export class TextGAN {
     if (this.#disposed) throw new GentorchError('E_DISPOSED', 'This TextGAN was disposed');
     if (options === null || typeof options !== 'object') throw invalid('an object', 'fit options', options);
     rejectUnknownKeys(options, FIT_KEYS, 'fit');
-    const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, validationData, callbacks, ...rest } = options;
+    const {
+      signal,
+      onProgress,
+      onEpoch,
+      checkpointPath,
+      onCheckpoint,
+      distributed,
+      validationData,
+      callbacks,
+      ...rest
+    } = options;
     const cfg = resolveTextGanFitConfig(rest);
+    const dist = fitDistributed(distributed);
     const lines = linesOf(data, 'data');
     const vocabulary = this.#vocabulary ?? Vocabulary.fromLines(lines);
     const tokens = vocabulary.encode(lines, this.#config.maxLength);
@@ -181,6 +193,7 @@ export class TextGAN {
     const totalSteps = stepsOfFit({
       examples: lines.length,
       batchSize: cfg.batchSize,
+      worldSize: dist?.worldSize,
       batchesPerStep: this.#config.nCritic,
       epochs: cfg.epochs,
       steps: cfg.steps,
@@ -194,7 +207,8 @@ export class TextGAN {
       checkpointEvery: cfg.checkpointEvery,
       callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
       stopping,
-      start: (onEvent) => handle.fit(tokens, { ...cfg, validation }, onEvent),
+      writer: !dist || dist.rank === 0,
+      start: (onEvent) => handle.fit(tokens, { ...cfg, distributed: dist, validation }, onEvent),
       writeCheckpoint: (path, ev) => this.#write(path, ev.tensors, ev.state, cfg),
     });
     this.#lastFit = cfg;

@@ -19,7 +19,7 @@ import {
 } from '../config/text-vae.js';
 import { Vocabulary } from '../data/vocabulary.js';
 import { GentorchError, graft, invalid } from '../errors.js';
-import { runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
+import { fitDistributed, runFit, stepsOfFit, type FitCallbacks, type FitHistory } from './fit.js';
 import { checkFitCallbacks, type EarlyStopping } from './early-stopping.js';
 import {
   native,
@@ -43,7 +43,7 @@ export interface TextVaeOptions extends Partial<TextVaeConfig> {
 
 export type { TextLines } from './text-common.js';
 
-export interface TextFitOptions extends Partial<FitConfig>, Omit<FitCallbacks, 'distributed'> {
+export interface TextFitOptions extends Partial<FitConfig>, FitCallbacks {
   /**
    * Held-out lines: after every epoch their loss (recon + beta * kl), recon
    * and kl (nats per string, one z each) go into the epoch's record as
@@ -85,6 +85,7 @@ const FIT_KEYS = [
   'onEpoch',
   'checkpointPath',
   'onCheckpoint',
+  'distributed',
   'validationData',
   'callbacks',
 ];
@@ -163,8 +164,19 @@ export class TextVAE {
     if (this.#disposed) throw new GentorchError('E_DISPOSED', 'This TextVAE was disposed');
     if (options === null || typeof options !== 'object') throw invalid('an object', 'fit options', options);
     rejectUnknownKeys(options, FIT_KEYS, 'fit');
-    const { signal, onProgress, onEpoch, checkpointPath, onCheckpoint, validationData, callbacks, ...rest } = options;
+    const {
+      signal,
+      onProgress,
+      onEpoch,
+      checkpointPath,
+      onCheckpoint,
+      distributed,
+      validationData,
+      callbacks,
+      ...rest
+    } = options;
     const cfg = resolveFitConfig(rest);
+    const dist = fitDistributed(distributed);
     const lines = linesOf(data, 'data');
     const vocabulary = this.#vocabulary ?? Vocabulary.fromLines(lines);
     const tokens = vocabulary.encode(lines, this.#config.maxLength);
@@ -178,6 +190,7 @@ export class TextVAE {
     const totalSteps = stepsOfFit({
       examples: lines.length,
       batchSize: cfg.batchSize,
+      worldSize: dist?.worldSize,
       epochs: cfg.epochs,
       steps: cfg.steps,
       totals: cfg.totals,
@@ -191,7 +204,8 @@ export class TextVAE {
       checkpointEvery: cfg.checkpointEvery,
       callbacks: { signal, onProgress, onEpoch, checkpointPath, onCheckpoint },
       stopping,
-      start: (onEvent) => handle.fit(tokens, { ...cfg, validation }, onEvent),
+      writer: !dist || dist.rank === 0,
+      start: (onEvent) => handle.fit(tokens, { ...cfg, distributed: dist, validation }, onEvent),
       writeCheckpoint: (path, ev) => this.#write(path, ev.tensors, ev.state, cfg),
     });
     this.#lastFit = cfg;

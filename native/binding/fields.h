@@ -72,6 +72,7 @@ void text_vae_config_fields(TextVaeConfig& c, Visit&& v) {
   v("ngramOrder", c.net.ngram_order());
   v("ngramBuckets", c.net.ngram_buckets());
   v("ngramDim", c.net.ngram_dim());
+  v("ngramDropout", c.net.ngram_dropout());
   v("ngramLrScale", c.ngram_lr_scale);
   v("beta", c.beta);
   v("klWarmupSteps", c.kl_warmup_steps);

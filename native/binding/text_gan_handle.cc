@@ -53,9 +53,12 @@ Napi::Value TextGanHandle::Fit(const Napi::CallbackInfo& info) {
   Napi::Object o = as_object(env, info[1], "options");
   TextGanFitOptions opts = read_fields<TextGanFitOptions>(o, "fit options", text_gan_fit_fields<FieldReader>);
   opts.progress_every(std::max<int64_t>(1, opts.progress_every()));  // a modulus: never 0
+  const auto dist = get_distributed(o);
   torch::Tensor validation = optional_tensor(env, o.Get("validation"), "validationData");
-  return run(env, info[2], [tokens, opts, validation](JobContext& ctx, TextGanModel& model) -> Finisher {
-    model.fit(tokens, opts, fit_hooks(ctx, model), validation);
+  return run(env, info[2], [tokens, opts, dist, validation](JobContext& ctx, TextGanModel& model) -> Finisher {
+    auto hooks = fit_hooks(ctx, model);
+    if (dist) hooks.parallel = DataParallel::shared(*dist);  // joins the job on this thread (blocks up to its timeout)
+    fit_distributed([&]() { model.fit(tokens, opts, hooks, validation); });
     return [](Napi::Env env) { return env.Undefined(); };
   });
 }

@@ -47,16 +47,19 @@ Napi::Value TextVaeHandle::run(Napi::Env env, Napi::Value on_event,
   return run_job<TextVaeModel>(env, core_, on_event, std::move(work));
 }
 
-// fit(tokens, options, onEvent): options as a VAE's fit, with `validation` token rows.
+// fit(tokens, options, onEvent): options as a VAE's fit (`distributed` too), with `validation` token rows.
 Napi::Value TextVaeHandle::Fit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   torch::Tensor tokens = tensor_from_js(env, info[0], "tokens");
   Napi::Object o = as_object(env, info[1], "options");
   TextVaeFitOptions opts = read_fields<TextVaeFitOptions>(o, "fit options", vae_fit_fields<FieldReader>);
   opts.progress_every(std::max<int64_t>(1, opts.progress_every()));  // a modulus: never 0
+  const auto dist = get_distributed(o);
   torch::Tensor validation = optional_tensor(env, o.Get("validation"), "validationData");
-  return run(env, info[2], [tokens, opts, validation](JobContext& ctx, TextVaeModel& model) -> Finisher {
-    model.fit(tokens, opts, fit_hooks(ctx, model), validation);
+  return run(env, info[2], [tokens, opts, dist, validation](JobContext& ctx, TextVaeModel& model) -> Finisher {
+    auto hooks = fit_hooks(ctx, model);
+    if (dist) hooks.parallel = DataParallel::shared(*dist);  // joins the job on this thread (blocks up to its timeout)
+    fit_distributed([&]() { model.fit(tokens, opts, hooks, validation); });
     return [](Napi::Env env) { return env.Undefined(); };
   });
 }

@@ -66,11 +66,16 @@ torch::Tensor TextVaeNetImpl::ngram_buckets(const torch::Tensor& padded) const {
   return torch::stack(orders, 2);
 }
 
-torch::Tensor TextVaeNetImpl::ngram_logits(const torch::Tensor& buckets, NgramRows* ngram) {
+torch::Tensor TextVaeNetImpl::ngram_logits(const torch::Tensor& buckets, NgramRows* ngram, const RowNoise* noise) {
   const int64_t k = options_.ngram_order();
   // Each position's K rows summed as they are read (one bag per position).
   auto bags = torch::nn::functional::EmbeddingBagFuncOptions().mode(torch::kSum);
   torch::Tensor features;
+  const double p = options_.ngram_dropout();
+  if (noise != nullptr && p > 0) {
+    auto keep = noise->rand(buckets.sizes(), torch::TensorOptions().device(buckets.device())) >= p;
+    bags.per_sample_weights(keep.to(torch::kFloat32).reshape({-1, k}) / (1 - p));
+  }
   if (ngram != nullptr) {
     auto u = at::_unique2(buckets.reshape({-1}), /*sorted=*/false, /*return_inverse=*/true);
     ngram->index = std::get<0>(u);
@@ -85,14 +90,14 @@ torch::Tensor TextVaeNetImpl::ngram_logits(const torch::Tensor& buckets, NgramRo
   return ngram_out->forward(features.view(sizes));
 }
 
-torch::Tensor TextVaeNetImpl::dropped(const torch::Tensor& x, at::Generator* noise) const {
+torch::Tensor TextVaeNetImpl::dropped(const torch::Tensor& x, const RowNoise* noise) const {
   const double p = options_.dropout();
   if (noise == nullptr || p <= 0) return x;
-  auto keep = at::rand(x.sizes(), *noise, x.options()) >= p;
+  auto keep = noise->rand(x.sizes(), x.options()) >= p;
   return x * keep.to(x.scalar_type()) / (1 - p);
 }
 
-torch::Tensor TextVaeNetImpl::decode_logits(const torch::Tensor& inputs, const torch::Tensor& z, at::Generator* noise,
+torch::Tensor TextVaeNetImpl::decode_logits(const torch::Tensor& inputs, const torch::Tensor& z, const RowNoise* noise,
                                             NgramRows* ngram) {
   auto e = dropped(embed->forward(inputs), noise);
   auto zs = z.unsqueeze(1).expand({z.size(0), inputs.size(1), z.size(1)});
@@ -101,7 +106,7 @@ torch::Tensor TextVaeNetImpl::decode_logits(const torch::Tensor& inputs, const t
   const int64_t k = options_.ngram_order();
   if (k == 0) return logits;
   auto before = torch::full({inputs.size(0), k - 1}, kPad, inputs.options());
-  return logits + ngram_logits(ngram_buckets(torch::cat({before, inputs}, 1)), ngram);
+  return logits + ngram_logits(ngram_buckets(torch::cat({before, inputs}, 1)), ngram, noise);
 }
 
 torch::Tensor TextVaeNetImpl::step(const torch::Tensor& input, const torch::Tensor& z, DecoderState& state) {
@@ -112,7 +117,7 @@ torch::Tensor TextVaeNetImpl::step(const torch::Tensor& input, const torch::Tens
   const int64_t k = options_.ngram_order();
   if (k == 0) return logits;
   state.history = torch::cat({state.history.slice(1, 1), input.to(torch::kInt64).unsqueeze(1)}, 1);
-  return logits + ngram_logits(ngram_buckets(state.history), nullptr).squeeze(1);
+  return logits + ngram_logits(ngram_buckets(state.history), nullptr, nullptr).squeeze(1);
 }
 
 TextVaeNet make_text_vae_net(const TextVaeNetOptions& o) {
@@ -130,6 +135,8 @@ TextVaeNet make_text_vae_net(const TextVaeNetOptions& o) {
     fail("E_CONFIG", "Expected ngramOrder in [0, 16] but received ", o.ngram_order());
   if (o.ngram_buckets() < 1)
     fail("E_CONFIG", "Expected positive integer for ngramBuckets but received ", o.ngram_buckets());
+  if (!(o.ngram_dropout() >= 0 && o.ngram_dropout() < 1))
+    fail("E_CONFIG", "Expected ngramDropout in [0, 1) but received ", o.ngram_dropout());
   if (o.ngram_dim() < 1) fail("E_CONFIG", "Expected positive integer for ngramDim but received ", o.ngram_dim());
   if (o.latent_dim() < 1) fail("E_CONFIG", "Expected positive integer for latentDim but received ", o.latent_dim());
   return TextVaeNet(o);

@@ -12,6 +12,7 @@
 
 #include <utility>
 
+#include "row_noise.h"
 #include "text_ids.h"
 
 namespace gentorch {
@@ -41,6 +42,9 @@ struct TextVaeNetOptions {
   TORCH_ARG(int64_t, ngram_buckets) = 1 << 17;
   /// Width of a feature row; a shared linear map takes their sum to logits.
   TORCH_ARG(int64_t, ngram_dim) = 32;
+  /// While training, each position drops each of its n-gram rows with this
+  /// probability (the rest scaled up), so the GRU learns to back off.
+  TORCH_ARG(double, ngram_dropout) = 0;
 };
 
 /// The rows of the n-gram table a training step read, as a leaf whose
@@ -68,9 +72,9 @@ class TextVaeNetImpl : public torch::nn::Module {
   DecoderState start(const torch::Tensor& z);
   // Teacher forcing: inputs [B, W] (BOS, characters, ...) and z [B, latent]
   // give the logits of each next token, [B, W, vocab]. With `noise` (while
-  // training) the options' dropout draws its masks from it; with `ngram`
+  // training) the options' dropouts draw their masks from it; with `ngram`
   // the n-gram rows read become a leaf there, for step_rows().
-  torch::Tensor decode_logits(const torch::Tensor& inputs, const torch::Tensor& z, at::Generator* noise = nullptr,
+  torch::Tensor decode_logits(const torch::Tensor& inputs, const torch::Tensor& z, const RowNoise* noise = nullptr,
                               NgramRows* ngram = nullptr);
   // One decoder step: input ids [B] and z [B, latent] give the logits
   // [B, vocab]; `state` moves on.
@@ -85,9 +89,9 @@ class TextVaeNetImpl : public torch::nn::Module {
   // (K-1 earlier inputs, then L inputs) gives [B, L, K].
   torch::Tensor ngram_buckets(const torch::Tensor& padded) const;
   // The n-gram features' logits for those rows, [B, L, vocab].
-  torch::Tensor ngram_logits(const torch::Tensor& buckets, NgramRows* ngram);
+  torch::Tensor ngram_logits(const torch::Tensor& buckets, NgramRows* ngram, const RowNoise* noise);
   // Inverted dropout of the options' rate, masks drawn from `noise`; x itself without noise or rate.
-  torch::Tensor dropped(const torch::Tensor& x, at::Generator* noise) const;
+  torch::Tensor dropped(const torch::Tensor& x, const RowNoise* noise) const;
 
   TextVaeNetOptions options_;
   torch::nn::Embedding embed{nullptr};

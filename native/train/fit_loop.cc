@@ -25,6 +25,7 @@ torch::Tensor BatchOrder::next(TrainingState& state, at::Generator& rng, bool* e
     perm_ = epoch_order(state.perm_seed);  // resumed mid-epoch
   }
   auto idx = perm_.slice(0, state.epoch_step * batch_size_, std::min(n_, (state.epoch_step + 1) * batch_size_));
+  if (!widths_.empty()) width_ = widths_[state.epoch_step];
   if (++state.epoch_step == per_epoch_) {
     state.epoch += 1;
     state.epoch_step = 0;
@@ -33,27 +34,31 @@ torch::Tensor BatchOrder::next(TrainingState& state, at::Generator& rng, bool* e
   return idx;
 }
 
-torch::Tensor BatchOrder::epoch_order(int64_t perm_seed) const {
-  auto perm = parallel_.shard(permutation(total_, perm_seed, device_));
-  if (!lengths_.defined()) return perm;
-  auto rows = perm.cpu();
+torch::Tensor BatchOrder::epoch_order(int64_t perm_seed) {
+  if (!lengths_.defined()) return parallel_.shard(permutation(total_, perm_seed, device_));
+  auto rows = permutation(total_, perm_seed, device_).cpu();
   auto gen = make_generator(torch::kCPU, static_cast<uint64_t>(perm_seed) ^ 0x5bd1e995u);
-  const int64_t window = batch_size_ * kBucketBatches;
+  const int64_t global = batch_size_ * parallel_.world(), window = global * kBucketBatches;
   std::vector<torch::Tensor> batches;
-  for (int64_t a = 0; a < n_; a += window) {
-    auto w = rows.slice(0, a, std::min(n_, a + window));
+  for (int64_t a = 0; a < total_; a += window) {
+    auto w = rows.slice(0, a, std::min(total_, a + window));
     auto order = std::get<1>(lengths_.index_select(0, w).sort(/*stable=*/true, /*dim=*/0, /*descending=*/false));
     auto sorted = w.index_select(0, order);
-    for (int64_t b = 0; b < sorted.size(0); b += batch_size_)
-      batches.push_back(sorted.slice(0, b, std::min(sorted.size(0), b + batch_size_)));
+    for (int64_t b = 0; b < sorted.size(0); b += global)
+      batches.push_back(sorted.slice(0, b, std::min(sorted.size(0), b + global)));
   }
   // The epoch's last batch may be short: it stays last, so every other batch is full.
-  const int64_t shuffled = batches.back().size(0) == batch_size_ ? batches.size() : batches.size() - 1;
+  const int64_t shuffled = batches.back().size(0) == global ? batches.size() : batches.size() - 1;
   auto pick = torch::randperm(shuffled, gen, torch::kInt64);
   std::vector<torch::Tensor> out;
   out.reserve(batches.size());
-  for (int64_t i = 0; i < shuffled; ++i) out.push_back(batches[pick[i].item<int64_t>()]);
-  if (shuffled < static_cast<int64_t>(batches.size())) out.push_back(batches.back());
+  widths_.clear();
+  auto take = [&](const torch::Tensor& batch) {
+    widths_.push_back(lengths_.index_select(0, batch).max().item<int64_t>());
+    out.push_back(parallel_.shard(batch));  // a short last batch padded with its first rows, as shard_of pads
+  };
+  for (int64_t i = 0; i < shuffled; ++i) take(batches[pick[i].item<int64_t>()]);
+  if (shuffled < static_cast<int64_t>(batches.size())) take(batches.back());
   return torch::cat(out).to(device_);
 }
 

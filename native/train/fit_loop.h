@@ -60,21 +60,28 @@ class BatchOrder {
   // batch moves state to the next epoch and sets *epoch_done.
   torch::Tensor next(TrainingState& state, at::Generator& rng, bool* epoch_done);
   // Batches of rows of similar length (sequences: less padding to compute):
-  // each window of kBucketBatches batches of the epoch's permutation is
-  // sorted by `lengths` (CPU int64, one per row), cut into batches, and the
-  // batches are taken in an order drawn from the epoch's seed, so a resumed
-  // epoch takes the same batches.
+  // each window of kBucketBatches global batches of the epoch's permutation
+  // is sorted by `lengths` (CPU int64, one per row), cut into global batches
+  // (batch_size times the world's ranks), and those are taken in an order
+  // drawn from the epoch's seed, so a resumed epoch takes the same batches.
+  // A rank's batch is every world-th row of a global one, so the ranks'
+  // step-s batches together are one process's step-s batch of the global size.
   void bucket_by(torch::Tensor lengths) { lengths_ = lengths.to(torch::kCPU, torch::kInt64); }
   static constexpr int64_t kBucketBatches = 64;
+  // With bucket_by: the longest length in the global batch of next()'s last
+  // rows, so every rank pads its part to the same width (and draws the same noise).
+  int64_t width() const { return width_; }
 
  private:
-  torch::Tensor epoch_order(int64_t perm_seed) const;
+  torch::Tensor epoch_order(int64_t perm_seed);
 
   const ParallelFit& parallel_;
   int64_t total_, n_, batch_size_, per_epoch_;
   torch::Device device_;
-  torch::Tensor perm_;     // this rank's order of the current epoch
-  torch::Tensor lengths_;  // bucket_by()'s, or undefined
+  torch::Tensor perm_;           // this rank's order of the current epoch
+  torch::Tensor lengths_;        // bucket_by()'s, or undefined
+  std::vector<int64_t> widths_;  // with lengths_: the longest length of each global batch of the epoch
+  int64_t width_ = 0;
 };
 
 class FitLoop {

@@ -46,6 +46,32 @@ void ParallelFit::reduce_gradients(const std::vector<torch::Tensor>& params, dou
   if (dp_) dp_->reduce_gradients(params, scale);
 }
 
+std::pair<torch::Tensor, torch::Tensor> ParallelFit::reduce_rows(const torch::Tensor& index,
+                                                                 const torch::Tensor& grad_rows) const {
+  if (!dp_) return {index, grad_rows};
+  torch::NoGradGuard no_grad;
+  // Only sums travel: first every rank's row count, then each rank's rows
+  // (plus one, 0 meaning none) in a slot of its own, then the gradients
+  // placed in the union.
+  auto ids = torch::TensorOptions().dtype(torch::kInt64).device(index.device());
+  auto counts = torch::zeros({world()}, ids);
+  counts[rank()] = index.size(0);
+  std::vector<torch::Tensor> one{counts};
+  dp_->all_reduce_sum(one);
+  const int64_t widest = counts.max().item<int64_t>();
+  auto slots = torch::zeros({world(), widest}, ids);
+  slots[rank()].slice(0, 0, index.size(0)).copy_(index.to(torch::kInt64) + 1);
+  one = {slots};
+  dp_->all_reduce_sum(one);
+  auto all = slots.masked_select(slots > 0) - 1;
+  auto rows = std::get<0>(at::_unique2(all, /*sorted=*/true));
+  auto summed = torch::zeros({rows.size(0), grad_rows.size(1)}, grad_rows.options());
+  summed.index_add_(0, torch::searchsorted(rows, index.to(torch::kInt64)), grad_rows);
+  one = {summed};
+  dp_->all_reduce_sum(one);
+  return {rows, summed};
+}
+
 void ParallelFit::reduce(LossMeter& meter, bool epoch) const {
   if (!dp_) return;
   auto sums = meter.sums(epoch);

@@ -15,9 +15,11 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "../dist/data_parallel.h"
+#include "../models/row_noise.h"
 #include "adam.h"
 #include "hooks.h"
 #include "loss_meter.h"
@@ -47,6 +49,13 @@ class ParallelFit {
   torch::Tensor my_rows(const torch::Tensor& global) const;
   // The gradient seam: gradients summed over ranks, times `scale`.
   void reduce_gradients(const std::vector<torch::Tensor>& params, double scale) const;
+  // The row-sparse gradient seam, for a table whose step read only some of
+  // its rows (`index`, unique, with gradients `grad_rows`): the union of the
+  // ranks' rows, sorted, and their gradients summed over ranks (zero where a
+  // rank did not read a row). Collective: every rank calls it each step.
+  std::pair<torch::Tensor, torch::Tensor> reduce_rows(const torch::Tensor& index, const torch::Tensor& grad_rows) const;
+  // This rank's and its world's draws of batch noise from `gen` (models/row_noise.h).
+  RowNoise noise(at::Generator& gen) const { return RowNoise{&gen, rank(), world()}; }
   // A loss meter's window (and with `epoch` its epoch) summed over ranks.
   void reduce(LossMeter& meter, bool epoch) const;
 

@@ -65,15 +65,17 @@ std::vector<TextGanModel::CriticInput> TextGanModel::next_inputs(BatchOrder& ord
                                                                  bool* epoch_done) {
   std::vector<CriticInput> out;
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
+  // Data-parallel: the global batch's noise, this rank's rows (parallel.h).
+  const RowNoise noise = parallel_ ? parallel_->noise(noise_) : RowNoise{&noise_};
   for (int64_t k = 0; k < config_.n_critic; ++k) {
     CriticInput in;
     in.idx = order.next(state_, rng_, epoch_done);
-    in.z = at::randn({in.idx.size(0), config_.net.latent_dim()}, noise_, opts);
-    in.eps = at::rand({in.idx.size(0), 1, 1}, noise_, opts);
+    in.z = noise.randn({in.idx.size(0), config_.net.latent_dim()}, opts);
+    in.eps = noise.rand({in.idx.size(0), 1, 1}, opts);
     out.push_back(std::move(in));
   }
   // The generator's own codes, a full batch of them, drawn last.
-  out.push_back({torch::Tensor(), at::randn({batch_size, config_.net.latent_dim()}, noise_, opts), torch::Tensor()});
+  out.push_back({torch::Tensor(), noise.randn({batch_size, config_.net.latent_dim()}, opts), torch::Tensor()});
   return out;
 }
 
@@ -97,6 +99,8 @@ bool TextGanModel::train_step(const torch::Tensor& data, const std::vector<Criti
     auto d_loss = d_fake - d_real + config_.gp_lambda * gp;
     opt_d_->zero_grad();
     d_loss.backward();
+    // The data-parallel seam: mean losses, so gradients are averaged over ranks.
+    if (parallel_) parallel_->reduce_gradients(d_->parameters(), 1.0 / parallel_->world());
     if (guard.admit(d_loss, d_->parameters(), state_.step + 1)) {
       opt_d_->step();
     } else {
@@ -114,6 +118,7 @@ bool TextGanModel::train_step(const torch::Tensor& data, const std::vector<Criti
     opt_g_->zero_grad();
     g_loss.backward();
   }
+  if (parallel_) parallel_->reduce_gradients(g_->parameters(), 1.0 / parallel_->world());
   if (guard.admit(g_loss, g_->parameters(), state_.step + 1)) {
     opt_g_->step();
   } else {
@@ -136,12 +141,13 @@ void TextGanModel::fit(const torch::Tensor& tokens, const TextGanFitOptions& o, 
   // Convolutional: a CPU fit uses every core (FitLoop's precision is not
   // read here: both networks always run in float32).
   FitLoop loop(fit_plan(o), hooks, device_, true);
-  if (loop.parallel().active()) fail("E_CONFIG", "Expected no distributed options for a TextGAN (one process only)");
   auto data = checked_tokens(tokens, "training tokens").first;
   torch::Tensor val;
   if (validation.defined()) val = checked_tokens(validation, "validation tokens").first;
   loop.start({g_.get(), d_.get()}, {opt_g_.get(), opt_d_.get()}, state_, rng_, device_.is_cpu() ? nullptr : &noise_,
              {"dLoss", "gLoss", "wasserstein", "gp"}, false);
+  // One rank of a data-parallel job: rank 0's state everywhere, then a shard of each epoch.
+  const ParallelScope scope(parallel_, loop.parallel());
   BatchOrder order(data.size(0), o.batch_size(), loop.parallel(), device_);
   opt_g_->options().lr(o.lr()).beta1(o.beta1()).beta2(o.beta2());
   opt_d_->options().lr(o.lr()).beta1(o.beta1()).beta2(o.beta2());

@@ -130,6 +130,7 @@ class TextGanModel {
   at::Generator rng_;    // data order and noise, saved in checkpoints (as GanModel's)
   at::Generator noise_;  // rng_ on the CPU; a device generator seeded from it on a GPU
   TrainingState state_;
+  const ParallelFit* parallel_ = nullptr;  // during a data-parallel fit only
 };
 
 }  // namespace gentorch

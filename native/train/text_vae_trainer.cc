@@ -58,12 +58,12 @@ double TextVaeModel::beta_at(int64_t steps_done) const {
   return config_.beta * std::min(1.0, static_cast<double>(steps_done + 1) / config_.kl_warmup_steps);
 }
 
-torch::Tensor TextVaeModel::decoder_inputs(const torch::Tensor& rows, double dropout) {
+torch::Tensor TextVaeModel::decoder_inputs(const torch::Tensor& rows, double dropout, const RowNoise* noise) const {
   auto bos = torch::full({rows.size(0), 1}, kBos, rows.options());
   auto inputs = torch::cat({bos, rows.slice(1, 0, rows.size(1) - 1)}, 1);
-  if (dropout <= 0) return inputs;
+  if (dropout <= 0 || noise == nullptr) return inputs;
   // Characters only: BOS stays, and what follows the EOS is masked anyway.
-  auto u = at::rand(inputs.sizes(), noise_, torch::TensorOptions().dtype(torch::kFloat32).device(device_));
+  auto u = noise->rand(inputs.sizes(), torch::TensorOptions().dtype(torch::kFloat32).device(device_));
   auto drop = (u < dropout) & (inputs >= kSpecials);
   return torch::where(drop, torch::full_like(inputs, kUnk), inputs);
 }
@@ -76,24 +76,37 @@ torch::Tensor TextVaeModel::recon_per_string(const torch::Tensor& logits, const 
 
 bool TextVaeModel::train_step(const torch::Tensor& rows, const torch::Tensor& lengths, double beta, NanGuard& guard,
                               std::vector<torch::Tensor>& losses_out) {
+  // Data-parallel: the global batch's noise, this rank's rows (parallel.h).
+  const RowNoise noise = parallel_ ? parallel_->noise(noise_) : RowNoise{&noise_};
   auto [mu, logvar] = net_->encode(rows, lengths);
-  auto eps = at::randn(mu.sizes(), noise_, mu.options());
+  auto eps = noise.randn(mu.sizes(), mu.options());
   auto z = mu + eps * torch::exp(0.5 * logvar);
   NgramRows ngram;
   auto recon =
-      recon_per_string(net_->decode_logits(decoder_inputs(rows, config_.char_dropout), z, &noise_, &ngram), rows).sum();
+      recon_per_string(net_->decode_logits(decoder_inputs(rows, config_.char_dropout, &noise), z, &noise, &ngram), rows)
+          .sum();
   auto kl = -0.5 * torch::sum(1 + logvar - mu.pow(2) - logvar.exp());
   auto loss = recon + beta * kl;
   optimizer_->zero_grad();
   loss.backward();
+  torch::Tensor row_index, row_grads;
+  if (ngram.rows.defined()) {
+    row_index = ngram.index;
+    row_grads = ngram.rows.grad().defined() ? ngram.rows.grad() : torch::zeros_like(ngram.rows);
+  }
+  // The data-parallel seam: a summed loss, so gradients are summed over
+  // ranks, the n-gram table's over the union of the rows the ranks read.
+  if (parallel_) {
+    parallel_->reduce_gradients(net_->parameters(), 1.0);
+    if (row_index.defined()) std::tie(row_index, row_grads) = parallel_->reduce_rows(row_index, row_grads);
+  }
   if (!guard.admit(loss, net_->parameters(), state_.step + 1)) {
     optimizer_->zero_grad();
     return false;
   }
   if (config_.clip_grad > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), config_.clip_grad);
   optimizer_->step();
-  if (ngram.rows.defined() && ngram.rows.grad().defined())
-    optimizer_->step_rows("ngram_table", ngram.index, ngram.rows.grad(), config_.ngram_lr_scale);
+  if (row_index.defined()) optimizer_->step_rows("ngram_table", row_index, row_grads, config_.ngram_lr_scale);
   auto beta_sum = torch::full({}, beta * static_cast<double>(rows.size(0)), loss.options());
   losses_out = {loss.detach(), recon.detach(), kl.detach(), beta_sum};
   return true;
@@ -106,12 +119,13 @@ void TextVaeModel::fit(const torch::Tensor& tokens, const TextVaeFitOptions& opt
   if (options.cuda_graphs() == "on")
     fail("E_CONFIG", "Expected cudaGraphs auto or off for a TextVAE (its steps vary in length) but received \"on\"");
   FitLoop loop(fit_plan(options), hooks, device_, false);
-  if (loop.parallel().active()) fail("E_CONFIG", "Expected no distributed options for a TextVAE (one process only)");
   auto [data, lengths] = checked_tokens(tokens, "training tokens");
   torch::Tensor val, val_lengths;
   if (validation.defined()) std::tie(val, val_lengths) = checked_tokens(validation, "validation tokens");
   loop.start({net_.get()}, {optimizer_.get()}, state_, rng_, device_.is_cpu() ? nullptr : &noise_,
              {"loss", "recon", "kl", "beta"}, false);
+  // One rank of a data-parallel job: rank 0's state everywhere, then its rows of each global batch.
+  const ParallelScope scope(parallel_, loop.parallel());
   BatchOrder order(data.size(0), options.batch_size(), loop.parallel(), device_);
   order.bucket_by(lengths);  // strings of like length together: ~40% less padding on words
   const int64_t steps_per_epoch = order.per_epoch();
@@ -123,10 +137,10 @@ void TextVaeModel::fit(const torch::Tensor& tokens, const TextVaeFitOptions& opt
     bool epoch_done = false;
     auto idx = order.next(state_, rng_, &epoch_done);
     loop.check_cancelled(state_.step);
-    // The batch trimmed to its longest string: the encoder's packed lengths
-    // are on the CPU anyway (on a GPU this is one small read-back a step).
+    // The batch trimmed to the longest string of the global batch (its own
+    // in one process), so that every rank draws the same noise.
     auto batch_lengths = lengths.index_select(0, idx.cpu());
-    auto rows = data.index_select(0, idx).slice(1, 0, batch_lengths.max().item<int64_t>());
+    auto rows = data.index_select(0, idx).slice(1, 0, order.width());
     std::vector<torch::Tensor> losses;
     if (train_step(rows, batch_lengths, beta_at(state_.step), loop.guard(), losses))
       loop.meter().add(losses, rows.size(0), state_.step + 1);

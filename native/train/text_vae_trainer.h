@@ -96,9 +96,9 @@ class TextVaeModel {
   std::pair<torch::Tensor, torch::Tensor> checked_tokens(const torch::Tensor& tokens, const char* what) const;
   // beta_t of the optimizer step after `steps_done` steps.
   double beta_at(int64_t steps_done) const;
-  // A batch's rows trimmed to its longest string and its decoder inputs
-  // (BOS, characters; with dropout some characters UNK).
-  torch::Tensor decoder_inputs(const torch::Tensor& rows, double dropout);
+  // A batch's decoder inputs (BOS, characters; with dropout and `noise`
+  // some characters UNK).
+  torch::Tensor decoder_inputs(const torch::Tensor& rows, double dropout, const RowNoise* noise = nullptr) const;
   // Summed cross-entropy over each string's non-PAD targets: [B].
   torch::Tensor recon_per_string(const torch::Tensor& logits, const torch::Tensor& targets) const;
   bool train_step(const torch::Tensor& rows, const torch::Tensor& lengths, double beta, NanGuard& guard,
@@ -126,6 +126,7 @@ class TextVaeModel {
   at::Generator rng_;    // data order and noise, saved in checkpoints (as VaeModel's)
   at::Generator noise_;  // rng_ on the CPU; a device generator seeded from it on a GPU
   TrainingState state_;
+  const ParallelFit* parallel_ = nullptr;  // during a data-parallel fit only
 };
 
 }  // namespace gentorch

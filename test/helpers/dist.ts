@@ -46,6 +46,18 @@ export function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Arra
   return worst;
 }
 
+/** The share of the elements of `a` that differ from `b`'s by more than `tol`. */
+export function shareOver(a: Map<string, Float32Array>, b: Map<string, Float32Array>, tol: number): number {
+  let over = 0;
+  let all = 0;
+  for (const [k, x] of a) {
+    const y = b.get(k)!;
+    for (let i = 0; i < x.length; i++) if (Math.abs(x[i] - y[i]) > tol) over++;
+    all += x.length;
+  }
+  return over / all;
+}
+
 /** Two network namespaces joined by a veth pair, when this machine lets the test make them (root, iproute2). */
 export function makeHosts(tag: string): { ok: boolean; cleanup: () => void } {
   const a = `gt${tag}a`;

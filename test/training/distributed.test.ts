@@ -5,13 +5,14 @@
 // namespaces of the test's own train together over a veth link.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { distributedFromEnv } from '../../lib/index.js';
 import { take } from '../../lib/data/datasets.js';
+import { words } from '../../lib/data/text.js';
 import { encodeNpy } from '../../lib/io/npy.js';
 import { native } from '../../lib/native.js';
-import { makeHosts, maxDiff, rankEnv, run, tensorsOf } from '../helpers/dist.js';
+import { makeHosts, maxDiff, rankEnv, run, shareOver, tensorsOf } from '../helpers/dist.js';
 import { fashionTrain, tempDir } from '../helpers/helpers.js';
 import { BIN, ROOT, expectOk, gentorch, readJson } from '../helpers/run-cli.js';
 
@@ -19,15 +20,19 @@ const HAS_DIST = native().runtimeInfo().distributed;
 const WORKER = join(ROOT, 'test', 'workers', 'dist-fit.mjs');
 const work = tempDir('gentorch-dist-');
 const data = join(work, 'train.npy');
+const textData = join(work, 'words.txt');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 let nextPort = 29700 + (process.pid % 200);
 const port = (): number => nextPort++;
 
 let written: Promise<void> | undefined;
-/** Writes train.npy (1024 images) once, for whichever Gloo block starts first; the namespaces block reads it too. */
+/** Writes train.npy (1024 images) and words.txt (1280 words) once, for whichever Gloo block starts first; the namespaces block reads them too. */
 function writeData(): Promise<void> {
   written ??= (async () => {
     writeFileSync(data, encodeNpy(take(await fashionTrain(), 1024).images));
+    // Lines of both sides of the hash split, so `train textvae --data` has a test split too.
+    const { train, test } = await words();
+    writeFileSync(textData, `${[...train.lines.slice(0, 1024), ...test.lines.slice(0, 256)].join('\n')}\n`);
   })();
   return written;
 }
@@ -53,6 +58,22 @@ describe('distributedFromEnv', () => {
   });
 });
 
+/** 2 ranks at batch 32 and one process at 64 fit `model` on words.txt for `steps`; their saved tensors. */
+async function equivalence(model: string, steps: string): Promise<Map<string, Float32Array>[]> {
+  const out = join(work, `equiv-${model}`);
+  mkdirSync(out, { recursive: true });
+  const p = port();
+  const ranks = await Promise.all(
+    [0, 1].map((r) => run([WORKER, textData, out, model, steps, '32'], rankEnv(r, 2, p))),
+  );
+  const single = await run([WORKER, textData, out, model, steps, '64', 'single'], {});
+  for (const r of [...ranks, single]) {
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).steps).toBe(Number(steps));
+  }
+  return Promise.all(['rank0', 'rank1', 'single'].map((n) => tensorsOf(join(out, `${n}.safetensors`))));
+}
+
 describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
   beforeAll(async () => {
     await writeData();
@@ -75,6 +96,28 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo', () => {
       expect(maxDiff(r0, one)).toBeLessThan(1e-4);
     },
   );
+
+  // The text VAE's batches are bucketed by length (each rank takes every
+  // other row of a global batch, padded to its longest string) and its
+  // n-gram table's gradients are row-sparse (summed over the union of the
+  // rows the ranks read): six steps, as the image models.
+  it('2 ranks (textvae) on words end with identical parameters, equal to one process on the same global batches', async () => {
+    const [r0, r1, one] = await equivalence('textvae', '6');
+    expect(maxDiff(r0, r1)).toBe(0);
+    expect(maxDiff(r0, one)).toBeLessThan(1e-4);
+  });
+
+  // The text GAN's first Adam steps move every weight by about lr times the
+  // sign of its gradient, and a few weights get gradients near zero whose
+  // sign the order of a sum decides (rounding), flipping their step; later
+  // steps amplify that. So one step (5 critic batches and a G batch): apart
+  // from those few weights (at most 2 lr off) every element within 1e-5.
+  it('2 ranks (textgan) on words end identical, equal to one process on the same global batches', async () => {
+    const [r0, r1, one] = await equivalence('textgan', '1');
+    expect(maxDiff(r0, r1)).toBe(0);
+    expect(maxDiff(r0, one)).toBeLessThan(2.5e-4);
+    expect(shareOver(r0, one, 1e-5)).toBeLessThan(1e-4);
+  });
 
   it('a rank killed mid-fit makes the other fail with E_DISTRIBUTED within the timeout', async () => {
     const out = join(work, 'killed');
@@ -160,6 +203,37 @@ describe.skipIf(!HAS_DIST)('data-parallel training on Gloo (gentorch launch)', (
     expect(Math.abs(a.test.nelbo - b.test.nelbo) / b.test.nelbo).toBeLessThan(0.002);
     // Only rank 0 wrote: one summary, one model, one metrics file.
     expect(existsSync(join(dir('launched'), 'model.safetensors'))).toBe(true);
+  });
+  it('gentorch launch --nproc 2 trains a text VAE on words, rank 0 writing the run', async () => {
+    const out = join(work, 'launched-textvae');
+    const r = await gentorch([
+      'launch',
+      '--nproc',
+      '2',
+      '--master-port',
+      String(port()),
+      '--',
+      'train',
+      'textvae',
+      '--data',
+      textData,
+      '--steps',
+      '20',
+      '--batch-size',
+      '32',
+      '--device',
+      'cpu',
+      '--no-progress',
+      '--out',
+      out,
+    ]);
+    expectOk(r);
+    const summary = readJson(join(out, 'summary.json'));
+    expect(summary.worldSize).toBe(2);
+    expect(summary.steps).toBe(20);
+    expect(summary.trainLosses.length).toBeGreaterThan(0);
+    expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
+    expect(readFileSync(join(out, 'samples.txt'), 'utf8').split('\n').length).toBeGreaterThan(10);
   });
 });
 

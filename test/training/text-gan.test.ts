@@ -180,7 +180,9 @@ describe('TextGAN errors and abort', () => {
     expect((await caughtAsync(() => fresh.fit(['ab', 3 as unknown as string]))).code).toBe('E_DATA');
     expect((await caughtAsync(() => fresh.fit(['ab'], { precision: 'bfloat16' }))).message).toMatch(/precision/);
     expect((await caughtAsync(() => fresh.fit(['ab'], { beta2: 1 }))).message).toMatch(/beta2/);
-    expect((await caughtAsync(() => fresh.fit(['ab'], { distributed: {} } as object))).code).toBe('E_CONFIG');
+    const dist = await caughtAsync(() => fresh.fit(['ab'], { distributed: {} }));
+    expect(dist.code).toBe('E_CONFIG');
+    expect(dist.message).toMatch(/worldSize/);
   });
 
   it('rejects bad token rows in C++ with codes naming the value', async () => {

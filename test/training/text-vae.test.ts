@@ -181,7 +181,8 @@ describe('TextVAE checkpoints', () => {
     const path = join(dir, 'resume.safetensors');
     const lines = trainLines.slice(0, 640);
     const opts = { steps: 12, batchSize: 32, progressEvery: 4, ...{} };
-    using a = new TextVAE({ ...SMALL, klWarmupSteps: 40, device: 'cpu', seed: 5 });
+    // Every noise of a step drawn: z, character, decoder and n-gram dropout.
+    using a = new TextVAE({ ...SMALL, dropout: 0.2, ngramDropout: 0.5, klWarmupSteps: 40, device: 'cpu', seed: 5 });
     await a.fit(lines, opts);
     await a.save(path);
     const pa: FitProgress[] = [];
@@ -193,6 +194,20 @@ describe('TextVAE checkpoints', () => {
     expect(pb[0].losses.beta).toBeCloseTo((13 + 14 + 15 + 16) / 4 / 40, 6); // steps 13..16 of a 40-step warm-up
     expect(b.trainingState).toEqual(a.trainingState);
     expect(await b.sample(8, { seed: 2 })).toEqual(await a.sample(8, { seed: 2 }));
+  });
+
+  it('drops n-gram rows while training (ngramDropout): another fit than without, the same for a seed', async () => {
+    const lines = trainLines.slice(0, 640);
+    const fitted = async (ngramDropout: number) => {
+      using m = new TextVAE({ ...SMALL, ngramDropout, vocabulary: vae.vocabulary, device: 'cpu', seed: 3 });
+      const before = (await m.evaluate(testLines, { samples: 1 })).recon;
+      await m.fit(lines, { steps: 30, batchSize: 64, lr: 3e-3 });
+      return { before, after: await m.evaluate(testLines, { samples: 1 }) };
+    };
+    const [plain, dropped, again] = [await fitted(0), await fitted(0.5), await fitted(0.5)];
+    expect(dropped.after.recon).toBeLessThan(dropped.before - 3); // it trains (measured about 32 to 27 nats a word)
+    expect(again.after).toEqual(dropped.after);
+    expect(dropped.after.recon).not.toBe(plain.after.recon);
   });
 
   it("holds the decoder's n-gram table and its moments, and a model without the features has none", async () => {
@@ -273,6 +288,10 @@ describe('TextVAE errors and abort', () => {
     expect(caught(() => new TextVAE({ dropout: 1 })).message).toMatch(/dropout/);
     expect(caught(() => new TextVAE({ encoderHiddenDim: 0 })).message).toMatch(/encoderHiddenDim/);
     expect(caught(() => new TextVAE({ ngramBuckets: 0 })).message).toMatch(/ngramBuckets/);
+    expect(caught(() => new TextVAE({ ngramDropout: 1 })).message).toMatch(/\[0, 1\) for ngramDropout/);
+    const native1 = caught(() => new (native().TextVaeHandle)({ ...config, ngramDropout: -0.5 }, 'cpu', 1));
+    expect(native1.code).toBe('E_CONFIG');
+    expect(native1.message).toMatch(/ngramDropout in \[0, 1\) but received -0.5/);
     using fresh = new TextVAE({ ...SMALL, device: 'cpu' });
     expect((await caughtAsync(() => fresh.sample(3))).code).toBe('E_CONFIG'); // no vocabulary yet
     const long = await caughtAsync(() => fresh.fit(['a'.repeat(40)], { epochs: 1 }));
@@ -280,7 +299,9 @@ describe('TextVAE errors and abort', () => {
     expect(long.message).toMatch(/maxLength/);
     expect((await caughtAsync(() => fresh.fit([], { epochs: 1 }))).code).toBe('E_DATA');
     expect((await caughtAsync(() => fresh.fit(['ab', 3 as unknown as string]))).code).toBe('E_DATA');
-    expect((await caughtAsync(() => fresh.fit(['ab'], { distributed: {} } as object))).code).toBe('E_CONFIG');
+    const dist = await caughtAsync(() => fresh.fit(['ab'], { distributed: {} }));
+    expect(dist.code).toBe('E_CONFIG');
+    expect(dist.message).toMatch(/worldSize/);
     expect((await caughtAsync(() => vae.sample(2, { temperature: -1 }))).message).toMatch(/temperature/);
     expect((await caughtAsync(() => vae.sample(2, { maxLength: 99 }))).message).toMatch(/maxLength/);
     const z = await caughtAsync(() => vae.decode({ data: new Float32Array(3), shape: [1, 3] }));
