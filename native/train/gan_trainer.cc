@@ -106,17 +106,14 @@ torch::Tensor GanModel::prepare_labels(const torch::Tensor& labels, int64_t n) c
 std::vector<GanModel::CriticInput> GanModel::next_inputs(BatchOrder& order, bool* epoch_done) {
   std::vector<CriticInput> out;
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
+  // Data-parallel: the global batch's noise, this rank's rows (parallel.h).
+  const RowNoise noise = batch_noise(parallel_, noise_);
   for (int64_t k = 0; k < config_.n_critic; ++k) {
     CriticInput in;
     in.idx = order.next(state_, rng_, epoch_done);
-    // The global batch's noise, this rank's rows.
-    const int64_t rows = parallel_ ? parallel_->global_rows(in.idx.size(0)) : in.idx.size(0);
-    in.z = at::randn({rows, config_.net.latent_dim()}, noise_, opts);
-    if (parallel_) in.z = parallel_->my_rows(in.z);
-    if (loss_ == GanLoss::kWganGp && config_.gp_lambda > 0) {
-      in.gp_eps = at::rand({rows, 1, 1, 1}, noise_, opts);
-      if (parallel_) in.gp_eps = parallel_->my_rows(in.gp_eps);
-    }
+    const int64_t rows = in.idx.size(0);
+    in.z = noise.randn({rows, config_.net.latent_dim()}, opts);
+    if (loss_ == GanLoss::kWganGp && config_.gp_lambda > 0) in.gp_eps = noise.rand({rows, 1, 1, 1}, opts);
     out.push_back(std::move(in));
   }
   return out;

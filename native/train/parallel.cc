@@ -37,11 +37,6 @@ void ParallelFit::sync_start(const std::vector<torch::nn::Module*>& modules, std
   for (size_t i = 0; i < optimizers.size(); ++i) optimizers[i]->set_steps(c[4 + i]);
 }
 
-torch::Tensor ParallelFit::my_rows(const torch::Tensor& global) const {
-  if (!dp_) return global;
-  return global.slice(0, rank(), global.size(0), world()).contiguous();
-}
-
 void ParallelFit::reduce_gradients(const std::vector<torch::Tensor>& params, double scale) const {
   if (dp_) dp_->reduce_gradients(params, scale);
 }

@@ -43,10 +43,6 @@ class ParallelFit {
   int64_t local_count(int64_t n) const { return (n + world() - 1) / world(); }
   // This rank's part of an epoch's permutation of all examples.
   torch::Tensor shard(const torch::Tensor& perm) const { return shard_of(perm, rank(), world()); }
-  // Shape of a draw for the global batch whose local part has `local_rows` rows.
-  int64_t global_rows(int64_t local_rows) const { return local_rows * world(); }
-  // This rank's rows of a tensor drawn for the global batch.
-  torch::Tensor my_rows(const torch::Tensor& global) const;
   // The gradient seam: gradients summed over ranks, times `scale`.
   void reduce_gradients(const std::vector<torch::Tensor>& params, double scale) const;
   // The row-sparse gradient seam, for a table whose step read only some of
@@ -54,14 +50,19 @@ class ParallelFit {
   // ranks' rows, sorted, and their gradients summed over ranks (zero where a
   // rank did not read a row). Collective: every rank calls it each step.
   std::pair<torch::Tensor, torch::Tensor> reduce_rows(const torch::Tensor& index, const torch::Tensor& grad_rows) const;
-  // This rank's and its world's draws of batch noise from `gen` (models/row_noise.h).
-  RowNoise noise(at::Generator& gen) const { return RowNoise{&gen, rank(), world()}; }
   // A loss meter's window (and with `epoch` its epoch) summed over ranks.
   void reduce(LossMeter& meter, bool epoch) const;
 
  private:
   std::shared_ptr<DataParallel> dp_;
 };
+
+// A step's noise from `gen` (models/row_noise.h): in a data-parallel fit
+// drawn for the global batch with this rank's rows kept; `parallel` null
+// (one process): the batch's own.
+inline RowNoise batch_noise(const ParallelFit* parallel, at::Generator& gen) {
+  return parallel ? RowNoise{&gen, parallel->rank(), parallel->world()} : RowNoise{&gen};
+}
 
 // Points a trainer's `parallel_` at a data-parallel fit for the fit's length.
 class ParallelScope {

@@ -66,7 +66,7 @@ std::vector<TextGanModel::CriticInput> TextGanModel::next_inputs(BatchOrder& ord
   std::vector<CriticInput> out;
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
   // Data-parallel: the global batch's noise, this rank's rows (parallel.h).
-  const RowNoise noise = parallel_ ? parallel_->noise(noise_) : RowNoise{&noise_};
+  const RowNoise noise = batch_noise(parallel_, noise_);
   for (int64_t k = 0; k < config_.n_critic; ++k) {
     CriticInput in;
     in.idx = order.next(state_, rng_, epoch_done);

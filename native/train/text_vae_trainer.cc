@@ -77,7 +77,7 @@ torch::Tensor TextVaeModel::recon_per_string(const torch::Tensor& logits, const 
 bool TextVaeModel::train_step(const torch::Tensor& rows, const torch::Tensor& lengths, double beta, NanGuard& guard,
                               std::vector<torch::Tensor>& losses_out) {
   // Data-parallel: the global batch's noise, this rank's rows (parallel.h).
-  const RowNoise noise = parallel_ ? parallel_->noise(noise_) : RowNoise{&noise_};
+  const RowNoise noise = batch_noise(parallel_, noise_);
   auto [mu, logvar] = net_->encode(rows, lengths);
   auto eps = noise.randn(mu.sizes(), mu.options());
   auto z = mu + eps * torch::exp(0.5 * logvar);

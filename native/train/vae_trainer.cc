@@ -66,8 +66,7 @@ torch::Tensor VaeModel::draw_eps(int64_t rows) {
   // Data-parallel: the global batch's noise, this rank's rows (parallel.h).
   // Float32 whatever the layers run in, so every precision draws the same stream.
   auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
-  auto eps = at::randn({parallel_ ? parallel_->global_rows(rows) : rows, config_.net.latent_dim()}, noise_, opts);
-  return parallel_ ? parallel_->my_rows(eps) : eps;
+  return batch_noise(parallel_, noise_).randn({rows, config_.net.latent_dim()}, opts);
 }
 
 bool VaeModel::train_step(const torch::Tensor& x, const torch::Tensor& eps, Precision precision, NanGuard& guard,
